@@ -1,0 +1,61 @@
+//! The element types a [`Tensor`](super::Tensor) can hold.
+
+use crate::kernels::Kernel;
+use num_traits::Float;
+use std::fmt::{Debug, Display};
+use std::iter::Sum;
+
+/// A tensor element: `f32` or `f64` (the trait is sealed through [`Kernel`]).
+///
+/// Besides [`num_traits::Float`] arithmetic it knows its PyTorch dtype name and how to route
+/// matrix products to the right kernel ([`Kernel`]).
+///
+/// ```
+/// use autodiff_runtime::Element;
+///
+/// fn halve<T: Element>(x: T) -> T {
+///     x / (T::one() + T::one())
+/// }
+/// assert_eq!(halve(3.0f64), 1.5);
+/// assert_eq!(<f32 as Element>::NAME, "float32");
+/// ```
+pub trait Element:
+    Float + Default + Send + Sync + Debug + Display + Sum + 'static + Kernel
+{
+    /// The dtype name without the `torch.` prefix: `"float32"` or `"float64"`.
+    const NAME: &'static str;
+
+    /// Converts from `f64`, rounding to nearest for `f32` (`v as f32`).
+    fn of_f64(v: f64) -> Self;
+
+    /// Converts to `f64` exactly.
+    fn into_f64(self) -> f64;
+}
+
+impl Element for f32 {
+    const NAME: &'static str = "float32";
+
+    #[inline(always)]
+    fn of_f64(v: f64) -> Self {
+        v as f32
+    }
+
+    #[inline(always)]
+    fn into_f64(self) -> f64 {
+        self as f64
+    }
+}
+
+impl Element for f64 {
+    const NAME: &'static str = "float64";
+
+    #[inline(always)]
+    fn of_f64(v: f64) -> Self {
+        v
+    }
+
+    #[inline(always)]
+    fn into_f64(self) -> f64 {
+        self
+    }
+}

@@ -1,0 +1,229 @@
+//! [`Tensor`]: an n-dimensional, row-major array of `f32` or `f64` whose storage is shared by
+//! `Arc`, with PyTorch's names, broadcasting rules, error messages and printing.
+//!
+//! ```
+//! use autodiff_runtime::Tensor;
+//!
+//! let x = Tensor::arange(4).reshape(&[4, 1]);
+//! let y = 2.0 * x.t().mm(&x);                // [1, 4] x [4, 1]
+//! assert_eq!(y.to_string(), "tensor([[28.]])");
+//!
+//! let b = Tensor::from_vec(vec![1.0, 2.0], &[2]);
+//! let m = Tensor::ones(&[3, 2]);
+//! assert_eq!((&m + &b).sum().item(), 9.0);   // b broadcasts over the rows
+//! assert_eq!((&m * 2.0 - 1.0).mean().item(), 1.0);
+//! ```
+//!
+//! The layout is always contiguous and row-major: operations that only reinterpret the shape
+//! (`reshape`, `view`, `unsqueeze`, ...) share the buffer, the others (`t()`, `broadcast_to`)
+//! copy. Cloning a tensor is O(1) and allocation-free (two reference-count increments), and
+//! operations that consume a tensor whose buffer is not shared reuse that buffer
+//! (copy-on-write).
+//!
+//! The code is split by concern: storage and shape bookkeeping, broadcasting, constructors,
+//! operators, element-wise maps, reductions, shape operations, linear algebra, comparison and
+//! display each live in their own file.
+
+mod arith;
+mod broadcast;
+mod compare;
+mod constructors;
+mod display;
+mod element;
+mod elementwise;
+mod error;
+mod linalg;
+mod reduce;
+mod shape_ops;
+mod storage;
+
+pub use broadcast::broadcast_shapes;
+pub use element::Element;
+pub use error::ShapeError;
+pub use shape_ops::ReshapeDims;
+
+use std::sync::Arc;
+use storage::Dims;
+
+/// An n-dimensional array of `f32` (the default) or `f64`, contiguous and row-major, with
+/// storage shared by `Arc`.
+///
+/// `clone()` is O(1) and allocation-free, which is what lets a pullback save its inputs by
+/// cloning them. See the [module documentation](self) for an overview; the methods are grouped
+/// as in PyTorch: constructors, access, arithmetic operators (with broadcasting), element-wise
+/// functions, reductions, shape operations and linear algebra.
+///
+/// ```
+/// use autodiff_runtime::Tensor;
+///
+/// let x = Tensor::from_vec(vec![1.0f32, 2.0, 3.0, 4.0], &[2, 2]);
+/// assert_eq!(x.shape(), &[2, 2]);
+/// let y = &x * &x * 3.0;
+/// assert_eq!(y.to_vec(), vec![3.0, 12.0, 27.0, 48.0]);
+/// assert_eq!(format!("{}", x.sum()), "tensor(10.)");
+/// ```
+pub struct Tensor<T = f32> {
+    data: Arc<Vec<T>>,
+    dims: Dims,
+}
+
+impl<T> Clone for Tensor<T> {
+    /// O(1): shares the element buffer (and the shape when it has more than two dimensions).
+    #[inline]
+    fn clone(&self) -> Self {
+        Tensor { data: Arc::clone(&self.data), dims: self.dims.clone() }
+    }
+}
+
+impl<T: Element> Tensor<T> {
+    /// Builds a tensor from a buffer whose length has already been checked against `dims`.
+    #[inline]
+    pub(crate) fn from_parts(data: Vec<T>, dims: Dims) -> Self {
+        debug_assert_eq!(data.len(), storage::numel_of(dims.as_slice()));
+        Tensor { data: Arc::new(data), dims }
+    }
+
+    /// A tensor with `data` laid out in the shape of `self` (lengths must agree).
+    #[inline]
+    pub(crate) fn with_same_shape(&self, data: Vec<T>) -> Self {
+        Self::from_parts(data, self.dims.clone())
+    }
+
+    /// The shape, one size per dimension (`[]` for a 0-d tensor).
+    ///
+    /// ```
+    /// use autodiff_runtime::Tensor;
+    /// assert_eq!(Tensor::<f32>::zeros(&[2, 3]).shape(), &[2, 3]);
+    /// assert_eq!(Tensor::scalar(1.0f32).shape(), &[] as &[usize]);
+    /// ```
+    #[inline]
+    pub fn shape(&self) -> &[usize] {
+        self.dims.as_slice()
+    }
+
+    /// The number of dimensions (`0` for a scalar tensor).
+    #[inline]
+    pub fn ndim(&self) -> usize {
+        self.shape().len()
+    }
+
+    /// The number of elements (the product of the shape; 1 for a 0-d tensor).
+    #[inline]
+    pub fn numel(&self) -> usize {
+        self.data.len()
+    }
+
+    /// The dtype name: `"float32"` or `"float64"`.
+    pub fn dtype(&self) -> &'static str {
+        T::NAME
+    }
+
+    /// The only element of a one-element tensor (of any shape), like PyTorch's `item()`.
+    ///
+    /// # Panics
+    /// Unless the tensor has exactly one element, with PyTorch's message
+    /// (`"a Tensor with 4 elements cannot be converted to Scalar"`).
+    ///
+    /// ```
+    /// use autodiff_runtime::Tensor;
+    /// assert_eq!(Tensor::from_vec(vec![2.5f32], &[1, 1]).item(), 2.5);
+    /// ```
+    #[track_caller]
+    pub fn item(&self) -> T {
+        match self.as_slice() {
+            [v] => *v,
+            data => panic!("a Tensor with {} elements cannot be converted to Scalar", data.len()),
+        }
+    }
+
+    /// The elements in row-major order, as a new `Vec`.
+    pub fn to_vec(&self) -> Vec<T> {
+        self.data.as_ref().clone()
+    }
+
+    /// The elements in row-major order, without copying when the buffer is not shared.
+    pub fn into_vec(self) -> Vec<T> {
+        Arc::try_unwrap(self.data).unwrap_or_else(|shared| shared.as_ref().clone())
+    }
+
+    /// The elements in row-major order.
+    ///
+    /// ```
+    /// use autodiff_runtime::Tensor;
+    /// let x = Tensor::<f32>::eye(2);
+    /// assert_eq!(x.as_slice(), &[1.0, 0.0, 0.0, 1.0]);
+    /// ```
+    #[inline]
+    pub fn as_slice(&self) -> &[T] {
+        &self.data
+    }
+
+    /// The elements for writing, copying the buffer first if another tensor shares it
+    /// (copy-on-write), so no other tensor ever observes the change.
+    ///
+    /// ```
+    /// use autodiff_runtime::Tensor;
+    /// let a = Tensor::<f32>::zeros(&[2]);
+    /// let mut b = a.clone();
+    /// b.as_mut_slice()[0] = 1.0;
+    /// assert_eq!(a.to_vec(), vec![0.0, 0.0]);
+    /// assert_eq!(b.to_vec(), vec![1.0, 0.0]);
+    /// ```
+    pub fn as_mut_slice(&mut self) -> &mut [T] {
+        Arc::make_mut(&mut self.data)
+    }
+
+    /// The elements for writing if no other tensor shares the buffer.
+    #[inline]
+    pub(crate) fn unique_slice_mut(&mut self) -> Option<&mut [T]> {
+        Arc::get_mut(&mut self.data).map(Vec::as_mut_slice)
+    }
+
+    /// Whether this tensor is the only owner of its buffer (so in-place updates do not copy).
+    pub fn is_unique(&self) -> bool {
+        Arc::strong_count(&self.data) == 1 && Arc::weak_count(&self.data) == 0
+    }
+
+    /// Whether two tensors share the same element buffer.
+    pub fn shares_storage_with(&self, other: &Tensor<T>) -> bool {
+        Arc::ptr_eq(&self.data, &other.data)
+    }
+
+    /// A tensor with the same value that no gradient flows through.
+    ///
+    /// On a plain tensor this is a cheap clone; inside a `#[differentiable]` function the macro
+    /// treats the result as a constant, like PyTorch's `x.detach()`.
+    ///
+    /// ```
+    /// use autodiff_runtime::Tensor;
+    /// let x = Tensor::<f32>::ones(&[3]);
+    /// let y = x.detach();
+    /// assert!(y.shares_storage_with(&x));
+    /// ```
+    #[inline]
+    pub fn detach(&self) -> Tensor<T> {
+        self.clone()
+    }
+}
+
+impl<T: Element> Default for Tensor<T> {
+    /// The 0-d tensor `tensor(0.)`.
+    fn default() -> Self {
+        Tensor::scalar(T::zero())
+    }
+}
+
+impl<T: Element> From<Vec<T>> for Tensor<T> {
+    /// A 1-D tensor holding the vector's elements (no copy).
+    fn from(data: Vec<T>) -> Self {
+        let n = data.len();
+        Tensor::from_parts(data, Dims::new(&[n]))
+    }
+}
+
+impl<T: Element> From<T> for Tensor<T> {
+    /// The 0-d tensor holding `v`.
+    fn from(v: T) -> Self {
+        Tensor::scalar(v)
+    }
+}

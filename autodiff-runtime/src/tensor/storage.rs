@@ -1,0 +1,68 @@
+//! Storage: the shared element buffer and the shape, both cheap to clone.
+
+use std::sync::Arc;
+
+/// A shape that lives inline for up to two dimensions (no allocation for scalars, vectors and
+/// matrices) and behind an `Arc` beyond, so cloning never allocates.
+#[derive(Clone)]
+pub(crate) enum Dims {
+    Inline { len: u8, dims: [usize; 2] },
+    Shared(Arc<[usize]>),
+}
+
+impl Dims {
+    pub(crate) fn new(shape: &[usize]) -> Self {
+        match *shape {
+            [] => Dims::Inline { len: 0, dims: [0, 0] },
+            [a] => Dims::Inline { len: 1, dims: [a, 0] },
+            [a, b] => Dims::Inline { len: 2, dims: [a, b] },
+            _ => Dims::Shared(shape.into()),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn as_slice(&self) -> &[usize] {
+        match self {
+            Dims::Inline { len, dims } => &dims[..*len as usize],
+            Dims::Shared(dims) => dims,
+        }
+    }
+}
+
+/// Row-major strides of a contiguous tensor of this shape, in elements.
+pub(crate) fn contiguous_strides(shape: &[usize]) -> Vec<usize> {
+    let mut strides = vec![1; shape.len()];
+    for i in (0..shape.len().saturating_sub(1)).rev() {
+        strides[i] = strides[i + 1] * shape[i + 1];
+    }
+    strides
+}
+
+/// Number of elements of a shape (1 for the 0-d shape `[]`).
+#[inline]
+pub(crate) fn numel_of(shape: &[usize]) -> usize {
+    shape.iter().product()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Tensor;
+
+    #[test]
+    fn tensor_is_small_and_shapes_round_trip() {
+        assert!(std::mem::size_of::<Tensor<f32>>() <= 32);
+        assert!(std::mem::size_of::<Tensor<f64>>() <= 32);
+        for shape in [&[][..], &[3], &[2, 3], &[2, 3, 4], &[1, 1, 1, 1, 5]] {
+            assert_eq!(Dims::new(shape).as_slice(), shape);
+        }
+    }
+
+    #[test]
+    fn strides() {
+        assert_eq!(contiguous_strides(&[2, 3, 4]), vec![12, 4, 1]);
+        assert_eq!(contiguous_strides(&[]), Vec::<usize>::new());
+        assert_eq!(numel_of(&[]), 1);
+        assert_eq!(numel_of(&[2, 0]), 0);
+    }
+}

@@ -1,0 +1,78 @@
+//! `as f32` / `as f64` casts of differentiable scalars.
+
+use super::Pullback;
+use core::marker::PhantomData;
+
+/// Pullback of a float cast: the cotangent is cast back to the source type.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CastPb<From, To>(PhantomData<fn(To) -> From>);
+
+/// Float types that `as` can convert between, in VJP form.
+pub trait CastFloat: Copy {
+    /// `self as f32`
+    fn to_f32(self) -> f32;
+    /// `self as f64`
+    fn to_f64(self) -> f64;
+    /// The cast back, used by the pullback.
+    fn from_f64(v: f64) -> Self;
+}
+
+impl CastFloat for f32 {
+    #[inline(always)]
+    fn to_f32(self) -> f32 {
+        self
+    }
+    #[inline(always)]
+    fn to_f64(self) -> f64 {
+        self as f64
+    }
+    #[inline(always)]
+    fn from_f64(v: f64) -> Self {
+        v as f32
+    }
+}
+
+impl CastFloat for f64 {
+    #[inline(always)]
+    fn to_f32(self) -> f32 {
+        self as f32
+    }
+    #[inline(always)]
+    fn to_f64(self) -> f64 {
+        self
+    }
+    #[inline(always)]
+    fn from_f64(v: f64) -> Self {
+        v
+    }
+}
+
+impl<F: CastFloat> Pullback for CastPb<F, f32> {
+    type Cot = f32;
+    type Grads = F;
+    #[inline(always)]
+    fn pull(&self, g: f32) -> F {
+        F::from_f64(g as f64)
+    }
+}
+
+impl<F: CastFloat> Pullback for CastPb<F, f64> {
+    type Cot = f64;
+    type Grads = F;
+    #[inline(always)]
+    fn pull(&self, g: f64) -> F {
+        F::from_f64(g)
+    }
+}
+
+/// `x as f32` in VJP form.
+#[inline(always)]
+pub fn as_f32<F: CastFloat>(x: F) -> (f32, CastPb<F, f32>) {
+    (x.to_f32(), CastPb(PhantomData))
+}
+
+/// `x as f64` in VJP form.
+#[inline(always)]
+pub fn as_f64<F: CastFloat>(x: F) -> (f64, CastPb<F, f64>) {
+    (x.to_f64(), CastPb(PhantomData))
+}

@@ -1,0 +1,203 @@
+//! Reverse-mode rules: every differentiable operation in its "VJP form".
+//!
+//! A VJP form computes the primal result exactly as the plain operation does and returns,
+//! next to it, a *pullback*: a small named struct that holds only what the derivative needs
+//! (an `Arc` clone of a tensor, a copied scalar, a shape when broadcasting happened) and maps
+//! the output's cotangent to the cotangents of the active inputs ([`Pullback::pull`]).
+//!
+//! The `#[differentiable]` macro calls these forms; users rarely do, but they are public so
+//! that hand-written custom derivatives (`NAME_vjp`) can reuse them:
+//!
+//! ```
+//! use autodiff_runtime::vjp::{self, Pullback, TensorVjp};
+//! use autodiff_runtime::Tensor;
+//!
+//! let x = Tensor::from_vec(vec![1.0f32, 2.0, 3.0], &[3]);
+//! // y = x * x, both operands active
+//! let (y, pb) = vjp::mul_lr(&x, &x);
+//! assert_eq!(y.to_vec(), vec![1.0, 4.0, 9.0]);
+//! let (ga, gb) = pb.pull(Tensor::ones(&[3]));
+//! assert_eq!((&ga + &gb).to_vec(), vec![2.0, 4.0, 6.0]);
+//! // s = sum(x)
+//! let (s, pb) = x.sum_vjp();
+//! assert_eq!(s.item(), 6.0);
+//! assert_eq!(pb.pull(Tensor::scalar(1.0)).to_vec(), vec![1.0, 1.0, 1.0]);
+//! ```
+//!
+//! Naming: binary operations have three forms, chosen by the macro from activity analysis:
+//! `_l` (only the left operand is differentiated), `_r` (only the right) and `_lr` (both), so that
+//! no gradient is ever computed for a constant.
+
+mod binary;
+mod cast;
+mod scalar;
+mod tensor_methods;
+
+pub use binary::*;
+pub use cast::{as_f32, as_f64, CastPb};
+pub use scalar::*;
+pub use tensor_methods::*;
+
+use crate::tensor::{Element, Tensor};
+use num_traits::Float;
+
+/// The derivative half of a VJP form: maps the output cotangent to the inputs' cotangents.
+///
+/// Pullbacks take `&self`, so one recorded forward pass can be pulled back any number of times
+/// (one call per row of a Jacobian).
+pub trait Pullback {
+    /// Cotangent of the operation's output (`Tensor<E>` for tensor results, `E` for scalars).
+    type Cot;
+    /// Cotangents of the differentiated inputs: one value, or a pair for `_lr` forms.
+    type Grads;
+    /// Applies the pullback to an output cotangent.
+    fn pull(&self, g: Self::Cot) -> Self::Grads;
+}
+
+/// A cotangent value that can be summed into an accumulator (a value used twice gets the sum
+/// of both gradients).
+pub trait Tangent: Sized {
+    /// Adds `g` into `self`. Tensors add in place when their buffer is not shared.
+    fn accumulate(&mut self, g: Self);
+}
+
+impl<T: Float> Tangent for T {
+    #[inline(always)]
+    fn accumulate(&mut self, g: Self) {
+        *self = *self + g;
+    }
+}
+
+impl<E: Element> Tangent for Tensor<E> {
+    #[inline]
+    fn accumulate(&mut self, g: Self) {
+        if self.shape() == g.shape() {
+            *self += g;
+        } else {
+            // Gradients of one value always share its shape; a mismatch is a broadcasting bug
+            // upstream, so name both shapes rather than silently broadcasting.
+            panic!(
+                "gradient accumulation: shape mismatch {:?} vs {:?}",
+                self.shape(),
+                g.shape()
+            );
+        }
+    }
+}
+
+/// Adds a cotangent into an adjoint slot that starts as `None` ("zero, not allocated").
+#[inline(always)]
+pub fn acc<G: Tangent>(slot: &mut Option<G>, g: G) {
+    match slot {
+        Some(s) => s.accumulate(g),
+        None => *slot = Some(g),
+    }
+}
+
+/// Differentiable argument types: how to produce a zero gradient of the right shape when no
+/// gradient reached the argument (it was unused, or only used through `detach`).
+pub trait ArgZero {
+    /// The gradient type of this argument.
+    type Tan;
+    /// What is remembered to build the zero (a shape for tensors, nothing for scalars).
+    type Meta;
+    /// Remembers the argument's shape.
+    fn zero_meta(&self) -> Self::Meta;
+    /// Builds a zero gradient.
+    fn zero(meta: &Self::Meta) -> Self::Tan;
+}
+
+impl<T: Float> ArgZero for T {
+    type Tan = T;
+    type Meta = ();
+    #[inline(always)]
+    fn zero_meta(&self) {}
+    #[inline(always)]
+    fn zero(_: &()) -> T {
+        T::zero()
+    }
+}
+
+impl<E: Element> ArgZero for Tensor<E> {
+    type Tan = Tensor<E>;
+    type Meta = Vec<usize>;
+    fn zero_meta(&self) -> Vec<usize> {
+        self.shape().to_vec()
+    }
+    fn zero(meta: &Vec<usize>) -> Tensor<E> {
+        Tensor::zeros(meta)
+    }
+}
+
+impl<E: Element> ArgZero for &Tensor<E> {
+    type Tan = Tensor<E>;
+    type Meta = Vec<usize>;
+    fn zero_meta(&self) -> Vec<usize> {
+        self.shape().to_vec()
+    }
+    fn zero(meta: &Vec<usize>) -> Tensor<E> {
+        Tensor::zeros(meta)
+    }
+}
+
+/// Turns an argument's adjoint slot into its gradient, materialising a zero when nothing
+/// flowed back to it.
+#[inline(always)]
+pub fn finish<A: ArgZero>(slot: Option<A::Tan>, meta: &A::Meta) -> A::Tan {
+    match slot {
+        Some(g) => g,
+        None => A::zero(meta),
+    }
+}
+
+/// Like [`finish`] but takes the argument only to name its type.
+#[inline(always)]
+pub fn finish_like<A: ArgZero>(_witness: &A, slot: Option<A::Tan>, meta: &A::Meta) -> A::Tan {
+    finish::<A>(slot, meta)
+}
+
+/// Scalar outputs: the seed `1` that `NAME_grad` feeds to the pullback.
+pub trait Seed: Sized {
+    /// The cotangent `1` for this output; panics like PyTorch for a tensor of several elements.
+    fn seed_one(&self) -> Self;
+}
+
+impl<T: Float> Seed for T {
+    #[inline(always)]
+    fn seed_one(&self) -> T {
+        T::one()
+    }
+}
+
+impl<E: Element> Seed for Tensor<E> {
+    fn seed_one(&self) -> Tensor<E> {
+        if self.numel() != 1 {
+            panic!(
+                "grad can be implicitly created only for scalar outputs (output has shape {:?}); \
+                 call NAME_vjp and pass a cotangent of that shape to the pullback instead",
+                self.shape()
+            );
+        }
+        Tensor::ones(self.shape())
+    }
+}
+
+/// The identity pullback, for values that pass through unchanged (`clone()`, a move).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct IdentityPb<G>(core::marker::PhantomData<fn(G) -> G>);
+
+impl<G> IdentityPb<G> {
+    /// A new identity pullback.
+    pub fn new() -> Self {
+        IdentityPb(core::marker::PhantomData)
+    }
+}
+
+impl<G> Pullback for IdentityPb<G> {
+    type Cot = G;
+    type Grads = G;
+    #[inline(always)]
+    fn pull(&self, g: G) -> G {
+        g
+    }
+}

@@ -1,0 +1,496 @@
+//! Tensor methods in VJP form: element-wise functions, reductions, shape operations and
+//! products. Each forward calls the plain method, so values are bit-identical to it.
+
+use super::Pullback;
+use crate::tensor::{Element, ReshapeDims, Tensor};
+
+/// Which element-wise function a [`UnaryPb`] differentiates, and what it saved.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum UnaryKind<E> {
+    /// `exp`: saves the output `y`; `g * y`.
+    Exp,
+    /// `ln`: saves the input `x`; `g / x`.
+    Ln,
+    /// `sqrt`: saves the output; `g / (2 y)`.
+    Sqrt,
+    /// `powi(n)`: saves the input; `g * n * x^(n-1)`.
+    Powi(i32),
+    /// `powf(p)`: saves the input; `g * p * x^(p-1)`.
+    Powf(E),
+    /// `sin`: saves the input; `g * cos x`.
+    Sin,
+    /// `cos`: saves the input; `-g * sin x`.
+    Cos,
+    /// `tanh`: saves the output; `g * (1 - y^2)`.
+    Tanh,
+    /// `sigmoid`: saves the output; `g * y * (1 - y)`.
+    Sigmoid,
+    /// `relu`: saves the input; `g` where `x > 0`, else 0.
+    Relu,
+    /// `abs`: saves the input; `g * sign(x)` (0 at 0, like PyTorch).
+    Abs,
+}
+
+/// Pullback of an element-wise tensor function: one fused pass over `g` and the saved tensor.
+#[derive(Clone, Debug)]
+pub struct UnaryPb<E: Element> {
+    kind: UnaryKind<E>,
+    saved: Tensor<E>,
+}
+
+impl<E: Element> Pullback for UnaryPb<E> {
+    type Cot = Tensor<E>;
+    type Grads = Tensor<E>;
+    fn pull(&self, g: Tensor<E>) -> Tensor<E> {
+        let one = E::one();
+        let two = one + one;
+        match self.kind {
+            UnaryKind::Exp => g.zip_map(&self.saved, |g, y| g * y),
+            UnaryKind::Ln => g.zip_map(&self.saved, |g, x| g / x),
+            UnaryKind::Sqrt => g.zip_map(&self.saved, move |g, y| g / (two * y)),
+            UnaryKind::Powi(n) => {
+                if n == 0 {
+                    g.map_inplace(|_| E::zero())
+                } else {
+                    let nf = E::from(n).expect("exponent fits the element type");
+                    g.zip_map(&self.saved, move |g, x| g * nf * x.powi(n - 1))
+                }
+            }
+            UnaryKind::Powf(p) => {
+                if p == E::zero() {
+                    g.map_inplace(|_| E::zero())
+                } else {
+                    g.zip_map(&self.saved, move |g, x| g * p * x.powf(p - one))
+                }
+            }
+            UnaryKind::Sin => g.zip_map(&self.saved, |g, x| g * x.cos()),
+            UnaryKind::Cos => g.zip_map(&self.saved, |g, x| -(g * x.sin())),
+            UnaryKind::Tanh => g.zip_map(&self.saved, move |g, y| g * (one - y * y)),
+            UnaryKind::Sigmoid => g.zip_map(&self.saved, move |g, y| g * y * (one - y)),
+            UnaryKind::Relu => g.zip_map(&self.saved, |g, x| if x > E::zero() { g } else { E::zero() }),
+            UnaryKind::Abs => g.zip_map(&self.saved, |g, x| {
+                if x > E::zero() {
+                    g
+                } else if x < E::zero() {
+                    -g
+                } else {
+                    E::zero()
+                }
+            }),
+        }
+    }
+}
+
+/// What a reduction's pullback broadcasts back over.
+#[derive(Clone, Debug)]
+enum Reduction {
+    /// `sum`/`mean` of everything: `g * scale` everywhere.
+    All { scale_by_numel: bool },
+    /// `sum_axis`/`mean_axis`.
+    Axis {
+        axis: usize,
+        keepdim: bool,
+        mean: bool,
+    },
+}
+
+/// Pullback of `sum`, `mean`, `sum_axis` and `mean_axis`: broadcasts the cotangent back.
+#[derive(Clone, Debug)]
+pub struct ReducePb<E: Element> {
+    shape: Vec<usize>,
+    how: Reduction,
+    _e: core::marker::PhantomData<E>,
+}
+
+impl<E: Element> Pullback for ReducePb<E> {
+    type Cot = Tensor<E>;
+    type Grads = Tensor<E>;
+    fn pull(&self, g: Tensor<E>) -> Tensor<E> {
+        let numel: usize = self.shape.iter().product();
+        match self.how {
+            Reduction::All { scale_by_numel } => {
+                let mut v = g.item();
+                if scale_by_numel {
+                    v = v / E::from(numel).expect("size fits the element type");
+                }
+                Tensor::full(&self.shape, v)
+            }
+            Reduction::Axis {
+                axis,
+                keepdim,
+                mean,
+            } => {
+                let g = if keepdim { g } else { g.unsqueeze(axis) };
+                let out = g.broadcast_to(&self.shape);
+                if mean {
+                    let n = E::from(self.shape[axis]).expect("size fits the element type");
+                    out.map_inplace(move |v| v / n)
+                } else {
+                    out
+                }
+            }
+        }
+    }
+}
+
+/// Pullback of the L2 `norm`: `g * x / ‖x‖`, and 0 at the zero vector (PyTorch's choice).
+#[derive(Clone, Debug)]
+pub struct NormPb<E: Element> {
+    x: Tensor<E>,
+    norm: E,
+}
+
+impl<E: Element> Pullback for NormPb<E> {
+    type Cot = Tensor<E>;
+    type Grads = Tensor<E>;
+    fn pull(&self, g: Tensor<E>) -> Tensor<E> {
+        if self.norm == E::zero() {
+            return Tensor::zeros(self.x.shape());
+        }
+        let s = g.item() / self.norm;
+        self.x.map(move |v| v * s)
+    }
+}
+
+/// Pullback of operations that only move elements: `reshape`/`view`/`flatten`/`unsqueeze`/
+/// `squeeze` (reshape back), `t` (transpose back), `broadcast_to` (sum back), `sum_to`
+/// (broadcast back).
+#[derive(Clone, Debug)]
+pub enum ShapePb<E: Element> {
+    /// Reshape the cotangent to this shape.
+    Reshape(Vec<usize>, core::marker::PhantomData<E>),
+    /// Transpose the cotangent.
+    Transpose,
+    /// Sum the cotangent back to this shape.
+    SumTo(Vec<usize>),
+    /// Broadcast the cotangent to this shape.
+    BroadcastTo(Vec<usize>),
+}
+
+impl<E: Element> Pullback for ShapePb<E> {
+    type Cot = Tensor<E>;
+    type Grads = Tensor<E>;
+    fn pull(&self, g: Tensor<E>) -> Tensor<E> {
+        match self {
+            ShapePb::Reshape(shape, _) => g.reshape(shape.as_slice()),
+            ShapePb::Transpose => g.t(),
+            ShapePb::SumTo(shape) => g.sum_to(shape),
+            ShapePb::BroadcastTo(shape) => g.broadcast_to(shape),
+        }
+    }
+}
+
+/// Pullback of `dot`, `mm`, `mv` and `matmul`, for any of their 1-D/2-D operand combinations:
+/// 1-D operands are viewed as a row (left) or a column (right), so every case is
+/// `gA = G·Bᵀ`, `gB = Aᵀ·G` computed by the kernel with transpose flags, never by copying a
+/// transpose.
+#[derive(Clone, Debug)]
+pub struct MatmulPb<E: Element, const L: bool, const R: bool> {
+    a: Option<Tensor<E>>,
+    b: Option<Tensor<E>>,
+    a_shape: Vec<usize>,
+    b_shape: Vec<usize>,
+}
+
+fn as_matrix<E: Element>(t: &Tensor<E>, left: bool) -> Tensor<E> {
+    match t.ndim() {
+        2 => t.clone(),
+        1 if left => t.reshape([1, t.numel()].as_slice()),
+        1 => t.reshape([t.numel(), 1].as_slice()),
+        _ => t.clone(),
+    }
+}
+
+impl<E: Element, const L: bool, const R: bool> MatmulPb<E, L, R> {
+    fn g_matrix(&self, g: Tensor<E>) -> Tensor<E> {
+        let rows = if self.a_shape.len() == 2 { self.a_shape[0] } else { 1 };
+        let cols = if self.b_shape.len() == 2 { self.b_shape[1] } else { 1 };
+        g.reshape([rows, cols].as_slice())
+    }
+    fn grad_a(&self, g2: &Tensor<E>) -> Tensor<E> {
+        let b = as_matrix(self.b.as_ref().expect("b saved"), false);
+        g2.mm_with(false, &b, true).reshape(self.a_shape.as_slice())
+    }
+    fn grad_b(&self, g2: &Tensor<E>) -> Tensor<E> {
+        let a = as_matrix(self.a.as_ref().expect("a saved"), true);
+        a.mm_with(true, g2, false).reshape(self.b_shape.as_slice())
+    }
+}
+
+impl<E: Element> Pullback for MatmulPb<E, true, false> {
+    type Cot = Tensor<E>;
+    type Grads = Tensor<E>;
+    fn pull(&self, g: Tensor<E>) -> Tensor<E> {
+        self.grad_a(&self.g_matrix(g))
+    }
+}
+
+impl<E: Element> Pullback for MatmulPb<E, false, true> {
+    type Cot = Tensor<E>;
+    type Grads = Tensor<E>;
+    fn pull(&self, g: Tensor<E>) -> Tensor<E> {
+        self.grad_b(&self.g_matrix(g))
+    }
+}
+
+impl<E: Element> Pullback for MatmulPb<E, true, true> {
+    type Cot = Tensor<E>;
+    type Grads = (Tensor<E>, Tensor<E>);
+    fn pull(&self, g: Tensor<E>) -> (Tensor<E>, Tensor<E>) {
+        let g2 = self.g_matrix(g);
+        (self.grad_a(&g2), self.grad_b(&g2))
+    }
+}
+
+fn matmul_pb<E: Element, const L: bool, const R: bool>(
+    a: &Tensor<E>,
+    b: &Tensor<E>,
+) -> MatmulPb<E, L, R> {
+    MatmulPb {
+        // gA needs B, gB needs A: save only what the active side needs.
+        a: R.then(|| a.clone()),
+        b: L.then(|| b.clone()),
+        a_shape: a.shape().to_vec(),
+        b_shape: b.shape().to_vec(),
+    }
+}
+
+macro_rules! product_vjp {
+    ($($method:ident => $l:ident, $r:ident, $lr:ident;)*) => {$(
+        #[doc = concat!("`", stringify!($method), "` differentiated in the receiver.")]
+        fn $l(&self, other: &Tensor<Self::Elem>) -> (Tensor<Self::Elem>, MatmulPb<Self::Elem, true, false>);
+        #[doc = concat!("`", stringify!($method), "` differentiated in the argument.")]
+        fn $r(&self, other: &Tensor<Self::Elem>) -> (Tensor<Self::Elem>, MatmulPb<Self::Elem, false, true>);
+        #[doc = concat!("`", stringify!($method), "` differentiated in both.")]
+        fn $lr(&self, other: &Tensor<Self::Elem>) -> (Tensor<Self::Elem>, MatmulPb<Self::Elem, true, true>);
+    )*};
+}
+
+macro_rules! product_vjp_impl {
+    ($($method:ident => $l:ident, $r:ident, $lr:ident;)*) => {$(
+        fn $l(&self, other: &Tensor<E>) -> (Tensor<E>, MatmulPb<E, true, false>) {
+            (self.$method(other), matmul_pb(self, other))
+        }
+        fn $r(&self, other: &Tensor<E>) -> (Tensor<E>, MatmulPb<E, false, true>) {
+            (self.$method(other), matmul_pb(self, other))
+        }
+        fn $lr(&self, other: &Tensor<E>) -> (Tensor<E>, MatmulPb<E, true, true>) {
+            (self.$method(other), matmul_pb(self, other))
+        }
+    )*};
+}
+
+/// VJP forms of the differentiable [`Tensor`] methods (the macro calls them as
+/// `x.exp_vjp()`, `a.mm_vjp_lr(&b)`, ...).
+///
+/// ```
+/// use autodiff_runtime::vjp::{Pullback, TensorVjp};
+/// use autodiff_runtime::Tensor;
+///
+/// let a = Tensor::from_vec(vec![1.0f64, 2.0, 3.0, 4.0], &[2, 2]);
+/// let b = Tensor::eye(2);
+/// let (c, pb) = a.mm_vjp_lr(&b);
+/// assert_eq!(c, a);
+/// let (ga, gb) = pb.pull(Tensor::ones(&[2, 2]));
+/// assert_eq!(ga.to_vec(), vec![1.0, 1.0, 1.0, 1.0]); // G·Bᵀ
+/// assert_eq!(gb.to_vec(), vec![4.0, 4.0, 6.0, 6.0]); // Aᵀ·G
+/// ```
+pub trait TensorVjp {
+    /// The element type.
+    type Elem: Element;
+    /// `exp`
+    fn exp_vjp(&self) -> (Tensor<Self::Elem>, UnaryPb<Self::Elem>);
+    /// `ln`
+    fn ln_vjp(&self) -> (Tensor<Self::Elem>, UnaryPb<Self::Elem>);
+    /// `sqrt`
+    fn sqrt_vjp(&self) -> (Tensor<Self::Elem>, UnaryPb<Self::Elem>);
+    /// `powi(n)`
+    fn powi_vjp(&self, n: i32) -> (Tensor<Self::Elem>, UnaryPb<Self::Elem>);
+    /// `powf(p)` differentiated in the base (the exponent is a constant).
+    fn powf_vjp_l(&self, p: Self::Elem) -> (Tensor<Self::Elem>, UnaryPb<Self::Elem>);
+    /// `sin`
+    fn sin_vjp(&self) -> (Tensor<Self::Elem>, UnaryPb<Self::Elem>);
+    /// `cos`
+    fn cos_vjp(&self) -> (Tensor<Self::Elem>, UnaryPb<Self::Elem>);
+    /// `tanh`
+    fn tanh_vjp(&self) -> (Tensor<Self::Elem>, UnaryPb<Self::Elem>);
+    /// `sigmoid`
+    fn sigmoid_vjp(&self) -> (Tensor<Self::Elem>, UnaryPb<Self::Elem>);
+    /// `relu`
+    fn relu_vjp(&self) -> (Tensor<Self::Elem>, UnaryPb<Self::Elem>);
+    /// `abs`
+    fn abs_vjp(&self) -> (Tensor<Self::Elem>, UnaryPb<Self::Elem>);
+    /// `sum` (0-d result)
+    fn sum_vjp(&self) -> (Tensor<Self::Elem>, ReducePb<Self::Elem>);
+    /// `mean` (0-d result)
+    fn mean_vjp(&self) -> (Tensor<Self::Elem>, ReducePb<Self::Elem>);
+    /// `sum_axis(axis, keepdim)`
+    fn sum_axis_vjp(&self, axis: usize, keepdim: bool) -> (Tensor<Self::Elem>, ReducePb<Self::Elem>);
+    /// `mean_axis(axis, keepdim)`
+    fn mean_axis_vjp(&self, axis: usize, keepdim: bool)
+        -> (Tensor<Self::Elem>, ReducePb<Self::Elem>);
+    /// `norm` (L2, 0-d result)
+    fn norm_vjp(&self) -> (Tensor<Self::Elem>, NormPb<Self::Elem>);
+    /// `reshape(dims)`
+    fn reshape_vjp<D: ReshapeDims>(&self, dims: D) -> (Tensor<Self::Elem>, ShapePb<Self::Elem>);
+    /// `view(dims)`
+    fn view_vjp<D: ReshapeDims>(&self, dims: D) -> (Tensor<Self::Elem>, ShapePb<Self::Elem>);
+    /// `flatten()`
+    fn flatten_vjp(&self) -> (Tensor<Self::Elem>, ShapePb<Self::Elem>);
+    /// `unsqueeze(dim)`
+    fn unsqueeze_vjp(&self, dim: usize) -> (Tensor<Self::Elem>, ShapePb<Self::Elem>);
+    /// `squeeze(dim)`
+    fn squeeze_vjp(&self, dim: usize) -> (Tensor<Self::Elem>, ShapePb<Self::Elem>);
+    /// `t()`
+    fn t_vjp(&self) -> (Tensor<Self::Elem>, ShapePb<Self::Elem>);
+    /// `broadcast_to(shape)`
+    fn broadcast_to_vjp(&self, shape: &[usize]) -> (Tensor<Self::Elem>, ShapePb<Self::Elem>);
+    /// `sum_to(shape)`
+    fn sum_to_vjp(&self, shape: &[usize]) -> (Tensor<Self::Elem>, ShapePb<Self::Elem>);
+    /// `clone()` (identity)
+    fn clone_vjp(&self) -> (Tensor<Self::Elem>, ShapePb<Self::Elem>);
+    product_vjp! {
+        dot => dot_vjp_l, dot_vjp_r, dot_vjp_lr;
+        mm => mm_vjp_l, mm_vjp_r, mm_vjp_lr;
+        mv => mv_vjp_l, mv_vjp_r, mv_vjp_lr;
+        matmul => matmul_vjp_l, matmul_vjp_r, matmul_vjp_lr;
+    }
+}
+
+impl<E: Element> Tensor<E> {
+    fn unary_pb(&self, y: &Tensor<E>, kind: UnaryKind<E>, save_output: bool) -> UnaryPb<E> {
+        UnaryPb {
+            kind,
+            saved: if save_output { y.clone() } else { self.clone() },
+        }
+    }
+    fn reduce_pb(&self, how: Reduction) -> ReducePb<E> {
+        ReducePb {
+            shape: self.shape().to_vec(),
+            how,
+            _e: core::marker::PhantomData,
+        }
+    }
+    fn reshape_pb(&self) -> ShapePb<E> {
+        ShapePb::Reshape(self.shape().to_vec(), core::marker::PhantomData)
+    }
+}
+
+macro_rules! unary_impl {
+    ($($name:ident => $method:ident, $kind:expr, $save_out:expr;)*) => {$(
+        fn $name(&self) -> (Tensor<E>, UnaryPb<E>) {
+            let y = self.$method();
+            let pb = self.unary_pb(&y, $kind, $save_out);
+            (y, pb)
+        }
+    )*};
+}
+
+impl<E: Element> TensorVjp for Tensor<E> {
+    type Elem = E;
+    unary_impl! {
+        exp_vjp => exp, UnaryKind::Exp, true;
+        ln_vjp => ln, UnaryKind::Ln, false;
+        sqrt_vjp => sqrt, UnaryKind::Sqrt, true;
+        sin_vjp => sin, UnaryKind::Sin, false;
+        cos_vjp => cos, UnaryKind::Cos, false;
+        tanh_vjp => tanh, UnaryKind::Tanh, true;
+        sigmoid_vjp => sigmoid, UnaryKind::Sigmoid, true;
+        relu_vjp => relu, UnaryKind::Relu, false;
+        abs_vjp => abs, UnaryKind::Abs, false;
+    }
+    fn powi_vjp(&self, n: i32) -> (Tensor<E>, UnaryPb<E>) {
+        let y = self.powi(n);
+        let pb = self.unary_pb(&y, UnaryKind::Powi(n), false);
+        (y, pb)
+    }
+    fn powf_vjp_l(&self, p: E) -> (Tensor<E>, UnaryPb<E>) {
+        let y = self.powf(p);
+        let pb = self.unary_pb(&y, UnaryKind::Powf(p), false);
+        (y, pb)
+    }
+    fn sum_vjp(&self) -> (Tensor<E>, ReducePb<E>) {
+        (
+            self.sum(),
+            self.reduce_pb(Reduction::All {
+                scale_by_numel: false,
+            }),
+        )
+    }
+    fn mean_vjp(&self) -> (Tensor<E>, ReducePb<E>) {
+        (
+            self.mean(),
+            self.reduce_pb(Reduction::All {
+                scale_by_numel: true,
+            }),
+        )
+    }
+    fn sum_axis_vjp(&self, axis: usize, keepdim: bool) -> (Tensor<E>, ReducePb<E>) {
+        let y = self.sum_axis(axis, keepdim);
+        let pb = self.reduce_pb(Reduction::Axis {
+            axis,
+            keepdim,
+            mean: false,
+        });
+        (y, pb)
+    }
+    fn mean_axis_vjp(&self, axis: usize, keepdim: bool) -> (Tensor<E>, ReducePb<E>) {
+        let y = self.mean_axis(axis, keepdim);
+        let pb = self.reduce_pb(Reduction::Axis {
+            axis,
+            keepdim,
+            mean: true,
+        });
+        (y, pb)
+    }
+    fn norm_vjp(&self) -> (Tensor<E>, NormPb<E>) {
+        let y = self.norm();
+        let norm = y.item();
+        (
+            y,
+            NormPb {
+                x: self.clone(),
+                norm,
+            },
+        )
+    }
+    fn reshape_vjp<D: ReshapeDims>(&self, dims: D) -> (Tensor<E>, ShapePb<E>) {
+        (self.reshape(dims), self.reshape_pb())
+    }
+    fn view_vjp<D: ReshapeDims>(&self, dims: D) -> (Tensor<E>, ShapePb<E>) {
+        (self.view(dims), self.reshape_pb())
+    }
+    fn flatten_vjp(&self) -> (Tensor<E>, ShapePb<E>) {
+        (self.flatten(), self.reshape_pb())
+    }
+    fn unsqueeze_vjp(&self, dim: usize) -> (Tensor<E>, ShapePb<E>) {
+        (self.unsqueeze(dim), self.reshape_pb())
+    }
+    fn squeeze_vjp(&self, dim: usize) -> (Tensor<E>, ShapePb<E>) {
+        (self.squeeze(dim), self.reshape_pb())
+    }
+    fn t_vjp(&self) -> (Tensor<E>, ShapePb<E>) {
+        (self.t(), ShapePb::Transpose)
+    }
+    fn broadcast_to_vjp(&self, shape: &[usize]) -> (Tensor<E>, ShapePb<E>) {
+        (
+            self.broadcast_to(shape),
+            ShapePb::SumTo(self.shape().to_vec()),
+        )
+    }
+    fn sum_to_vjp(&self, shape: &[usize]) -> (Tensor<E>, ShapePb<E>) {
+        (
+            self.sum_to(shape),
+            ShapePb::BroadcastTo(self.shape().to_vec()),
+        )
+    }
+    fn clone_vjp(&self) -> (Tensor<E>, ShapePb<E>) {
+        (self.clone(), self.reshape_pb())
+    }
+    product_vjp_impl! {
+        dot => dot_vjp_l, dot_vjp_r, dot_vjp_lr;
+        mm => mm_vjp_l, mm_vjp_r, mm_vjp_lr;
+        mv => mv_vjp_l, mv_vjp_r, mv_vjp_lr;
+        matmul => matmul_vjp_l, matmul_vjp_r, matmul_vjp_lr;
+    }
+}
