@@ -185,6 +185,7 @@ fn generate(f: &ItemFn, sig: &Signature, lw: &Lowerer, body: TokenStream) -> Tok
     );
     let allow = quote! {
         #[allow(
+            dead_code,
             unused_mut,
             unused_variables,
             unused_assignments,
@@ -207,6 +208,8 @@ fn generate(f: &ItemFn, sig: &Signature, lw: &Lowerer, body: TokenStream) -> Tok
         {
             #[allow(unused_imports)]
             use ::autodiff::__rt::{ScalarVjp as _, TensorVjp as _};
+            // the primal counts as used when its derivative is
+            let _ = #name #turbofish;
             #(#zero_metas)*
             let mut __ad_trace: ::std::vec::Vec<#trace_ty> = ::std::vec::Vec::new();
             #(#recs)*

@@ -1073,7 +1073,7 @@ impl<'a> Lowerer<'a> {
     ) -> Operand {
         let out = self.temp();
         let t = self.temp_ident(out);
-        let pb = format_ident!("__ad_pb{}", out);
+        let pb = format_ident!("__ad_pb{}", out - TEMP_BASE);
         let toks: Vec<&TokenStream> = args.iter().map(|a| &a.tokens).collect();
         self.emit(quote_spanned!(span=> let (#t, #pb) = #f(#(#toks),*);));
         let inputs: Vec<Option<usize>> = args.iter().filter_map(|a| a.adj.map(Some)).collect();
@@ -1143,7 +1143,7 @@ impl<'a> Lowerer<'a> {
                 let r = recv.tokens.clone();
                 let out = self.temp();
                 let t = self.temp_ident(out);
-                let pb = format_ident!("__ad_pb{}", out);
+                let pb = format_ident!("__ad_pb{}", out - TEMP_BASE);
                 self.emit(quote_spanned!(span=> let (#t, #pb) = (#r).#f(#args);));
                 self.record_op(out, pb, &[recv.adj], false);
                 Operand {
@@ -1167,7 +1167,7 @@ impl<'a> Lowerer<'a> {
                 let (r, a) = (&recv.tokens, &arg.tokens);
                 let out = self.temp();
                 let t = self.temp_ident(out);
-                let pb = format_ident!("__ad_pb{}", out);
+                let pb = format_ident!("__ad_pb{}", out - TEMP_BASE);
                 self.emit(quote_spanned!(span=> let (#t, #pb) = (#r).#f(#a);));
                 let inputs: Vec<Option<usize>> =
                     [recv.adj, arg.adj].into_iter().flatten().map(Some).collect();

@@ -181,7 +181,7 @@ pub fn gemm<T: Kernel>(
             let r0 = j * band;
             let rows = band.min(m - r0);
             let a_band = if trans_a { &a[r0..] } else { &a[r0 * lda..] };
-            let run = move || {
+            let mut run = move || {
                 // SAFETY: `c_band` holds rows r0..r0+rows of C (a chunk of `band * ldc`
                 // elements, the last one shorter but still ending at row m-1, column n-1), and
                 // `a_band` is A from the first element of row (or column) r0, so every element

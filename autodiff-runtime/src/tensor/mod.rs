@@ -4,15 +4,23 @@
 //! ```
 //! use autodiff_runtime::Tensor;
 //!
-//! let x = Tensor::arange(4).reshape(&[4, 1]);
-//! let y = 2.0 * x.t().mm(&x);                // [1, 4] x [4, 1]
+//! let x: Tensor = Tensor::arange(4).reshape(&[4, 1]); // `Tensor` is `Tensor<f32>`
+//! let y = 2.0 * x.t().mm(&x);                         // [1, 4] x [4, 1]
 //! assert_eq!(y.to_string(), "tensor([[28.]])");
 //!
-//! let b = Tensor::from_vec(vec![1.0, 2.0], &[2]);
+//! let b: Tensor = Tensor::from_vec(vec![1.0, 2.0], &[2]);
 //! let m = Tensor::ones(&[3, 2]);
-//! assert_eq!((&m + &b).sum().item(), 9.0);   // b broadcasts over the rows
+//! assert_eq!((&m + &b).sum().item(), 15.0);           // b broadcasts over the rows
 //! assert_eq!((&m * 2.0 - 1.0).mean().item(), 1.0);
+//!
+//! let d = Tensor::from_vec(vec![0.5f64, 1.5], &[2]);  // Tensor<f64>
+//! assert_eq!(d.to_string(), "tensor([0.5000, 1.5000], dtype=torch.float64)");
 //! ```
+//!
+//! The element type is inferred like any generic parameter: from an annotation (`let x: Tensor`
+//! or `Tensor<f64>`), a typed literal (`1.0f32`), or how the tensor is used. A constructor with
+//! nothing to infer from is a compile error, and plain float literals alone (`vec![1.0, 2.0]`)
+//! make an `f64` tensor, because unconstrained float literals are `f64` in Rust.
 //!
 //! The layout is always contiguous and row-major: operations that only reinterpret the shape
 //! (`reshape`, `view`, `unsqueeze`, ...) share the buffer, the others (`t()`, `broadcast_to`)
@@ -40,7 +48,7 @@ mod storage;
 pub use broadcast::broadcast_shapes;
 pub use element::Element;
 pub use error::ShapeError;
-pub use shape_ops::ReshapeDims;
+pub use shape_ops::{ReshapeDim, ReshapeDims};
 
 use std::sync::Arc;
 use storage::Dims;
@@ -170,7 +178,7 @@ impl<T: Element> Tensor<T> {
     /// assert_eq!(b.to_vec(), vec![1.0, 0.0]);
     /// ```
     pub fn as_mut_slice(&mut self) -> &mut [T] {
-        Arc::make_mut(&mut self.data)
+        Arc::make_mut(&mut self.data).as_mut_slice()
     }
 
     /// The elements for writing if no other tensor shares the buffer.

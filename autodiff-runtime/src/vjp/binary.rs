@@ -4,6 +4,7 @@
 //! Broadcasting adjoints reduce back to each operand's shape (`sum_to`), and a scalar operand of
 //! a tensor operation receives the sum of its cotangent.
 
+use super::scalar::{ScalarBinaryPb, ScalarUnaryPb};
 use super::Pullback;
 use crate::tensor::{Element, Tensor};
 use core::marker::PhantomData;
@@ -267,78 +268,179 @@ where
     }
 }
 
-/// Pullback of a scalar binary operation, left operand differentiated.
+/// Marker for `+` (selects the operator at compile time, so each scalar pullback stores only
+/// what its own derivative needs: nothing for `+` and `-`, one or two scalars for `*` and `/`).
 #[derive(Clone, Copy, Debug)]
-pub struct ScalarBinL<T> {
-    op: BinOp,
-    b: T,
+pub struct AddOp;
+/// Marker for `-`.
+#[derive(Clone, Copy, Debug)]
+pub struct SubOp;
+/// Marker for `*`.
+#[derive(Clone, Copy, Debug)]
+pub struct MulOp;
+/// Marker for `/`.
+#[derive(Clone, Copy, Debug)]
+pub struct DivOp;
+
+/// An operator marker: its run-time tag (used by tensor pullbacks) and its scalar rules.
+pub trait OpMarker {
+    /// The operator.
+    const OP: BinOp;
 }
-/// Pullback of a scalar binary operation, right operand differentiated.
-#[derive(Clone, Copy, Debug)]
-pub struct ScalarBinR<T> {
-    op: BinOp,
-    a: T,
-    b: T,
+impl OpMarker for AddOp {
+    const OP: BinOp = BinOp::Add;
 }
-/// Pullback of a scalar binary operation, both operands differentiated.
-#[derive(Clone, Copy, Debug)]
-pub struct ScalarBinLR<T> {
-    op: BinOp,
-    a: T,
-    b: T,
+impl OpMarker for SubOp {
+    const OP: BinOp = BinOp::Sub;
+}
+impl OpMarker for MulOp {
+    const OP: BinOp = BinOp::Mul;
+}
+impl OpMarker for DivOp {
+    const OP: BinOp = BinOp::Div;
 }
 
-#[inline(always)]
-fn scalar_left<T: Float>(op: BinOp, g: T, b: T) -> T {
-    match op {
-        BinOp::Add | BinOp::Sub => g,
-        BinOp::Mul => g * b,
-        BinOp::Div => g / b,
-    }
-}
+/// Scalar pullback `g -> g` (zero-sized).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Pass<T>(PhantomData<fn(T) -> T>);
+/// Scalar pullback `g -> -g` (zero-sized).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Negate<T>(PhantomData<fn(T) -> T>);
+/// Scalar pullback `g -> (g, g)` (zero-sized).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PassPair<T>(PhantomData<fn(T) -> T>);
+/// Scalar pullback `g -> (g, -g)` (zero-sized).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PassNegPair<T>(PhantomData<fn(T) -> T>);
 
-#[inline(always)]
-fn scalar_right<T: Float>(op: BinOp, g: T, a: T, b: T) -> T {
-    match op {
-        BinOp::Add => g,
-        BinOp::Sub => -g,
-        BinOp::Mul => g * a,
-        BinOp::Div => -(g * a) / (b * b),
-    }
-}
-
-impl<T: Float> Pullback for ScalarBinL<T> {
+impl<T: Float> Pullback for Pass<T> {
     type Cot = T;
     type Grads = T;
     #[inline(always)]
     fn pull(&self, g: T) -> T {
-        scalar_left(self.op, g, self.b)
+        g
     }
 }
-impl<T: Float> Pullback for ScalarBinR<T> {
+impl<T: Float> Pullback for Negate<T> {
     type Cot = T;
     type Grads = T;
     #[inline(always)]
     fn pull(&self, g: T) -> T {
-        scalar_right(self.op, g, self.a, self.b)
+        -g
     }
 }
-impl<T: Float> Pullback for ScalarBinLR<T> {
+impl<T: Float> Pullback for PassPair<T> {
     type Cot = T;
     type Grads = (T, T);
     #[inline(always)]
     fn pull(&self, g: T) -> (T, T) {
-        (
-            scalar_left(self.op, g, self.b),
-            scalar_right(self.op, g, self.a, self.b),
-        )
+        (g, g)
+    }
+}
+impl<T: Float> Pullback for PassNegPair<T> {
+    type Cot = T;
+    type Grads = (T, T);
+    #[inline(always)]
+    fn pull(&self, g: T) -> (T, T) {
+        (g, -g)
     }
 }
 
-/// Binary operators in VJP form. Implemented for every operand pair the operators accept.
+/// The scalar rules of one operator: result and pullback for each activity pattern.
+pub trait ScalarRule<T: Float>: OpMarker {
+    /// Pullback, left operand differentiated.
+    type L: Pullback<Cot = T, Grads = T>;
+    /// Pullback, right operand differentiated.
+    type R: Pullback<Cot = T, Grads = T>;
+    /// Pullback, both differentiated.
+    type LR: Pullback<Cot = T, Grads = (T, T)>;
+    /// `a op b` with the left pullback.
+    fn l(a: T, b: T) -> (T, Self::L);
+    /// `a op b` with the right pullback.
+    fn r(a: T, b: T) -> (T, Self::R);
+    /// `a op b` with both.
+    fn lr(a: T, b: T) -> (T, Self::LR);
+}
+
+impl<T: Float> ScalarRule<T> for AddOp {
+    type L = Pass<T>;
+    type R = Pass<T>;
+    type LR = PassPair<T>;
+    #[inline(always)]
+    fn l(a: T, b: T) -> (T, Pass<T>) {
+        (a + b, Pass(PhantomData))
+    }
+    #[inline(always)]
+    fn r(a: T, b: T) -> (T, Pass<T>) {
+        (a + b, Pass(PhantomData))
+    }
+    #[inline(always)]
+    fn lr(a: T, b: T) -> (T, PassPair<T>) {
+        (a + b, PassPair(PhantomData))
+    }
+}
+
+impl<T: Float> ScalarRule<T> for SubOp {
+    type L = Pass<T>;
+    type R = Negate<T>;
+    type LR = PassNegPair<T>;
+    #[inline(always)]
+    fn l(a: T, b: T) -> (T, Pass<T>) {
+        (a - b, Pass(PhantomData))
+    }
+    #[inline(always)]
+    fn r(a: T, b: T) -> (T, Negate<T>) {
+        (a - b, Negate(PhantomData))
+    }
+    #[inline(always)]
+    fn lr(a: T, b: T) -> (T, PassNegPair<T>) {
+        (a - b, PassNegPair(PhantomData))
+    }
+}
+
+impl<T: Float> ScalarRule<T> for MulOp {
+    type L = ScalarUnaryPb<T>;
+    type R = ScalarUnaryPb<T>;
+    type LR = ScalarBinaryPb<T>;
+    #[inline(always)]
+    fn l(a: T, b: T) -> (T, ScalarUnaryPb<T>) {
+        (a * b, ScalarUnaryPb::new(b))
+    }
+    #[inline(always)]
+    fn r(a: T, b: T) -> (T, ScalarUnaryPb<T>) {
+        (a * b, ScalarUnaryPb::new(a))
+    }
+    #[inline(always)]
+    fn lr(a: T, b: T) -> (T, ScalarBinaryPb<T>) {
+        (a * b, ScalarBinaryPb::new(b, a))
+    }
+}
+
+impl<T: Float> ScalarRule<T> for DivOp {
+    type L = ScalarUnaryPb<T>;
+    type R = ScalarUnaryPb<T>;
+    type LR = ScalarBinaryPb<T>;
+    #[inline(always)]
+    fn l(a: T, b: T) -> (T, ScalarUnaryPb<T>) {
+        (a / b, ScalarUnaryPb::new(b.recip()))
+    }
+    #[inline(always)]
+    fn r(a: T, b: T) -> (T, ScalarUnaryPb<T>) {
+        let y = a / b;
+        (y, ScalarUnaryPb::new(-y / b))
+    }
+    #[inline(always)]
+    fn lr(a: T, b: T) -> (T, ScalarBinaryPb<T>) {
+        let y = a / b;
+        (y, ScalarBinaryPb::new(b.recip(), -y / b))
+    }
+}
+
+/// Binary operators in VJP form, for operator `O` ([`AddOp`], [`SubOp`], [`MulOp`], [`DivOp`]).
+/// Implemented for every operand pair the operators accept.
 ///
 /// The macro calls the free functions [`add_l`], [`mul_lr`], ... which dispatch here.
-pub trait BinaryVjp<Rhs>: Sized {
+pub trait BinaryVjp<Rhs, O>: Sized {
     /// The operation's result type.
     type Out;
     /// Pullback when only the left operand is differentiated.
@@ -348,11 +450,11 @@ pub trait BinaryVjp<Rhs>: Sized {
     /// Pullback when both operands are differentiated.
     type LR: Pullback;
     /// `self op rhs` with a left-operand pullback.
-    fn bin_l(self, op: BinOp, rhs: Rhs) -> (Self::Out, Self::L);
+    fn bin_l(self, rhs: Rhs) -> (Self::Out, Self::L);
     /// `self op rhs` with a right-operand pullback.
-    fn bin_r(self, op: BinOp, rhs: Rhs) -> (Self::Out, Self::R);
+    fn bin_r(self, rhs: Rhs) -> (Self::Out, Self::R);
     /// `self op rhs` with a pullback for both operands.
-    fn bin_lr(self, op: BinOp, rhs: Rhs) -> (Self::Out, Self::LR);
+    fn bin_lr(self, rhs: Rhs) -> (Self::Out, Self::LR);
 }
 
 #[inline(always)]
@@ -368,28 +470,28 @@ where
     }
 }
 
-impl<T: Float> BinaryVjp<T> for T {
+impl<T: Float, O: ScalarRule<T>> BinaryVjp<T, O> for T {
     type Out = T;
-    type L = ScalarBinL<T>;
-    type R = ScalarBinR<T>;
-    type LR = ScalarBinLR<T>;
+    type L = O::L;
+    type R = O::R;
+    type LR = O::LR;
     #[inline(always)]
-    fn bin_l(self, op: BinOp, b: T) -> (T, ScalarBinL<T>) {
-        (apply(op, self, b), ScalarBinL { op, b })
+    fn bin_l(self, b: T) -> (T, O::L) {
+        O::l(self, b)
     }
     #[inline(always)]
-    fn bin_r(self, op: BinOp, b: T) -> (T, ScalarBinR<T>) {
-        (apply(op, self, b), ScalarBinR { op, a: self, b })
+    fn bin_r(self, b: T) -> (T, O::R) {
+        O::r(self, b)
     }
     #[inline(always)]
-    fn bin_lr(self, op: BinOp, b: T) -> (T, ScalarBinLR<T>) {
-        (apply(op, self, b), ScalarBinLR { op, a: self, b })
+    fn bin_lr(self, b: T) -> (T, O::LR) {
+        O::lr(self, b)
     }
 }
 
 macro_rules! tensor_binary_vjp {
     ($(impl[$($g:tt)*] $lhs:ty, $rhs:ty, $e:ty;)*) => {$(
-        impl<$($g)*> BinaryVjp<$rhs> for $lhs {
+        impl<$($g)* Op: OpMarker> BinaryVjp<$rhs, Op> for $lhs {
             type Out = Tensor<$e>;
             type L = TensorBinL<$e, <$lhs as TensorOperand<$e>>::Grad>;
             type R = TensorBinR<$e, <$rhs as TensorOperand<$e>>::Grad>;
@@ -398,22 +500,22 @@ macro_rules! tensor_binary_vjp {
                 <$lhs as TensorOperand<$e>>::Grad,
                 <$rhs as TensorOperand<$e>>::Grad,
             >;
-            fn bin_l(self, op: BinOp, b: $rhs) -> (Tensor<$e>, Self::L) {
+            fn bin_l(self, b: $rhs) -> (Tensor<$e>, Self::L) {
                 let (sa, sb) = (self.clone(), b.clone());
-                let out = apply(op, self, b);
-                let pb = tensor_l(op, &sa, &sb, &out);
+                let out = apply(Op::OP, self, b);
+                let pb = tensor_l(Op::OP, &sa, &sb, &out);
                 (out, pb)
             }
-            fn bin_r(self, op: BinOp, b: $rhs) -> (Tensor<$e>, Self::R) {
+            fn bin_r(self, b: $rhs) -> (Tensor<$e>, Self::R) {
                 let (sa, sb) = (self.clone(), b.clone());
-                let out = apply(op, self, b);
-                let pb = tensor_r(op, &sa, &sb, &out);
+                let out = apply(Op::OP, self, b);
+                let pb = tensor_r(Op::OP, &sa, &sb, &out);
                 (out, pb)
             }
-            fn bin_lr(self, op: BinOp, b: $rhs) -> (Tensor<$e>, Self::LR) {
+            fn bin_lr(self, b: $rhs) -> (Tensor<$e>, Self::LR) {
                 let (sa, sb) = (self.clone(), b.clone());
-                let out = apply(op, self, b);
-                let pb = tensor_lr(op, &sa, &sb, &out);
+                let out = apply(Op::OP, self, b);
+                let pb = tensor_lr(Op::OP, &sa, &sb, &out);
                 (out, pb)
             }
         }
@@ -421,43 +523,43 @@ macro_rules! tensor_binary_vjp {
 }
 
 tensor_binary_vjp! {
-    impl[E: Element] Tensor<E>, Tensor<E>, E;
-    impl[E: Element] Tensor<E>, &Tensor<E>, E;
-    impl['a, E: Element] &'a Tensor<E>, Tensor<E>, E;
-    impl['a, 'b, E: Element] &'a Tensor<E>, &'b Tensor<E>, E;
-    impl[E: Element] Tensor<E>, E, E;
-    impl['a, E: Element] &'a Tensor<E>, E, E;
+    impl[E: Element,] Tensor<E>, Tensor<E>, E;
+    impl['b, E: Element,] Tensor<E>, &'b Tensor<E>, E;
+    impl['a, E: Element,] &'a Tensor<E>, Tensor<E>, E;
+    impl['a, 'b, E: Element,] &'a Tensor<E>, &'b Tensor<E>, E;
+    impl[E: Element,] Tensor<E>, E, E;
+    impl['a, E: Element,] &'a Tensor<E>, E, E;
     impl[] f32, Tensor<f32>, f32;
-    impl['a] f32, &'a Tensor<f32>, f32;
+    impl['a,] f32, &'a Tensor<f32>, f32;
     impl[] f64, Tensor<f64>, f64;
-    impl['a] f64, &'a Tensor<f64>, f64;
+    impl['a,] f64, &'a Tensor<f64>, f64;
 }
 
 macro_rules! binary_entry_points {
-    ($($op:ident => $l:ident, $r:ident, $lr:ident;)*) => {$(
-        #[doc = concat!("`a ", stringify!($op), " b` differentiated in `a` only.")]
+    ($($op:ident, $sym:literal => $l:ident, $r:ident, $lr:ident;)*) => {$(
+        #[doc = concat!("`a ", $sym, " b` differentiated in `a` only.")]
         #[inline(always)]
-        pub fn $l<A: BinaryVjp<B>, B>(a: A, b: B) -> (A::Out, A::L) {
-            a.bin_l(BinOp::$op, b)
+        pub fn $l<A: BinaryVjp<B, $op>, B>(a: A, b: B) -> (A::Out, A::L) {
+            a.bin_l(b)
         }
-        #[doc = concat!("`a ", stringify!($op), " b` differentiated in `b` only.")]
+        #[doc = concat!("`a ", $sym, " b` differentiated in `b` only.")]
         #[inline(always)]
-        pub fn $r<A: BinaryVjp<B>, B>(a: A, b: B) -> (A::Out, A::R) {
-            a.bin_r(BinOp::$op, b)
+        pub fn $r<A: BinaryVjp<B, $op>, B>(a: A, b: B) -> (A::Out, A::R) {
+            a.bin_r(b)
         }
-        #[doc = concat!("`a ", stringify!($op), " b` differentiated in both operands.")]
+        #[doc = concat!("`a ", $sym, " b` differentiated in both operands.")]
         #[inline(always)]
-        pub fn $lr<A: BinaryVjp<B>, B>(a: A, b: B) -> (A::Out, A::LR) {
-            a.bin_lr(BinOp::$op, b)
+        pub fn $lr<A: BinaryVjp<B, $op>, B>(a: A, b: B) -> (A::Out, A::LR) {
+            a.bin_lr(b)
         }
     )*};
 }
 
 binary_entry_points! {
-    Add => add_l, add_r, add_lr;
-    Sub => sub_l, sub_r, sub_lr;
-    Mul => mul_l, mul_r, mul_lr;
-    Div => div_l, div_r, div_lr;
+    AddOp, "+" => add_l, add_r, add_lr;
+    SubOp, "-" => sub_l, sub_r, sub_lr;
+    MulOp, "*" => mul_l, mul_r, mul_lr;
+    DivOp, "/" => div_l, div_r, div_lr;
 }
 
 /// Unary minus in VJP form.

@@ -13,6 +13,22 @@ pub struct ScalarUnaryPb<T> {
     d: T,
 }
 
+impl<T> ScalarUnaryPb<T> {
+    /// A pullback multiplying by the local derivative `d`.
+    #[inline(always)]
+    pub fn new(d: T) -> Self {
+        ScalarUnaryPb { d }
+    }
+}
+
+impl<T> ScalarBinaryPb<T> {
+    /// A pullback multiplying by the partial derivatives `da` and `db`.
+    #[inline(always)]
+    pub fn new(da: T, db: T) -> Self {
+        ScalarBinaryPb { da, db }
+    }
+}
+
 impl<T: Float> Pullback for ScalarUnaryPb<T> {
     type Cot = T;
     type Grads = T;
