@@ -1,6 +1,9 @@
 //! Tensor code through `#[differentiable]`: every differentiable tensor operation against
 //! central finite differences (f64), broadcasting, `Param` accumulation, `detach`/`no_grad`,
 //! and the seed notebooks' exact results.
+// The functions below are written the way the constructs under test are spelled, not the way
+// clippy would prefer them.
+#![allow(clippy::assign_op_pattern, clippy::let_and_return)]
 
 mod common;
 

@@ -19,8 +19,12 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     let f: ItemFn = match syn::parse2(item.clone()) {
         Ok(f) => f,
         Err(_) => {
+            // Point at the item itself (`struct`, `trait fn` without body, ...) when it parses.
+            let span = syn::parse2::<syn::Item>(item.clone())
+                .map(|i| item_keyword_span(&i))
+                .unwrap_or_else(|_| Span::call_site());
             let e = syn::Error::new(
-                Span::call_site(),
+                span,
                 "`#[differentiable]` can only be applied to ordinary functions with a body",
             );
             return with_errors(item, vec![e]);
@@ -55,11 +59,52 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     if !lw.errors.is_empty() {
         return with_errors(item, lw.errors);
     }
-    let generated = generate(&f, &sig, &lw, body);
+    let constant_output = !lw.assigned_active.contains(&RET);
+    let mut generated = generate(&f, &sig, &lw, body);
+    if constant_output {
+        generated.extend(constant_output_warning(&f));
+    }
     if opts.debug || std::env::var("AUTODIFF_DEBUG").is_ok_and(|v| v == "1") {
         print_debug(&generated);
     }
     quote!(#f #generated)
+}
+
+/// Stable Rust has no custom warnings; a deprecated item used at the function's name produces a
+/// warning that says what is wrong, where the user looks.
+fn constant_output_warning(f: &ItemFn) -> TokenStream {
+    let name = &f.sig.ident;
+    let note = format!(
+        "the result of `{name}` does not depend on any differentiated argument: its gradient is always zero"
+    );
+    let marker = format_ident!("__ad_constant_output_{}", name);
+    let use_it = quote::quote_spanned!(name.span()=> let _ = #marker;);
+    quote! {
+        #[deprecated(note = #note)]
+        #[allow(non_camel_case_types, dead_code)]
+        #[doc(hidden)]
+        struct #marker;
+        #[allow(dead_code, non_snake_case)]
+        const _: () = {
+            fn __ad_warn() {
+                #use_it
+            }
+        };
+    }
+}
+
+fn item_keyword_span(item: &syn::Item) -> Span {
+    use syn::spanned::Spanned;
+    match item {
+        syn::Item::Struct(s) => s.struct_token.span,
+        syn::Item::Enum(e) => e.enum_token.span,
+        syn::Item::Trait(t) => t.trait_token.span,
+        syn::Item::Impl(i) => i.impl_token.span,
+        syn::Item::Const(c) => c.const_token.span,
+        syn::Item::Static(s) => s.static_token.span,
+        syn::Item::Mod(m) => m.mod_token.span,
+        other => other.span(),
+    }
 }
 
 fn with_errors(item: TokenStream, errors: Vec<syn::Error>) -> TokenStream {

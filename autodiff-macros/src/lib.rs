@@ -10,6 +10,8 @@
 
 mod attr;
 mod expand;
+#[cfg(test)]
+mod fuzz_tests;
 mod lower;
 mod methods;
 mod signature;

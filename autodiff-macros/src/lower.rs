@@ -318,6 +318,7 @@ impl<'a> Lowerer<'a> {
             | Expr::While(_)
             | Expr::ForLoop(_)
             | Expr::Unsafe(_) => self.structured_mentions_active(e),
+            Expr::Try(t) => self.is_active(&t.expr),
             _ => false,
         }
     }
@@ -656,6 +657,14 @@ impl<'a> Lowerer<'a> {
                 None
             }
             Expr::Paren(p) if is_structured(&p.expr) => self.lower_value(&p.expr, dest),
+            Expr::Try(t) if self.is_active(e) => {
+                self.error(
+                    t.question_token.span(),
+                    "the `?` operator is not supported on differentiable values\n\
+                     help: handle the error before the differentiable computation, or use `match`/`if let` on an inactive value",
+                );
+                None
+            }
             _ => {
                 if contains_jump(e) {
                     if self.is_active(e) {
@@ -1189,6 +1198,19 @@ impl<'a> Lowerer<'a> {
             );
             return self.poisoned(&Expr::Call(c.clone()));
         };
+        if fp
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| s.ident.to_string().starts_with(|c: char| c.is_ascii_uppercase()))
+        {
+            self.error(
+                c.span(),
+                "not supported yet: an enum variant or tuple struct holding a differentiable value\n\
+                 help: keep each differentiable value in its own variable",
+            );
+            return self.poisoned(&Expr::Call(c.clone()));
+        }
         let mut path = fp.path.clone();
         let single = path.segments.len() == 1;
         let last = path.segments.last_mut().expect("path segment");

@@ -118,7 +118,10 @@ impl<T: Element> From<Tensor<T>> for Param<T> {
 
 impl<T: Element> std::fmt::Debug for Param<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Param").field("value", &self.value).field("grad", &self.grad).finish()
+        f.debug_struct("Param")
+            .field("value", &self.value)
+            .field("grad", &self.grad)
+            .finish()
     }
 }
 
@@ -186,7 +189,9 @@ mod tests {
     }
 
     #[test]
-    #[should_panic(expected = "Param::accumulate: gradient of shape [3] does not match the parameter's shape [2]")]
+    #[should_panic(
+        expected = "Param::accumulate: gradient of shape [3] does not match the parameter's shape [2]"
+    )]
     fn accumulate_checks_shapes() {
         Param::new(Tensor::<f32>::zeros(&[2])).accumulate(&Tensor::zeros(&[3]));
     }

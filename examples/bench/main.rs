@@ -296,8 +296,8 @@ fn main() -> ExitCode {
                     .iter()
                     .map(|g| (g.name, g.shape.as_slice(), g.data.as_slice()))
                     .collect();
-                let mut cmp = reference::compare(r, inst.numel, eval.value, &grads);
-                let fwd_cmp = reference::compare(r, inst.numel, eval.fwd_value, &grads);
+                let mut cmp = reference::compare(r, inst.numel, inst.steps, eval.value, &grads);
+                let fwd_cmp = reference::compare(r, inst.numel, inst.steps, eval.fwd_value, &grads);
                 cmp.failures.extend(
                     fwd_cmp
                         .failures
@@ -309,7 +309,7 @@ fn main() -> ExitCode {
                     eprintln!(
                         "check: {label}: worst error {:.4} of tolerance (rtol {:.1e})",
                         cmp.worst,
-                        reference::rtol(inst.numel)
+                        reference::rtol(inst.numel, inst.steps)
                     );
                 }
                 if !cmp.failures.is_empty() {

@@ -4,9 +4,14 @@
 //! # Tolerance
 //! Every quantity is compared as `|got - want| <= rtol * scale`, where
 //!
-//! - `rtol = 1e-4 * max(1, sqrt(n) / 100)` and `n` is the element count of the largest input:
-//!   `1e-4` (about 840 f32 ulps) up to 10^4 elements, growing like the random-walk error of a
-//!   float32 reduction beyond that, to `1e-3` at 10^6 elements;
+//! - `rtol = max(1e-4, 1e-6 * sqrt(n), steps * eps32)`, where `n` is the element count of the
+//!   largest input and `steps` the number of sequential steps a loop carries a value through
+//!   (W4's Euler steps; 1 elsewhere), `eps32 = 2^-23`: `1e-4` (about 840 f32 ulps) for small
+//!   inputs, growing like the random-walk error of a float32 reduction beyond 10^4 elements (to
+//!   `1e-3` at 10^6), and like the worst-case error of a chain of `steps` roundings for a long
+//!   scalar loop (`1.2e-3` at 10^4 steps: once W4's state has converged every step multiplies
+//!   the derivative by the same rounded factor, so those errors add up instead of averaging out,
+//!   and `d x_T / d x0` comes out 2.5e-4 high in float32);
 //! - `scale` is what the error is proportional to: `|want|` for the value; for a gradient sum the
 //!   larger of `|sum|` and the sum of absolute values (a signed sum of 10^6 entries may cancel to
 //!   much less than its terms, whose rounding errors it still carries); for a head entry the
@@ -91,9 +96,11 @@ fn parse_line(line: &str) -> Result<Reference, String> {
     })
 }
 
-/// The relative tolerance for a workload whose largest input has `n` elements.
-pub fn rtol(n: usize) -> f64 {
-    1e-4 * (1.0f64).max((n as f64).sqrt() / 100.0)
+/// The relative tolerance for a workload whose largest input has `n` elements and whose values
+/// go through `steps` sequential loop steps (see the module documentation).
+pub fn rtol(n: usize, steps: usize) -> f64 {
+    let eps32 = f32::EPSILON as f64;
+    1e-4f64.max(1e-6 * (n as f64).sqrt()).max(steps as f64 * eps32)
 }
 
 /// The outcome of comparing one result with its reference.
@@ -102,31 +109,33 @@ pub struct Comparison {
     pub failures: Vec<String>,
     /// The largest `|got - want| / (rtol * scale)` seen (below 1 passes).
     pub worst: f64,
+    rtol: f64,
+}
+
+impl Comparison {
+    fn check(&mut self, what: String, got: f64, want: f64, scale: f64) {
+        let tol = self.rtol * scale.abs().max(f64::MIN_POSITIVE);
+        let err = (got - want).abs();
+        let ratio = if err.is_nan() { f64::INFINITY } else { err / tol };
+        self.worst = self.worst.max(ratio);
+        if ratio > 1.0 {
+            self.failures.push(format!(
+                "{what}: got {got:.9e}, reference {want:.9e} (|diff| {err:.3e} > tolerance {tol:.3e})"
+            ));
+        }
+    }
 }
 
 /// Compares a value and its gradients (name, shape, entries) with the reference.
 pub fn compare(
     reference: &Reference,
     n: usize,
+    steps: usize,
     value: f64,
     grads: &[(&str, &[usize], &[f32])],
 ) -> Comparison {
-    let rtol = rtol(n);
-    let mut failures = Vec::new();
-    let mut worst = 0.0f64;
-    let mut check = |what: String, got: f64, want: f64, scale: f64| {
-        let tol = rtol * scale.abs().max(f64::MIN_POSITIVE);
-        let err = (got - want).abs();
-        let ratio = if err.is_nan() { f64::INFINITY } else { err / tol };
-        worst = worst.max(ratio);
-        if ratio > 1.0 {
-            failures.push(format!(
-                "{what}: got {got:.9e}, reference {want:.9e} (|diff| {err:.3e} > tolerance {tol:.3e})"
-            ));
-        }
-    };
-
-    check("value".into(), value, reference.value, reference.value);
+    let mut cmp = Comparison { failures: Vec::new(), worst: 0.0, rtol: rtol(n, steps) };
+    cmp.check("value".into(), value, reference.value, reference.value);
     let mut total = 0.0f64;
     let mut total_abs = 0.0f64;
     for (name, shape, data) in grads {
@@ -135,39 +144,39 @@ pub fn compare(
         total += sum;
         total_abs += abs_sum;
         let Some(r) = reference.grads.iter().find(|g| g.name == *name) else {
-            failures.push(format!("gradient `{name}`: not in the reference file"));
+            cmp.failures.push(format!("gradient `{name}`: not in the reference file"));
             continue;
         };
         if r.shape != *shape {
-            failures.push(format!(
+            cmp.failures.push(format!(
                 "gradient `{name}`: shape {shape:?}, reference shape {:?}",
                 r.shape
             ));
             continue;
         }
-        check(format!("gradient `{name}` sum"), sum, r.sum, r.sum.abs().max(r.abs_sum));
-        check(format!("gradient `{name}` abs_sum"), abs_sum, r.abs_sum, r.abs_sum);
+        cmp.check(format!("gradient `{name}` sum"), sum, r.sum, r.sum.abs().max(r.abs_sum));
+        cmp.check(format!("gradient `{name}` abs_sum"), abs_sum, r.abs_sum, r.abs_sum);
         let mean_abs = r.abs_sum / data.len().max(1) as f64;
         for (i, (&got, &want)) in data.iter().zip(&r.head).enumerate() {
-            check(format!("gradient `{name}`[{i}]"), got as f64, want, want.abs().max(mean_abs));
+            cmp.check(format!("gradient `{name}`[{i}]"), got as f64, want, want.abs().max(mean_abs));
         }
     }
     for r in &reference.grads {
         if !grads.iter().any(|(name, _, _)| *name == r.name) {
-            failures.push(format!("gradient `{}`: in the reference file but not computed", r.name));
+            cmp.failures.push(format!("gradient `{}`: in the reference file but not computed", r.name));
         }
     }
-    check(
+    cmp.check(
         "grad_checksum".into(),
         total,
         reference.grad_checksum,
         reference.grad_checksum.abs().max(reference.grad_abs_checksum),
     );
-    check(
+    cmp.check(
         "grad_abs_checksum".into(),
         total_abs,
         reference.grad_abs_checksum,
         reference.grad_abs_checksum,
     );
-    Comparison { failures, worst }
+    cmp
 }

@@ -154,6 +154,9 @@ impl Evaluation {
 pub struct Instance {
     /// The element count of the largest input (sets the checking tolerance).
     pub numel: usize,
+    /// The number of sequential loop steps values go through (W4's Euler steps, else 1; sets the
+    /// checking tolerance).
+    pub steps: usize,
     pub fwd: Box<dyn FnMut()>,
     pub grad: Box<dyn FnMut()>,
     pub evaluate: Box<dyn FnMut() -> Evaluation>,
@@ -211,7 +214,7 @@ macro_rules! tensor_instance {
                 grads: vec![$(grad_of($name, &$arg)),+],
             }
         }) as Box<dyn FnMut() -> Evaluation>;
-        Instance { numel, fwd, grad, evaluate }
+        Instance { numel, steps: 1, fwd, grad, evaluate }
     }};
 }
 
@@ -237,6 +240,7 @@ pub fn w4_instance(steps: usize) -> Instance {
     let (x0, p, q) = (W4_X0, W4_P, W4_Q);
     Instance {
         numel: 1,
+        steps,
         fwd: Box::new(move || {
             black_box(w4_scalar_loop(black_box(x0), black_box(p), black_box(q), black_box(steps)));
         }),
@@ -285,7 +289,7 @@ pub fn w5_instance(batch: usize, input: usize, hidden: usize, output: usize) -> 
             grads: vec![grad_of("W1", &dw1), grad_of("W2", &dw2)],
         }
     });
-    Instance { numel, fwd, grad, evaluate }
+    Instance { numel, steps: 1, fwd, grad, evaluate }
 }
 
 /// W6 at `n x n`.

@@ -39,7 +39,11 @@ impl Notebook {
         println!("{label}: {}", lines.next().unwrap_or(""));
         let indent = " ".repeat(label.len() + 2);
         for line in lines {
-            println!("{indent}{line}");
+            if line.is_empty() {
+                println!();
+            } else {
+                println!("{indent}{line}");
+            }
         }
         self.cells.push(Cell { label: label.to_string(), output: String::new() });
     }

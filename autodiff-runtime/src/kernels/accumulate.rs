@@ -79,7 +79,9 @@ mod tests {
     #[test]
     fn sums_match_f64_reference_on_a_million_elements() {
         let n = 1_000_000usize;
-        let x: Vec<f32> = (0..n).map(|i| ((i * 7919) % 1000) as f32 * 1e-3 + 0.1).collect();
+        let x: Vec<f32> = (0..n)
+            .map(|i| ((i * 7919) % 1000) as f32 * 1e-3 + 0.1)
+            .collect();
         let exact: f64 = x.iter().map(|&v| v as f64).sum();
         let got = sum(&x) as f64;
         assert!(((got - exact) / exact).abs() < 1e-6, "{got} vs {exact}");

@@ -33,7 +33,12 @@ pub(crate) fn binary<T: Element>(
     f: impl Fn(T, T) -> T,
 ) -> Tensor<T> {
     let Some(shape) = result_shape(op, a, b) else {
-        let data = a.as_slice().iter().zip(b.as_slice()).map(|(&x, &y)| f(x, y)).collect();
+        let data = a
+            .as_slice()
+            .iter()
+            .zip(b.as_slice())
+            .map(|(&x, &y)| f(x, y))
+            .collect();
         return a.with_same_shape(data);
     };
     binary_broadcast(&shape, a, b, f)
@@ -60,7 +65,12 @@ fn binary_broadcast<T: Element>(
     let n = walk.len;
     let mut out = Vec::with_capacity(super::storage::numel_of(shape));
     walk.for_each(|[i, j]| match walk.inner {
-        [1, 1] => out.extend(xs[i..i + n].iter().zip(&ys[j..j + n]).map(|(&x, &y)| f(x, y))),
+        [1, 1] => out.extend(
+            xs[i..i + n]
+                .iter()
+                .zip(&ys[j..j + n])
+                .map(|(&x, &y)| f(x, y)),
+        ),
         [1, _] => {
             let y = ys[j];
             out.extend(xs[i..i + n].iter().map(|&x| f(x, y)));
@@ -95,7 +105,9 @@ fn apply_into<T: Element>(
     walk.for_each(|[i, j]| {
         let run = &mut dst[i..i + n];
         if walk.inner[1] == 1 {
-            run.iter_mut().zip(&ys[j..j + n]).for_each(|(d, &y)| *d = f(*d, y));
+            run.iter_mut()
+                .zip(&ys[j..j + n])
+                .for_each(|(d, &y)| *d = f(*d, y));
         } else {
             let y = ys[j];
             run.iter_mut().for_each(|d| *d = f(*d, y));
@@ -167,12 +179,7 @@ fn binary_both_owned<T: Element>(
 /// `a op= b`: in place when `a`'s buffer is unique, otherwise `a` gets a new buffer (the old
 /// one may be shared with a saved value, which must not change).
 #[track_caller]
-fn assign<T: Element>(
-    op: &'static str,
-    a: &mut Tensor<T>,
-    b: &Tensor<T>,
-    f: impl Fn(T, T) -> T,
-) {
+fn assign<T: Element>(op: &'static str, a: &mut Tensor<T>, b: &Tensor<T>, f: impl Fn(T, T) -> T) {
     if let Some(shape) = result_shape(op, a, b) {
         if shape != a.shape() {
             panic!(
@@ -340,13 +347,28 @@ mod tests {
         let m = t(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3]);
         let row = t(&[10.0, 20.0, 30.0], &[3]);
         let col = t(&[100.0, 200.0], &[2, 1]);
-        assert_eq!((&m + &row).to_vec(), vec![11.0, 22.0, 33.0, 14.0, 25.0, 36.0]);
-        assert_eq!((&row + &m).to_vec(), vec![11.0, 22.0, 33.0, 14.0, 25.0, 36.0]);
-        assert_eq!((&m - &col).to_vec(), vec![-99.0, -98.0, -97.0, -196.0, -195.0, -194.0]);
-        assert_eq!((&col - &m).to_vec(), vec![99.0, 98.0, 97.0, 196.0, 195.0, 194.0]);
+        assert_eq!(
+            (&m + &row).to_vec(),
+            vec![11.0, 22.0, 33.0, 14.0, 25.0, 36.0]
+        );
+        assert_eq!(
+            (&row + &m).to_vec(),
+            vec![11.0, 22.0, 33.0, 14.0, 25.0, 36.0]
+        );
+        assert_eq!(
+            (&m - &col).to_vec(),
+            vec![-99.0, -98.0, -97.0, -196.0, -195.0, -194.0]
+        );
+        assert_eq!(
+            (&col - &m).to_vec(),
+            vec![99.0, 98.0, 97.0, 196.0, 195.0, 194.0]
+        );
         let outer = &col * &row;
         assert_eq!(outer.shape(), &[2, 3]);
-        assert_eq!(outer.to_vec(), vec![1000.0, 2000.0, 3000.0, 2000.0, 4000.0, 6000.0]);
+        assert_eq!(
+            outer.to_vec(),
+            vec![1000.0, 2000.0, 3000.0, 2000.0, 4000.0, 6000.0]
+        );
         let s = Tensor::scalar(2.0f32);
         assert_eq!((&m * &s).shape(), &[2, 3]);
         assert_eq!((&s / &m).to_vec()[1], 1.0);
@@ -356,7 +378,10 @@ mod tests {
         let b = Tensor::<f32>::arange(3).reshape(&[3, 1]);
         let c = &a + &b;
         assert_eq!(c.shape(), &[2, 3, 2]);
-        assert_eq!(c.to_vec(), vec![0., 1., 1., 2., 2., 3., 2., 3., 3., 4., 4., 5.]);
+        assert_eq!(
+            c.to_vec(),
+            vec![0., 1., 1., 2., 2., 3., 2., 3., 3., 4., 4., 5.]
+        );
         let e = &Tensor::<f32>::zeros(&[0, 3]) + &row;
         assert_eq!(e.shape(), &[0, 3]);
     }
@@ -396,7 +421,11 @@ mod tests {
         acc *= 2.0;
         acc -= 1.0;
         acc /= &Tensor::scalar(2.0);
-        assert_eq!(acc.as_slice().as_ptr(), ptr, "unique buffer must be updated in place");
+        assert_eq!(
+            acc.as_slice().as_ptr(),
+            ptr,
+            "unique buffer must be updated in place"
+        );
         assert_eq!(acc.to_vec(), vec![1.5, 2.5, 1.5, 2.5]);
         let snapshot = acc.clone();
         acc += 1.0;
@@ -410,15 +439,19 @@ mod tests {
     }
 
     #[test]
-    #[should_panic(expected = "add_: output with shape [3] doesn't match the broadcast shape [2, 3]")]
+    #[should_panic(
+        expected = "add_: output with shape [3] doesn't match the broadcast shape [2, 3]"
+    )]
     fn assignment_cannot_grow_the_left_operand() {
         let mut a = Tensor::<f32>::zeros(&[3]);
         a += &Tensor::zeros(&[2, 3]);
     }
 
     #[test]
-    #[should_panic(expected = "mul: the size of tensor a (3) must match the size of tensor b (4) \
-                               at non-singleton dimension 1; shapes are [2, 3] and [4]")]
+    #[should_panic(
+        expected = "mul: the size of tensor a (3) must match the size of tensor b (4) \
+                               at non-singleton dimension 1; shapes are [2, 3] and [4]"
+    )]
     fn mismatched_shapes_panic_like_pytorch() {
         let _ = &Tensor::<f32>::zeros(&[2, 3]) * &Tensor::zeros(&[4]);
     }

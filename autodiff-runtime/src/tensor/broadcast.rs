@@ -37,8 +37,16 @@ pub(crate) fn broadcast_shapes_for(
     // found there, numbered as a dimension of the result.
     for i in (0..ndim).rev() {
         let offset = ndim - 1 - i;
-        let size_a = if offset < a.len() { a[a.len() - 1 - offset] } else { 1 };
-        let size_b = if offset < b.len() { b[b.len() - 1 - offset] } else { 1 };
+        let size_a = if offset < a.len() {
+            a[a.len() - 1 - offset]
+        } else {
+            1
+        };
+        let size_b = if offset < b.len() {
+            b[b.len() - 1 - offset]
+        } else {
+            1
+        };
         out[i] = if size_a == size_b || size_b == 1 {
             size_a
         } else if size_a == 1 {
@@ -61,17 +69,30 @@ pub(crate) fn broadcast_shapes_for(
 /// Whether `from` broadcasts to exactly `to` (the condition of `broadcast_to` and `sum_to`).
 pub(crate) fn broadcasts_to(from: &[usize], to: &[usize]) -> bool {
     from.len() <= to.len()
-        && from.iter().rev().zip(to.iter().rev()).all(|(&f, &t)| f == t || f == 1)
+        && from
+            .iter()
+            .rev()
+            .zip(to.iter().rev())
+            .all(|(&f, &t)| f == t || f == 1)
 }
 
 /// Element strides of an operand of shape `shape` read in the broadcast shape `full`: its own
 /// row-major strides, left-padded, and 0 along every dimension it is broadcast over.
 fn broadcast_strides(shape: &[usize], full: &[usize]) -> Vec<usize> {
-    debug_assert!(broadcasts_to(shape, full), "{shape:?} does not broadcast to {full:?}");
+    debug_assert!(
+        broadcasts_to(shape, full),
+        "{shape:?} does not broadcast to {full:?}"
+    );
     let own = contiguous_strides(shape);
     let pad = full.len() - shape.len();
     (0..full.len())
-        .map(|d| if d < pad || shape[d - pad] == 1 { 0 } else { own[d - pad] })
+        .map(|d| {
+            if d < pad || shape[d - pad] == 1 {
+                0
+            } else {
+                own[d - pad]
+            }
+        })
         .collect()
 }
 
@@ -112,7 +133,12 @@ impl<const N: usize> Walk<N> {
         }
         let (len, inner) = dims.pop().unwrap_or((1, [0; N]));
         debug_assert!(inner.iter().all(|&s| s <= 1));
-        Walk { outer: dims, len, inner, empty: numel_of(full) == 0 }
+        Walk {
+            outer: dims,
+            len,
+            inner,
+            empty: numel_of(full) == 0,
+        }
     }
 
     /// Calls `run(offsets)` once per contiguous run, in row-major order of `full`.
@@ -156,7 +182,10 @@ mod tests {
     #[test]
     fn shapes_broadcast_like_pytorch() {
         assert_eq!(broadcast_shapes(&[], &[3]).unwrap(), vec![3]);
-        assert_eq!(broadcast_shapes(&[5, 1, 3], &[4, 1]).unwrap(), vec![5, 4, 3]);
+        assert_eq!(
+            broadcast_shapes(&[5, 1, 3], &[4, 1]).unwrap(),
+            vec![5, 4, 3]
+        );
         assert_eq!(broadcast_shapes(&[0], &[1]).unwrap(), vec![0]);
         let err = broadcast_shapes_for("add", &[3], &[4]).unwrap_err();
         assert_eq!(
@@ -177,7 +206,10 @@ mod tests {
         assert_eq!((w.len, w.inner), (4, [1, 1]));
         let mut runs = vec![];
         w.for_each(|o| runs.push(o));
-        assert_eq!(runs, vec![[0, 0], [4, 0], [8, 0], [12, 0], [16, 0], [20, 0]]);
+        assert_eq!(
+            runs,
+            vec![[0, 0], [4, 0], [8, 0], [12, 0], [16, 0], [20, 0]]
+        );
         let w = Walk::new(&[2, 3], [&[2, 3], &[2, 1]]);
         assert_eq!((w.len, w.inner), (3, [1, 0]));
         let mut runs = vec![];

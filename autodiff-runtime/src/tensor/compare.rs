@@ -47,7 +47,11 @@ mod approx_impls {
         }
         fn abs_diff_eq(&self, other: &Self, epsilon: T) -> bool {
             self.shape() == other.shape()
-                && self.as_slice().iter().zip(other.as_slice()).all(|(a, b)| a.abs_diff_eq(b, epsilon))
+                && self
+                    .as_slice()
+                    .iter()
+                    .zip(other.as_slice())
+                    .all(|(a, b)| a.abs_diff_eq(b, epsilon))
         }
     }
 
@@ -73,7 +77,11 @@ mod approx_impls {
         }
         fn ulps_eq(&self, other: &Self, epsilon: T, max_ulps: u32) -> bool {
             self.shape() == other.shape()
-                && self.as_slice().iter().zip(other.as_slice()).all(|(a, b)| a.ulps_eq(b, epsilon, max_ulps))
+                && self
+                    .as_slice()
+                    .iter()
+                    .zip(other.as_slice())
+                    .all(|(a, b)| a.ulps_eq(b, epsilon, max_ulps))
         }
     }
 }
@@ -93,5 +101,17 @@ mod tests {
         assert!(!nan.allclose(&nan, 1.0, 1.0));
         assert!(a.allclose(&(&a + 1e-9), 0.0, 1e-6));
         assert!(!a.allclose(&(&a + 1e-3), 1e-5, 1e-6));
+    }
+
+    #[cfg(feature = "approx")]
+    #[test]
+    fn approx_traits_compare_element_wise() {
+        use approx::{assert_abs_diff_eq, assert_relative_eq, assert_relative_ne, assert_ulps_eq};
+        let a = Tensor::from_vec(vec![1.0f64, 2.0], &[2]);
+        let b = &a + 1e-12;
+        assert_abs_diff_eq!(a, b, epsilon = 1e-9);
+        assert_relative_eq!(a, b, max_relative = 1e-9);
+        assert_ulps_eq!(a, a.clone());
+        assert_relative_ne!(a, a.reshape(&[1, 2]));
     }
 }

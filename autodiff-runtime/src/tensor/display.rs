@@ -23,8 +23,17 @@ struct Formatter {
 impl Formatter {
     /// Chooses the mode from the values that will be displayed.
     fn new(values: &[f64], precision: usize) -> Self {
-        let mut f = Formatter { int_mode: true, sci_mode: false, max_width: 1, precision };
-        let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite() && *v != 0.0).collect();
+        let mut f = Formatter {
+            int_mode: true,
+            sci_mode: false,
+            max_width: 1,
+            precision,
+        };
+        let finite: Vec<f64> = values
+            .iter()
+            .copied()
+            .filter(|v| v.is_finite() && *v != 0.0)
+            .collect();
         if finite.is_empty() {
             return f;
         }
@@ -32,7 +41,11 @@ impl Formatter {
         let min = finite.iter().fold(f64::INFINITY, |m, v| m.min(v.abs()));
         f.int_mode = finite.iter().all(|v| *v == v.ceil());
         let wide_range = max / min > 1000.0 || max > 1.0e8;
-        f.sci_mode = if f.int_mode { wide_range } else { wide_range || min < 1.0e-4 };
+        f.sci_mode = if f.int_mode {
+            wide_range
+        } else {
+            wide_range || min < 1.0e-4
+        };
         for &v in &finite {
             let width = if f.sci_mode {
                 f.sci(v).len()
@@ -94,7 +107,10 @@ struct Block<'a> {
 impl<'a> Block<'a> {
     fn row(&self, i: usize) -> Block<'a> {
         let len = self.data.len() / self.shape[0];
-        Block { data: &self.data[i * len..(i + 1) * len], shape: &self.shape[1..] }
+        Block {
+            data: &self.data[i * len..(i + 1) * len],
+            shape: &self.shape[1..],
+        }
     }
 
     /// The indices of the first dimension that are shown.
@@ -130,8 +146,10 @@ impl<'a> Block<'a> {
             1 => self.render_vector(indent, summarize, fmt),
             ndim => {
                 let (rows, cut) = self.shown_rows(summarize);
-                let mut slices: Vec<String> =
-                    rows.iter().map(|&i| self.row(i).render(indent + 1, summarize, fmt)).collect();
+                let mut slices: Vec<String> = rows
+                    .iter()
+                    .map(|&i| self.row(i).render(indent + 1, summarize, fmt))
+                    .collect();
                 if cut {
                     slices.insert(EDGE_ITEMS, "...".into());
                 }
@@ -151,7 +169,10 @@ impl<'a> Block<'a> {
             items.insert(EDGE_ITEMS, " ...".into());
         }
         let lines: Vec<String> = items.chunks(per_line).map(|line| line.join(", ")).collect();
-        format!("[{}]", lines.join(&format!(",\n{}", " ".repeat(indent + 1))))
+        format!(
+            "[{}]",
+            lines.join(&format!(",\n{}", " ".repeat(indent + 1)))
+        )
     }
 }
 
@@ -223,7 +244,11 @@ impl<T: Element> fmt::Display for Tensor<T> {
     ///            "tensor([[4.5000, 4.5000],\n        [4.5000, 4.5000]])");
     /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&repr(self, f.precision().unwrap_or(DEFAULT_PRECISION), false))
+        f.write_str(&repr(
+            self,
+            f.precision().unwrap_or(DEFAULT_PRECISION),
+            false,
+        ))
     }
 }
 
@@ -236,7 +261,11 @@ impl<T: Element> fmt::Debug for Tensor<T> {
     /// assert_eq!(format!("{x:?}"), "tensor([0., 1., 2.], shape=[3], dtype=float64)");
     /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&repr(self, f.precision().unwrap_or(DEFAULT_PRECISION), true))
+        f.write_str(&repr(
+            self,
+            f.precision().unwrap_or(DEFAULT_PRECISION),
+            true,
+        ))
     }
 }
 
@@ -255,8 +284,14 @@ mod tests {
             t(&[0., 4., 8., 12.], &[4, 1]).to_string(),
             "tensor([[ 0.],\n        [ 4.],\n        [ 8.],\n        [12.]])"
         );
-        assert_eq!(t(&[1., 2., 3., 4.], &[4]).to_string(), "tensor([1., 2., 3., 4.])");
-        assert_eq!(t(&[0., 4., 8., 12.], &[4]).to_string(), "tensor([ 0.,  4.,  8., 12.])");
+        assert_eq!(
+            t(&[1., 2., 3., 4.], &[4]).to_string(),
+            "tensor([1., 2., 3., 4.])"
+        );
+        assert_eq!(
+            t(&[0., 4., 8., 12.], &[4]).to_string(),
+            "tensor([ 0.,  4.,  8., 12.])"
+        );
         assert_eq!(Tensor::scalar(28.0f32).to_string(), "tensor(28.)");
         assert_eq!(
             t(&[0., 1., 2., 3.], &[4, 1]).to_string(),
@@ -277,7 +312,10 @@ mod tests {
             t(&[2.0, 0.2, 0.02, 0.002], &[4]).to_string(),
             "tensor([2.0000, 0.2000, 0.0200, 0.0020])"
         );
-        assert_eq!(t(&[-1.5, 10.25], &[2]).to_string(), "tensor([-1.5000, 10.2500])");
+        assert_eq!(
+            t(&[-1.5, 10.25], &[2]).to_string(),
+            "tensor([-1.5000, 10.2500])"
+        );
         assert_eq!(Tensor::scalar(0.5f32).to_string(), "tensor(0.5000)");
         // randn(&[4], 1), as PyTorch prints those float32 values
         assert_eq!(
@@ -288,14 +326,29 @@ mod tests {
 
     #[test]
     fn scientific_notation() {
-        assert_eq!(t(&[1e-5, 1.0], &[2]).to_string(), "tensor([1.0000e-05, 1.0000e+00])");
+        assert_eq!(
+            t(&[1e-5, 1.0], &[2]).to_string(),
+            "tensor([1.0000e-05, 1.0000e+00])"
+        );
         assert_eq!(Tensor::scalar(1e-5f32).to_string(), "tensor(1.0000e-05)");
-        assert_eq!(t(&[1.0, 2000.0], &[2]).to_string(), "tensor([1.0000e+00, 2.0000e+03])");
-        assert_eq!(t(&[1e9, 1.0], &[2]).to_string(), "tensor([1.0000e+09, 1.0000e+00])");
+        assert_eq!(
+            t(&[1.0, 2000.0], &[2]).to_string(),
+            "tensor([1.0000e+00, 2.0000e+03])"
+        );
+        assert_eq!(
+            t(&[1e9, 1.0], &[2]).to_string(),
+            "tensor([1.0000e+09, 1.0000e+00])"
+        );
         assert_eq!(t(&[1.5e9], &[1]).to_string(), "tensor([1.5000e+09])");
-        assert_eq!(t(&[0.5, -2000.0], &[2]).to_string(), "tensor([ 5.0000e-01, -2.0000e+03])");
+        assert_eq!(
+            t(&[0.5, -2000.0], &[2]).to_string(),
+            "tensor([ 5.0000e-01, -2.0000e+03])"
+        );
         // ratio exactly 1000 stays fixed-point (the test is `>`)
-        assert_eq!(t(&[1.0, 1000.0], &[2]).to_string(), "tensor([   1., 1000.])");
+        assert_eq!(
+            t(&[1.0, 1000.0], &[2]).to_string(),
+            "tensor([   1., 1000.])"
+        );
     }
 
     #[test]
@@ -311,10 +364,19 @@ mod tests {
     #[test]
     fn float64_and_empty_tensors() {
         let x = Tensor::from_vec(vec![1.0f64, 2.5], &[2]);
-        assert_eq!(x.to_string(), "tensor([1.0000, 2.5000], dtype=torch.float64)");
+        assert_eq!(
+            x.to_string(),
+            "tensor([1.0000, 2.5000], dtype=torch.float64)"
+        );
         assert_eq!(Tensor::<f32>::zeros(&[0]).to_string(), "tensor([])");
-        assert_eq!(Tensor::<f32>::zeros(&[2, 0]).to_string(), "tensor([], size=(2, 0))");
-        assert_eq!(Tensor::<f64>::zeros(&[0]).to_string(), "tensor([], dtype=torch.float64)");
+        assert_eq!(
+            Tensor::<f32>::zeros(&[2, 0]).to_string(),
+            "tensor([], size=(2, 0))"
+        );
+        assert_eq!(
+            Tensor::<f64>::zeros(&[0]).to_string(),
+            "tensor([], dtype=torch.float64)"
+        );
         // A long last line pushes the dtype onto its own line.
         let long = Tensor::<f64>::arange(16) / 3.0;
         assert_eq!(
@@ -340,7 +402,10 @@ mod tests {
     #[test]
     fn summarised_output_above_1000_elements() {
         let v = Tensor::<f32>::arange(1001);
-        assert_eq!(v.to_string(), "tensor([   0.,    1.,    2.,  ...,  998.,  999., 1000.])");
+        assert_eq!(
+            v.to_string(),
+            "tensor([   0.,    1.,    2.,  ...,  998.,  999., 1000.])"
+        );
         let m = Tensor::<f32>::arange(2000).reshape(&[40, 50]) / 100.0 + 1.0;
         assert_eq!(
             m.to_string(),
@@ -355,7 +420,10 @@ mod tests {
         // Only the displayed values choose the format: the hidden 0.01 would switch to 4 decimals.
         let mut data = vec![1.0f32; 1001];
         data[500] = 0.01;
-        assert_eq!(Tensor::from_vec(data, &[1001]).to_string(), "tensor([1., 1., 1.,  ..., 1., 1., 1.])");
+        assert_eq!(
+            Tensor::from_vec(data, &[1001]).to_string(),
+            "tensor([1., 1., 1.,  ..., 1., 1., 1.])"
+        );
         // 1000 elements exactly are printed in full
         assert!(!Tensor::<f32>::zeros(&[1000]).to_string().contains("..."));
     }
@@ -372,8 +440,17 @@ mod tests {
     #[test]
     fn debug_adds_shape_and_dtype() {
         let x = t(&[1.0, 2.0], &[2]);
-        assert_eq!(format!("{x:?}"), "tensor([1., 2.], shape=[2], dtype=float32)");
-        assert_eq!(format!("{:?}", Tensor::scalar(1.5f64)), "tensor(1.5000, shape=[], dtype=float64)");
-        assert_eq!(format!("{:?}", Tensor::<f32>::zeros(&[2, 0])), "tensor([], shape=[2, 0], dtype=float32)");
+        assert_eq!(
+            format!("{x:?}"),
+            "tensor([1., 2.], shape=[2], dtype=float32)"
+        );
+        assert_eq!(
+            format!("{:?}", Tensor::scalar(1.5f64)),
+            "tensor(1.5000, shape=[], dtype=float64)"
+        );
+        assert_eq!(
+            format!("{:?}", Tensor::<f32>::zeros(&[2, 0])),
+            "tensor([], shape=[2, 0], dtype=float32)"
+        );
     }
 }

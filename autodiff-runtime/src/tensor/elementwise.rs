@@ -1,8 +1,8 @@
 //! Element-wise maps over contiguous slices: the generic `map` family that the operators and the
 //! VJP rules are built on, and the named functions (`exp`, `tanh`, `relu`, ...).
 
-use super::Tensor;
 use super::Element;
+use super::Tensor;
 
 impl<T: Element> Tensor<T> {
     /// Applies `f` to every element, allocating only the output.
@@ -53,7 +53,12 @@ impl<T: Element> Tensor<T> {
     #[track_caller]
     pub fn zip_map(&self, other: &Tensor<T>, f: impl Fn(T, T) -> T) -> Tensor<T> {
         self.expect_same_shape("zip_map", other);
-        let data = self.as_slice().iter().zip(other.as_slice()).map(|(&a, &b)| f(a, b)).collect();
+        let data = self
+            .as_slice()
+            .iter()
+            .zip(other.as_slice())
+            .map(|(&a, &b)| f(a, b))
+            .collect();
         self.with_same_shape(data)
     }
 
@@ -197,16 +202,37 @@ mod tests {
     fn named_functions() {
         let x = Tensor::from_vec(vec![-1.0f64, 0.5, 2.0], &[3]);
         let close = |a: &Tensor<f64>, b: Vec<f64>| {
-            a.as_slice().iter().zip(&b).all(|(x, y)| (x - y).abs() < 1e-12)
+            a.as_slice()
+                .iter()
+                .zip(&b)
+                .all(|(x, y)| (x - y).abs() < 1e-12)
         };
-        assert!(close(&x.exp(), vec![(-1f64).exp(), 0.5f64.exp(), 2f64.exp()]));
+        assert!(close(
+            &x.exp(),
+            vec![(-1f64).exp(), 0.5f64.exp(), 2f64.exp()]
+        ));
         assert!(close(&x.abs().ln(), vec![0.0, 0.5f64.ln(), 2f64.ln()]));
-        assert!(close(&x.abs().sqrt(), vec![1.0, 0.5f64.sqrt(), 2f64.sqrt()]));
+        assert!(close(
+            &x.abs().sqrt(),
+            vec![1.0, 0.5f64.sqrt(), 2f64.sqrt()]
+        ));
         assert!(close(&x.powi(3), vec![-1.0, 0.125, 8.0]));
-        assert!(close(&x.abs().powf(0.5), vec![1.0, 0.5f64.sqrt(), 2f64.sqrt()]));
-        assert!(close(&x.sin(), vec![(-1f64).sin(), 0.5f64.sin(), 2f64.sin()]));
-        assert!(close(&x.cos(), vec![(-1f64).cos(), 0.5f64.cos(), 2f64.cos()]));
-        assert!(close(&x.tanh(), vec![(-1f64).tanh(), 0.5f64.tanh(), 2f64.tanh()]));
+        assert!(close(
+            &x.abs().powf(0.5),
+            vec![1.0, 0.5f64.sqrt(), 2f64.sqrt()]
+        ));
+        assert!(close(
+            &x.sin(),
+            vec![(-1f64).sin(), 0.5f64.sin(), 2f64.sin()]
+        ));
+        assert!(close(
+            &x.cos(),
+            vec![(-1f64).cos(), 0.5f64.cos(), 2f64.cos()]
+        ));
+        assert!(close(
+            &x.tanh(),
+            vec![(-1f64).tanh(), 0.5f64.tanh(), 2f64.tanh()]
+        ));
         let sig = |v: f64| 1.0 / (1.0 + (-v).exp());
         assert!(close(&x.sigmoid(), vec![sig(-1.0), sig(0.5), sig(2.0)]));
         assert_eq!(x.relu().to_vec(), vec![0.0, 0.5, 2.0]);

@@ -27,7 +27,12 @@ impl ShapeError {
     /// A new error for operation `op` on shapes `lhs` and `rhs`; `message` says what is wrong and
     /// should mention both shapes (it is displayed after `"{op}: "`).
     pub fn new(op: &'static str, lhs: &[usize], rhs: &[usize], message: impl Into<String>) -> Self {
-        ShapeError { op, lhs: lhs.to_vec(), rhs: rhs.to_vec(), message: message.into() }
+        ShapeError {
+            op,
+            lhs: lhs.to_vec(),
+            rhs: rhs.to_vec(),
+            message: message.into(),
+        }
     }
 
     /// The operation that failed (`"add"`, `"mm"`, `"from_vec"`, ...).

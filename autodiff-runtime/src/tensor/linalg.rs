@@ -120,13 +120,20 @@ impl<T: Element> Tensor<T> {
             );
         };
         if k != k2 {
-            panic!("mv: cannot multiply {:?} by {:?}", self.shape(), vec.shape());
+            panic!(
+                "mv: cannot multiply {:?} by {:?}",
+                self.shape(),
+                vec.shape()
+            );
         }
         let v = vec.as_slice();
         let out: Vec<T> = if *k == 0 {
             vec![T::zero(); *m]
         } else {
-            self.as_slice().chunks_exact(*k).map(|row| kernels::dot(row, v)).collect()
+            self.as_slice()
+                .chunks_exact(*k)
+                .map(|row| kernels::dot(row, v))
+                .collect()
         };
         Tensor::from_parts(out, Dims::new(&[*m]))
     }
@@ -167,7 +174,10 @@ impl<T: Element> Tensor<T> {
                 // The vector as a one-row matrix; reshapes share the buffer.
                 let row = self.reshape(&[1, a[0]]);
                 let out = row.mm(other);
-                Tensor { data: out.data, dims: Dims::new(&[b[1]]) }
+                Tensor {
+                    data: out.data,
+                    dims: Dims::new(&[b[1]]),
+                }
             }
             _ => self.mm(other),
         }
@@ -195,7 +205,10 @@ mod tests {
         let a = Tensor::<f64>::randn(&[37, 19], 1);
         let b = Tensor::<f64>::randn(&[19, 23], 2);
         let close = |x: &Tensor<f64>, y: &[f64]| {
-            x.as_slice().iter().zip(y).all(|(p, q)| (p - q).abs() < 1e-12)
+            x.as_slice()
+                .iter()
+                .zip(y)
+                .all(|(p, q)| (p - q).abs() < 1e-12)
         };
         assert!(close(&a.mm(&b), &naive_mm(&a, &b)));
         let at = a.t();
@@ -229,8 +242,10 @@ mod tests {
     }
 
     #[test]
-    #[should_panic(expected = "mm: cannot multiply [3, 2] by [4, 5] (after transposition; the \
-                               operands have shapes [2, 3] and [4, 5])")]
+    #[should_panic(
+        expected = "mm: cannot multiply [3, 2] by [4, 5] (after transposition; the \
+                               operands have shapes [2, 3] and [4, 5])"
+    )]
     fn mm_with_names_transposed_shapes() {
         Tensor::<f32>::zeros(&[2, 3]).mm_with(true, &Tensor::zeros(&[4, 5]), false);
     }

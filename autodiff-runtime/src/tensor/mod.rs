@@ -79,7 +79,10 @@ impl<T> Clone for Tensor<T> {
     /// O(1): shares the element buffer (and the shape when it has more than two dimensions).
     #[inline]
     fn clone(&self) -> Self {
-        Tensor { data: Arc::clone(&self.data), dims: self.dims.clone() }
+        Tensor {
+            data: Arc::clone(&self.data),
+            dims: self.dims.clone(),
+        }
     }
 }
 
@@ -88,7 +91,10 @@ impl<T: Element> Tensor<T> {
     #[inline]
     pub(crate) fn from_parts(data: Vec<T>, dims: Dims) -> Self {
         debug_assert_eq!(data.len(), storage::numel_of(dims.as_slice()));
-        Tensor { data: Arc::new(data), dims }
+        Tensor {
+            data: Arc::new(data),
+            dims,
+        }
     }
 
     /// A tensor with `data` laid out in the shape of `self` (lengths must agree).
@@ -140,7 +146,10 @@ impl<T: Element> Tensor<T> {
     pub fn item(&self) -> T {
         match self.as_slice() {
             [v] => *v,
-            data => panic!("a Tensor with {} elements cannot be converted to Scalar", data.len()),
+            data => panic!(
+                "a Tensor with {} elements cannot be converted to Scalar",
+                data.len()
+            ),
         }
     }
 
@@ -233,5 +242,18 @@ impl<T: Element> From<T> for Tensor<T> {
     /// The 0-d tensor holding `v`.
     fn from(v: T) -> Self {
         Tensor::scalar(v)
+    }
+}
+
+impl<T: Element> FromIterator<T> for Tensor<T> {
+    /// A 1-D tensor of the iterator's items.
+    ///
+    /// ```
+    /// use autodiff_runtime::Tensor;
+    /// let x: Tensor = (1..=3).map(|i| i as f32).collect();
+    /// assert_eq!(x.to_string(), "tensor([1., 2., 3.])");
+    /// ```
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+        iter.into_iter().collect::<Vec<T>>().into()
     }
 }

@@ -73,7 +73,10 @@ impl<T: Element> Tensor<T> {
             summed
         } else {
             kept.remove(axis);
-            Tensor { data: summed.data, dims: Dims::new(&kept) }
+            Tensor {
+                data: summed.data,
+                dims: Dims::new(&kept),
+            }
         }
     }
 
@@ -119,9 +122,14 @@ impl<T: Element> Tensor<T> {
             );
         }
         let pad = self.ndim() - shape.len();
-        let padded: Vec<usize> = std::iter::repeat_n(1, pad).chain(shape.iter().copied()).collect();
+        let padded: Vec<usize> = std::iter::repeat_n(1, pad)
+            .chain(shape.iter().copied())
+            .collect();
         let summed = self.reduce_to(&padded);
-        Tensor { data: summed.data, dims: Dims::new(shape) }
+        Tensor {
+            data: summed.data,
+            dims: Dims::new(shape),
+        }
     }
 
     /// Sums over every dimension where `target` (same rank as `self`) has size 1 and `self`
@@ -138,7 +146,10 @@ impl<T: Element> Tensor<T> {
             walk.for_each(|[o, i]| {
                 let run = &src[i..i + n];
                 if walk.inner[0] == 1 {
-                    out[o..o + n].iter_mut().zip(run).for_each(|(d, &v)| *d = *d + v);
+                    out[o..o + n]
+                        .iter_mut()
+                        .zip(run)
+                        .for_each(|(d, &v)| *d = *d + v);
                 } else {
                     out[o] = out[o] + pairwise_sum(run);
                 }
@@ -179,7 +190,10 @@ mod tests {
         assert_eq!(s1.shape(), &[2, 4]);
         assert_eq!(s1.to_vec(), vec![12., 15., 18., 21., 48., 51., 54., 57.]);
         assert_eq!(x.sum_axis(2, true).shape(), &[2, 3, 1]);
-        assert_eq!(x.sum_axis(2, true).to_vec(), vec![6., 22., 38., 54., 70., 86.]);
+        assert_eq!(
+            x.sum_axis(2, true).to_vec(),
+            vec![6., 22., 38., 54., 70., 86.]
+        );
         assert_eq!(x.sum_axis(0, false).to_vec()[..2], [12., 14.]);
         assert_eq!(x.mean_axis(0, true).shape(), &[1, 3, 4]);
         assert_eq!(x.mean_axis(0, true).to_vec()[..2], [6., 7.]);
@@ -187,7 +201,10 @@ mod tests {
         assert_eq!(v.sum_axis(0, false).shape(), &[] as &[usize]);
         assert_eq!(v.sum_axis(0, false).item(), 6.0);
         assert!(Tensor::<f32>::zeros(&[0]).mean().item().is_nan());
-        assert_eq!(Tensor::<f32>::zeros(&[0, 3]).sum_axis(0, false).to_vec(), vec![0.0; 3]);
+        assert_eq!(
+            Tensor::<f32>::zeros(&[0, 3]).sum_axis(0, false).to_vec(),
+            vec![0.0; 3]
+        );
     }
 
     #[test]

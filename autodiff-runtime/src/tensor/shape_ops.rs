@@ -43,7 +43,7 @@ signed_dim!(isize, i32, i64);
 /// The argument of [`reshape`](Tensor::reshape) and [`view`](Tensor::view): a list of sizes
 /// where at most one may be `-1` (inferred from the number of elements).
 ///
-/// Implemented for slices, arrays and vectors (owned or borrowed) of `usize` (so
+/// Implemented for borrowed slices and arrays and for vectors (owned or borrowed) of `usize` (so
 /// `x.reshape(y.shape())` works) and of `isize`/`i32`/`i64` (so `x.reshape(&[2, -1])` works).
 pub trait ReshapeDims {
     /// The concrete shape for a tensor of `numel` elements with shape `from`.
@@ -73,7 +73,11 @@ fn resolve_dims<D: ReshapeDim>(
                 inferred = Some(i);
                 out.push(1);
             }
-            Ok(None) => return Err(err(format!("only one dimension can be inferred in {shown:?}"))),
+            Ok(None) => {
+                return Err(err(format!(
+                    "only one dimension can be inferred in {shown:?}"
+                )))
+            }
             Err(n) => return Err(err(format!("invalid shape dimension {n} in {shown:?}"))),
         }
     }
@@ -97,15 +101,17 @@ fn resolve_dims<D: ReshapeDim>(
     Ok(out)
 }
 
-impl<D: ReshapeDim> ReshapeDims for [D] {
+// Only borrowed forms (and an owned `Vec`): with an impl for arrays by value, clippy's
+// `needless_borrows_for_generic_args` would flag every `x.reshape(&[2, 3])` in user code.
+impl<D: ReshapeDim> ReshapeDims for &[D] {
     fn resolve(&self, numel: usize, from: &[usize]) -> Result<Vec<usize>, ShapeError> {
         resolve_dims(self, numel, from)
     }
 }
 
-impl<D: ReshapeDim, const N: usize> ReshapeDims for [D; N] {
+impl<D: ReshapeDim, const N: usize> ReshapeDims for &[D; N] {
     fn resolve(&self, numel: usize, from: &[usize]) -> Result<Vec<usize>, ShapeError> {
-        resolve_dims(self, numel, from)
+        resolve_dims(*self, numel, from)
     }
 }
 
@@ -115,9 +121,9 @@ impl<D: ReshapeDim> ReshapeDims for Vec<D> {
     }
 }
 
-impl<S: ReshapeDims + ?Sized> ReshapeDims for &S {
+impl<D: ReshapeDim> ReshapeDims for &Vec<D> {
     fn resolve(&self, numel: usize, from: &[usize]) -> Result<Vec<usize>, ShapeError> {
-        (**self).resolve(numel, from)
+        resolve_dims(self, numel, from)
     }
 }
 
@@ -158,7 +164,10 @@ impl<T: Element> Tensor<T> {
     /// ```
     pub fn try_reshape(&self, shape: impl ReshapeDims) -> Result<Tensor<T>, ShapeError> {
         let shape = shape.resolve(self.numel(), self.shape())?;
-        Ok(Tensor { data: self.data.clone(), dims: Dims::new(&shape) })
+        Ok(Tensor {
+            data: self.data.clone(),
+            dims: Dims::new(&shape),
+        })
     }
 
     /// An alias of [`reshape`](Self::reshape) (PyTorch's `view`; every tensor here is contiguous,
@@ -180,7 +189,10 @@ impl<T: Element> Tensor<T> {
     /// assert_eq!(Tensor::<f32>::zeros(&[2, 3]).flatten().shape(), &[6]);
     /// ```
     pub fn flatten(&self) -> Tensor<T> {
-        Tensor { data: self.data.clone(), dims: Dims::new(&[self.numel()]) }
+        Tensor {
+            data: self.data.clone(),
+            dims: Dims::new(&[self.numel()]),
+        }
     }
 
     /// Inserts a dimension of size 1 at position `dim` (`0..=ndim()`), sharing the buffer.
@@ -206,7 +218,10 @@ impl<T: Element> Tensor<T> {
         }
         let mut shape = self.shape().to_vec();
         shape.insert(dim, 1);
-        Tensor { data: self.data.clone(), dims: Dims::new(&shape) }
+        Tensor {
+            data: self.data.clone(),
+            dims: Dims::new(&shape),
+        }
     }
 
     /// Removes dimension `dim` if its size is 1; otherwise returns the tensor unchanged (as
@@ -236,7 +251,10 @@ impl<T: Element> Tensor<T> {
         }
         let mut shape = self.shape().to_vec();
         shape.remove(dim);
-        Tensor { data: self.data.clone(), dims: Dims::new(&shape) }
+        Tensor {
+            data: self.data.clone(),
+            dims: Dims::new(&shape),
+        }
     }
 
     /// The transpose of a matrix, as a new contiguous tensor; 0-d and 1-D tensors are returned
@@ -259,7 +277,10 @@ impl<T: Element> Tensor<T> {
         let (rows, cols) = match *self.shape() {
             [] | [_] => return self.clone(),
             [r, c] => (r, c),
-            _ => panic!("t: expects a tensor with <= 2 dimensions, but got shape {:?}", self.shape()),
+            _ => panic!(
+                "t: expects a tensor with <= 2 dimensions, but got shape {:?}",
+                self.shape()
+            ),
         };
         let src = self.as_slice();
         let mut out = vec![T::zero(); rows * cols];
@@ -324,16 +345,24 @@ mod tests {
     fn reshape_accepts_every_spelling() {
         let x = Tensor::<f32>::arange(12);
         assert_eq!(x.reshape(&[3, 4]).shape(), &[3, 4]);
-        assert_eq!(x.reshape([3, -1]).shape(), &[3, 4]);
+        assert_eq!(x.reshape(&[3, -1]).shape(), &[3, 4]);
         assert_eq!(x.reshape(vec![2usize, 6]).shape(), &[2, 6]);
-        assert_eq!(x.reshape(&vec![-1isize]).shape(), &[12]);
+        assert_eq!(x.reshape(vec![-1isize]).shape(), &[12]);
         assert_eq!(x.reshape(&[2i64, -1, 3]).shape(), &[2, 2, 3]);
         let dims: &[usize] = &[4, 3];
         assert_eq!(x.reshape(dims).shape(), &[4, 3]);
         assert!(x.reshape(&[12]).shares_storage_with(&x));
         assert_eq!(Tensor::<f32>::scalar(1.0).reshape(&[1, 1]).shape(), &[1, 1]);
-        assert_eq!(Tensor::<f32>::zeros(&[1, 1]).reshape(&[] as &[usize]).ndim(), 0);
-        assert_eq!(Tensor::<f32>::zeros(&[0, 3]).reshape(&[3, -1]).shape(), &[3, 0]);
+        assert_eq!(
+            Tensor::<f32>::zeros(&[1, 1])
+                .reshape(&[] as &[usize])
+                .ndim(),
+            0
+        );
+        assert_eq!(
+            Tensor::<f32>::zeros(&[0, 3]).reshape(&[3, -1]).shape(),
+            &[3, 0]
+        );
     }
 
     #[test]
@@ -369,13 +398,21 @@ mod tests {
         assert_eq!(x.unsqueeze(2).shape(), &[2, 3, 1]);
         assert_eq!(x.unsqueeze(2).squeeze(2).shape(), &[2, 3]);
         let col = Tensor::from_vec(vec![1.0f32, 2.0], &[2, 1]);
-        assert_eq!(col.broadcast_to(&[2, 3]).to_vec(), vec![1., 1., 1., 2., 2., 2.]);
+        assert_eq!(
+            col.broadcast_to(&[2, 3]).to_vec(),
+            vec![1., 1., 1., 2., 2., 2.]
+        );
         assert_eq!(col.broadcast_to(&[2, 2, 1]).shape(), &[2, 2, 1]);
-        assert_eq!(Tensor::scalar(5.0f32).broadcast_to(&[2]).to_vec(), vec![5.0, 5.0]);
+        assert_eq!(
+            Tensor::scalar(5.0f32).broadcast_to(&[2]).to_vec(),
+            vec![5.0, 5.0]
+        );
     }
 
     #[test]
-    #[should_panic(expected = "broadcast_to: a tensor of shape [2] cannot be broadcast to shape [3]")]
+    #[should_panic(
+        expected = "broadcast_to: a tensor of shape [2] cannot be broadcast to shape [3]"
+    )]
     fn broadcast_to_rejects_incompatible_shapes() {
         Tensor::<f32>::zeros(&[2]).broadcast_to(&[3]);
     }

@@ -13,9 +13,18 @@ pub(crate) enum Dims {
 impl Dims {
     pub(crate) fn new(shape: &[usize]) -> Self {
         match *shape {
-            [] => Dims::Inline { len: 0, dims: [0, 0] },
-            [a] => Dims::Inline { len: 1, dims: [a, 0] },
-            [a, b] => Dims::Inline { len: 2, dims: [a, b] },
+            [] => Dims::Inline {
+                len: 0,
+                dims: [0, 0],
+            },
+            [a] => Dims::Inline {
+                len: 1,
+                dims: [a, 0],
+            },
+            [a, b] => Dims::Inline {
+                len: 2,
+                dims: [a, b],
+            },
             _ => Dims::Shared(shape.into()),
         }
     }
