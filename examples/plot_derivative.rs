@@ -32,17 +32,36 @@ pub struct Samples {
 
 /// Differentiates f at `n` points of [-2π, 2π].
 pub fn samples(n: usize) -> Samples {
-    let x = Tensor::from_vec((0..n).map(|i| -2.0 * PI + 4.0 * PI * i as f64 / (n - 1) as f64).collect(), &[n]);
+    let x = Tensor::from_vec(
+        (0..n)
+            .map(|i| -2.0 * PI + 4.0 * PI * i as f64 / (n - 1) as f64)
+            .collect(),
+        &[n],
+    );
     // f maps each element on its own, so its Jacobian is diagonal: pulling back a cotangent of
     // ones (PyTorch's `y.sum().backward()`) gives every f'(x_i) at once.
     let (y, pullback) = f_vjp(&x);
     let dy = pullback(Tensor::ones(&[n]));
-    let max_error = dy.as_slice().iter().zip(x.as_slice()).map(|(d, x)| (d - x.cos()).abs()).fold(0.0, f64::max);
-    Samples { x: x.to_vec(), y: y.to_vec(), dy: dy.to_vec(), max_error }
+    let max_error = dy
+        .as_slice()
+        .iter()
+        .zip(x.as_slice())
+        .map(|(d, x)| (d - x.cos()).abs())
+        .fold(0.0, f64::max);
+    Samples {
+        x: x.to_vec(),
+        y: y.to_vec(),
+        dy: dy.to_vec(),
+        max_error,
+    }
 }
 
 /// Draws both curves on `root`; `labels` adds the caption, axis labels and legend.
-fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, s: &Samples, labels: bool) -> Result<(), Box<dyn Error>>
+fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    s: &Samples,
+    labels: bool,
+) -> Result<(), Box<dyn Error>>
 where
     DB::ErrorType: 'static,
 {
@@ -50,7 +69,10 @@ where
     let mut builder = ChartBuilder::on(root);
     builder.margin(20);
     if labels {
-        builder.caption("f(x) = sin(x) and df/dx from #[differentiable]", ("sans-serif", 22));
+        builder.caption(
+            "f(x) = sin(x) and df/dx from #[differentiable]",
+            ("sans-serif", 22),
+        );
         builder.x_label_area_size(40).y_label_area_size(50);
     }
     let mut chart = builder.build_cartesian_2d(-2.0 * PI..2.0 * PI, -1.2..1.2)?;
@@ -61,16 +83,30 @@ where
         mesh.disable_x_axis().disable_y_axis();
     }
     mesh.draw()?;
-    let points = |v: &[f64]| s.x.iter().copied().zip(v.iter().copied()).collect::<Vec<_>>();
-    let curves = [(&s.y, BLUE, "f(x) = sin(x)"), (&s.dy, RED, "df/dx (pullback of ones)")];
+    let points = |v: &[f64]| {
+        s.x.iter()
+            .copied()
+            .zip(v.iter().copied())
+            .collect::<Vec<_>>()
+    };
+    let curves = [
+        (&s.y, BLUE, "f(x) = sin(x)"),
+        (&s.dy, RED, "df/dx (pullback of ones)"),
+    ];
     for (values, color, label) in curves {
         let series = chart.draw_series(LineSeries::new(points(values), color.stroke_width(2)))?;
         if labels {
-            series.label(label).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color));
+            series
+                .label(label)
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color));
         }
     }
     if labels {
-        chart.configure_series_labels().background_style(WHITE.mix(0.8)).border_style(BLACK).draw()?;
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .draw()?;
     }
     root.present()?;
     Ok(())
@@ -83,18 +119,32 @@ pub fn plot(path: &str) -> Result<Samples, Box<dyn Error>> {
         std::fs::create_dir_all(dir)?;
     }
     if path.ends_with(".png") {
-        draw(&BitMapBackend::new(path, (800, 500)).into_drawing_area(), &s, false)?;
+        draw(
+            &BitMapBackend::new(path, (800, 500)).into_drawing_area(),
+            &s,
+            false,
+        )?;
     } else {
-        draw(&SVGBackend::new(path, (800, 500)).into_drawing_area(), &s, true)?;
+        draw(
+            &SVGBackend::new(path, (800, 500)).into_drawing_area(),
+            &s,
+            true,
+        )?;
     }
     Ok(s)
 }
 
 #[allow(dead_code)] // `tests/examples.rs` includes this file and calls `plot` instead
 fn main() -> Result<(), Box<dyn Error>> {
-    let path = std::env::args().nth(1).unwrap_or_else(|| "target/plot_derivative.svg".to_string());
+    let path = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "target/plot_derivative.svg".to_string());
     let s = plot(&path)?;
-    println!("{} points over [-2π, 2π]; max |df/dx - cos(x)| = {:e}", s.x.len(), s.max_error);
+    println!(
+        "{} points over [-2π, 2π]; max |df/dx - cos(x)| = {:e}",
+        s.x.len(),
+        s.max_error
+    );
     assert!(s.max_error < 1e-5, "the derivative of sin is not cos");
     println!("wrote {path}");
     Ok(())

@@ -25,8 +25,12 @@ fn f(a: &Tensor) -> Tensor {
     while b.norm().item() < 1000.0 {
         b = &b * 2.0;
     }
-    let c = if b.sum().item() > 0.0 { b } else { 100.0 * &b };
-    c
+    // `if ... { c = b } else { c = 100 * b }; return c`
+    if b.sum().item() > 0.0 {
+        b
+    } else {
+        100.0 * &b
+    }
 }
 
 /// Exercise 2, a control-flow example of our own: √a by Newton's (Babylonian) iteration,
@@ -58,7 +62,7 @@ fn pow_by_squaring(x: f64, n: u32) -> f64 {
     let mut k = n;
     while k > 0 {
         if k % 2 == 1 {
-            result = result * base;
+            result *= base;
         }
         base = base * base;
         k /= 2;
@@ -85,7 +89,10 @@ pub fn run() -> (Notebook, Exercises) {
     let mut nb = Notebook::new();
 
     // In [5] imports `Variable`; here `use autodiff::prelude::*` does.
-    nb.cell("In [8]", "x = Variable(torch.arange(4, dtype=torch.float32).reshape((4, 1)),requires_grad=True)\nx");
+    nb.cell(
+        "In [8]",
+        "x = Variable(torch.arange(4, dtype=torch.float32).reshape((4, 1)),requires_grad=True)\nx",
+    );
     let mut x = Param::new(Tensor::arange(4).reshape(&[4, 1]));
     nb.show(&*x); // PyTorch appends `, requires_grad=True`; differentiation is chosen at compile time here
 
@@ -97,14 +104,20 @@ pub fn run() -> (Notebook, Exercises) {
     nb.cell("In [11]", "y.backward()");
     x.accumulate(&backward(Tensor::ones(&[1, 1])));
 
-    nb.cell("In [12]", "assert (x.grad - 4 * x).norm().item() == 0\nx.grad");
+    nb.cell(
+        "In [12]",
+        "assert (x.grad - 4 * x).norm().item() == 0\nx.grad",
+    );
     let grad = x.grad().unwrap();
     assert_eq!((grad - 4.0 * &*x).norm().item(), 0.0);
     nb.show(grad);
 
     // "训练模式和预测模式" has no code. In [13] defines `f` (above).
 
-    nb.cell("In [15]", "a = torch.randn(size=(1,))\na.requires_grad = True\nc = f(a)\nc.backward()");
+    nb.cell(
+        "In [15]",
+        "a = torch.randn(size=(1,))\na.requires_grad = True\nc = f(a)\nc.backward()",
+    );
     let a = Tensor::randn(&[1], 0);
     let (c, a_grad) = f_grad(&a); // one element: seeded with 1, like `c.backward()`
 
@@ -143,7 +156,10 @@ pub fn run() -> (Notebook, Exercises) {
     }
     let (vector_check, matrix_check) = (checks[0], checks[1]);
     // Any other cotangent v: the pullback gives exactly k·v (k read from the gradient above).
-    nb.cell("Exercise 1b", "v = torch.tensor([0.1, 1.0, 0.0001])\nc.backward(v)\na.grad == k * v");
+    nb.cell(
+        "Exercise 1b",
+        "v = torch.tensor([0.1, 1.0, 0.0001])\nc.backward(v)\na.grad == k * v",
+    );
     let a = Tensor::randn(&[3], 1);
     let (_c, pullback) = f_vjp(&a);
     let k = pullback(Tensor::ones(&[3])).as_slice()[0];
@@ -153,23 +169,40 @@ pub fn run() -> (Notebook, Exercises) {
     nb.show(weighted_check.clone());
 
     // Exercise 2: our own control flow, checked against the closed-form derivatives.
-    nb.cell("Exercise 2", "Newton's iteration for √a (loop + break), and xⁿ by repeated squaring");
+    nb.cell(
+        "Exercise 2",
+        "Newton's iteration for √a (loop + break), and xⁿ by repeated squaring",
+    );
     let mut newton = Vec::new();
     for a in [0.25, 2.0, 10.0, 12345.0] {
         let (root, da) = newton_sqrt_grad(a);
         let expected = 0.5 / a.sqrt();
-        nb.show(format!("sqrt({a}) = {root:.6}, d/da = {da:.10}, 1/(2√a) = {expected:.10}"));
+        nb.show(format!(
+            "sqrt({a}) = {root:.6}, d/da = {da:.10}, 1/(2√a) = {expected:.10}"
+        ));
         newton.push((a, da, expected));
     }
     let mut powers = Vec::new();
     for (x, n) in [(1.5, 13), (-0.7, 6), (2.0, 1), (3.0, 0)] {
         let (p, dx) = pow_by_squaring_grad(x, n);
-        let expected = if n == 0 { 0.0 } else { n as f64 * x.powi(n as i32 - 1) };
-        nb.show(format!("({x})^{n} = {p:.6}, d/dx = {dx:.6}, n·x^(n-1) = {expected:.6}"));
+        let expected = if n == 0 {
+            0.0
+        } else {
+            n as f64 * x.powi(n as i32 - 1)
+        };
+        nb.show(format!(
+            "({x})^{n} = {p:.6}, d/dx = {dx:.6}, n·x^(n-1) = {expected:.6}"
+        ));
         powers.push((x, n, dx, expected));
     }
 
-    let exercises = Exercises { vector_check, matrix_check, weighted_check, newton, powers };
+    let exercises = Exercises {
+        vector_check,
+        matrix_check,
+        weighted_check,
+        newton,
+        powers,
+    };
     (nb, exercises)
 }
 

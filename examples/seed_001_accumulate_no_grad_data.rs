@@ -80,7 +80,10 @@ pub fn run() -> Notebook {
     // A leaf with `requires_grad=True` is a `Param` here: a tensor plus its accumulated
     // gradient. It has no `grad_fn` (nothing computed it), and neither does any tensor here:
     // derivatives are not attached to values. PyTorch prints `None`; there is nothing to print.
-    nb.cell("In [2]", "x = torch.ones(2, 2, requires_grad=True)\nprint(x)\nprint(x.grad_fn)");
+    nb.cell(
+        "In [2]",
+        "x = torch.ones(2, 2, requires_grad=True)\nprint(x)\nprint(x.grad_fn)",
+    );
     let mut x = Param::new(Tensor::ones(&[2, 2]));
     nb.show(&*x); // PyTorch appends `, requires_grad=True`
 
@@ -97,7 +100,10 @@ pub fn run() -> Notebook {
     let _leaf: &Param = &x;
     let _not_a_leaf: &Tensor = &y;
 
-    nb.cell("In [6]", "z = y * y * 3\nout = z.mean()\nprint(z)\nprint(out)");
+    nb.cell(
+        "In [6]",
+        "z = y * y * 3\nout = z.mean()\nprint(z)\nprint(out)",
+    );
     let z = z_of(&x); // the plain function: no derivative code runs
     let (out, out_backward) = out_of_vjp(&x);
     nb.show(&z);
@@ -117,7 +123,10 @@ pub fn run() -> Notebook {
     let (_b, b_grad_fn) = b_of_vjp(&a); // value and pullback ("requires_grad=True")
     nb.show(type_name_of(&b_grad_fn)); // PyTorch: <SumBackward0 object at 0x7ff67d190990>
 
-    nb.cell("In [8]", "out.backward()  # same as out.backward(torch.tensor(1.))");
+    nb.cell(
+        "In [8]",
+        "out.backward()  # same as out.backward(torch.tensor(1.))",
+    );
     x.accumulate(&out_backward(Tensor::scalar(1.0)));
 
     nb.cell("In [10]", "print(x.grad)");

@@ -84,14 +84,20 @@ pub fn run() -> Notebook {
     nb.cell("In [47]", "x");
     nb.show(&*x); // PyTorch: tensor([0., 1., 2., 3.], requires_grad=True)
 
-    nb.cell("In [52]", "x.grad.zero_()\ny = x.sum()\ny.backward()\nx.grad, y");
+    nb.cell(
+        "In [52]",
+        "x.grad.zero_()\ny = x.sum()\ny.backward()\nx.grad, y",
+    );
     x.zero_grad();
     // `NAME_grad` = `NAME_vjp` + seeding the pullback with 1, for scalar outputs.
     let (y, dx) = sum_grad(&x);
     x.accumulate(&dx);
     nb.show(format!("({}, {y})", x.grad().unwrap()));
 
-    nb.cell("In [60]", "x.grad.zero_()\ny = x * x\nf'x: {x}, y: {y}, y.sum: {y.sum()}'");
+    nb.cell(
+        "In [60]",
+        "x.grad.zero_()\ny = x * x\nf'x: {x}, y: {y}, y.sum: {y.sum()}'",
+    );
     x.zero_grad();
     let (y, y_backward) = square_vjp(&x);
     nb.show(format!("'x: {}, y: {y}, y.sum: {:?}'", *x, y.sum().item()));
@@ -120,7 +126,10 @@ pub fn run() -> Notebook {
 
     // The pullback of `y = x * x` recorded in In [65] can be applied again (pullbacks are
     // `Fn`): the gradient of y.sum() is 2x, as if `detach` had never happened.
-    nb.cell("In [51]", "x.grad.zero_()\ny.sum().backward()\nx.grad == 2 * x");
+    nb.cell(
+        "In [51]",
+        "x.grad.zero_()\ny.sum().backward()\nx.grad == 2 * x",
+    );
     x.zero_grad();
     x.accumulate(&y_backward(Tensor::ones(&[4])));
     nb.show(eq(x.grad().unwrap(), &(2.0 * &*x)));
@@ -128,7 +137,10 @@ pub fn run() -> Notebook {
     // In [67] defines `f` (above). In [74] draws a random scalar; we draw it from a seeded
     // generator so the run is reproducible. The notebook printed
     // (tensor(1611.5497, grad_fn=<MulBackward0>), tensor(0.0984, requires_grad=True)).
-    nb.cell("In [74]", "a = torch.randn(size=(), requires_grad=True)\nd = f(a)\nd.backward()\nd, a");
+    nb.cell(
+        "In [74]",
+        "a = torch.randn(size=(), requires_grad=True)\nd = f(a)\nd.backward()\nd, a",
+    );
     let a = Tensor::randn(&[], 2);
     let (d, a_grad) = f_grad(&a);
     nb.show(format!("({d}, {a})"));

@@ -67,7 +67,10 @@ pub fn run() -> Notebook {
     let mut x = Param::new(x);
 
     // PyTorch appends `requires_grad=True` / `grad_fn=<...>` to these; only values exist here.
-    nb.cell("In [16]", "print(x)\nprint(x.grad)\nprint(torch.dot(x, x))\ny = 2 * torch.dot(x, x)\ny");
+    nb.cell(
+        "In [16]",
+        "print(x)\nprint(x.grad)\nprint(torch.dot(x, x))\ny = 2 * torch.dot(x, x)\ny",
+    );
     nb.show(&*x);
     nb.show(or_none(x.grad()));
     nb.show(x.dot(&x));
@@ -80,21 +83,30 @@ pub fn run() -> Notebook {
     nb.cell("In [18]", "x.grad == 4 * x");
     nb.show(eq(x.grad().unwrap(), &(4.0 * &*x)));
 
-    nb.cell("In [19]", "x.grad.zero_()\ny = x.sum()\ny.backward()\nx.grad");
+    nb.cell(
+        "In [19]",
+        "x.grad.zero_()\ny = x.sum()\ny.backward()\nx.grad",
+    );
     x.zero_grad();
     let (_y, dx) = sum_grad(&x);
     x.accumulate(&dx);
     nb.show(x.grad().unwrap());
 
     // y is a vector: `y.sum().backward()` is the pullback of y applied to ones.
-    nb.cell("In [20]", "x.grad.zero_()\ny = x * x\nprint(y)\ny.sum().backward()\nx.grad");
+    nb.cell(
+        "In [20]",
+        "x.grad.zero_()\ny = x * x\nprint(y)\ny.sum().backward()\nx.grad",
+    );
     x.zero_grad();
     let (y, y_backward) = square_vjp(&x);
     nb.show(&y);
     x.accumulate(&y_backward(Tensor::ones(&[4])));
     nb.show(x.grad().unwrap());
 
-    nb.cell("In [8]", "x.grad.zero_()\ny = x * x\nu = y.detach()\nz = u * x\n\nz.sum().backward()\nx.grad == u");
+    nb.cell(
+        "In [8]",
+        "x.grad.zero_()\ny = x * x\nu = y.detach()\nz = u * x\n\nz.sum().backward()\nx.grad == u",
+    );
     x.zero_grad();
     let (_z, dx) = detached_cube_sum_grad(&x);
     x.accumulate(&dx);
@@ -102,7 +114,10 @@ pub fn run() -> Notebook {
     nb.show(eq(x.grad().unwrap(), &u));
 
     // y (= x * x) and its pullback are still those of In [20]; pulling back again gives 2x.
-    nb.cell("In [9]", "x.grad.zero_()\ny.sum().backward()\nx.grad == 2 * x");
+    nb.cell(
+        "In [9]",
+        "x.grad.zero_()\ny.sum().backward()\nx.grad == 2 * x",
+    );
     x.zero_grad();
     x.accumulate(&y_backward(Tensor::ones(&[4])));
     nb.show(eq(x.grad().unwrap(), &(2.0 * &*x)));

@@ -50,7 +50,10 @@ pub fn run() -> (Notebook, BoolTensor) {
 
     // In [1] imports; `use autodiff::prelude::*` here. `Variable(.., requires_grad=True)` is a
     // `Param`: a tensor with a gradient slot.
-    nb.cell("In [2]", "x = Variable(torch.ones(2,2), requires_grad=True)\nprint(x)");
+    nb.cell(
+        "In [2]",
+        "x = Variable(torch.ones(2,2), requires_grad=True)\nprint(x)",
+    );
     let mut x = Param::new(Tensor::ones(&[2, 2]));
     nb.show(&*x);
 
@@ -85,8 +88,13 @@ pub fn run() -> (Notebook, BoolTensor) {
     nb.show(&y);
 
     // y is a vector: the pullback takes a cotangent of y's shape, the `gradient` argument.
-    // y = k x with k = 2^n, so x.grad = k * gradients.
-    nb.cell("In [9]", "gradients = torch.FloatTensor([0.1, 1.0, 0.0001])\ny.backward(gradients)\n\nprint(x.grad)");
+    // y = k x with k = 2^n, so x.grad = k * gradients. PyTorch 0.3 printed 51.2000, 512.0000,
+    // 0.0512; today's PyTorch, like this crate, switches to scientific notation when the
+    // largest and smallest magnitudes differ by more than 1000.
+    nb.cell(
+        "In [9]",
+        "gradients = torch.FloatTensor([0.1, 1.0, 0.0001])\ny.backward(gradients)\n\nprint(x.grad)",
+    );
     let gradients = Tensor::from_vec(vec![0.1, 1.0, 0.0001], &[3]);
     x.accumulate(&y_backward(gradients.clone()));
     let grad = x.grad().unwrap();

@@ -67,17 +67,28 @@ pub fn train(epochs: usize) -> Trained {
         println!("epoch {epoch}, loss {loss:.6}");
         losses.push(loss);
     }
-    Trained { losses, w: w.into_value(), b: b.item() }
+    Trained {
+        losses,
+        w: w.into_value(),
+        b: b.item(),
+    }
 }
 
 #[allow(dead_code)] // `tests/examples.rs` includes this file and calls `train` instead
 fn main() {
     let t = train(3);
     let w = t.w.as_slice();
-    println!("w = {}, error {:?}", t.w, [TRUE_W[0] - w[0], TRUE_W[1] - w[1]]);
+    println!(
+        "w = {}, error {:?}",
+        t.w,
+        [TRUE_W[0] - w[0], TRUE_W[1] - w[1]]
+    );
     println!("b = {}, error {:?}", t.b, TRUE_B - t.b);
     let final_loss = *t.losses.last().unwrap();
-    assert!(final_loss < LOSS_THRESHOLD, "loss {final_loss} did not fall below {LOSS_THRESHOLD}");
+    assert!(
+        final_loss < LOSS_THRESHOLD,
+        "loss {final_loss} did not fall below {LOSS_THRESHOLD}"
+    );
     assert!((w[0] - TRUE_W[0]).abs() < 5e-3 && (w[1] - TRUE_W[1]).abs() < 5e-3);
     assert!((t.b - TRUE_B).abs() < 5e-3);
 }

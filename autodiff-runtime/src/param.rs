@@ -125,6 +125,13 @@ impl<T: Element> std::fmt::Debug for Param<T> {
     }
 }
 
+impl<T: Element> std::fmt::Display for Param<T> {
+    /// The value, printed like a tensor.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.value, f)
+    }
+}
+
 /// Runs `f` and returns its result: a computation whose result is treated as a constant.
 ///
 /// Outside a differentiable function this simply runs the closure. Inside a `#[differentiable]`
@@ -186,6 +193,7 @@ mod tests {
         assert_eq!(v.to_vec(), vec![1.0, 1.0]);
         let sum = (&*p + &v).sum().item();
         assert_eq!(sum, 202.0);
+        assert_eq!(p.to_string(), "tensor([100., 100.])");
     }
 
     #[test]

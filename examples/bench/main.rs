@@ -85,12 +85,17 @@ fn parse_args() -> Result<Args, String> {
             "--only" => {
                 let list = value("--only")?;
                 args.only = Some(
-                    list.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
+                    list.split(',')
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty())
+                        .collect(),
                 );
             }
             "--steps" => {
                 let v = value("--steps")?;
-                args.steps = v.parse().map_err(|_| format!("--steps: `{v}` is not a count"))?;
+                args.steps = v
+                    .parse()
+                    .map_err(|_| format!("--steps: `{v}` is not a count"))?;
             }
             "--reference" => args.reference = PathBuf::from(value("--reference")?),
             "--verbose" | "-v" => args.verbose = true,
@@ -104,7 +109,8 @@ fn parse_args() -> Result<Args, String> {
 /// Whether `--only` selects a workload with this id (`W4`) and name (`W4-scalar-loop`).
 fn selected(only: &Option<Vec<String>>, id: &str, name: &str) -> bool {
     only.as_ref().is_none_or(|list| {
-        list.iter().any(|s| s.eq_ignore_ascii_case(id) || s.eq_ignore_ascii_case(name))
+        list.iter()
+            .any(|s| s.eq_ignore_ascii_case(id) || s.eq_ignore_ascii_case(name))
     })
 }
 
@@ -181,7 +187,21 @@ fn raw_gemm(m: usize, n: usize, k: usize) -> impl FnMut() {
     let b = autodiff::Tensor::<f32>::randn(&[k, n], 8).into_vec();
     let mut c = vec![0.0f32; m * n];
     move || {
-        autodiff::kernels::gemm(false, false, m, n, k, 1.0, black_box(&a), k, &b, n, 0.0, &mut c, n);
+        autodiff::kernels::gemm(
+            false,
+            false,
+            m,
+            n,
+            k,
+            1.0,
+            black_box(&a),
+            k,
+            &b,
+            n,
+            0.0,
+            &mut c,
+            n,
+        );
         black_box(&mut c);
     }
 }
@@ -204,7 +224,9 @@ fn main() -> ExitCode {
         }
     };
     if cfg!(debug_assertions) {
-        eprintln!("warning: built without optimisations; use `cargo run --release --example bench`");
+        eprintln!(
+            "warning: built without optimisations; use `cargo run --release --example bench`"
+        );
     }
     eprintln!(
         "autodiff bench: kernel backend {}, threads {:?}",
@@ -230,24 +252,28 @@ fn main() -> ExitCode {
             continue;
         }
         let mut inst = (spec.build)();
-        let reference = references
-            .as_ref()
-            .and_then(|refs| refs.iter().find(|r| r.workload == spec.workload && r.size == spec.size));
+        let reference = references.as_ref().and_then(|refs| {
+            refs.iter()
+                .find(|r| r.workload == spec.workload && r.size == spec.size)
+        });
         if references.is_some() && reference.is_none() {
-            eprintln!("note: no reference for {} {}; not checked", spec.workload, spec.size);
+            eprintln!(
+                "note: no reference for {} {}; not checked",
+                spec.workload, spec.size
+            );
         }
         for &threads in &args.threads {
             autodiff::kernels::set_num_threads(threads);
             let label = format!("{} {} threads={threads}", spec.workload, spec.size);
 
             reset_peak_rss();
-            let eval = (inst.evaluate)();
             let fwd_us = measure(&mut inst.fwd);
             let fwd_peak = peak_rss_kb();
             reset_peak_rss();
             let grad_us = measure(&mut inst.grad);
             let grad_peak = peak_rss_kb();
             let peak = fwd_peak.max(grad_peak);
+            let eval = (inst.evaluate)();
 
             println!(
                 "{{\"framework\": \"autodiff\", \"workload\": \"{}\", \"size\": \"{}\", \
@@ -266,8 +292,10 @@ fn main() -> ExitCode {
 
             // Diagnostics for a human.
             if let Some(products) = forward_products(spec.id(), &spec.size) {
-                let raw: f64 =
-                    products.iter().map(|&(m, n, k)| measure(&mut raw_gemm(m, n, k))).sum();
+                let raw: f64 = products
+                    .iter()
+                    .map(|&(m, n, k)| measure(&mut raw_gemm(m, n, k)))
+                    .sum();
                 eprintln!(
                     "note: {label}: forward {fwd_us:.1} us = {:.3}x its raw matrix products \
                      ({raw:.1} us); gradient = {:.2}x forward",
@@ -277,10 +305,14 @@ fn main() -> ExitCode {
             }
             if spec.id() == "W4" && can_reset_rss {
                 let per_step = (grad_peak as f64 - fwd_peak as f64) * 1024.0 / args.steps as f64;
+                let hint = if args.steps < 1_000_000 {
+                    " (too few steps to be above the noise; try --only W4 --steps 1000000)"
+                } else {
+                    ""
+                };
                 eprintln!(
-                    "note: {label}: peak RSS forward {fwd_peak} kB, value+gradient {grad_peak} kB \
-                     (~{per_step:.1} bytes per step recorded; run with --steps 1000000 to see it \
-                     above the noise)"
+                    "note: {label}: peak RSS forward {fwd_peak} kB, value+gradient {grad_peak} kB: \
+                     ~{per_step:.1} bytes recorded per step{hint}"
                 );
             }
 
@@ -346,7 +378,10 @@ fn main() -> ExitCode {
         }
         ExitCode::SUCCESS
     } else {
-        eprintln!("FAILED: {} line(s) disagree with the reference values:", failed.len());
+        eprintln!(
+            "FAILED: {} line(s) disagree with the reference values:",
+            failed.len()
+        );
         for f in &failed {
             eprintln!("    {f}");
         }

@@ -59,9 +59,16 @@ fn parse_line(line: &str) -> Result<Reference, String> {
     use serde_json::Value;
     let v: Value = serde_json::from_str(line).map_err(|e| e.to_string())?;
     let str_field = |key: &str| {
-        v.get(key).and_then(Value::as_str).map(str::to_string).ok_or(format!("no string `{key}`"))
+        v.get(key)
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .ok_or(format!("no string `{key}`"))
     };
-    let num = |v: &Value, key: &str| v.get(key).and_then(Value::as_f64).ok_or(format!("no number `{key}`"));
+    let num = |v: &Value, key: &str| {
+        v.get(key)
+            .and_then(Value::as_f64)
+            .ok_or(format!("no number `{key}`"))
+    };
     let mut grads = Vec::new();
     if let Some(obj) = v.get("grads").and_then(Value::as_object) {
         // serde_json's map is sorted by key; the order does not matter, gradients are matched
@@ -70,7 +77,12 @@ fn parse_line(line: &str) -> Result<Reference, String> {
             let shape = g
                 .get("shape")
                 .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(Value::as_u64).map(|d| d as usize).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_u64)
+                        .map(|d| d as usize)
+                        .collect()
+                })
                 .unwrap_or_default();
             let head = g
                 .get("head")
@@ -100,7 +112,9 @@ fn parse_line(line: &str) -> Result<Reference, String> {
 /// go through `steps` sequential loop steps (see the module documentation).
 pub fn rtol(n: usize, steps: usize) -> f64 {
     let eps32 = f32::EPSILON as f64;
-    1e-4f64.max(1e-6 * (n as f64).sqrt()).max(steps as f64 * eps32)
+    1e-4f64
+        .max(1e-6 * (n as f64).sqrt())
+        .max(steps as f64 * eps32)
 }
 
 /// The outcome of comparing one result with its reference.
@@ -116,7 +130,11 @@ impl Comparison {
     fn check(&mut self, what: String, got: f64, want: f64, scale: f64) {
         let tol = self.rtol * scale.abs().max(f64::MIN_POSITIVE);
         let err = (got - want).abs();
-        let ratio = if err.is_nan() { f64::INFINITY } else { err / tol };
+        let ratio = if err.is_nan() {
+            f64::INFINITY
+        } else {
+            err / tol
+        };
         self.worst = self.worst.max(ratio);
         if ratio > 1.0 {
             self.failures.push(format!(
@@ -134,7 +152,11 @@ pub fn compare(
     value: f64,
     grads: &[(&str, &[usize], &[f32])],
 ) -> Comparison {
-    let mut cmp = Comparison { failures: Vec::new(), worst: 0.0, rtol: rtol(n, steps) };
+    let mut cmp = Comparison {
+        failures: Vec::new(),
+        worst: 0.0,
+        rtol: rtol(n, steps),
+    };
     cmp.check("value".into(), value, reference.value, reference.value);
     let mut total = 0.0f64;
     let mut total_abs = 0.0f64;
@@ -144,7 +166,8 @@ pub fn compare(
         total += sum;
         total_abs += abs_sum;
         let Some(r) = reference.grads.iter().find(|g| g.name == *name) else {
-            cmp.failures.push(format!("gradient `{name}`: not in the reference file"));
+            cmp.failures
+                .push(format!("gradient `{name}`: not in the reference file"));
             continue;
         };
         if r.shape != *shape {
@@ -154,23 +177,44 @@ pub fn compare(
             ));
             continue;
         }
-        cmp.check(format!("gradient `{name}` sum"), sum, r.sum, r.sum.abs().max(r.abs_sum));
-        cmp.check(format!("gradient `{name}` abs_sum"), abs_sum, r.abs_sum, r.abs_sum);
+        cmp.check(
+            format!("gradient `{name}` sum"),
+            sum,
+            r.sum,
+            r.sum.abs().max(r.abs_sum),
+        );
+        cmp.check(
+            format!("gradient `{name}` abs_sum"),
+            abs_sum,
+            r.abs_sum,
+            r.abs_sum,
+        );
         let mean_abs = r.abs_sum / data.len().max(1) as f64;
         for (i, (&got, &want)) in data.iter().zip(&r.head).enumerate() {
-            cmp.check(format!("gradient `{name}`[{i}]"), got as f64, want, want.abs().max(mean_abs));
+            cmp.check(
+                format!("gradient `{name}`[{i}]"),
+                got as f64,
+                want,
+                want.abs().max(mean_abs),
+            );
         }
     }
     for r in &reference.grads {
         if !grads.iter().any(|(name, _, _)| *name == r.name) {
-            cmp.failures.push(format!("gradient `{}`: in the reference file but not computed", r.name));
+            cmp.failures.push(format!(
+                "gradient `{}`: in the reference file but not computed",
+                r.name
+            ));
         }
     }
     cmp.check(
         "grad_checksum".into(),
         total,
         reference.grad_checksum,
-        reference.grad_checksum.abs().max(reference.grad_abs_checksum),
+        reference
+            .grad_checksum
+            .abs()
+            .max(reference.grad_abs_checksum),
     );
     cmp.check(
         "grad_abs_checksum".into(),

@@ -139,12 +139,20 @@ pub struct Evaluation {
 impl Evaluation {
     /// Sum of all gradient entries of all inputs, accumulated in f64.
     pub fn grad_checksum(&self) -> f64 {
-        self.grads.iter().flat_map(|g| &g.data).map(|&v| v as f64).sum()
+        self.grads
+            .iter()
+            .flat_map(|g| &g.data)
+            .map(|&v| v as f64)
+            .sum()
     }
 
     /// Sum of the absolute values of all gradient entries, accumulated in f64.
     pub fn grad_abs_checksum(&self) -> f64 {
-        self.grads.iter().flat_map(|g| &g.data).map(|&v| (v as f64).abs()).sum()
+        self.grads
+            .iter()
+            .flat_map(|g| &g.data)
+            .map(|&v| (v as f64).abs())
+            .sum()
     }
 }
 
@@ -179,11 +187,19 @@ impl Spec {
 }
 
 fn grad_of(name: &'static str, t: &Tensor) -> Grad {
-    Grad { name, shape: t.shape().to_vec(), data: t.to_vec() }
+    Grad {
+        name,
+        shape: t.shape().to_vec(),
+        data: t.to_vec(),
+    }
 }
 
 fn scalar_grad(name: &'static str, v: f32) -> Grad {
-    Grad { name, shape: vec![], data: vec![v] }
+    Grad {
+        name,
+        shape: vec![],
+        data: vec![v],
+    }
 }
 
 /// Builds an [`Instance`] for a workload on tensors whose differentiated inputs are all the
@@ -242,7 +258,12 @@ pub fn w4_instance(steps: usize) -> Instance {
         numel: 1,
         steps,
         fwd: Box::new(move || {
-            black_box(w4_scalar_loop(black_box(x0), black_box(p), black_box(q), black_box(steps)));
+            black_box(w4_scalar_loop(
+                black_box(x0),
+                black_box(p),
+                black_box(q),
+                black_box(steps),
+            ));
         }),
         grad: Box::new(move || {
             black_box(w4_scalar_loop_grad(
@@ -258,7 +279,11 @@ pub fn w4_instance(steps: usize) -> Instance {
             Evaluation {
                 fwd_value,
                 value: value as f64,
-                grads: vec![scalar_grad("x0", dx0), scalar_grad("p", dp), scalar_grad("q", dq)],
+                grads: vec![
+                    scalar_grad("x0", dx0),
+                    scalar_grad("p", dp),
+                    scalar_grad("q", dq),
+                ],
             }
         }),
     }
@@ -267,17 +292,30 @@ pub fn w4_instance(steps: usize) -> Instance {
 /// W5 at `batch x input x hidden x output`.
 pub fn w5_instance(batch: usize, input: usize, hidden: usize, output: usize) -> Instance {
     let (x, w1, w2, y) = w5_inputs(batch, input, hidden, output);
-    let numel = [x.numel(), w1.numel(), w2.numel(), y.numel()].into_iter().max().unwrap_or(1);
+    let numel = [x.numel(), w1.numel(), w2.numel(), y.numel()]
+        .into_iter()
+        .max()
+        .unwrap_or(1);
     let fwd = {
         let (x, w1, w2, y) = (x.clone(), w1.clone(), w2.clone(), y.clone());
         Box::new(move || {
-            black_box(w5_mlp(black_box(&x), black_box(&w1), black_box(&w2), black_box(&y)));
+            black_box(w5_mlp(
+                black_box(&x),
+                black_box(&w1),
+                black_box(&w2),
+                black_box(&y),
+            ));
         }) as Box<dyn FnMut()>
     };
     let grad = {
         let (x, w1, w2, y) = (x.clone(), w1.clone(), w2.clone(), y.clone());
         Box::new(move || {
-            black_box(w5_mlp_grad(black_box(&x), black_box(&w1), black_box(&w2), black_box(&y)));
+            black_box(w5_mlp_grad(
+                black_box(&x),
+                black_box(&w1),
+                black_box(&w2),
+                black_box(&y),
+            ));
         }) as Box<dyn FnMut()>
     };
     let evaluate = Box::new(move || {
@@ -289,7 +327,13 @@ pub fn w5_instance(batch: usize, input: usize, hidden: usize, output: usize) -> 
             grads: vec![grad_of("W1", &dw1), grad_of("W2", &dw2)],
         }
     });
-    Instance { numel, steps: 1, fwd, grad, evaluate }
+    Instance {
+        numel,
+        steps: 1,
+        fwd,
+        grad,
+        evaluate,
+    }
 }
 
 /// W6 at `n x n`.
@@ -302,16 +346,26 @@ pub fn w6_instance(n: usize) -> Instance {
 /// (`W4_STEPS` is the defined size).
 pub fn specs(w4_steps: usize) -> Vec<Spec> {
     fn spec(workload: &'static str, size: &str, build: impl Fn() -> Instance + 'static) -> Spec {
-        Spec { workload, size: size.to_string(), build: Box::new(build) }
+        Spec {
+            workload,
+            size: size.to_string(),
+            build: Box::new(build),
+        }
     }
     vec![
         spec("W1-seed-dot", "n=4", || w1_instance(4)),
         spec("W1-seed-dot", "n=1000000", || w1_instance(1_000_000)),
         spec("W2-seed-mean", "2x2", || w2_instance(2, 2)),
         spec("W2-seed-mean", "1000x1000", || w2_instance(1000, 1000)),
-        spec("W3-seed-control-flow", "scalar", || w3_instance(w3_scalar_input())),
-        spec("W3-seed-control-flow", "n=1000000", || w3_instance(w3_vector_input(1_000_000))),
-        spec("W4-scalar-loop", &format!("T={w4_steps}"), move || w4_instance(w4_steps)),
+        spec("W3-seed-control-flow", "scalar", || {
+            w3_instance(w3_scalar_input())
+        }),
+        spec("W3-seed-control-flow", "n=1000000", || {
+            w3_instance(w3_vector_input(1_000_000))
+        }),
+        spec("W4-scalar-loop", &format!("T={w4_steps}"), move || {
+            w4_instance(w4_steps)
+        }),
         spec("W5-mlp", "64x784x256x10", || w5_instance(64, 784, 256, 10)),
         spec("W6-big-mm", "1024", || w6_instance(1024)),
     ]

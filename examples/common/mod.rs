@@ -45,14 +45,20 @@ impl Notebook {
                 println!("{indent}{line}");
             }
         }
-        self.cells.push(Cell { label: label.to_string(), output: String::new() });
+        self.cells.push(Cell {
+            label: label.to_string(),
+            output: String::new(),
+        });
     }
 
     /// Prints one output line of the current cell.
     pub fn show(&mut self, value: impl Display) {
         let text = value.to_string();
         println!("{text}");
-        let cell = self.cells.last_mut().expect("`show` before the first `cell`");
+        let cell = self
+            .cells
+            .last_mut()
+            .expect("`show` before the first `cell`");
         if !cell.output.is_empty() {
             cell.output.push('\n');
         }
@@ -95,7 +101,12 @@ pub fn eq<T: Element>(a: &Tensor<T>, b: &Tensor<T>) -> BoolTensor {
     assert_eq!(a.shape(), b.shape(), "eq: shapes differ");
     BoolTensor {
         shape: a.shape().to_vec(),
-        data: a.as_slice().iter().zip(b.as_slice()).map(|(x, y)| x == y).collect(),
+        data: a
+            .as_slice()
+            .iter()
+            .zip(b.as_slice())
+            .map(|(x, y)| x == y)
+            .collect(),
     }
 }
 

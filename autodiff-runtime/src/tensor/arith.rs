@@ -6,7 +6,7 @@
 //! buffer is not shared writes its result into that buffer, so `&y * &y * 3.0` allocates one
 //! buffer, and `grad += &g` adds in place (copy-on-write: a shared buffer is never mutated).
 
-use super::broadcast::{broadcast_shapes_for, Walk};
+use super::broadcast::{broadcast_shapes_for, broadcasts_to, Walk};
 use super::storage::Dims;
 use super::{Element, Tensor};
 use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
@@ -161,7 +161,7 @@ fn binary_rhs_owned<T: Element>(
     }
 }
 
-/// `a op b` consuming both: reuses whichever buffer fits.
+/// `a op b` consuming both: reuses whichever unique buffer already has the result shape.
 #[track_caller]
 fn binary_both_owned<T: Element>(
     op: &'static str,
@@ -169,7 +169,8 @@ fn binary_both_owned<T: Element>(
     b: Tensor<T>,
     f: impl Fn(T, T) -> T + Copy,
 ) -> Tensor<T> {
-    if a.is_unique() || !b.is_unique() {
+    let a_fits = a.is_unique() && broadcasts_to(b.shape(), a.shape());
+    if a_fits || !b.is_unique() {
         binary_lhs_owned(op, a, &b, f)
     } else {
         binary_rhs_owned(op, &a, b, f)
@@ -404,12 +405,20 @@ mod tests {
         // The right operand's buffer, with a non-commutative op.
         let m = t(&[1.0, 2.0, 3.0, 4.0], &[2, 2]);
         let b = t(&[1.0, 1.0], &[2]);
-        assert_eq!((b - m.clone()).to_vec(), vec![0.0, -1.0, -2.0, -3.0]);
+        assert_eq!(
+            (b.clone() - m.clone()).to_vec(),
+            vec![0.0, -1.0, -2.0, -3.0]
+        );
         let m2 = &m * 1.0;
         let p = m2.as_slice().as_ptr();
         let d = &t(&[8.0, 8.0], &[2]) / m2;
         assert_eq!(d.as_slice().as_ptr(), p);
         assert_eq!(d.to_vec(), vec![8.0, 4.0, 8.0 / 3.0, 2.0]);
+        // Both owned: the operand with the result's shape is reused, whichever side it is on.
+        let big = &m * 1.0;
+        let p = big.as_slice().as_ptr();
+        let r = (&b * 1.0) + big;
+        assert_eq!(r.as_slice().as_ptr(), p);
     }
 
     #[test]

@@ -30,6 +30,10 @@ pub trait Element:
 
     /// Converts to `f64` exactly.
     fn into_f64(self) -> f64;
+
+    /// The hyperbolic tangent used by [`Tensor::tanh`](super::Tensor::tanh): for `f32` a
+    /// branch-free version that vectorises (within 2 ulp), for `f64` the standard library's.
+    fn tanh_kernel(self) -> Self;
 }
 
 impl Element for f32 {
@@ -44,6 +48,11 @@ impl Element for f32 {
     fn into_f64(self) -> f64 {
         self as f64
     }
+
+    #[inline(always)]
+    fn tanh_kernel(self) -> Self {
+        super::fastmath::tanh_f32(self)
+    }
 }
 
 impl Element for f64 {
@@ -57,5 +66,10 @@ impl Element for f64 {
     #[inline(always)]
     fn into_f64(self) -> f64 {
         self
+    }
+
+    #[inline(always)]
+    fn tanh_kernel(self) -> Self {
+        self.tanh()
     }
 }

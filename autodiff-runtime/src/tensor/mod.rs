@@ -40,6 +40,7 @@ mod display;
 mod element;
 mod elementwise;
 mod error;
+mod fastmath;
 mod linalg;
 mod reduce;
 mod shape_ops;

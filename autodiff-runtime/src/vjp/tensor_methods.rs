@@ -38,37 +38,57 @@ pub struct UnaryPb<E: Element> {
     saved: Tensor<E>,
 }
 
+/// `f(g, s)` element-wise, written into `g`'s buffer when nothing else shares it (the usual case
+/// for a cotangent), so a chain of element-wise pullbacks allocates nothing.
+pub(crate) fn zip_into<E: Element>(
+    mut g: Tensor<E>,
+    s: &Tensor<E>,
+    f: impl Fn(E, E) -> E,
+) -> Tensor<E> {
+    if g.is_unique() && g.shape() == s.shape() {
+        for (gv, &sv) in g.as_mut_slice().iter_mut().zip(s.as_slice()) {
+            *gv = f(*gv, sv);
+        }
+        g
+    } else {
+        g.zip_map(s, f)
+    }
+}
+
 impl<E: Element> Pullback for UnaryPb<E> {
     type Cot = Tensor<E>;
     type Grads = Tensor<E>;
     fn pull(&self, g: Tensor<E>) -> Tensor<E> {
         let one = E::one();
         let two = one + one;
+        let s = &self.saved;
         match self.kind {
-            UnaryKind::Exp => g.zip_map(&self.saved, |g, y| g * y),
-            UnaryKind::Ln => g.zip_map(&self.saved, |g, x| g / x),
-            UnaryKind::Sqrt => g.zip_map(&self.saved, move |g, y| g / (two * y)),
+            UnaryKind::Exp => zip_into(g, s, |g, y| g * y),
+            UnaryKind::Ln => zip_into(g, s, |g, x| g / x),
+            UnaryKind::Sqrt => zip_into(g, s, move |g, y| g / (two * y)),
             UnaryKind::Powi(n) => {
-                if n == 0 {
-                    g.map_inplace(|_| E::zero())
-                } else {
-                    let nf = E::from(n).expect("exponent fits the element type");
-                    g.zip_map(&self.saved, move |g, x| g * nf * x.powi(n - 1))
+                let nf = E::from(n).expect("exponent fits the element type");
+                match n {
+                    0 => g.map_inplace(|_| E::zero()),
+                    1 => g,
+                    2 => zip_into(g, s, move |g, x| g * two * x),
+                    3 => zip_into(g, s, move |g, x| g * nf * x * x),
+                    _ => zip_into(g, s, move |g, x| g * nf * x.powi(n - 1)),
                 }
             }
             UnaryKind::Powf(p) => {
                 if p == E::zero() {
                     g.map_inplace(|_| E::zero())
                 } else {
-                    g.zip_map(&self.saved, move |g, x| g * p * x.powf(p - one))
+                    zip_into(g, s, move |g, x| g * p * x.powf(p - one))
                 }
             }
-            UnaryKind::Sin => g.zip_map(&self.saved, |g, x| g * x.cos()),
-            UnaryKind::Cos => g.zip_map(&self.saved, |g, x| -(g * x.sin())),
-            UnaryKind::Tanh => g.zip_map(&self.saved, move |g, y| g * (one - y * y)),
-            UnaryKind::Sigmoid => g.zip_map(&self.saved, move |g, y| g * y * (one - y)),
-            UnaryKind::Relu => g.zip_map(&self.saved, |g, x| if x > E::zero() { g } else { E::zero() }),
-            UnaryKind::Abs => g.zip_map(&self.saved, |g, x| {
+            UnaryKind::Sin => zip_into(g, s, |g, x| g * x.cos()),
+            UnaryKind::Cos => zip_into(g, s, |g, x| -(g * x.sin())),
+            UnaryKind::Tanh => zip_into(g, s, move |g, y| g * (one - y * y)),
+            UnaryKind::Sigmoid => zip_into(g, s, move |g, y| g * y * (one - y)),
+            UnaryKind::Relu => zip_into(g, s, |g, x| if x > E::zero() { g } else { E::zero() }),
+            UnaryKind::Abs => zip_into(g, s, |g, x| {
                 if x > E::zero() {
                     g
                 } else if x < E::zero() {
@@ -202,16 +222,28 @@ fn as_matrix<E: Element>(t: &Tensor<E>, left: bool) -> Tensor<E> {
 }
 
 impl<E: Element, const L: bool, const R: bool> MatmulPb<E, L, R> {
+    /// `dot`: the cotangent is a scalar, so the gradients are scaled copies (no kernel call).
+    fn is_dot(&self) -> bool {
+        self.a_shape.len() == 1 && self.b_shape.len() == 1
+    }
     fn g_matrix(&self, g: Tensor<E>) -> Tensor<E> {
         let rows = if self.a_shape.len() == 2 { self.a_shape[0] } else { 1 };
         let cols = if self.b_shape.len() == 2 { self.b_shape[1] } else { 1 };
         g.reshape([rows, cols].as_slice())
     }
     fn grad_a(&self, g2: &Tensor<E>) -> Tensor<E> {
+        if self.is_dot() {
+            let s = g2.item();
+            return self.b.as_ref().expect("b saved").map(move |v| v * s);
+        }
         let b = as_matrix(self.b.as_ref().expect("b saved"), false);
         g2.mm_with(false, &b, true).reshape(self.a_shape.as_slice())
     }
     fn grad_b(&self, g2: &Tensor<E>) -> Tensor<E> {
+        if self.is_dot() {
+            let s = g2.item();
+            return self.a.as_ref().expect("a saved").map(move |v| v * s);
+        }
         let a = as_matrix(self.a.as_ref().expect("a saved"), true);
         a.mm_with(true, g2, false).reshape(self.b_shape.as_slice())
     }
