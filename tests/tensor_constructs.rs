@@ -304,3 +304,96 @@ proptest! {
         prop_assert!(g.allclose(&(&c / &a), 1e-4, 1e-4));
     }
 }
+
+// ---- composition on tensors, custom tensor derivatives, Jacobians ---------------------------------
+
+#[differentiable]
+fn layer(w: &Tensor<f64>, x: &Tensor<f64>) -> Tensor<f64> {
+    x.mm(w).tanh()
+}
+
+#[differentiable]
+fn two_layers(w1: &Tensor<f64>, w2: &Tensor<f64>, x: &Tensor<f64>) -> Tensor<f64> {
+    let h = layer(w1, x);
+    let y = layer(w2, &h);
+    (&y * &y).mean()
+}
+
+/// A hand-written derivative for a tensor function: softplus with its sigmoid derivative.
+fn softplus(x: &Tensor<f64>) -> Tensor<f64> {
+    x.map(|v| v.max(0.0) + (-v.abs()).exp().ln_1p())
+}
+
+fn softplus_vjp(x: &Tensor<f64>) -> (Tensor<f64>, impl Fn(Tensor<f64>) -> Tensor<f64>) {
+    let s = x.sigmoid();
+    (softplus(x), move |g: Tensor<f64>| &g * &s)
+}
+
+#[differentiable]
+fn uses_softplus(x: &Tensor<f64>) -> Tensor<f64> {
+    let y = softplus(&(x * 2.0));
+    (y * x).sum()
+}
+
+#[test]
+fn tensor_functions_compose() {
+    let (w1, w2, x) = (rand(&[3, 4], 31), rand(&[4, 2], 32), rand(&[5, 3], 33));
+    let (_, (g1, g2, gx)) = two_layers_grad(&w1, &w2, &x);
+    assert_tensor_close(&g1, &fd_tensor(|w| two_layers(w, &w2, &x).item(), &w1), TOL);
+    assert_tensor_close(&g2, &fd_tensor(|w| two_layers(&w1, w, &x).item(), &w2), TOL);
+    assert_tensor_close(&gx, &fd_tensor(|x| two_layers(&w1, &w2, x).item(), &x), TOL);
+}
+
+#[test]
+fn custom_tensor_derivative_is_used() {
+    let x = rand(&[6], 34);
+    let (_, g) = uses_softplus_grad(&x);
+    assert_tensor_close(&g, &fd_tensor(|x| uses_softplus(x).item(), &x), TOL);
+}
+
+#[differentiable]
+fn vector_map(x: &Tensor<f64>) -> Tensor<f64> {
+    let y = x.sin() * x.sum();
+    y.exp()
+}
+
+#[test]
+fn pullback_called_per_row_builds_the_jacobian() {
+    let x = rand(&[3], 35);
+    let (y, pb) = vector_map_vjp(&x);
+    for i in 0..3 {
+        let mut e = vec![0.0; 3];
+        e[i] = 1.0;
+        let row = pb(Tensor::from_vec(e, &[3]));
+        let fd_row = fd_tensor(|x| vector_map(x).to_vec()[i], &x);
+        assert_tensor_close(&row, &fd_row, TOL);
+    }
+    assert_eq!(y, vector_map(&x));
+}
+
+#[differentiable]
+fn inactive_patterns(x: &Tensor<f64>, data: &[Option<f64>]) -> Tensor<f64> {
+    let mut acc = x * 0.0;
+    let mut it = data.iter();
+    while let Some(item) = it.next() {
+        if let Some(v) = item {
+            acc = acc + x * *v;
+        } else {
+            acc = acc - x;
+        }
+    }
+    match data.len() {
+        0 => acc.sum(),
+        n if n > 2 => (acc * (n as f64)).sum(),
+        _ => acc.sum() * 2.0,
+    }
+}
+
+#[test]
+fn while_let_if_let_and_guards_on_inactive_values() {
+    let x = rand(&[2], 36);
+    for data in [vec![], vec![Some(1.5), None], vec![Some(1.0), None, Some(-2.0)]] {
+        let (_, g) = inactive_patterns_grad(&x, &data);
+        assert_tensor_close(&g, &fd_tensor(|x| inactive_patterns(x, &data).item(), &x), TOL);
+    }
+}

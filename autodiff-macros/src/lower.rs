@@ -232,13 +232,16 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Records an operation whose pullback is a runtime struct (`pull`) or a user closure.
-    fn record_op(&mut self, out: usize, pb: Ident, inputs: &[Option<usize>], closure: bool) {
+    fn record_op(&mut self, out: usize, pb: Ident, inputs: &[Option<usize>], call_span: Option<Span>) {
         let d = self.adj_ident(out);
         let rt = rt();
-        let call = if closure {
-            quote!((#pb)(__g))
-        } else {
-            quote!(#rt::Pullback::pull(#pb, __g))
+        let call = match call_span {
+            // A user function's pullback: check its gradients against this call's arguments.
+            Some(span) => {
+                let n = proc_macro2::Literal::usize_unsuffixed(inputs.len());
+                quote_spanned!(span=> #rt::CallGrads::<#n>::split((#pb)(__g)))
+            }
+            None => quote!(#rt::Pullback::pull(#pb, __g)),
         };
         let live: Vec<Option<Ident>> = inputs
             .iter()
@@ -255,7 +258,9 @@ impl<'a> Lowerer<'a> {
                 Some(a) => quote!(#rt::acc(&mut #a, #n);),
                 None => quote!(let _ = #n;),
             });
-            quote!(let (#(#names),*) = __gs; #(#accs)*)
+            let span = call_span.unwrap_or_else(Span::call_site);
+            let destructure = quote_spanned!(span=> let (#(#names),*) = __gs;);
+            quote!(#destructure #(#accs)*)
         };
         self.cur_rev.push(quote! {
             if let ::core::option::Option::Some(__g) = ::core::option::Option::take(&mut #d) {
@@ -1086,7 +1091,7 @@ impl<'a> Lowerer<'a> {
         let toks: Vec<&TokenStream> = args.iter().map(|a| &a.tokens).collect();
         self.emit(quote_spanned!(span=> let (#t, #pb) = #f(#(#toks),*);));
         let inputs: Vec<Option<usize>> = args.iter().filter_map(|a| a.adj.map(Some)).collect();
-        self.record_op(out, pb, &inputs, closure);
+        self.record_op(out, pb, &inputs, closure.then_some(span));
         Operand {
             tokens: t.to_token_stream(),
             adj: Some(out),
@@ -1154,7 +1159,7 @@ impl<'a> Lowerer<'a> {
                 let t = self.temp_ident(out);
                 let pb = format_ident!("__ad_pb{}", out - TEMP_BASE);
                 self.emit(quote_spanned!(span=> let (#t, #pb) = (#r).#f(#args);));
-                self.record_op(out, pb, &[recv.adj], false);
+                self.record_op(out, pb, &[recv.adj], None);
                 Operand {
                     tokens: t.to_token_stream(),
                     adj: Some(out),
@@ -1180,7 +1185,7 @@ impl<'a> Lowerer<'a> {
                 self.emit(quote_spanned!(span=> let (#t, #pb) = (#r).#f(#a);));
                 let inputs: Vec<Option<usize>> =
                     [recv.adj, arg.adj].into_iter().flatten().map(Some).collect();
-                self.record_op(out, pb, &inputs, false);
+                self.record_op(out, pb, &inputs, None);
                 Operand {
                     tokens: t.to_token_stream(),
                     adj: Some(out),

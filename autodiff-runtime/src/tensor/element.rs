@@ -32,7 +32,7 @@ pub trait Element:
     fn into_f64(self) -> f64;
 
     /// The hyperbolic tangent used by [`Tensor::tanh`](super::Tensor::tanh): for `f32` a
-    /// branch-free version that vectorises (within 2 ulp), for `f64` the standard library's.
+    /// branch-free version that vectorises (within 1 ulp), for `f64` the standard library's.
     fn tanh_kernel(self) -> Self;
 }
 

@@ -201,3 +201,59 @@ impl<G> Pullback for IdentityPb<G> {
         g
     }
 }
+
+/// The gradients a called function's pullback returns, split over the call's differentiable
+/// arguments (`N` of them, in argument order). A mismatch is a compile error at the call.
+#[diagnostic::on_unimplemented(
+    message = "the pullback of this call returns `{Self}`, which does not match the {N} differentiable argument(s) passed to it",
+    label = "this call passes {N} differentiable argument(s)",
+    note = "a call `g(..)` in a `#[differentiable]` function uses `g_vjp`, whose pullback must return one gradient per argument that depends on the differentiated inputs (a tuple in argument order when there are several)",
+    note = "if `g` is `#[differentiable(wrt(..))]`, add the missing arguments to its `wrt(..)`: the gradient must flow through them"
+)]
+pub trait CallGrads<const N: usize> {
+    /// The gradients as a tuple (or the one gradient).
+    type Split;
+    /// Splits the pullback's result.
+    fn split(self) -> Self::Split;
+}
+
+/// A single gradient (a scalar or a tensor), as opposed to a tuple of them.
+#[diagnostic::on_unimplemented(
+    message = "the pullback of this call returns `{Self}`, but the call passes one differentiable argument",
+    label = "this call passes 1 differentiable argument",
+    note = "a call `g(..)` in a `#[differentiable]` function uses `g_vjp`, whose pullback must return one gradient per argument that depends on the differentiated inputs",
+    note = "pass the other differentiable arguments of `g` values that depend on the differentiated inputs, or narrow `g` with `#[differentiable(wrt(..))]`"
+)]
+pub trait SingleGrad {}
+impl<T: Float> SingleGrad for T {}
+impl<E: Element> SingleGrad for Tensor<E> {}
+
+impl<G: SingleGrad> CallGrads<1> for G {
+    type Split = G;
+    #[inline(always)]
+    fn split(self) -> G {
+        self
+    }
+}
+
+macro_rules! call_grads_tuple {
+    ($($n:literal => $($t:ident)*;)*) => {$(
+        impl<$($t),*> CallGrads<$n> for ($($t,)*) {
+            type Split = ($($t,)*);
+            #[inline(always)]
+            fn split(self) -> Self::Split {
+                self
+            }
+        }
+    )*};
+}
+
+call_grads_tuple! {
+    2 => A B;
+    3 => A B C;
+    4 => A B C D;
+    5 => A B C D F;
+    6 => A B C D F G;
+    7 => A B C D F G H;
+    8 => A B C D F G H I;
+}
