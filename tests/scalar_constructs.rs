@@ -2,7 +2,13 @@
 //! differences (and, per construct, a property test over random inputs).
 // The functions below are written the way the constructs under test are spelled, not the way
 // clippy would prefer them.
-#![allow(clippy::assign_op_pattern, clippy::clone_on_copy, clippy::never_loop, clippy::while_immutable_condition, clippy::let_and_return)]
+#![allow(
+    clippy::assign_op_pattern,
+    clippy::clone_on_copy,
+    clippy::never_loop,
+    clippy::while_immutable_condition,
+    clippy::let_and_return
+)]
 
 mod common;
 
@@ -40,7 +46,13 @@ fn operators_mixed(x: f64, y: f64) -> f64 {
 
 #[differentiable]
 fn methods(x: f64) -> f64 {
-    x.exp() + x.ln() + x.sqrt() + x.powi(3) + x.powf(1.7) + x.sin() * x.cos() + x.tan()
+    x.exp()
+        + x.ln()
+        + x.sqrt()
+        + x.powi(3)
+        + x.powf(1.7)
+        + x.sin() * x.cos()
+        + x.tan()
         + x.tanh()
         + x.sinh()
         + x.cosh()
@@ -297,7 +309,11 @@ fn return_from_nested_loops() {
 #[test]
 fn loop_edge_cases() {
     assert_eq!(zero_iterations_grad(1.5, 0), (3.0, 2.0));
-    assert_close(zero_iterations_grad(1.5, 2).1, fd(|x| zero_iterations(x, 2), 1.5), TOL);
+    assert_close(
+        zero_iterations_grad(1.5, 2).1,
+        fd(|x| zero_iterations(x, 2), 1.5),
+        TOL,
+    );
     assert_eq!(break_first_iteration_grad(2.0), (10.0, 5.0));
 }
 

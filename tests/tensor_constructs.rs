@@ -3,7 +3,11 @@
 //! and the seed notebooks' exact results.
 // The functions below are written the way the constructs under test are spelled, not the way
 // clippy would prefer them.
-#![allow(clippy::assign_op_pattern, clippy::let_and_return)]
+#![allow(
+    clippy::assign_op_pattern,
+    clippy::let_and_return,
+    clippy::while_let_on_iterator
+)]
 
 mod common;
 
@@ -103,8 +107,16 @@ fn broadcasting_adjoints_reduce_to_operand_shapes() {
     let (x, row, s) = (rand(&[3, 4], 17), rand(&[4], 18), 0.7);
     let (_, (gx, grow, gs)) = broadcasting_grad(&x, &row, s);
     assert_eq!(grow.shape(), &[4]);
-    assert_tensor_close(&gx, &fd_tensor(|x| broadcasting(x, &row, s).item(), &x), TOL);
-    assert_tensor_close(&grow, &fd_tensor(|r| broadcasting(&x, r, s).item(), &row), TOL);
+    assert_tensor_close(
+        &gx,
+        &fd_tensor(|x| broadcasting(x, &row, s).item(), &x),
+        TOL,
+    );
+    assert_tensor_close(
+        &grow,
+        &fd_tensor(|r| broadcasting(&x, r, s).item(), &row),
+        TOL,
+    );
     let fd_s = common::fd(|s| broadcasting(&x, &row, s).item(), s);
     common::assert_close(gs, fd_s, TOL);
 }
@@ -136,8 +148,16 @@ fn owned_args(x: Tensor<f64>, y: Tensor<f64>) -> Tensor<f64> {
 fn owned_arguments_and_fan_out() {
     let (x, y) = (rand(&[4], 21), rand(&[4], 22));
     let (_, (gx, gy)) = owned_args_grad(x.clone(), y.clone());
-    assert_tensor_close(&gx, &fd_tensor(|x| owned_args(x.clone(), y.clone()).item(), &x), TOL);
-    assert_tensor_close(&gy, &fd_tensor(|y| owned_args(x.clone(), y.clone()).item(), &y), TOL);
+    assert_tensor_close(
+        &gx,
+        &fd_tensor(|x| owned_args(x.clone(), y.clone()).item(), &x),
+        TOL,
+    );
+    assert_tensor_close(
+        &gy,
+        &fd_tensor(|y| owned_args(x.clone(), y.clone()).item(), &y),
+        TOL,
+    );
 }
 
 // ---- the seeds ---------------------------------------------------------------------------------------
@@ -158,7 +178,10 @@ fn seed_000_and_002_gradient_of_2xtx_is_4x() {
     let (y, g) = two_xtx_mm_grad(&x);
     assert_eq!(y.to_vec(), vec![28.0]);
     assert_eq!(g, &x * 4.0);
-    assert_eq!(g.to_string(), "tensor([[ 0.],\n        [ 4.],\n        [ 8.],\n        [12.]])");
+    assert_eq!(
+        g.to_string(),
+        "tensor([[ 0.],\n        [ 4.],\n        [ 8.],\n        [12.]])"
+    );
 
     let x = Tensor::arange(4);
     let (y, g) = two_xtx_dot_grad(&x);
@@ -178,7 +201,10 @@ fn seed_001_mean_of_3_x_plus_2_squared() {
     let x = Tensor::ones(&[2, 2]);
     let (out, g) = seed_001_out_grad(&x);
     assert_eq!(out.to_string(), "tensor(27.)");
-    assert_eq!(g.to_string(), "tensor([[4.5000, 4.5000],\n        [4.5000, 4.5000]])");
+    assert_eq!(
+        g.to_string(),
+        "tensor([[4.5000, 4.5000],\n        [4.5000, 4.5000]])"
+    );
 }
 
 #[differentiable]
@@ -193,7 +219,10 @@ fn seed_001_non_scalar_output_takes_a_cotangent() {
     let (z, pb) = seed_001_view_vjp(&x);
     assert_eq!(z.to_string(), "tensor([[2., 4.],\n        [6., 8.]])");
     let v = Tensor::from_vec(vec![1.0, 0.1, 0.01, 0.001], &[2, 2]);
-    assert_eq!(pb(v).to_string(), "tensor([2.0000, 0.2000, 0.0200, 0.0020])");
+    assert_eq!(
+        pb(v).to_string(),
+        "tensor([2.0000, 0.2000, 0.0200, 0.0020])"
+    );
 }
 
 #[test]
@@ -263,7 +292,10 @@ fn param_accumulates_until_zeroed() {
     x.accumulate(&pb(Tensor::scalar(1.0)));
     let (_, pb) = seed_001_out_vjp(&x);
     x.accumulate(&pb(Tensor::scalar(1.0)));
-    assert_eq!(x.grad().unwrap().to_string(), "tensor([[9., 9.],\n        [9., 9.]])");
+    assert_eq!(
+        x.grad().unwrap().to_string(),
+        "tensor([[9., 9.],\n        [9., 9.]])"
+    );
     x.zero_grad();
     assert_eq!(x.grad().unwrap().to_vec(), vec![0.0; 4]);
     let (_, g) = seed_001_out_grad(&x);
@@ -392,8 +424,16 @@ fn inactive_patterns(x: &Tensor<f64>, data: &[Option<f64>]) -> Tensor<f64> {
 #[test]
 fn while_let_if_let_and_guards_on_inactive_values() {
     let x = rand(&[2], 36);
-    for data in [vec![], vec![Some(1.5), None], vec![Some(1.0), None, Some(-2.0)]] {
+    for data in [
+        vec![],
+        vec![Some(1.5), None],
+        vec![Some(1.0), None, Some(-2.0)],
+    ] {
         let (_, g) = inactive_patterns_grad(&x, &data);
-        assert_tensor_close(&g, &fd_tensor(|x| inactive_patterns(x, &data).item(), &x), TOL);
+        assert_tensor_close(
+            &g,
+            &fd_tensor(|x| inactive_patterns(x, &data).item(), &x),
+            TOL,
+        );
     }
 }

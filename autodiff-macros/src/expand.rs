@@ -210,9 +210,10 @@ fn generate(f: &ItemFn, sig: &Signature, lw: &Lowerer, body: TokenStream) -> Tok
     }
     let adjoints = lw.adjoints();
     let ret_adj = lw.adj_ident(RET);
-    let adjoint_decls = adjoints.iter().filter(|a| **a != ret_adj).map(|a| {
-        quote!(let mut #a = ::core::option::Option::None;)
-    });
+    let adjoint_decls = adjoints
+        .iter()
+        .filter(|a| **a != ret_adj)
+        .map(|a| quote!(let mut #a = ::core::option::Option::None;));
     let turbofish = if tps.is_empty() {
         TokenStream::new()
     } else {

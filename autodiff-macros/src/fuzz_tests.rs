@@ -100,7 +100,15 @@ fn mutated_functions_never_panic() {
 #[test]
 fn malformed_attribute_arguments_are_errors() {
     let f = TokenStream::from_str("fn f(x: f64) -> f64 { x }").unwrap();
-    for args in ["wrt", "wrt(", "wrt()", "wrt(x) wrt(x)", "debug = 1", "foo", "wrt(x,,)"] {
+    for args in [
+        "wrt",
+        "wrt(",
+        "wrt()",
+        "wrt(x) wrt(x)",
+        "debug = 1",
+        "foo",
+        "wrt(x,,)",
+    ] {
         let Ok(a) = TokenStream::from_str(args) else {
             continue;
         };

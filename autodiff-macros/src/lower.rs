@@ -227,12 +227,20 @@ impl<'a> Lowerer<'a> {
                     }
                 });
             }
-            _ => self.cur_rev.push(quote!(#d = ::core::option::Option::None;)),
+            _ => self
+                .cur_rev
+                .push(quote!(#d = ::core::option::Option::None;)),
         }
     }
 
     /// Records an operation whose pullback is a runtime struct (`pull`) or a user closure.
-    fn record_op(&mut self, out: usize, pb: Ident, inputs: &[Option<usize>], call_span: Option<Span>) {
+    fn record_op(
+        &mut self,
+        out: usize,
+        pb: Ident,
+        inputs: &[Option<usize>],
+        call_span: Option<Span>,
+    ) {
         let d = self.adj_ident(out);
         let rt = rt();
         let call = match call_span {
@@ -245,7 +253,10 @@ impl<'a> Lowerer<'a> {
         };
         let live: Vec<Option<Ident>> = inputs
             .iter()
-            .map(|i| i.filter(|&i| self.is_active_binding(i)).map(|i| self.adj_ident(i)))
+            .map(|i| {
+                i.filter(|&i| self.is_active_binding(i))
+                    .map(|i| self.adj_ident(i))
+            })
             .collect();
         let distribute = if live.len() == 1 {
             match &live[0] {
@@ -376,13 +387,21 @@ impl<'a> Lowerer<'a> {
                 _ => self.lower_stmt(stmt),
             }
         }
-        if n == 0 || matches!(block.stmts.last(), Some(Stmt::Expr(_, Some(_))) | Some(Stmt::Local(_)) | Some(Stmt::Item(_)) | Some(Stmt::Macro(_)))
+        if n == 0
+            || matches!(
+                block.stmts.last(),
+                Some(Stmt::Expr(_, Some(_)))
+                    | Some(Stmt::Local(_))
+                    | Some(Stmt::Item(_))
+                    | Some(Stmt::Macro(_))
+            )
         {
             // A block without a tail has no differentiable value.
             if let Some(d) = dest {
                 if self.is_active_binding(d) && d != RET {
                     let adj = self.adj_ident(d);
-                    self.cur_rev.push(quote!(#adj = ::core::option::Option::None;));
+                    self.cur_rev
+                        .push(quote!(#adj = ::core::option::Option::None;));
                 }
             }
         }
@@ -895,7 +914,10 @@ impl<'a> Lowerer<'a> {
         }
         match e {
             Expr::Path(p) => {
-                let id = p.path.get_ident().and_then(|i| self.resolve(&i.to_string()));
+                let id = p
+                    .path
+                    .get_ident()
+                    .and_then(|i| self.resolve(&i.to_string()));
                 Operand {
                     tokens: p.to_token_stream(),
                     adj: id,
@@ -1183,8 +1205,11 @@ impl<'a> Lowerer<'a> {
                 let t = self.temp_ident(out);
                 let pb = format_ident!("__ad_pb{}", out - TEMP_BASE);
                 self.emit(quote_spanned!(span=> let (#t, #pb) = (#r).#f(#a);));
-                let inputs: Vec<Option<usize>> =
-                    [recv.adj, arg.adj].into_iter().flatten().map(Some).collect();
+                let inputs: Vec<Option<usize>> = [recv.adj, arg.adj]
+                    .into_iter()
+                    .flatten()
+                    .map(Some)
+                    .collect();
                 self.record_op(out, pb, &inputs, None);
                 Operand {
                     tokens: t.to_token_stream(),
@@ -1203,12 +1228,11 @@ impl<'a> Lowerer<'a> {
             );
             return self.poisoned(&Expr::Call(c.clone()));
         };
-        if fp
-            .path
-            .segments
-            .last()
-            .is_some_and(|s| s.ident.to_string().starts_with(|c: char| c.is_ascii_uppercase()))
-        {
+        if fp.path.segments.last().is_some_and(|s| {
+            s.ident
+                .to_string()
+                .starts_with(|c: char| c.is_ascii_uppercase())
+        }) {
             self.error(
                 c.span(),
                 "not supported yet: an enum variant or tuple struct holding a differentiable value\n\

@@ -21,17 +21,19 @@ pub fn method_kind(name: &str) -> Option<MethodKind> {
     use MethodKind::*;
     Some(match name {
         "exp" | "exp2" | "exp_m1" | "ln" | "ln_1p" | "log2" | "log10" | "sqrt" | "cbrt"
-        | "powi" | "sin" | "cos" | "tan" | "asin" | "acos" | "atan" | "sinh" | "cosh"
-        | "tanh" | "abs" | "recip" | "sigmoid" | "relu" | "sum" | "mean" | "norm"
-        | "sum_axis" | "mean_axis" | "reshape" | "view" | "t" | "flatten" | "unsqueeze"
-        | "squeeze" | "broadcast_to" | "sum_to" => Unary,
+        | "powi" | "sin" | "cos" | "tan" | "asin" | "acos" | "atan" | "sinh" | "cosh" | "tanh"
+        | "abs" | "recip" | "sigmoid" | "relu" | "sum" | "mean" | "norm" | "sum_axis"
+        | "mean_axis" | "reshape" | "view" | "t" | "flatten" | "unsqueeze" | "squeeze"
+        | "broadcast_to" | "sum_to" => Unary,
         "powf" | "max" | "min" | "hypot" | "atan2" | "dot" | "mm" | "mv" | "matmul" => Binary,
         "clone" | "to_owned" => Identity,
         "item" | "shape" | "ndim" | "numel" | "to_vec" | "as_slice" | "detach" | "len"
-        | "is_empty" | "is_nan" | "is_finite" | "is_infinite" | "is_normal" | "is_sign_positive"
-        | "is_sign_negative" | "signum" | "floor" | "ceil" | "round" | "trunc" | "fract"
-        | "partial_cmp" | "total_cmp" | "eq" | "ne" | "lt" | "le" | "gt" | "ge" | "allclose"
-        | "to_string" | "to_bits" | "classify" | "iter" | "into_iter" => Inactive,
+        | "is_empty" | "is_nan" | "is_finite" | "is_infinite" | "is_normal"
+        | "is_sign_positive" | "is_sign_negative" | "signum" | "floor" | "ceil" | "round"
+        | "trunc" | "fract" | "partial_cmp" | "total_cmp" | "eq" | "ne" | "lt" | "le" | "gt"
+        | "ge" | "allclose" | "to_string" | "to_bits" | "classify" | "iter" | "into_iter" => {
+            Inactive
+        }
         _ => return None,
     })
 }

@@ -73,9 +73,8 @@ fn is_differentiable_type(ty: &Type, floats: &[Ident]) -> bool {
         Type::Group(g) => is_differentiable_type(&g.elem, floats),
         _ => {
             is_tensor(ty)
-                || last_ident(ty).is_some_and(|id| {
-                    id == "f32" || id == "f64" || floats.iter().any(|f| f == id)
-                })
+                || last_ident(ty)
+                    .is_some_and(|id| id == "f32" || id == "f64" || floats.iter().any(|f| f == id))
         }
     }
 }

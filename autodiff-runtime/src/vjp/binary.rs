@@ -247,12 +247,7 @@ where
     }
 }
 
-fn tensor_lr<E, A, B>(
-    op: BinOp,
-    a: &A,
-    b: &B,
-    out: &Tensor<E>,
-) -> TensorBinLR<E, A::Grad, B::Grad>
+fn tensor_lr<E, A, B>(op: BinOp, a: &A, b: &B, out: &Tensor<E>) -> TensorBinLR<E, A::Grad, B::Grad>
 where
     E: Element,
     A: TensorOperand<E>,

@@ -142,7 +142,13 @@ pub trait ScalarVjp: Float {
         } else {
             p * self.powf(p - Self::one())
         };
-        (y, ScalarBinaryPb { da, db: y * self.ln() })
+        (
+            y,
+            ScalarBinaryPb {
+                da,
+                db: y * self.ln(),
+            },
+        )
     }
     /// `sin`
     fn sin_vjp(self) -> (Self, ScalarUnaryPb<Self>) {
@@ -207,12 +213,18 @@ pub trait ScalarVjp: Float {
     /// `max(other)` differentiated in `self` (ties go to `self`).
     fn max_vjp_l(self, other: Self) -> (Self, ScalarUnaryPb<Self>) {
         let pick = self >= other;
-        unary(self.max(other), if pick { Self::one() } else { Self::zero() })
+        unary(
+            self.max(other),
+            if pick { Self::one() } else { Self::zero() },
+        )
     }
     /// `max(other)` differentiated in `other`.
     fn max_vjp_r(self, other: Self) -> (Self, ScalarUnaryPb<Self>) {
         let pick = self >= other;
-        unary(self.max(other), if pick { Self::zero() } else { Self::one() })
+        unary(
+            self.max(other),
+            if pick { Self::zero() } else { Self::one() },
+        )
     }
     /// `max(other)` differentiated in both.
     fn max_vjp_lr(self, other: Self) -> (Self, ScalarBinaryPb<Self>) {
@@ -226,12 +238,18 @@ pub trait ScalarVjp: Float {
     /// `min(other)` differentiated in `self` (ties go to `self`).
     fn min_vjp_l(self, other: Self) -> (Self, ScalarUnaryPb<Self>) {
         let pick = self <= other;
-        unary(self.min(other), if pick { Self::one() } else { Self::zero() })
+        unary(
+            self.min(other),
+            if pick { Self::one() } else { Self::zero() },
+        )
     }
     /// `min(other)` differentiated in `other`.
     fn min_vjp_r(self, other: Self) -> (Self, ScalarUnaryPb<Self>) {
         let pick = self <= other;
-        unary(self.min(other), if pick { Self::zero() } else { Self::one() })
+        unary(
+            self.min(other),
+            if pick { Self::zero() } else { Self::one() },
+        )
     }
     /// `min(other)` differentiated in both.
     fn min_vjp_lr(self, other: Self) -> (Self, ScalarBinaryPb<Self>) {

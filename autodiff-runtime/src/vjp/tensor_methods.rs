@@ -227,8 +227,16 @@ impl<E: Element, const L: bool, const R: bool> MatmulPb<E, L, R> {
         self.a_shape.len() == 1 && self.b_shape.len() == 1
     }
     fn g_matrix(&self, g: Tensor<E>) -> Tensor<E> {
-        let rows = if self.a_shape.len() == 2 { self.a_shape[0] } else { 1 };
-        let cols = if self.b_shape.len() == 2 { self.b_shape[1] } else { 1 };
+        let rows = if self.a_shape.len() == 2 {
+            self.a_shape[0]
+        } else {
+            1
+        };
+        let cols = if self.b_shape.len() == 2 {
+            self.b_shape[1]
+        } else {
+            1
+        };
         g.reshape([rows, cols].as_slice())
     }
     fn grad_a(&self, g2: &Tensor<E>) -> Tensor<E> {
@@ -357,10 +365,17 @@ pub trait TensorVjp {
     /// `mean` (0-d result)
     fn mean_vjp(&self) -> (Tensor<Self::Elem>, ReducePb<Self::Elem>);
     /// `sum_axis(axis, keepdim)`
-    fn sum_axis_vjp(&self, axis: usize, keepdim: bool) -> (Tensor<Self::Elem>, ReducePb<Self::Elem>);
+    fn sum_axis_vjp(
+        &self,
+        axis: usize,
+        keepdim: bool,
+    ) -> (Tensor<Self::Elem>, ReducePb<Self::Elem>);
     /// `mean_axis(axis, keepdim)`
-    fn mean_axis_vjp(&self, axis: usize, keepdim: bool)
-        -> (Tensor<Self::Elem>, ReducePb<Self::Elem>);
+    fn mean_axis_vjp(
+        &self,
+        axis: usize,
+        keepdim: bool,
+    ) -> (Tensor<Self::Elem>, ReducePb<Self::Elem>);
     /// `norm` (L2, 0-d result)
     fn norm_vjp(&self) -> (Tensor<Self::Elem>, NormPb<Self::Elem>);
     /// `reshape(dims)`
