@@ -33,12 +33,8 @@ pub(crate) fn binary<T: Element>(
     f: impl Fn(T, T) -> T,
 ) -> Tensor<T> {
     let Some(shape) = result_shape(op, a, b) else {
-        let data = a
-            .as_slice()
-            .iter()
-            .zip(b.as_slice())
-            .map(|(&x, &y)| f(x, y))
-            .collect();
+        let it = a.as_slice().iter().zip(b.as_slice());
+        let data = super::pool::collect(a.numel(), it.map(|(&x, &y)| f(x, y)));
         return a.with_same_shape(data);
     };
     binary_broadcast(&shape, a, b, f)
@@ -63,7 +59,7 @@ fn binary_broadcast<T: Element>(
     }
     let walk = Walk::new(shape, [a.shape(), b.shape()]);
     let n = walk.len;
-    let mut out = Vec::with_capacity(super::storage::numel_of(shape));
+    let mut out = super::pool::with_capacity(super::storage::numel_of(shape));
     walk.for_each(|[i, j]| match walk.inner {
         [1, 1] => out.extend(
             xs[i..i + n]

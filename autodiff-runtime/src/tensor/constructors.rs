@@ -70,7 +70,10 @@ impl<T: Element> Tensor<T> {
     /// assert_eq!(Tensor::full(&[2], 4.5f32).to_vec(), vec![4.5, 4.5]);
     /// ```
     pub fn full(shape: &[usize], value: T) -> Self {
-        Tensor::from_parts(vec![value; numel_of(shape)], Dims::new(shape))
+        Tensor::from_parts(
+            super::pool::filled(numel_of(shape), value),
+            Dims::new(shape),
+        )
     }
 
     /// A tensor of zeros.

@@ -80,7 +80,7 @@ impl<T: Element> Tensor<T> {
             };
             panic!("mm: cannot multiply {:?} by {:?}{note}", [m, k], [k2, n]);
         }
-        let mut out = vec![T::zero(); m * n];
+        let mut out = super::pool::filled(m * n, T::zero());
         kernels::gemm(
             trans_self,
             trans_other,

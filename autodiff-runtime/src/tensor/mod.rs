@@ -42,6 +42,7 @@ mod elementwise;
 mod error;
 mod fastmath;
 mod linalg;
+mod pool;
 mod reduce;
 mod shape_ops;
 mod storage;
@@ -71,12 +72,12 @@ use storage::Dims;
 /// assert_eq!(y.to_vec(), vec![3.0, 12.0, 27.0, 48.0]);
 /// assert_eq!(format!("{}", x.sum()), "tensor(10.)");
 /// ```
-pub struct Tensor<T = f32> {
-    data: Arc<Vec<T>>,
+pub struct Tensor<T: 'static = f32> {
+    data: Arc<pool::Buffer<T>>,
     dims: Dims,
 }
 
-impl<T> Clone for Tensor<T> {
+impl<T: 'static> Clone for Tensor<T> {
     /// O(1): shares the element buffer (and the shape when it has more than two dimensions).
     #[inline]
     fn clone(&self) -> Self {
@@ -93,7 +94,7 @@ impl<T: Element> Tensor<T> {
     pub(crate) fn from_parts(data: Vec<T>, dims: Dims) -> Self {
         debug_assert_eq!(data.len(), storage::numel_of(dims.as_slice()));
         Tensor {
-            data: Arc::new(data),
+            data: Arc::new(pool::Buffer(data)),
             dims,
         }
     }
@@ -156,12 +157,15 @@ impl<T: Element> Tensor<T> {
 
     /// The elements in row-major order, as a new `Vec`.
     pub fn to_vec(&self) -> Vec<T> {
-        self.data.as_ref().clone()
+        self.data.0.clone()
     }
 
     /// The elements in row-major order, without copying when the buffer is not shared.
     pub fn into_vec(self) -> Vec<T> {
-        Arc::try_unwrap(self.data).unwrap_or_else(|shared| shared.as_ref().clone())
+        match Arc::try_unwrap(self.data) {
+            Ok(mut buffer) => std::mem::take(&mut buffer.0),
+            Err(shared) => shared.0.clone(),
+        }
     }
 
     /// The elements in row-major order.
@@ -188,13 +192,13 @@ impl<T: Element> Tensor<T> {
     /// assert_eq!(b.to_vec(), vec![1.0, 0.0]);
     /// ```
     pub fn as_mut_slice(&mut self) -> &mut [T] {
-        Arc::make_mut(&mut self.data).as_mut_slice()
+        Arc::make_mut(&mut self.data).0.as_mut_slice()
     }
 
     /// The elements for writing if no other tensor shares the buffer.
     #[inline]
     pub(crate) fn unique_slice_mut(&mut self) -> Option<&mut [T]> {
-        Arc::get_mut(&mut self.data).map(Vec::as_mut_slice)
+        Arc::get_mut(&mut self.data).map(|b| b.0.as_mut_slice())
     }
 
     /// Whether this tensor is the only owner of its buffer (so in-place updates do not copy).
