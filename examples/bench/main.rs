@@ -19,12 +19,6 @@
 //!   `$CARGO_MANIFEST_DIR/../shared/bench/reference-values.jsonl`; if absent, checking is
 //!   skipped with a warning);
 //! - `--verbose`: also print, per line, how close each result came to its tolerance;
-//! - `--malloc-keep`: tell glibc's malloc to keep freed memory (`M_MMAP_THRESHOLD` 32 MiB,
-//!   `M_TRIM_THRESHOLD` 1 GiB) instead of returning it to the kernel. By default the allocator is
-//!   left as a user's program gets it; then every temporary of a few MB may be a fresh `mmap`
-//!   whose page faults (about 1.7 ms per 4 MB on this VM) cost more than the arithmetic, and
-//!   whether it is depends on glibc's dynamic threshold, i.e. on what ran before. With this
-//!   flag the large element-wise lines measure the arithmetic and are independent of order.
 //!
 //! Timing (WORKLOADS.md "Measuring"): after a warm-up (at least 2 calls and 0.1 s) the calls
 //! are grouped in blocks of about 50 ms; blocks run until at least 0.5 s and at least 7 blocks
@@ -61,11 +55,10 @@ struct Args {
     steps: usize,
     reference: PathBuf,
     verbose: bool,
-    malloc_keep: bool,
 }
 
 const USAGE: &str = "usage: bench [--threads 1,2] [--only W1,..,W6,BLAS] [--steps N] \
-                     [--reference PATH] [--verbose] [--malloc-keep]";
+                     [--reference PATH] [--verbose]";
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
@@ -75,7 +68,6 @@ fn parse_args() -> Result<Args, String> {
         reference: PathBuf::from(env!("CARGO_MANIFEST_DIR"))
             .join("../shared/bench/reference-values.jsonl"),
         verbose: false,
-        malloc_keep: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -107,7 +99,6 @@ fn parse_args() -> Result<Args, String> {
             }
             "--reference" => args.reference = PathBuf::from(value("--reference")?),
             "--verbose" | "-v" => args.verbose = true,
-            "--malloc-keep" => args.malloc_keep = true,
             "--help" | "-h" => return Err(USAGE.to_string()),
             other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
         }
@@ -153,25 +144,6 @@ fn median(v: &mut [f64]) -> f64 {
     } else {
         (v[n / 2 - 1] + v[n / 2]) / 2.0
     }
-}
-
-/// Makes glibc's malloc keep freed memory for reuse (see `--malloc-keep`); false if not glibc.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn malloc_keep() -> bool {
-    const M_TRIM_THRESHOLD: i32 = -1;
-    const M_MMAP_THRESHOLD: i32 = -3;
-    extern "C" {
-        fn mallopt(param: i32, value: i32) -> i32;
-    }
-    // SAFETY: mallopt only adjusts allocator parameters; it is called before any other thread
-    // exists, and both values are in the documented ranges (the mmap threshold's maximum is
-    // 32 MiB on 64-bit targets).
-    unsafe { mallopt(M_MMAP_THRESHOLD, 32 << 20) == 1 && mallopt(M_TRIM_THRESHOLD, 1 << 30) == 1 }
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn malloc_keep() -> bool {
-    false
 }
 
 /// Resets the resident-set high-water mark; false if the kernel does not allow it.
@@ -251,15 +223,6 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if args.malloc_keep {
-        if malloc_keep() {
-            eprintln!(
-                "note: --malloc-keep: glibc malloc keeps freed memory (no fresh-page faults)"
-            );
-        } else {
-            eprintln!("warning: --malloc-keep needs glibc; the allocator is unchanged");
-        }
-    }
     if cfg!(debug_assertions) {
         eprintln!(
             "warning: built without optimisations; use `cargo run --release --example bench`"
