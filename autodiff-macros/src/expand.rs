@@ -195,6 +195,19 @@ fn generate(f: &ItemFn, sig: &Signature, lw: &Lowerer, body: TokenStream) -> Tok
             let rec = format_ident!("__ad_rec{}", k);
             let it = format_ident!("__ad_it{}", k);
             let pbs = &seg.pbs;
+            if !seg.in_loop {
+                recs.push(quote!(let mut #rec = ::core::option::Option::None;));
+                arms.push(quote! {
+                    #kk => {
+                        let (#(#pbs,)*) = match &#rec {
+                            ::core::option::Option::Some(__r) => __r,
+                            ::core::option::Option::None => ::core::unreachable!(),
+                        };
+                        #rev
+                    }
+                });
+                continue;
+            }
             recs.push(quote!(let mut #rec = ::std::vec::Vec::new();));
             iters.push(quote!(let mut #it = #rec.iter().rev();));
             arms.push(quote! {

@@ -43,6 +43,9 @@ pub struct BindingInfo {
 pub struct Segment {
     pub pbs: Vec<Ident>,
     pub rev: TokenStream,
+    /// Inside a loop the segment may run many times (its records go in a `Vec`); outside, at
+    /// most once per call (an `Option` is enough and allocates nothing).
+    pub in_loop: bool,
 }
 
 struct LoopCtx {
@@ -193,6 +196,7 @@ impl<'a> Lowerer<'a> {
             return;
         }
         let k = self.segments.len();
+        let in_loop = self.loops.iter().any(|c| !c.is_block);
         let pbs = std::mem::take(&mut self.cur_pbs);
         let mut rev = TokenStream::new();
         for r in std::mem::take(&mut self.cur_rev).into_iter().rev() {
@@ -200,11 +204,15 @@ impl<'a> Lowerer<'a> {
         }
         let rec = format_ident!("__ad_rec{}", k);
         if !pbs.is_empty() {
-            self.emit(quote!(#rec.push((#(#pbs,)*));));
+            if in_loop {
+                self.emit(quote!(#rec.push((#(#pbs,)*));));
+            } else {
+                self.emit(quote!(#rec = ::core::option::Option::Some((#(#pbs,)*));));
+            }
         }
         let kk = proc_macro2::Literal::usize_unsuffixed(k);
         self.emit(quote!(__ad_trace.push(#kk);));
-        self.segments.push(Segment { pbs, rev });
+        self.segments.push(Segment { pbs, rev, in_loop });
     }
 
     /// Reverse code that moves the adjoint of `dest` into `src` (a move, a copy, a block's value).
