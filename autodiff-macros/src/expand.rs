@@ -208,7 +208,9 @@ fn generate(f: &ItemFn, sig: &Signature, lw: &Lowerer, body: TokenStream) -> Tok
                 });
                 continue;
             }
-            recs.push(quote!(let mut #rec = ::std::vec::Vec::new();));
+            // a few iterations' worth up front: most loops run more than once, and growing from
+            // empty costs a reallocation at 4, 8 and 16 records
+            recs.push(quote!(let mut #rec = ::std::vec::Vec::with_capacity(16);));
             iters.push(quote!(let mut #it = #rec.iter().rev();));
             arms.push(quote! {
                 #kk => {
@@ -270,7 +272,7 @@ fn generate(f: &ItemFn, sig: &Signature, lw: &Lowerer, body: TokenStream) -> Tok
             // the primal counts as used when its derivative is
             let _ = #name #turbofish;
             #(#zero_metas)*
-            let mut __ad_trace: ::std::vec::Vec<#trace_ty> = ::std::vec::Vec::new();
+            let mut __ad_trace: ::std::vec::Vec<#trace_ty> = ::std::vec::Vec::with_capacity(64);
             #(#recs)*
             let __ad_out = #label: #body;
             (__ad_out, move |__ad_dy: #out_ty| {
