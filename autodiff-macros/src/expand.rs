@@ -2,7 +2,7 @@
 
 use crate::attr::Options;
 use crate::lower::{Lowerer, RET};
-use crate::signature::{tangent_type, Signature};
+use crate::signature::Signature;
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, ToTokens};
 use std::collections::HashSet;
@@ -298,9 +298,4 @@ fn generate(f: &ItemFn, sig: &Signature, lw: &Lowerer, body: TokenStream) -> Tok
             (__ad_y, __ad_g)
         }
     }
-}
-
-#[allow(dead_code)]
-fn unused(_: &syn::Type) -> TokenStream {
-    tangent_type(&syn::parse_quote!(f32))
 }

@@ -462,7 +462,7 @@ impl<'a> Lowerer<'a> {
             Stmt::Expr(e, semi) => {
                 let v = self.lower_value(e, None);
                 if let Some(v) = v {
-                    if semi.is_some() || !is_block_like(e) {
+                    if semi.is_some() || !is_structured(e) {
                         self.emit(quote!(#v;));
                     } else {
                         self.emit(v);
@@ -660,7 +660,7 @@ impl<'a> Lowerer<'a> {
                 None
             }
             Expr::Break(b) => {
-                let ctx = self.find_loop(b.label.as_ref(), b.span(), false);
+                let ctx = self.find_loop(b.label.as_ref());
                 let dest = ctx.and_then(|i| self.loops[i].dest);
                 let v = match &b.expr {
                     Some(x) => match self.lower_value(x, dest) {
@@ -675,7 +675,6 @@ impl<'a> Lowerer<'a> {
                 None
             }
             Expr::Continue(c) => {
-                self.find_loop(c.label.as_ref(), c.span(), true);
                 self.flush();
                 self.emit(c.to_token_stream().into_iter().chain(quote!(;)).collect());
                 None
@@ -726,13 +725,9 @@ impl<'a> Lowerer<'a> {
         e.to_token_stream()
     }
 
-    fn find_loop(
-        &mut self,
-        label: Option<&syn::Lifetime>,
-        span: Span,
-        is_continue: bool,
-    ) -> Option<usize> {
-        let found = match label {
+    /// The loop (or labelled block) a `break`/`continue` leaves: by label, else the innermost loop.
+    fn find_loop(&self, label: Option<&syn::Lifetime>) -> Option<usize> {
+        match label {
             Some(l) => {
                 let name = l.ident.to_string();
                 self.loops
@@ -740,11 +735,7 @@ impl<'a> Lowerer<'a> {
                     .rposition(|c| c.label.as_deref() == Some(name.as_str()))
             }
             None => self.loops.iter().rposition(|c| !c.is_block),
-        };
-        if found.is_none() && !self.loops.is_empty() {
-            let _ = (span, is_continue);
         }
-        found
     }
 
     fn check_inactive_cond(&mut self, cond: &Expr, what: &str) {
@@ -975,7 +966,7 @@ impl<'a> Lowerer<'a> {
                     let x = self.lower_leaf(&u.expr);
                     let span = u.op.span();
                     let rt = rt();
-                    self.emit_op(quote_spanned!(span=> #rt::neg), &[x], span, false)
+                    self.emit_op(quote_spanned!(span=> #rt::neg), vec![x], span, false)
                 }
                 UnOp::Deref(_) => {
                     let x = self.lower_leaf(&u.expr);
@@ -995,7 +986,7 @@ impl<'a> Lowerer<'a> {
                 };
                 let f = Ident::new(f, c.ty.span());
                 let rt = rt();
-                self.emit_op(quote!(#rt::#f), &[x], c.span(), false)
+                self.emit_op(quote!(#rt::#f), vec![x], c.span(), false)
             }
             Expr::MethodCall(m) => self.lower_method(m),
             Expr::Call(c) => self.lower_call(c),
@@ -1092,23 +1083,12 @@ impl<'a> Lowerer<'a> {
         let f = Ident::new(&format!("{name}_{suffix}"), span);
         let rt = rt();
         // The pullback returns gradients for the active operands only, in operand order.
-        self.emit_op_with_inputs(quote!(#rt::#f), vec![l, r], span, false)
+        self.emit_op(quote!(#rt::#f), vec![l, r], span, false)
     }
 
     /// Emits `let (t, pb) = f(args..);` and records its reverse; every operand is an input whose
     /// adjoint receives a gradient if it is active.
-    fn emit_op(&mut self, f: TokenStream, args: &[Operand], span: Span, closure: bool) -> Operand {
-        let args: Vec<Operand> = args
-            .iter()
-            .map(|a| Operand {
-                tokens: a.tokens.clone(),
-                adj: a.adj,
-            })
-            .collect();
-        self.emit_op_with_inputs(f, args, span, closure)
-    }
-
-    fn emit_op_with_inputs(
+    fn emit_op(
         &mut self,
         f: TokenStream,
         args: Vec<Operand>,
@@ -1275,7 +1255,7 @@ impl<'a> Lowerer<'a> {
         } else {
             path.to_token_stream()
         };
-        self.emit_op_with_inputs(f, args, c.span(), true)
+        self.emit_op(f, args, c.span(), true)
     }
 }
 
@@ -1475,10 +1455,6 @@ fn is_structured(e: &Expr) -> bool {
             | Expr::ForLoop(_)
             | Expr::Unsafe(_)
     )
-}
-
-fn is_block_like(e: &Expr) -> bool {
-    is_structured(e)
 }
 
 fn strip_parens(e: &Expr) -> &Expr {
