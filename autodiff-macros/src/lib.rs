@@ -1,9 +1,9 @@
 //! The `#[differentiable]` attribute of the `autodiff` crate (use it through `autodiff`, which
 //! re-exports it and the runtime it calls).
 //!
-//! Pipeline: [`attr`] parses the options, [`signature`] decides what is differentiated, [`lower`]
+//! Pipeline: `attr` parses the options, `signature` decides what is differentiated, `lower`
 //! walks the body once per round of the activity fixpoint and writes the forward sweep plus the
-//! per-segment reverse code, and [`expand`] assembles `NAME` (untouched), `NAME_vjp` and
+//! per-segment reverse code, and `expand` assembles `NAME` (untouched), `NAME_vjp` and
 //! `NAME_grad`. Every problem becomes a spanned `compile_error!`; the macro never panics (a panic
 //! would be caught and reported as an internal error).
 #![deny(missing_docs)]
