@@ -341,14 +341,10 @@ impl<'a> Lowerer<'a> {
             | Expr::Loop(_)
             | Expr::While(_)
             | Expr::ForLoop(_)
-            | Expr::Unsafe(_) => self.structured_mentions_active(e),
+            | Expr::Unsafe(_) => self.tokens_mention_active(&e.to_token_stream()),
             Expr::Try(t) => self.is_active(&t.expr),
             _ => false,
         }
-    }
-
-    fn structured_mentions_active(&self, e: &Expr) -> bool {
-        self.tokens_mention_active(&e.to_token_stream())
     }
 
     fn tokens_mention_active(&self, ts: &TokenStream) -> bool {
@@ -1095,13 +1091,24 @@ impl<'a> Lowerer<'a> {
         span: Span,
         closure: bool,
     ) -> Operand {
+        let toks: Vec<&TokenStream> = args.iter().map(|a| &a.tokens).collect();
+        let inputs: Vec<Option<usize>> = args.iter().filter_map(|a| a.adj.map(Some)).collect();
+        self.emit_call(quote!(#f(#(#toks),*)), &inputs, span, closure)
+    }
+
+    /// Emits `let (t, pb) = call;` for a VJP-form call, records its reverse, and returns `t`.
+    fn emit_call(
+        &mut self,
+        call: TokenStream,
+        inputs: &[Option<usize>],
+        span: Span,
+        closure: bool,
+    ) -> Operand {
         let out = self.temp();
         let t = self.temp_ident(out);
         let pb = format_ident!("__ad_pb{}", out - TEMP_BASE);
-        let toks: Vec<&TokenStream> = args.iter().map(|a| &a.tokens).collect();
-        self.emit(quote_spanned!(span=> let (#t, #pb) = #f(#(#toks),*);));
-        let inputs: Vec<Option<usize>> = args.iter().filter_map(|a| a.adj.map(Some)).collect();
-        self.record_op(out, pb, &inputs, closure.then_some(span));
+        self.emit(quote_spanned!(span=> let (#t, #pb) = #call;));
+        self.record_op(out, pb, inputs, closure.then_some(span));
         Operand {
             tokens: t.to_token_stream(),
             adj: Some(out),
@@ -1132,22 +1139,12 @@ impl<'a> Lowerer<'a> {
                 let t = self.temp_ident(out);
                 let r = &recv.tokens;
                 self.emit(quote_spanned!(span=> let #t = (#r).clone();));
-                let res = Operand {
+                // the copy's gradient flows to the original
+                self.alias(Some(out), &recv);
+                Operand {
                     tokens: t.to_token_stream(),
                     adj: Some(out),
-                };
-                // the copy's gradient flows to the original
-                let d = self.adj_ident(out);
-                let rt = rt();
-                if let Some(s) = recv.adj.filter(|&s| self.is_active_binding(s)) {
-                    let s = self.adj_ident(s);
-                    self.cur_rev.push(quote! {
-                        if let ::core::option::Option::Some(__g) = ::core::option::Option::take(&mut #d) {
-                            #rt::acc(&mut #s, __g);
-                        }
-                    });
                 }
-                res
             }
             Some(MethodKind::Unary) => {
                 for a in &m.args {
@@ -1163,17 +1160,8 @@ impl<'a> Lowerer<'a> {
                 }
                 let recv = self.lower_leaf(&m.receiver);
                 let f = Ident::new(&format!("{name}_vjp"), span);
-                let args = &m.args;
-                let r = recv.tokens.clone();
-                let out = self.temp();
-                let t = self.temp_ident(out);
-                let pb = format_ident!("__ad_pb{}", out - TEMP_BASE);
-                self.emit(quote_spanned!(span=> let (#t, #pb) = (#r).#f(#args);));
-                self.record_op(out, pb, &[recv.adj], None);
-                Operand {
-                    tokens: t.to_token_stream(),
-                    adj: Some(out),
-                }
+                let (r, args) = (&recv.tokens, &m.args);
+                self.emit_call(quote!((#r).#f(#args)), &[recv.adj], span, false)
             }
             Some(MethodKind::Binary) => {
                 if m.args.len() != 1 {
@@ -1189,20 +1177,12 @@ impl<'a> Lowerer<'a> {
                 };
                 let f = Ident::new(&format!("{name}_vjp_{suffix}"), span);
                 let (r, a) = (&recv.tokens, &arg.tokens);
-                let out = self.temp();
-                let t = self.temp_ident(out);
-                let pb = format_ident!("__ad_pb{}", out - TEMP_BASE);
-                self.emit(quote_spanned!(span=> let (#t, #pb) = (#r).#f(#a);));
                 let inputs: Vec<Option<usize>> = [recv.adj, arg.adj]
                     .into_iter()
                     .flatten()
                     .map(Some)
                     .collect();
-                self.record_op(out, pb, &inputs, None);
-                Operand {
-                    tokens: t.to_token_stream(),
-                    adj: Some(out),
-                }
+                self.emit_call(quote!((#r).#f(#a)), &inputs, span, false)
             }
         }
     }

@@ -150,12 +150,6 @@ pub fn finish<A: ArgZero>(slot: Option<A::Tan>, meta: &A::Meta) -> A::Tan {
     }
 }
 
-/// Like [`finish`] but takes the argument only to name its type.
-#[inline(always)]
-pub fn finish_like<A: ArgZero>(_witness: &A, slot: Option<A::Tan>, meta: &A::Meta) -> A::Tan {
-    finish::<A>(slot, meta)
-}
-
 /// Scalar outputs: the seed `1` that `NAME_grad` feeds to the pullback.
 pub trait Seed: Sized {
     /// The cotangent `1` for this output; panics like PyTorch for a tensor of several elements.
@@ -179,26 +173,6 @@ impl<E: Element> Seed for Tensor<E> {
             );
         }
         Tensor::ones(self.shape())
-    }
-}
-
-/// The identity pullback, for values that pass through unchanged (`clone()`, a move).
-#[derive(Clone, Copy, Debug, Default)]
-pub struct IdentityPb<G>(core::marker::PhantomData<fn(G) -> G>);
-
-impl<G> IdentityPb<G> {
-    /// A new identity pullback.
-    pub fn new() -> Self {
-        IdentityPb(core::marker::PhantomData)
-    }
-}
-
-impl<G> Pullback for IdentityPb<G> {
-    type Cot = G;
-    type Grads = G;
-    #[inline(always)]
-    fn pull(&self, g: G) -> G {
-        g
     }
 }
 
