@@ -65,6 +65,8 @@
 //! ```
 #![deny(missing_docs)]
 
+#[doc(hidden)]
+pub use autodiff_macros::__known_operations_check;
 pub use autodiff_macros::differentiable;
 pub use autodiff_runtime::{kernels, no_grad, tensor, vjp, Element, Param, ShapeError, Tensor};
 pub use num_traits;

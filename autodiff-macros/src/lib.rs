@@ -1,20 +1,33 @@
 //! The `#[differentiable]` attribute of the `autodiff` crate (use it through `autodiff`, which
 //! re-exports it and the runtime it calls).
 //!
-//! Pipeline: `attr` parses the options, `signature` decides what is differentiated, `lower`
-//! walks the body once per round of the activity fixpoint and writes the forward sweep plus the
-//! per-segment reverse code, and `expand` assembles `NAME` (untouched), `NAME_vjp` and
-//! `NAME_grad`. Every problem becomes a spanned `compile_error!`; the macro never panics (a panic
-//! would be caught and reported as an internal error).
+//! Pipeline, one module per stage (`expand` wires them):
+//! - `parse`: the attribute's options and a model of the signature (no checks);
+//! - `check`: every rule about what is accepted, one function per rule;
+//! - `activity`: which values carry a gradient, found by running the lowering to a fixpoint;
+//! - `lower`: the forward sweep with its records and the per-segment reverse code;
+//! - `generate`: `NAME_vjp`, `NAME_grad`, and stand-ins when the function was refused.
+//!
+//! Shared by all stages: `ctxt` (the one error channel), `diagnostics` (every message),
+//! `names` (every generated identifier and runtime path), `methods` (the table of known
+//! operations) and `syntax` (syntactic helpers). Every problem becomes a spanned
+//! `compile_error!`; the macro never panics (a panic would be caught and reported as an
+//! internal error).
 #![deny(missing_docs)]
 
-mod attr;
+mod activity;
+mod check;
+mod ctxt;
+mod diagnostics;
 mod expand;
 #[cfg(test)]
 mod fuzz_tests;
+mod generate;
 mod lower;
 mod methods;
-mod signature;
+mod names;
+mod parse;
+mod syntax;
 
 use proc_macro::TokenStream;
 
@@ -35,12 +48,17 @@ pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
     match result {
         Ok(ts) => ts.into(),
         Err(_) => {
-            let err = syn::Error::new(
-                proc_macro2::Span::call_site(),
-                "internal error in `#[differentiable]`; please report it with this function",
-            )
-            .to_compile_error();
+            let err =
+                diagnostics::internal_error(proc_macro2::Span::call_site()).to_compile_error();
             quote::quote!(#item2 #err).into()
         }
     }
+}
+
+/// Calls every VJP form that the macro's table of known operations promises (for the
+/// `autodiff` crate's own test of that table; not a public API).
+#[doc(hidden)]
+#[proc_macro]
+pub fn __known_operations_check(_: TokenStream) -> TokenStream {
+    methods::known_operations_check().into()
 }

@@ -32,11 +32,13 @@ mod binary;
 mod cast;
 mod scalar;
 mod tensor_methods;
+mod tensor_powf;
 
 pub use binary::*;
 pub use cast::{as_f32, as_f64, CastPb};
 pub use scalar::*;
 pub use tensor_methods::*;
+pub use tensor_powf::{PowfExpOnlyPb, PowfExpPb, TensorPowfVjp};
 
 use crate::tensor::{Element, Tensor};
 use num_traits::Float;
@@ -230,4 +232,10 @@ call_grads_tuple! {
     6 => A B C D F G;
     7 => A B C D F G H;
     8 => A B C D F G H I;
+}
+
+/// Every trait whose methods are VJP forms, imported anonymously: generated code writes
+/// `use ::autodiff::__rt::prelude::*;` and calls `x.exp_vjp()` without naming the traits.
+pub mod prelude {
+    pub use super::{ScalarVjp as _, TensorPowfVjp as _, TensorVjp as _};
 }

@@ -1,5 +1,6 @@
 //! Parsing of `#[differentiable(...)]` arguments: `wrt(a, b)` and `debug`.
 
+use crate::diagnostics;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::{Ident, Token};
@@ -21,31 +22,19 @@ impl Parse for Options {
             match key.to_string().as_str() {
                 "wrt" => {
                     if opts.wrt.is_some() {
-                        return Err(syn::Error::new(key.span(), "`wrt` given twice"));
+                        return Err(diagnostics::wrt_twice(key.span()));
                     }
                     let content;
                     syn::parenthesized!(content in input);
                     let names: Punctuated<Ident, Token![,]> =
                         content.parse_terminated(Ident::parse, Token![,])?;
                     if names.is_empty() {
-                        return Err(syn::Error::new(
-                            key.span(),
-                            "`wrt()` names no argument\n\
-                             help: list the arguments to differentiate, e.g. `wrt(x, w)`",
-                        ));
+                        return Err(diagnostics::wrt_empty(key.span()));
                     }
                     opts.wrt = Some(names.into_iter().collect());
                 }
                 "debug" => opts.debug = true,
-                other => {
-                    return Err(syn::Error::new(
-                        key.span(),
-                        format!(
-                            "unknown option `{other}` for `#[differentiable]`\n\
-                             help: the options are `wrt(arg, ..)` and `debug`"
-                        ),
-                    ))
-                }
+                other => return Err(diagnostics::unknown_option(key.span(), other)),
             }
             if !input.is_empty() {
                 input.parse::<Token![,]>()?;

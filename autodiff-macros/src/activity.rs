@@ -1,0 +1,141 @@
+//! Activity analysis: which values depend on a differentiated argument and carry a gradient.
+//!
+//! A binding is active when a value depending on a differentiated argument is ever assigned to
+//! it. The lowering walk reports every binding that receives an active value; [`lower_to_fixpoint`]
+//! repeats the walk with the grown set until nothing new becomes active (the set only grows), so a
+//! variable that becomes active late in a loop body is active on every iteration.
+//!
+//! Expression activity ([`is_active`]) and the token scanner for code the macro does not parse
+//! (macro arguments, closure bodies) both ask a [`Scope`] about names, so every stage classifies
+//! names the same way.
+
+use crate::lower::Lowerer;
+use crate::methods::{is_reading_macro, method_kind, MethodKind};
+use crate::parse::Signature;
+use crate::syntax::{is_float_type, is_no_grad, macro_name};
+use proc_macro2::{TokenStream, TokenTree};
+use quote::ToTokens;
+use std::collections::HashSet;
+use syn::{BinOp, Block, Expr, UnOp};
+
+/// Upper bound on rounds of the activity fixpoint (each round activates at least one binding).
+const MAX_ROUNDS: usize = 10_000;
+
+/// Name resolution as activity analysis sees it.
+pub trait Scope {
+    /// Does `name` (a local in scope here) hold an active value?
+    fn is_active_name(&self, name: &str) -> bool;
+}
+
+/// Lowers the body until the set of active bindings is stable and returns the final round's
+/// lowering (its errors, segments and adjoints) with the forward tokens of the body.
+pub fn lower_to_fixpoint(fn_name: &str, sig: &Signature, body: &Block) -> (Lowerer, TokenStream) {
+    let mut active: HashSet<usize> = HashSet::new();
+    let mut rounds = 0;
+    loop {
+        rounds += 1;
+        let mut lw = Lowerer::new(active.clone(), fn_name.to_string());
+        for p in &sig.params {
+            lw.bind_param(&p.ident.to_string(), p.wrt);
+        }
+        let tokens = lw.lower_body(body);
+        let assigned = lw.assigned_active();
+        if assigned.is_subset(&active) || rounds > MAX_ROUNDS {
+            return (lw, tokens);
+        }
+        active.extend(assigned.iter().copied());
+    }
+}
+
+/// Does this expression's value depend on a differentiated argument (and carry a gradient)?
+pub fn is_active(scope: &impl Scope, e: &Expr) -> bool {
+    let active = |x: &Expr| is_active(scope, x);
+    match e {
+        Expr::Path(p) => p
+            .path
+            .get_ident()
+            .is_some_and(|id| scope.is_active_name(&id.to_string())),
+        Expr::Lit(_) => false,
+        Expr::Paren(p) => active(&p.expr),
+        Expr::Group(g) => active(&g.expr),
+        Expr::Reference(r) => active(&r.expr),
+        Expr::Binary(b) => match b.op {
+            BinOp::Add(_) | BinOp::Sub(_) | BinOp::Mul(_) | BinOp::Div(_) | BinOp::Rem(_) => {
+                active(&b.left) || active(&b.right)
+            }
+            _ => false,
+        },
+        Expr::Unary(u) => match u.op {
+            UnOp::Not(_) => false,
+            _ => active(&u.expr),
+        },
+        Expr::MethodCall(m) => match method_kind(&m.method.to_string()) {
+            Some(MethodKind::Inactive) => false,
+            _ => active(&m.receiver) || m.args.iter().any(active),
+        },
+        Expr::Call(c) => !is_no_grad(&c.func) && c.args.iter().any(active),
+        Expr::Cast(c) => is_float_type(&c.ty) && active(&c.expr),
+        Expr::Field(f) => active(&f.base),
+        Expr::Index(i) => active(&i.expr),
+        Expr::Tuple(t) => t.elems.iter().any(active),
+        Expr::Array(a) => a.elems.iter().any(active),
+        Expr::Struct(s) => s.fields.iter().any(|f| active(&f.expr)),
+        Expr::Macro(m) => {
+            !is_reading_macro(&macro_name(&m.mac)) && mentions_active(scope, &m.mac.tokens)
+        }
+        Expr::If(_)
+        | Expr::Match(_)
+        | Expr::Block(_)
+        | Expr::Loop(_)
+        | Expr::While(_)
+        | Expr::ForLoop(_)
+        | Expr::Unsafe(_) => mentions_active(scope, &e.to_token_stream()),
+        Expr::Try(t) => active(&t.expr),
+        _ => false,
+    }
+}
+
+/// Does unparsed code mention an active local (an identifier not preceded by `.`, so field and
+/// method names do not count)?
+pub fn mentions_active(scope: &impl Scope, ts: &TokenStream) -> bool {
+    first_active_ident(scope, ts, &HashSet::new()).is_some()
+}
+
+/// The first active local that unparsed code mentions, ignoring the names in `shadowed` (a
+/// closure's own parameters).
+pub fn first_active_ident(
+    scope: &impl Scope,
+    ts: &TokenStream,
+    shadowed: &HashSet<String>,
+) -> Option<proc_macro2::Ident> {
+    let mut hit = None;
+    scan_idents(ts, &mut false, &mut |id| {
+        if hit.is_none() {
+            let name = id.to_string();
+            if !shadowed.contains(&name) && scope.is_active_name(&name) {
+                hit = Some(id.clone());
+            }
+        }
+    });
+    hit
+}
+
+/// Calls `f` on every identifier that is not a field or method name.
+fn scan_idents(ts: &TokenStream, prev_dot: &mut bool, f: &mut impl FnMut(&proc_macro2::Ident)) {
+    for tt in ts.clone() {
+        match &tt {
+            TokenTree::Ident(id) => {
+                if !*prev_dot {
+                    f(id);
+                }
+                *prev_dot = false;
+            }
+            TokenTree::Group(g) => {
+                scan_idents(&g.stream(), prev_dot, f);
+                *prev_dot = false;
+            }
+            TokenTree::Punct(p) => *prev_dot = p.as_char() == '.',
+            TokenTree::Literal(_) => *prev_dot = false,
+        }
+    }
+}

@@ -1,0 +1,397 @@
+//! Every message the macro can emit, one constructor each, so the same problem is worded the
+//! same wherever it is found. Style follows rustc: a lowercase message, then `help:` / `note:`
+//! lines saying what to do instead.
+
+use proc_macro2::Span;
+use std::fmt::Display;
+use syn::Error;
+
+fn err(span: Span, msg: impl Display) -> Error {
+    Error::new(span, msg)
+}
+
+// ----- the attribute and the item ---------------------------------------------------------------
+
+pub fn not_a_function(span: Span) -> Error {
+    err(
+        span,
+        "`#[differentiable]` can only be applied to ordinary functions with a body",
+    )
+}
+
+pub fn wrt_twice(span: Span) -> Error {
+    err(span, "`wrt` given twice")
+}
+
+pub fn wrt_empty(span: Span) -> Error {
+    err(
+        span,
+        "`wrt()` names no argument\n\
+         help: list the arguments to differentiate, e.g. `wrt(x, w)`",
+    )
+}
+
+pub fn unknown_option(span: Span, name: &str) -> Error {
+    err(
+        span,
+        format!(
+            "unknown option `{name}` for `#[differentiable]`\n\
+             help: the options are `wrt(arg, ..)` and `debug`"
+        ),
+    )
+}
+
+pub fn async_fn(span: Span) -> Error {
+    err(
+        span,
+        "`#[differentiable]` cannot be applied to an `async fn`\n\
+         help: make the computation a plain `fn` and call it from async code",
+    )
+}
+
+pub fn const_fn(span: Span) -> Error {
+    err(
+        span,
+        "`#[differentiable]` cannot be applied to a `const fn`\n\
+         help: remove `const`; the generated `_vjp` function records values at run time",
+    )
+}
+
+pub fn unsafe_fn(span: Span) -> Error {
+    err(
+        span,
+        "`#[differentiable]` cannot be applied to an `unsafe fn`",
+    )
+}
+
+pub fn variadic(span: Span) -> Error {
+    err(span, "variadic functions are not differentiable")
+}
+
+pub fn self_receiver(span: Span) -> Error {
+    err(
+        span,
+        "`self` receivers are not supported by `#[differentiable]`\n\
+         help: write a free function that takes the value as an argument",
+    )
+}
+
+pub fn param_pattern(span: Span) -> Error {
+    err(
+        span,
+        "parameters of a `#[differentiable]` function must be plain identifiers\n\
+         help: destructure the argument inside the body instead",
+    )
+}
+
+pub fn impl_trait_param(span: Span) -> Error {
+    err(
+        span,
+        "`impl Trait` parameters are not supported by `#[differentiable]`\n\
+         help: use a named generic parameter instead",
+    )
+}
+
+pub fn wrt_unknown(span: Span, name: &dyn Display, params: &str) -> Error {
+    err(
+        span,
+        format!(
+            "`wrt({name})` names no parameter of this function\n\
+             help: the parameters are: {params}"
+        ),
+    )
+}
+
+pub fn wrt_not_differentiable(span: Span, name: &dyn Display, ty: &dyn Display) -> Error {
+    err(
+        span,
+        format!(
+            "`{name}` cannot be differentiated: its type `{ty}` is not differentiable\n\
+             help: differentiable parameters are `f32`, `f64`, `T: Float`, `Tensor<..>` and `&Tensor<..>`"
+        ),
+    )
+}
+
+pub fn mut_ref_param(span: Span) -> Error {
+    err(
+        span,
+        "`&mut` parameters cannot be differentiated: mutating a differentiable value in place is not supported\n\
+         help: take `&Tensor` (or the value) and return the new value instead",
+    )
+}
+
+pub fn no_differentiable_param(span: Span, fn_name: &dyn Display) -> Error {
+    err(
+        span,
+        format!(
+            "no differentiation parameters could be inferred for `{fn_name}`\n\
+             note: differentiable parameters are `f32`, `f64`, `T: Float`, `Tensor<..>` and `&Tensor<..>`\n\
+             help: add such a parameter, or name one with `#[differentiable(wrt(..))]`"
+        ),
+    )
+}
+
+pub fn return_not_differentiable(span: Span, ty: &dyn Display) -> Error {
+    err(
+        span,
+        format!(
+            "the return type `{ty}` is not differentiable\n\
+             note: a `#[differentiable]` function returns `f32`, `f64`, `T: Float` or `Tensor<..>`"
+        ),
+    )
+}
+
+pub fn no_return_value(span: Span) -> Error {
+    err(
+        span,
+        "a `#[differentiable]` function must return a value\n\
+         help: return the quantity to differentiate, e.g. `-> Tensor` or `-> f64`",
+    )
+}
+
+// ----- the body: language features ----------------------------------------------------------------
+
+pub fn unsafe_block(span: Span) -> Error {
+    err(
+        span,
+        "`unsafe` blocks are not supported in differentiable functions\n\
+         help: move the unsafe code into a function with its own `_vjp`, or out of the differentiable function",
+    )
+}
+
+pub fn inline_asm(span: Span) -> Error {
+    err(
+        span,
+        "inline assembly is not supported in differentiable functions",
+    )
+}
+
+pub fn static_mut(span: Span) -> Error {
+    err(
+        span,
+        "`static mut` is not supported in differentiable functions\n\
+         help: pass the value in as an argument",
+    )
+}
+
+pub fn global_write(span: Span, name: &dyn Display) -> Error {
+    err(
+        span,
+        format!(
+            "writes to globals are not supported in differentiable functions: `{name}` is not a local variable\n\
+             help: pass the value in as an argument and return the result"
+        ),
+    )
+}
+
+pub fn opaque_macro(span: Span, name: &str) -> Error {
+    err(
+        span,
+        format!(
+            "cannot differentiate through macro `{name}!`: its expansion is not visible to `#[differentiable]`\n\
+             help: write the computation as ordinary code, or in a function with its own `_vjp`\n\
+             note: printing and assertion macros (`println!`, `assert!`, `dbg!`, ..) may read differentiable values"
+        ),
+    )
+}
+
+pub fn try_operator(span: Span) -> Error {
+    err(
+        span,
+        "the `?` operator is not supported on differentiable values\n\
+         help: handle the error before the differentiable computation, or use `match`/`if let` on an inactive value",
+    )
+}
+
+pub fn jump_in_expression(span: Span) -> Error {
+    err(
+        span,
+        "not supported yet: a jump (`return`, `break`, `continue`, `?`) inside a differentiable expression\n\
+         help: compute the value in its own `let` statement first",
+    )
+}
+
+pub fn recursion(span: Span, name: &str) -> Error {
+    err(
+        span,
+        format!(
+            "recursive differentiable functions are not supported: `{name}` calls itself\n\
+             help: rewrite the recursion as a loop"
+        ),
+    )
+}
+
+// ----- the body: differentiable values where they cannot go -----------------------------------------
+
+pub fn let_else_active(span: Span) -> Error {
+    err(
+        span,
+        "`let ... else` cannot bind a differentiable value\n\
+         help: bind the value with a plain `let` and test it with `if` or `match`",
+    )
+}
+
+pub fn destructure_active(span: Span) -> Error {
+    err(
+        span,
+        "destructuring a differentiable value is not supported yet\n\
+         help: bind each value with its own `let`",
+    )
+}
+
+pub fn iterate_active(span: Span) -> Error {
+    err(
+        span,
+        "iterating over a differentiable value is not supported yet\n\
+         help: iterate over indices (`for i in 0..n`) and index inactive data, or use tensor operations",
+    )
+}
+
+pub fn pattern_on_active(span: Span, what: &str) -> Error {
+    err(
+        span,
+        format!(
+            "pattern matching on a differentiable value in {what} is not supported\n\
+             help: match on an inactive value (a flag, an index, `x.item() > 0.0`)"
+        ),
+    )
+}
+
+pub fn match_on_active(span: Span) -> Error {
+    err(
+        span,
+        "`match` on a differentiable value is not supported\n\
+         help: match on an inactive value (an enum flag, an index, `x.item() > 0.0`)",
+    )
+}
+
+pub fn in_place_mutation(span: Span) -> Error {
+    err(
+        span,
+        "mutating a differentiable value in place is not supported (like PyTorch's \
+         \"a leaf Variable that requires grad is being used in an in-place operation\")\n\
+         help: build a new value instead, e.g. with tensor operations, and bind it with `let`",
+    )
+}
+
+pub fn in_place_method(span: Span, name: &str) -> Error {
+    err(
+        span,
+        format!(
+            "mutating a differentiable value in place is not supported (`{name}`)\n\
+             help: build a new value instead"
+        ),
+    )
+}
+
+pub fn mut_borrow_active(span: Span) -> Error {
+    err(
+        span,
+        "`&mut` borrows of differentiable values are not supported: mutating a differentiable value in place is not supported\n\
+         help: build a new value instead",
+    )
+}
+
+pub fn closure_capture(span: Span, captured: &dyn Display) -> Error {
+    err(
+        span,
+        format!(
+            "closures capturing differentiable values are not supported: this closure captures `{captured}`\n\
+             help: write the computation inline or as a `#[differentiable]` function; \
+             `no_grad(|| ..)` may capture values whose gradient is not needed"
+        ),
+    )
+}
+
+pub fn operator_not_differentiable(span: Span, op: &dyn Display) -> Error {
+    err(
+        span,
+        format!("expression is not differentiable: the operator `{op}` has no derivative"),
+    )
+}
+
+pub fn compound_not_differentiable(span: Span, op: &dyn Display) -> Error {
+    err(span, format!("the operator `{op}` is not differentiable"))
+}
+
+pub fn unknown_method(span: Span, name: &str) -> Error {
+    err(
+        span,
+        format!(
+            "expression is not differentiable: method `{name}` has no known derivative\n\
+             help: mark the function behind `{name}` `#[differentiable]`, write a `{name}_vjp` \
+             function with the generated signature and call it as a function, \
+             or wrap the call in `no_grad(|| ..)` if no gradient should flow through it"
+        ),
+    )
+}
+
+pub fn active_config_argument(span: Span, name: &str) -> Error {
+    err(
+        span,
+        format!(
+            "the argument of `{name}` cannot be differentiated: only the receiver of `{name}` is differentiable\n\
+             help: pass an inactive value (a constant, `x.item()`, or `x.detach()`)"
+        ),
+    )
+}
+
+pub fn binary_method_arity(span: Span, name: &str) -> Error {
+    err(span, format!("`{name}` takes one argument"))
+}
+
+pub fn unnamed_callee(span: Span) -> Error {
+    err(
+        span,
+        "expression is not differentiable: only calls of named functions can be differentiated\n\
+         help: call a function that is `#[differentiable]` or has a hand-written `_vjp`",
+    )
+}
+
+pub fn variant_of_active(span: Span) -> Error {
+    err(
+        span,
+        "not supported yet: an enum variant or tuple struct holding a differentiable value\n\
+         help: keep each differentiable value in its own variable",
+    )
+}
+
+pub fn place_of_active(span: Span) -> Error {
+    err(
+        span,
+        "not supported yet: indexing or field access on a differentiable value\n\
+         help: use whole-tensor operations (`sum_axis`, `reshape`, `mm`, ..), or keep the data inactive",
+    )
+}
+
+pub fn aggregate_of_active(span: Span) -> Error {
+    err(
+        span,
+        "not supported yet: a tuple, array or struct holding a differentiable value\n\
+         help: keep each differentiable value in its own variable",
+    )
+}
+
+pub fn nested_control_flow(span: Span) -> Error {
+    err(
+        span,
+        "not supported yet: control flow nested inside a differentiable expression\n\
+         help: compute this value in its own `let` statement, e.g. `let v = if .. { .. } else { .. };`",
+    )
+}
+
+pub fn unsupported_expression(span: Span) -> Error {
+    err(
+        span,
+        "not supported yet: this expression cannot be differentiated by `#[differentiable]`",
+    )
+}
+
+// ----- the expansion itself ------------------------------------------------------------------------
+
+pub fn internal_error(span: Span) -> Error {
+    err(
+        span,
+        "internal error in `#[differentiable]`; please report it with this function",
+    )
+}

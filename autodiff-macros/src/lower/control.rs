@@ -1,0 +1,446 @@
+//! Blocks, statements and control flow: the forward code keeps the user's structure, and each
+//! construct ends the current segment where the executed path can diverge.
+
+use super::tape::Operand;
+use super::{LoopCtx, Lowerer, RET};
+use crate::check;
+use crate::diagnostics as diag;
+use crate::syntax::{
+    contains_jump, is_compound, is_structured, rewrite_returns_local, simple_pat, strip_parens,
+};
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned, ToTokens};
+use syn::spanned::Spanned;
+use syn::{BinOp, Block, Expr, Local, Stmt};
+
+impl Lowerer {
+    // ----- statements and blocks ---------------------------------------------------------------
+
+    /// Lowers a block in its own scope and output buffer; the block's value flows to `dest`.
+    pub(super) fn lower_block(&mut self, block: &Block, dest: Option<usize>) -> TokenStream {
+        self.push_scope();
+        self.out.push(Vec::new());
+        let n = block.stmts.len();
+        let mut tail = None;
+        for (i, stmt) in block.stmts.iter().enumerate() {
+            let last = i + 1 == n;
+            match stmt {
+                Stmt::Expr(e, None) if last => {
+                    tail = self.lower_value(e, dest);
+                }
+                _ => self.lower_stmt(stmt),
+            }
+        }
+        if n == 0
+            || matches!(
+                block.stmts.last(),
+                Some(Stmt::Expr(_, Some(_)))
+                    | Some(Stmt::Local(_))
+                    | Some(Stmt::Item(_))
+                    | Some(Stmt::Macro(_))
+            )
+        {
+            // A block without a tail has no differentiable value.
+            if let Some(d) = dest {
+                if self.is_active_binding(d) && d != RET {
+                    let adj = self.adj_ident(d);
+                    self.cur_rev
+                        .push(quote!(#adj = ::core::option::Option::None;));
+                }
+            }
+        }
+        self.flush();
+        let stmts = self.out.pop().expect("buffer");
+        self.pop_scope();
+        let brace = block.brace_token;
+        let mut ts = TokenStream::new();
+        brace.surround(&mut ts, |ts| {
+            for s in stmts {
+                ts.extend(s);
+            }
+            if let Some(t) = tail {
+                ts.extend(t);
+            }
+        });
+        ts
+    }
+
+    fn lower_stmt(&mut self, stmt: &Stmt) {
+        match stmt {
+            Stmt::Local(local) => self.lower_local(local),
+            Stmt::Item(item) => {
+                self.check(|_, cx| check::item(item, cx));
+                self.emit(item.to_token_stream());
+            }
+            Stmt::Macro(m) => {
+                self.check_macro(&m.mac);
+                if contains_jump(&Expr::Macro(syn::ExprMacro {
+                    attrs: vec![],
+                    mac: m.mac.clone(),
+                })) {
+                    self.flush();
+                }
+                self.emit(m.to_token_stream());
+            }
+            Stmt::Expr(e, semi) => {
+                let v = self.lower_value(e, None);
+                if let Some(v) = v {
+                    if semi.is_some() || !is_structured(e) {
+                        self.emit(quote!(#v;));
+                    } else {
+                        self.emit(v);
+                    }
+                }
+            }
+        }
+    }
+
+    fn lower_local(&mut self, local: &Local) {
+        let Some(init) = &local.init else {
+            // `let x;` (initialised later) or `let x: T;`
+            self.bind_pattern_inactive(&local.pat);
+            self.emit(local.to_token_stream());
+            return;
+        };
+        if let Some((_, diverge)) = &init.diverge {
+            if self.is_active(&init.expr) {
+                self.cx.push(diag::let_else_active(local.span()));
+            }
+            let _ = diverge;
+            // The `else` block diverges: end the segment first so its records are kept.
+            self.flush();
+            let l = rewrite_returns_local(local, &self.body_label);
+            self.bind_pattern_inactive(&local.pat);
+            self.emit(l);
+            return;
+        }
+        let (ident, ty, mutability) = match simple_pat(&local.pat) {
+            Some(x) => x,
+            None => {
+                if self.is_active(&init.expr) {
+                    self.cx.push(diag::destructure_active(local.pat.span()));
+                }
+                let v = self.lower_value(&init.expr, None);
+                self.bind_pattern_inactive(&local.pat);
+                let pat = &local.pat;
+                let attrs = &local.attrs;
+                self.emit(quote!(#(#attrs)* let #pat = #v;));
+                return;
+            }
+        };
+        // The new binding is not in scope while its initialiser runs.
+        let name = ident.to_string();
+        let id = self.declare(&name);
+        let v = self.lower_value(&init.expr, Some(id));
+        self.enter(&name, id);
+        let attrs = &local.attrs;
+        let ty = ty.map(|t| quote!(: #t));
+        let v = v.unwrap_or_else(|| quote!(loop {}));
+        self.emit(quote!(#(#attrs)* let #mutability #ident #ty = #v;));
+    }
+
+    // ----- values --------------------------------------------------------------------------------
+
+    /// Lowers an expression whose value flows to `dest` (a binding, the return slot, or nowhere)
+    /// and returns the forward tokens for that value (`None` if it diverges).
+    pub(super) fn lower_value(&mut self, e: &Expr, dest: Option<usize>) -> Option<TokenStream> {
+        match e {
+            Expr::Block(b) if b.label.is_none() => {
+                self.flush();
+                let attrs = &b.attrs;
+                let blk = self.lower_block(&b.block, dest);
+                Some(quote!(#(#attrs)* #blk))
+            }
+            Expr::Block(b) => {
+                self.flush();
+                let label = b.label.as_ref().expect("label");
+                self.loops.push(LoopCtx {
+                    label: Some(label.name.ident.to_string()),
+                    dest,
+                    is_block: true,
+                });
+                let blk = self.lower_block(&b.block, dest);
+                self.loops.pop();
+                Some(quote!(#label #blk))
+            }
+            Expr::Unsafe(u) => {
+                self.cx.push(diag::unsafe_block(u.unsafe_token.span));
+                None
+            }
+            Expr::If(i) => Some(self.lower_if(i, dest)),
+            Expr::Match(m) => Some(self.lower_match(m, dest)),
+            Expr::While(_) | Expr::ForLoop(_) | Expr::Loop(_) => Some(self.lower_loop(e, dest)),
+            Expr::Return(_) | Expr::Break(_) | Expr::Continue(_) => {
+                self.lower_jump(e);
+                None
+            }
+            Expr::Assign(a) => {
+                self.lower_assign(&a.left, None, &a.right, a.span());
+                None
+            }
+            Expr::Binary(b) if is_compound(&b.op) => {
+                self.lower_assign(&b.left, Some(&b.op), &b.right, b.span());
+                None
+            }
+            Expr::Paren(p) if is_structured(&p.expr) => self.lower_value(&p.expr, dest),
+            Expr::Try(t) if self.is_active(e) => {
+                self.cx.push(diag::try_operator(t.question_token.span()));
+                None
+            }
+            _ => {
+                if contains_jump(e) {
+                    if self.is_active(e) {
+                        self.cx.push(diag::jump_in_expression(e.span()));
+                    }
+                    self.flush();
+                    let e = self.rewrite_returns_expr(e);
+                    return Some(e);
+                }
+                let op = self.lower_leaf(e);
+                self.alias(dest, &op);
+                Some(op.tokens)
+            }
+        }
+    }
+
+    /// `while`, `for` and `loop`: the body is lowered once; its segments record per iteration.
+    fn lower_loop(&mut self, e: &Expr, dest: Option<usize>) -> TokenStream {
+        self.flush();
+        let (label, attrs) = match e {
+            Expr::While(w) => (w.label.as_ref(), &w.attrs),
+            Expr::ForLoop(f) => (f.label.as_ref(), &f.attrs),
+            Expr::Loop(l) => (l.label.as_ref(), &l.attrs),
+            _ => unreachable!("lower_loop is called on loops"),
+        };
+        if let Expr::While(w) = e {
+            self.check_inactive_cond(&w.cond, "a `while` condition");
+        }
+        if let Expr::ForLoop(f) = e {
+            if self.is_active(&f.expr) {
+                self.cx.push(diag::iterate_active(f.expr.span()));
+            }
+        }
+        self.loops.push(LoopCtx {
+            label: label.map(|l| l.name.ident.to_string()),
+            // only `loop` can produce a value with `break value`
+            dest: if matches!(e, Expr::Loop(_)) {
+                dest
+            } else {
+                None
+            },
+            is_block: false,
+        });
+        let ts = match e {
+            Expr::While(w) => {
+                self.push_scope();
+                let cond = self.cond_tokens(&w.cond);
+                let body = self.lower_block(&w.body, None);
+                self.pop_scope();
+                quote!(#(#attrs)* #label while #cond #body)
+            }
+            Expr::ForLoop(f) => {
+                let iter = self.rewrite_returns_expr(&f.expr);
+                self.push_scope();
+                self.bind_pattern_inactive(&f.pat);
+                let body = self.lower_block(&f.body, None);
+                self.pop_scope();
+                let pat = &f.pat;
+                quote!(#(#attrs)* #label for #pat in #iter #body)
+            }
+            Expr::Loop(l) => {
+                let body = self.lower_block(&l.body, None);
+                quote!(#(#attrs)* #label loop #body)
+            }
+            _ => unreachable!("lower_loop is called on loops"),
+        };
+        self.loops.pop();
+        ts
+    }
+
+    /// `return`, `break` and `continue`: the value (if any) flows to its destination, then the
+    /// segment ends before the jump.
+    fn lower_jump(&mut self, e: &Expr) {
+        match e {
+            Expr::Return(r) => {
+                let v = match &r.expr {
+                    Some(x) => self.lower_value(x, Some(RET)),
+                    None => Some(quote!(())),
+                };
+                self.flush();
+                let label = &self.body_label;
+                if let Some(v) = v {
+                    self.emit(quote_spanned!(r.return_token.span=> break #label #v;));
+                }
+            }
+            Expr::Break(b) => {
+                let ctx = self.find_loop(b.label.as_ref());
+                let dest = ctx.and_then(|i| self.loops[i].dest);
+                let v = match &b.expr {
+                    Some(x) => match self.lower_value(x, dest) {
+                        Some(v) => Some(v),
+                        None => return,
+                    },
+                    None => None,
+                };
+                self.flush();
+                let label = &b.label;
+                self.emit(quote_spanned!(b.break_token.span=> break #label #v;));
+            }
+            Expr::Continue(c) => {
+                self.flush();
+                self.emit(c.to_token_stream().into_iter().chain(quote!(;)).collect());
+            }
+            _ => unreachable!("lower_jump is called on jumps"),
+        }
+    }
+    fn find_loop(&self, label: Option<&syn::Lifetime>) -> Option<usize> {
+        match label {
+            Some(l) => {
+                let name = l.ident.to_string();
+                self.loops
+                    .iter()
+                    .rposition(|c| c.label.as_deref() == Some(name.as_str()))
+            }
+            None => self.loops.iter().rposition(|c| !c.is_block),
+        }
+    }
+
+    fn check_inactive_cond(&mut self, cond: &Expr, what: &str) {
+        let (e, is_let) = match cond {
+            Expr::Let(l) => (&*l.expr, true),
+            other => (other, false),
+        };
+        if is_let && self.is_active(e) {
+            self.cx.push(diag::pattern_on_active(e.span(), what));
+        }
+    }
+
+    fn cond_tokens(&mut self, cond: &Expr) -> TokenStream {
+        if let Expr::Let(l) = cond {
+            let e = self.rewrite_returns_expr(&l.expr);
+            self.bind_pattern_inactive(&l.pat);
+            let pat = &l.pat;
+            quote!(let #pat = #e)
+        } else {
+            self.rewrite_returns_expr(cond)
+        }
+    }
+
+    fn lower_if(&mut self, i: &syn::ExprIf, dest: Option<usize>) -> TokenStream {
+        self.flush();
+        self.check_inactive_cond(&i.cond, "an `if let`");
+        self.push_scope();
+        let cond = self.cond_tokens(&i.cond);
+        let then = self.lower_block(&i.then_branch, dest);
+        self.pop_scope();
+        let els = match &i.else_branch {
+            Some((_, e)) => {
+                let e = match &**e {
+                    Expr::If(inner) => self.lower_if(inner, dest),
+                    Expr::Block(b) => self.lower_block(&b.block, dest),
+                    other => self.lower_value(other, dest).unwrap_or_default(),
+                };
+                quote!(else #e)
+            }
+            None => TokenStream::new(),
+        };
+        let attrs = &i.attrs;
+        quote!(#(#attrs)* if #cond #then #els)
+    }
+
+    fn lower_match(&mut self, m: &syn::ExprMatch, dest: Option<usize>) -> TokenStream {
+        self.flush();
+        if self.is_active(&m.expr) {
+            self.cx.push(diag::match_on_active(m.expr.span()));
+        }
+        let scrut = self.rewrite_returns_expr(&m.expr);
+        let mut arms = Vec::new();
+        for arm in &m.arms {
+            self.push_scope();
+            self.bind_pattern_inactive(&arm.pat);
+            let guard = arm.guard.as_ref().map(|(i, g)| {
+                let g = self.rewrite_returns_expr(g);
+                quote!(#i #g)
+            });
+            self.out.push(Vec::new());
+            let v = match &*arm.body {
+                Expr::Block(b) if b.label.is_none() && b.attrs.is_empty() => {
+                    Some(self.lower_block(&b.block, dest))
+                }
+                body => self.lower_value(body, dest),
+            };
+            self.flush();
+            let stmts = self.out.pop().expect("buffer");
+            self.pop_scope();
+            let pat = &arm.pat;
+            let attrs = &arm.attrs;
+            arms.push(quote!(#(#attrs)* #pat #guard => { #(#stmts)* #v }));
+        }
+        let attrs = &m.attrs;
+        quote!(#(#attrs)* match #scrut { #(#arms)* })
+    }
+
+    fn lower_assign(&mut self, left: &Expr, op: Option<&BinOp>, right: &Expr, span: Span) {
+        let target = match strip_parens(left) {
+            Expr::Path(p) => p.path.get_ident().cloned(),
+            _ => None,
+        };
+        let Some(target) = target else {
+            if self.is_active(left) || self.is_active(right) {
+                self.cx.push(diag::in_place_mutation(left.span()));
+            }
+            let l = self.rewrite_returns_expr(left);
+            let r = self.rewrite_returns_expr(right);
+            let op = op.map(|o| o.to_token_stream()).unwrap_or_else(|| quote!(=));
+            self.emit(quote!(#l #op #r;));
+            return;
+        };
+        let Some(id) = self.resolve(&target.to_string()) else {
+            self.cx.push(diag::global_write(target.span(), &target));
+            return;
+        };
+        let active = self.is_active_binding(id);
+        match op {
+            None => {
+                if !active && !self.is_active(right) && !is_structured(right) {
+                    let r = self.rewrite_returns_expr(right);
+                    self.emit(quote!(#target = #r;));
+                    return;
+                }
+                let v = self.lower_value(right, Some(id));
+                if let Some(v) = v {
+                    self.emit(quote!(#target = #v;));
+                }
+            }
+            Some(op) => {
+                if !active && !self.is_active(right) {
+                    let r = self.rewrite_returns_expr(right);
+                    self.emit(quote!(#target #op #r;));
+                    return;
+                }
+                let name = match op {
+                    BinOp::AddAssign(_) => "add",
+                    BinOp::SubAssign(_) => "sub",
+                    BinOp::MulAssign(_) => "mul",
+                    BinOp::DivAssign(_) => "div",
+                    _ => {
+                        self.cx.push(diag::compound_not_differentiable(
+                            op.span(),
+                            &op.to_token_stream(),
+                        ));
+                        return;
+                    }
+                };
+                let lhs = Operand {
+                    tokens: target.to_token_stream(),
+                    adj: active.then_some(id),
+                };
+                let rhs = self.lower_leaf(right);
+                let res = self.binary_op(name, lhs, rhs, span);
+                let t = res.tokens.clone();
+                self.emit(quote!(#target = #t;));
+                self.alias(Some(id), &res);
+            }
+        }
+    }
+}

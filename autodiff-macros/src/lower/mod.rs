@@ -1,0 +1,249 @@
+//! The transform proper: one walk over the body that writes the forward sweep (the user's code
+//! with each active operation replaced by its VJP form and a record push at the end of each
+//! straight-line segment) and collects, per segment, the reverse code the pullback runs.
+//!
+//! - `tape`: segments, records and operands (what the forward sweep saves, what the pullback
+//!   replays);
+//! - `control`: blocks, statements, `if`, `match`, loops, jumps and assignments;
+//! - `ops`: straight-line expressions, one VJP call per operation.
+//!
+//! # How control flow is reversed
+//! The forward code keeps the user's structure (`if`, `match`, loops, labels, `break`,
+//! `continue`, early `return`), so borrows and moves behave exactly as written. The body is cut
+//! into *segments*: maximal straight-line runs of active operations inside one block. When a
+//! segment ends (before any nested control flow, a jump, or the end of its block) the forward
+//! sweep pushes the segment's pullbacks as one tuple onto that segment's own `Vec`, and the
+//! segment's id onto one trace `Vec<u8|u16|u32>`. The pullback walks the trace backwards and runs
+//! each segment's reverse code with the tuple popped (by reference) from its `Vec`. The trace is
+//! exactly the executed order of segments, so every combination of branches, nested loops,
+//! `break`/`continue` with labels and early `return` is reversed by the same mechanism, and no
+//! condition is evaluated again.
+//!
+//! # Adjoints
+//! One `Option<_>` adjoint per binding (after resolving shadowing, so `let x = x * 2.0` gets two),
+//! declared at the top of the pullback. A definition or assignment *takes* its target's adjoint
+//! (resetting it, which is what makes loop-carried variables and constant-initialised
+//! accumulators correct) and passes it through the operation's pullback into the inputs'
+//! adjoints, where values used several times sum.
+
+mod control;
+mod ops;
+mod tape;
+
+pub use tape::Segment;
+
+use crate::activity::{self, Scope};
+use crate::ctxt::Ctxt;
+use crate::names;
+use proc_macro2::TokenStream;
+use std::collections::HashSet;
+use syn::{Block, Expr, Ident, Pat};
+
+/// A binding of the body (a parameter, a `let`, a pattern variable) or the return slot.
+struct BindingInfo {
+    name: String,
+    /// The return slot is active by construction.
+    always: bool,
+}
+
+/// A loop or labelled block that `break` can leave.
+struct LoopCtx {
+    label: Option<String>,
+    dest: Option<usize>,
+    /// A labelled block (`'a: { .. }`), which `continue` cannot target.
+    is_block: bool,
+}
+
+/// The id of the return slot: the body's value flows there.
+pub const RET: usize = 0;
+/// Temporaries get ids from here on, so that the ids of real bindings do not depend on how many
+/// operations earlier rounds of the activity fixpoint lowered.
+const TEMP_BASE: usize = 1 << 24;
+
+/// One round of the walk over the body.
+pub struct Lowerer {
+    /// Bindings known to be active (from the previous round of the fixpoint).
+    active: HashSet<usize>,
+    /// Bindings that received an active value during this walk.
+    assigned_active: HashSet<usize>,
+    bindings: Vec<BindingInfo>,
+    scopes: Vec<Vec<(String, usize)>>,
+    /// This round's errors (only the final round's are reported).
+    pub cx: Ctxt,
+    /// Forward statements, one buffer per open block.
+    out: Vec<Vec<TokenStream>>,
+    /// Reverse code and pullback names of the segment being built.
+    cur_rev: Vec<TokenStream>,
+    cur_pbs: Vec<Ident>,
+    pub segments: Vec<Segment>,
+    loops: Vec<LoopCtx>,
+    fn_name: String,
+    ntemps: usize,
+    pub body_label: syn::Lifetime,
+}
+
+impl Scope for Lowerer {
+    fn is_active_name(&self, name: &str) -> bool {
+        self.resolve(name)
+            .is_some_and(|b| self.is_active_binding(b))
+    }
+}
+
+impl Lowerer {
+    pub fn new(active: HashSet<usize>, fn_name: String) -> Self {
+        Lowerer {
+            active,
+            assigned_active: HashSet::new(),
+            bindings: vec![BindingInfo {
+                name: "ret".into(),
+                always: true,
+            }],
+            scopes: vec![Vec::new()],
+            cx: Ctxt::new(),
+            out: vec![Vec::new()],
+            cur_rev: Vec::new(),
+            cur_pbs: Vec::new(),
+            segments: Vec::new(),
+            loops: Vec::new(),
+            fn_name,
+            ntemps: 0,
+            body_label: names::body_label(),
+        }
+    }
+
+    /// Binds a parameter (in order: parameters are ids `1..=n`); a differentiated one is active.
+    pub fn bind_param(&mut self, name: &str, differentiated: bool) {
+        let id = self.bind(name);
+        if differentiated {
+            self.assigned_active.insert(id);
+        }
+    }
+
+    /// The bindings that received an active value in this round.
+    pub fn assigned_active(&self) -> &HashSet<usize> {
+        &self.assigned_active
+    }
+
+    /// Does the function's result depend on a differentiated argument?
+    pub fn output_is_active(&self) -> bool {
+        self.assigned_active.contains(&RET)
+    }
+
+    // ----- bindings and scopes ---------------------------------------------------------------------
+
+    fn bind(&mut self, name: &str) -> usize {
+        let id = self.declare(name);
+        self.enter(name, id);
+        id
+    }
+
+    /// A binding that is not in scope yet (a `let`'s own name while its initialiser runs).
+    fn declare(&mut self, name: &str) -> usize {
+        let id = self.bindings.len();
+        self.bindings.push(BindingInfo {
+            name: name.to_string(),
+            always: false,
+        });
+        id
+    }
+
+    fn enter(&mut self, name: &str, id: usize) {
+        self.scopes
+            .last_mut()
+            .expect("scope")
+            .push((name.to_string(), id));
+    }
+
+    fn temp(&mut self) -> usize {
+        self.ntemps += 1;
+        TEMP_BASE + self.ntemps
+    }
+
+    /// Every adjoint slot the pullback must declare.
+    pub fn adjoints(&self) -> Vec<Ident> {
+        let mut v: Vec<Ident> = (0..self.bindings.len())
+            .filter(|&i| self.is_active_binding(i))
+            .map(|i| self.adj_ident(i))
+            .collect();
+        v.extend((1..=self.ntemps).map(|n| self.adj_ident(TEMP_BASE + n)));
+        v
+    }
+
+    fn resolve(&self, name: &str) -> Option<usize> {
+        for scope in self.scopes.iter().rev() {
+            if let Some((_, id)) = scope.iter().rev().find(|(n, _)| n == name) {
+                return Some(*id);
+            }
+        }
+        None
+    }
+
+    fn is_active_binding(&self, id: usize) -> bool {
+        id >= TEMP_BASE || self.bindings[id].always || self.active.contains(&id)
+    }
+
+    pub fn adj_ident(&self, id: usize) -> Ident {
+        if id >= TEMP_BASE {
+            names::temp_adjoint(id - TEMP_BASE)
+        } else {
+            names::binding_adjoint(id, &self.bindings[id].name)
+        }
+    }
+
+    fn temp_ident(&self, id: usize) -> Ident {
+        names::temp_value(id - TEMP_BASE)
+    }
+
+    fn push_scope(&mut self) {
+        self.scopes.push(Vec::new());
+    }
+
+    fn pop_scope(&mut self) {
+        self.scopes.pop();
+    }
+
+    fn bind_pattern_inactive(&mut self, pat: &Pat) {
+        for id in crate::syntax::pat_idents(pat) {
+            self.bind(&id.to_string());
+        }
+    }
+
+    // ----- activity and output ------------------------------------------------------------------
+
+    fn is_active(&self, e: &Expr) -> bool {
+        activity::is_active(self, e)
+    }
+
+    fn emit(&mut self, ts: TokenStream) {
+        self.out.last_mut().expect("buffer").push(ts);
+    }
+
+    /// Lowers the function body; its value flows to the return slot.
+    pub fn lower_body(&mut self, block: &Block) -> TokenStream {
+        self.lower_block(block, Some(RET))
+    }
+}
+
+// ----- rules and rewrites the walk applies ----------------------------------------------------------
+
+impl Lowerer {
+    /// Runs a rule from `check` with this walk's view of activity.
+    fn check(&mut self, rule: impl FnOnce(&Self, &mut Ctxt)) {
+        let mut cx = Ctxt::new();
+        rule(self, &mut cx);
+        self.cx.append(cx);
+    }
+
+    fn check_macro(&mut self, mac: &syn::Macro) {
+        self.check(|s, cx| crate::check::macro_call(s, mac, cx));
+    }
+
+    /// Inactive code is copied verbatim, but some of it still hides things we must reject.
+    fn check_verbatim(&mut self, e: &Expr) {
+        self.check(|s, cx| crate::check::verbatim_expr(s, e, cx));
+    }
+
+    fn rewrite_returns_expr(&self, e: &Expr) -> TokenStream {
+        crate::syntax::rewrite_returns_expr(e, &self.body_label)
+    }
+}

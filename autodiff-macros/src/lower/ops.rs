@@ -1,0 +1,247 @@
+//! Straight-line expressions: each active operation becomes one call of its VJP form, whose
+//! pullback the current segment records.
+
+use super::tape::Operand;
+use super::Lowerer;
+use crate::diagnostics as diag;
+use crate::methods::{method_kind, MethodKind};
+use crate::names::{self, Operands};
+use crate::syntax::strip_parens;
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned, ToTokens};
+use syn::spanned::Spanned;
+use syn::{BinOp, Expr, UnOp};
+
+impl Lowerer {
+    // ----- leaves: straight-line expressions, lowered to one VJP call per operation -------------
+
+    pub(super) fn lower_leaf(&mut self, e: &Expr) -> Operand {
+        if !self.is_active(e) {
+            self.check_verbatim(e);
+            return Operand {
+                tokens: e.to_token_stream(),
+                adj: None,
+            };
+        }
+        match e {
+            Expr::Path(p) => {
+                let id = p
+                    .path
+                    .get_ident()
+                    .and_then(|i| self.resolve(&i.to_string()));
+                Operand {
+                    tokens: p.to_token_stream(),
+                    adj: id,
+                }
+            }
+            Expr::Paren(p) => self.lower_leaf(&p.expr),
+            Expr::Group(g) => self.lower_leaf(&g.expr),
+            Expr::Reference(r) => {
+                if r.mutability.is_some() {
+                    self.cx.push(diag::mut_borrow_active(r.span()));
+                }
+                let inner = self.lower_leaf(&r.expr);
+                let and = r.and_token;
+                let t = inner.tokens;
+                Operand {
+                    tokens: quote!(#and #t),
+                    adj: inner.adj,
+                }
+            }
+            Expr::Binary(b) => {
+                let name = match b.op {
+                    BinOp::Add(_) => "add",
+                    BinOp::Sub(_) => "sub",
+                    BinOp::Mul(_) => "mul",
+                    BinOp::Div(_) => "div",
+                    _ => {
+                        self.cx.push(diag::operator_not_differentiable(
+                            b.op.span(),
+                            &b.op.to_token_stream(),
+                        ));
+                        return self.poisoned(e);
+                    }
+                };
+                let l = self.lower_leaf(&b.left);
+                let r = self.lower_leaf(&b.right);
+                self.binary_op(name, l, r, b.op.span())
+            }
+            Expr::Unary(u) => match u.op {
+                UnOp::Neg(_) => {
+                    let x = self.lower_leaf(&u.expr);
+                    let span = u.op.span();
+                    let (rt, neg) = (names::rt(), names::neg_form(span));
+                    self.emit_op(quote_spanned!(span=> #rt::#neg), vec![x], span, false)
+                }
+                UnOp::Deref(_) => {
+                    let x = self.lower_leaf(&u.expr);
+                    let t = x.tokens;
+                    Operand {
+                        tokens: quote!(*#t),
+                        adj: x.adj,
+                    }
+                }
+                _ => self.poisoned(e),
+            },
+            Expr::Cast(c) => {
+                let x = self.lower_leaf(&c.expr);
+                let to_f64 = matches!(&*c.ty, syn::Type::Path(p) if p.path.is_ident("f64"));
+                let f = names::cast_form(to_f64, c.ty.span());
+                let rt = names::rt();
+                self.emit_op(quote!(#rt::#f), vec![x], c.span(), false)
+            }
+            Expr::MethodCall(m) => self.lower_method(m),
+            Expr::Call(c) => self.lower_call(c),
+            Expr::Field(_) | Expr::Index(_) => {
+                self.cx.push(diag::place_of_active(e.span()));
+                self.poisoned(e)
+            }
+            Expr::Tuple(_) | Expr::Array(_) | Expr::Struct(_) => {
+                self.cx.push(diag::aggregate_of_active(e.span()));
+                self.poisoned(e)
+            }
+            Expr::Macro(m) => {
+                self.check_macro(&m.mac);
+                self.poisoned(e)
+            }
+            Expr::If(_) | Expr::Match(_) | Expr::Block(_) | Expr::Loop(_) => {
+                self.cx.push(diag::nested_control_flow(e.span()));
+                self.poisoned(e)
+            }
+            Expr::Closure(_) => {
+                self.check_verbatim(e);
+                self.poisoned(e)
+            }
+            Expr::Try(t) => {
+                self.cx.push(diag::try_operator(t.question_token.span()));
+                self.poisoned(e)
+            }
+            _ => {
+                self.cx.push(diag::unsupported_expression(e.span()));
+                self.poisoned(e)
+            }
+        }
+    }
+
+    /// After an error: keep the tokens so rustc reports nothing more confusing.
+    pub(super) fn poisoned(&mut self, e: &Expr) -> Operand {
+        Operand {
+            tokens: e.to_token_stream(),
+            adj: None,
+        }
+    }
+
+    pub(super) fn binary_op(&mut self, name: &str, l: Operand, r: Operand, span: Span) -> Operand {
+        let Some(which) = Operands::of(l.adj.is_some(), r.adj.is_some()) else {
+            // Both constant (can happen for `x += c` on an active `x` that is not yet
+            // active in this round of the fixpoint): keep the plain operator.
+            let (lt, rt_) = (&l.tokens, &r.tokens);
+            let op: TokenStream = match name {
+                "add" => quote!(+),
+                "sub" => quote!(-),
+                "mul" => quote!(*),
+                _ => quote!(/),
+            };
+            return Operand {
+                tokens: quote!((#lt #op #rt_)),
+                adj: None,
+            };
+        };
+        let f = names::operator_form(name, which, span);
+        let rt = names::rt();
+        // The pullback returns gradients for the active operands only, in operand order.
+        self.emit_op(quote!(#rt::#f), vec![l, r], span, false)
+    }
+
+    fn lower_method(&mut self, m: &syn::ExprMethodCall) -> Operand {
+        let name = m.method.to_string();
+        let kind = method_kind(&name);
+        let span = m.method.span();
+        match kind {
+            None => {
+                self.cx.push(diag::unknown_method(span, &name));
+                self.poisoned(&Expr::MethodCall(m.clone()))
+            }
+            Some(MethodKind::Inactive) => self.poisoned(&Expr::MethodCall(m.clone())),
+            Some(MethodKind::Identity) => {
+                let recv = self.lower_leaf(&m.receiver);
+                let out = self.temp();
+                let t = self.temp_ident(out);
+                let r = &recv.tokens;
+                self.emit(quote_spanned!(span=> let #t = (#r).clone();));
+                // the copy's gradient flows to the original
+                self.alias(Some(out), &recv);
+                Operand {
+                    tokens: t.to_token_stream(),
+                    adj: Some(out),
+                }
+            }
+            Some(MethodKind::Unary) => {
+                for a in &m.args {
+                    if self.is_active(a) {
+                        self.cx.push(diag::active_config_argument(a.span(), &name));
+                    }
+                }
+                let recv = self.lower_leaf(&m.receiver);
+                let f = names::vjp_form(&name, span);
+                let (r, args) = (&recv.tokens, &m.args);
+                self.emit_call(quote!((#r).#f(#args)), &[recv.adj], span, false)
+            }
+            Some(MethodKind::Binary) => {
+                if m.args.len() != 1 {
+                    self.cx.push(diag::binary_method_arity(span, &name));
+                    return self.poisoned(&Expr::MethodCall(m.clone()));
+                }
+                let recv = self.lower_leaf(&m.receiver);
+                let arg = self.lower_leaf(&m.args[0]);
+                let which =
+                    Operands::of(recv.adj.is_some(), arg.adj.is_some()).unwrap_or(Operands::Right);
+                let f = names::binary_method_form(&name, which, span);
+                let (r, a) = (&recv.tokens, &arg.tokens);
+                let inputs: Vec<Option<usize>> = [recv.adj, arg.adj]
+                    .into_iter()
+                    .flatten()
+                    .map(Some)
+                    .collect();
+                self.emit_call(quote!((#r).#f(#a)), &inputs, span, false)
+            }
+        }
+    }
+
+    fn lower_call(&mut self, c: &syn::ExprCall) -> Operand {
+        let Expr::Path(fp) = strip_parens(&c.func) else {
+            self.cx.push(diag::unnamed_callee(c.func.span()));
+            return self.poisoned(&Expr::Call(c.clone()));
+        };
+        if fp.path.segments.last().is_some_and(|s| {
+            s.ident
+                .to_string()
+                .starts_with(|c: char| c.is_ascii_uppercase())
+        }) {
+            self.cx.push(diag::variant_of_active(c.span()));
+            return self.poisoned(&Expr::Call(c.clone()));
+        }
+        let mut path = fp.path.clone();
+        let single = path.segments.len() == 1;
+        let last = path.segments.last_mut().expect("path segment");
+        let name = last.ident.to_string();
+        if name == self.fn_name && single {
+            self.cx.push(diag::recursion(last.ident.span(), &name));
+            return self.poisoned(&Expr::Call(c.clone()));
+        }
+        last.ident = names::vjp_form(&name, last.ident.span());
+        let args: Vec<Operand> = c.args.iter().map(|a| self.lower_leaf(a)).collect();
+        let qself = &fp.qself;
+        let f = if qself.is_some() {
+            Expr::Path(syn::ExprPath {
+                attrs: vec![],
+                qself: qself.clone(),
+                path,
+            })
+            .to_token_stream()
+        } else {
+            path.to_token_stream()
+        };
+        self.emit_op(f, args, c.span(), true)
+    }
+}

@@ -1,0 +1,172 @@
+//! Syntactic helpers shared by the stages: classifying expressions and patterns, and the one
+//! rewrite the forward code needs (`return` into a `break` out of the body block).
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::visit::Visit;
+use syn::{BinOp, Expr, Ident, Pat};
+
+/// Rewrites `return e` (outside closures and nested items) into a break out of the body block.
+pub struct ReturnRewriter {
+    pub label: syn::Lifetime,
+}
+
+impl syn::visit_mut::VisitMut for ReturnRewriter {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        if let Expr::Return(r) = e {
+            if let Some(x) = &mut r.expr {
+                self.visit_expr_mut(x);
+            }
+            let label = &self.label;
+            let v = r.expr.as_ref().map(|x| quote!(#x)).unwrap_or(quote!(()));
+            *e = syn::parse_quote_spanned!(r.return_token.span=> break #label #v);
+            return;
+        }
+        if matches!(e, Expr::Closure(_) | Expr::Async(_)) {
+            return;
+        }
+        syn::visit_mut::visit_expr_mut(self, e);
+    }
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
+
+/// Does the expression contain a jump out of it (`return`, `break`, `continue`, `?`), outside
+/// closures and nested items?
+pub fn contains_jump(e: &Expr) -> bool {
+    struct J(bool);
+    impl<'ast> Visit<'ast> for J {
+        fn visit_expr_return(&mut self, _: &'ast syn::ExprReturn) {
+            self.0 = true;
+        }
+        fn visit_expr_break(&mut self, _: &'ast syn::ExprBreak) {
+            self.0 = true;
+        }
+        fn visit_expr_continue(&mut self, _: &'ast syn::ExprContinue) {
+            self.0 = true;
+        }
+        fn visit_expr_try(&mut self, _: &'ast syn::ExprTry) {
+            self.0 = true;
+        }
+        fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+        fn visit_expr_async(&mut self, _: &'ast syn::ExprAsync) {}
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+        fn visit_macro(&mut self, m: &'ast syn::Macro) {
+            // `panic!`-like macros diverge but do not jump; look inside argument lists.
+            if let Ok(args) = m.parse_body_with(
+                syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated,
+            ) {
+                for a in &args {
+                    self.visit_expr(a);
+                }
+            }
+        }
+    }
+    let mut j = J(false);
+    j.visit_expr(e);
+    j.0
+}
+
+pub fn is_compound(op: &BinOp) -> bool {
+    matches!(
+        op,
+        BinOp::AddAssign(_)
+            | BinOp::SubAssign(_)
+            | BinOp::MulAssign(_)
+            | BinOp::DivAssign(_)
+            | BinOp::RemAssign(_)
+            | BinOp::BitAndAssign(_)
+            | BinOp::BitOrAssign(_)
+            | BinOp::BitXorAssign(_)
+            | BinOp::ShlAssign(_)
+            | BinOp::ShrAssign(_)
+    )
+}
+
+pub fn is_structured(e: &Expr) -> bool {
+    matches!(
+        e,
+        Expr::If(_)
+            | Expr::Match(_)
+            | Expr::Block(_)
+            | Expr::Loop(_)
+            | Expr::While(_)
+            | Expr::ForLoop(_)
+            | Expr::Unsafe(_)
+    )
+}
+
+pub fn strip_parens(e: &Expr) -> &Expr {
+    match e {
+        Expr::Paren(p) => strip_parens(&p.expr),
+        Expr::Group(g) => strip_parens(&g.expr),
+        other => other,
+    }
+}
+
+pub fn is_no_grad(f: &Expr) -> bool {
+    matches!(strip_parens(f), Expr::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "no_grad"))
+}
+
+pub fn is_float_type(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::Path(p) if p.path.is_ident("f32") || p.path.is_ident("f64"))
+}
+
+pub fn macro_name(m: &syn::Macro) -> String {
+    m.path
+        .segments
+        .last()
+        .map(|s| s.ident.to_string())
+        .unwrap_or_default()
+}
+
+/// `x`, `mut x`, `x: T`, `mut x: T`.
+pub fn simple_pat(p: &Pat) -> Option<(Ident, Option<&syn::Type>, Option<syn::Token![mut]>)> {
+    match p {
+        Pat::Ident(pi) if pi.subpat.is_none() && pi.by_ref.is_none() => {
+            Some((pi.ident.clone(), None, pi.mutability))
+        }
+        Pat::Type(pt) => match &*pt.pat {
+            Pat::Ident(pi) if pi.subpat.is_none() && pi.by_ref.is_none() => {
+                Some((pi.ident.clone(), Some(&*pt.ty), pi.mutability))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Every identifier a pattern binds.
+pub fn pat_idents(p: &Pat) -> Vec<Ident> {
+    struct C(Vec<Ident>);
+    impl<'ast> Visit<'ast> for C {
+        fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+            self.0.push(p.ident.clone());
+            syn::visit::visit_pat_ident(self, p);
+        }
+        fn visit_expr(&mut self, _: &'ast Expr) {}
+    }
+    let mut c = C(Vec::new());
+    c.visit_pat(p);
+    c.0
+}
+
+/// `e` with every `return` (outside closures and nested items) turned into a `break` out of the
+/// body block labelled `label`.
+pub fn rewrite_returns_expr(e: &Expr, label: &syn::Lifetime) -> TokenStream {
+    let mut e = e.clone();
+    let mut rw = ReturnRewriter {
+        label: label.clone(),
+    };
+    syn::visit_mut::VisitMut::visit_expr_mut(&mut rw, &mut e);
+    quote::ToTokens::to_token_stream(&e)
+}
+
+/// The same for a `let` statement (its initialiser and `else` block).
+pub fn rewrite_returns_local(local: &syn::Local, label: &syn::Lifetime) -> TokenStream {
+    let mut l = local.clone();
+    let mut rw = ReturnRewriter {
+        label: label.clone(),
+    };
+    syn::visit_mut::VisitMut::visit_local_mut(&mut rw, &mut l);
+    quote::ToTokens::to_token_stream(&l)
+}
