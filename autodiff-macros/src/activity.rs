@@ -13,9 +13,10 @@ use crate::lower::Lowerer;
 use crate::methods::{is_reading_macro, method_kind, MethodKind};
 use crate::parse::Signature;
 use crate::syntax::{is_float_type, is_no_grad, macro_name};
-use proc_macro2::{TokenStream, TokenTree};
+use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::ToTokens;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use syn::spanned::Spanned;
 use syn::{BinOp, Block, Expr, UnOp};
 
 /// Upper bound on rounds of the activity fixpoint (each round activates at least one binding).
@@ -25,25 +26,33 @@ const MAX_ROUNDS: usize = 10_000;
 pub trait Scope {
     /// Does `name` (a local in scope here) hold an active value?
     fn is_active_name(&self, name: &str) -> bool;
+    /// Does `name` hold raw numbers read out of an active value (and where were they read)?
+    fn raw_name(&self, name: &str) -> Option<Span>;
 }
 
 /// Lowers the body until the set of active bindings is stable and returns the final round's
 /// lowering (its errors, segments and adjoints) with the forward tokens of the body.
 pub fn lower_to_fixpoint(fn_name: &str, sig: &Signature, body: &Block) -> (Lowerer, TokenStream) {
     let mut active: HashSet<usize> = HashSet::new();
+    let mut raw: HashMap<usize, Span> = HashMap::new();
     let mut rounds = 0;
     loop {
         rounds += 1;
-        let mut lw = Lowerer::new(active.clone(), fn_name.to_string());
+        let mut lw = Lowerer::new(active.clone(), raw.clone(), fn_name.to_string());
         for p in &sig.params {
             lw.bind_param(&p.ident.to_string(), p.wrt);
         }
         let tokens = lw.lower_body(body);
         let assigned = lw.assigned_active();
-        if assigned.is_subset(&active) || rounds > MAX_ROUNDS {
+        let new_raw = lw.assigned_raw();
+        let stable = assigned.is_subset(&active) && new_raw.keys().all(|k| raw.contains_key(k));
+        if stable || rounds > MAX_ROUNDS {
             return (lw, tokens);
         }
         active.extend(assigned.iter().copied());
+        for (k, v) in new_raw {
+            raw.entry(*k).or_insert(*v);
+        }
     }
 }
 
@@ -70,7 +79,7 @@ pub fn is_active(scope: &impl Scope, e: &Expr) -> bool {
             _ => active(&u.expr),
         },
         Expr::MethodCall(m) => match method_kind(&m.method.to_string()) {
-            Some(MethodKind::Inactive) => false,
+            Some(MethodKind::Inactive | MethodKind::RawRead) => false,
             _ => active(&m.receiver) || m.args.iter().any(active),
         },
         Expr::Call(c) => !is_no_grad(&c.func) && c.args.iter().any(active),
@@ -81,7 +90,8 @@ pub fn is_active(scope: &impl Scope, e: &Expr) -> bool {
         Expr::Array(a) => a.elems.iter().any(active),
         Expr::Struct(s) => s.fields.iter().any(|f| active(&f.expr)),
         Expr::Macro(m) => {
-            !is_reading_macro(&macro_name(&m.mac)) && mentions_active(scope, &m.mac.tokens)
+            let name = macro_name(&m.mac);
+            (name == "dbg" || !is_reading_macro(&name)) && mentions_active(scope, &m.mac.tokens)
         }
         Expr::If(_)
         | Expr::Match(_)
@@ -138,4 +148,64 @@ fn scan_idents(ts: &TokenStream, prev_dot: &mut bool, f: &mut impl FnMut(&proc_m
             TokenTree::Literal(_) => *prev_dot = false,
         }
     }
+}
+
+/// Where an expression reads raw numbers out of an active value without their derivative
+/// (`x.as_slice()`, `x.to_vec()`, `x.iter()`, `x[i]`, `x.to_bits()`), directly or through
+/// a binding that holds such numbers. Such a value may decide conditions, bounds, indices and
+/// what is printed, but must not reach the output: the lowering refuses it there.
+pub fn raw_read(scope: &impl Scope, e: &Expr) -> Option<Span> {
+    let raw = |x: &Expr| raw_read(scope, x);
+    match e {
+        Expr::Path(p) => p
+            .path
+            .get_ident()
+            .and_then(|id| scope.raw_name(&id.to_string())),
+        Expr::Paren(p) => raw(&p.expr),
+        Expr::Group(g) => raw(&g.expr),
+        Expr::Reference(r) => raw(&r.expr),
+        Expr::Unary(u) if !matches!(u.op, UnOp::Not(_)) => raw(&u.expr),
+        Expr::Binary(b) => match b.op {
+            BinOp::Add(_) | BinOp::Sub(_) | BinOp::Mul(_) | BinOp::Div(_) | BinOp::Rem(_) => {
+                raw(&b.left).or_else(|| raw(&b.right))
+            }
+            _ => None,
+        },
+        // a cast to an integer is piecewise constant (derivative 0, like `trunc`)
+        Expr::Cast(c) if is_float_type(&c.ty) => raw(&c.expr),
+        Expr::Index(i) if is_active(scope, &i.expr) => Some(i.span()),
+        Expr::Index(i) => raw(&i.expr),
+        Expr::Field(f) => raw(&f.base),
+        Expr::MethodCall(m) => {
+            let name = m.method.to_string();
+            match method_kind(&name) {
+                Some(MethodKind::RawRead) if is_active(scope, &m.receiver) => Some(m.method.span()),
+                // flags, shapes, explicit cuts and rounding: piecewise constant
+                Some(MethodKind::Inactive) => None,
+                _ => raw(&m.receiver).or_else(|| m.args.iter().find_map(raw)),
+            }
+        }
+        Expr::Call(c) if !is_no_grad(&c.func) => c.args.iter().find_map(raw),
+        Expr::Tuple(t) => t.elems.iter().find_map(raw),
+        Expr::Array(a) => a.elems.iter().find_map(raw),
+        Expr::Struct(s) => s.fields.iter().find_map(|f| raw(&f.expr)),
+        Expr::Macro(m) if !is_reading_macro(&macro_name(&m.mac)) || macro_name(&m.mac) == "dbg" => {
+            first_raw_ident(scope, &m.mac.tokens)
+        }
+        Expr::If(_) | Expr::Match(_) | Expr::Block(_) | Expr::Loop(_) => {
+            first_raw_ident(scope, &e.to_token_stream())
+        }
+        _ => None,
+    }
+}
+
+/// The read behind the first raw local that unparsed code mentions.
+fn first_raw_ident(scope: &impl Scope, ts: &TokenStream) -> Option<Span> {
+    let mut hit = None;
+    scan_idents(ts, &mut false, &mut |id| {
+        if hit.is_none() {
+            hit = scope.raw_name(&id.to_string());
+        }
+    });
+    hit
 }

@@ -387,6 +387,24 @@ pub fn unsupported_expression(span: Span) -> Error {
     )
 }
 
+pub fn raw_read_reaches_output(span: Span) -> Error {
+    err(
+        span,
+        "this reads raw numbers out of a differentiable value, and they reach the result without their derivative\n\
+         help: read one element with `x.get(&[i, ..])` or a scalar with `x.item()` (both differentiable), \
+         or cut the gradient explicitly with `x.detach()` before reading\n\
+         note: raw reads may decide conditions, loop bounds, indices and what is printed",
+    )
+}
+
+pub fn dbg_several_values(span: Span) -> Error {
+    err(
+        span,
+        "`dbg!` of several differentiable values is not supported\n\
+         help: write one `dbg!(..)` per value",
+    )
+}
+
 // ----- the expansion itself ------------------------------------------------------------------------
 
 pub fn internal_error(span: Span) -> Error {

@@ -20,6 +20,9 @@ pub enum MethodKind {
     Inactive,
     /// The identity (`clone`).
     Identity,
+    /// Reads raw numbers out of the value (`as_slice`, `to_vec`, `iter`): allowed for
+    /// conditions, bounds, indices and printing, refused where the numbers reach the output.
+    RawRead,
 }
 
 /// A sample call the runtime test makes: receiver and argument expressions over the test's
@@ -128,13 +131,19 @@ pub const OPS: &[Op] = &[
     // the identity
     plain("clone", MethodKind::Identity),
     plain("to_owned", MethodKind::Identity),
-    // no gradient flows through the result
+    // raw numbers out of a differentiable value
+    plain("as_slice", MethodKind::RawRead),
+    plain("to_vec", MethodKind::RawRead),
+    plain("iter", MethodKind::RawRead),
+    plain("into_iter", MethodKind::RawRead),
+    plain("data", MethodKind::RawRead),
+    plain("to_bits", MethodKind::RawRead),
+    plain("to_string", MethodKind::RawRead),
+    // no gradient flows through the result (flags, shapes, explicit cuts, piecewise constants)
     plain("item", MethodKind::Inactive),
     plain("shape", MethodKind::Inactive),
     plain("ndim", MethodKind::Inactive),
     plain("numel", MethodKind::Inactive),
-    plain("to_vec", MethodKind::Inactive),
-    plain("as_slice", MethodKind::Inactive),
     plain("detach", MethodKind::Inactive),
     plain("len", MethodKind::Inactive),
     plain("is_empty", MethodKind::Inactive),
@@ -159,11 +168,7 @@ pub const OPS: &[Op] = &[
     plain("gt", MethodKind::Inactive),
     plain("ge", MethodKind::Inactive),
     plain("allclose", MethodKind::Inactive),
-    plain("to_string", MethodKind::Inactive),
-    plain("to_bits", MethodKind::Inactive),
     plain("classify", MethodKind::Inactive),
-    plain("iter", MethodKind::Inactive),
-    plain("into_iter", MethodKind::Inactive),
 ];
 
 /// How a method is differentiated; `None` for a method the table does not know (an error when

@@ -172,4 +172,8 @@ pub mod local {
     pub fn record_ref() -> Ident {
         format_ident!("__r")
     }
+    /// The value `dbg!` prints and passes on.
+    pub fn dbg_value() -> Ident {
+        format_ident!("__ad_dbg")
+    }
 }

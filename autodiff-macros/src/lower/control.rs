@@ -121,7 +121,8 @@ impl Lowerer {
                     self.cx.push(diag::destructure_active(local.pat.span()));
                 }
                 let v = self.lower_value(&init.expr, None);
-                self.bind_pattern_inactive(&local.pat);
+                let raw = self.raw_read(&init.expr);
+                self.bind_pattern_from(&local.pat, raw);
                 let pat = &local.pat;
                 let attrs = &local.attrs;
                 self.emit(quote!(#(#attrs)* let #pat = #v;));
@@ -196,6 +197,18 @@ impl Lowerer {
                     let e = self.rewrite_returns_expr(e);
                     return Some(e);
                 }
+                if !self.is_active(e) {
+                    if let Some(read) = self.raw_read(e) {
+                        self.raw_flows_to(dest, read);
+                    }
+                    self.check_verbatim(e);
+                    let op = Operand {
+                        tokens: e.to_token_stream(),
+                        adj: None,
+                    };
+                    self.alias(dest, &op);
+                    return Some(op.tokens);
+                }
                 let op = self.lower_leaf(e);
                 self.alias(dest, &op);
                 Some(op.tokens)
@@ -240,8 +253,9 @@ impl Lowerer {
             }
             Expr::ForLoop(f) => {
                 let iter = self.rewrite_returns_expr(&f.expr);
+                let raw = self.raw_read(&f.expr);
                 self.push_scope();
-                self.bind_pattern_inactive(&f.pat);
+                self.bind_pattern_from(&f.pat, raw);
                 let body = self.lower_block(&f.body, None);
                 self.pop_scope();
                 let pat = &f.pat;
@@ -318,7 +332,8 @@ impl Lowerer {
     fn cond_tokens(&mut self, cond: &Expr) -> TokenStream {
         if let Expr::Let(l) = cond {
             let e = self.rewrite_returns_expr(&l.expr);
-            self.bind_pattern_inactive(&l.pat);
+            let raw = self.raw_read(&l.expr);
+            self.bind_pattern_from(&l.pat, raw);
             let pat = &l.pat;
             quote!(let #pat = #e)
         } else {
@@ -354,10 +369,11 @@ impl Lowerer {
             self.cx.push(diag::match_on_active(m.expr.span()));
         }
         let scrut = self.rewrite_returns_expr(&m.expr);
+        let scrut_raw = self.raw_read(&m.expr);
         let mut arms = Vec::new();
         for arm in &m.arms {
             self.push_scope();
-            self.bind_pattern_inactive(&arm.pat);
+            self.bind_pattern_from(&arm.pat, scrut_raw);
             let guard = arm.guard.as_ref().map(|(i, g)| {
                 let g = self.rewrite_returns_expr(g);
                 quote!(#i #g)
@@ -403,6 +419,9 @@ impl Lowerer {
         match op {
             None => {
                 if !active && !self.is_active(right) && !is_structured(right) {
+                    if let Some(read) = self.raw_read(right) {
+                        self.raw_flows_to(Some(id), read);
+                    }
                     let r = self.rewrite_returns_expr(right);
                     self.emit(quote!(#target = #r;));
                     return;
@@ -414,6 +433,9 @@ impl Lowerer {
             }
             Some(op) => {
                 if !active && !self.is_active(right) {
+                    if let Some(read) = self.raw_read(right) {
+                        self.raw_flows_to(Some(id), read);
+                    }
                     let r = self.rewrite_returns_expr(right);
                     self.emit(quote!(#target #op #r;));
                     return;

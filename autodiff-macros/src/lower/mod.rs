@@ -35,8 +35,9 @@ pub use tape::Segment;
 use crate::activity::{self, Scope};
 use crate::ctxt::Ctxt;
 use crate::names;
+use proc_macro2::Span;
 use proc_macro2::TokenStream;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use syn::{Block, Expr, Ident, Pat};
 
 /// A binding of the body (a parameter, a `let`, a pattern variable) or the return slot.
@@ -66,6 +67,10 @@ pub struct Lowerer {
     active: HashSet<usize>,
     /// Bindings that received an active value during this walk.
     assigned_active: HashSet<usize>,
+    /// Bindings holding raw numbers read out of active values, with where they were read
+    /// (from the previous round, and found in this one).
+    raw: HashMap<usize, Span>,
+    assigned_raw: HashMap<usize, Span>,
     bindings: Vec<BindingInfo>,
     scopes: Vec<Vec<(String, usize)>>,
     /// This round's errors (only the final round's are reported).
@@ -87,13 +92,22 @@ impl Scope for Lowerer {
         self.resolve(name)
             .is_some_and(|b| self.is_active_binding(b))
     }
+    fn raw_name(&self, name: &str) -> Option<Span> {
+        let id = self.resolve(name)?;
+        self.raw
+            .get(&id)
+            .or_else(|| self.assigned_raw.get(&id))
+            .copied()
+    }
 }
 
 impl Lowerer {
-    pub fn new(active: HashSet<usize>, fn_name: String) -> Self {
+    pub fn new(active: HashSet<usize>, raw: HashMap<usize, Span>, fn_name: String) -> Self {
         Lowerer {
             active,
             assigned_active: HashSet::new(),
+            raw,
+            assigned_raw: HashMap::new(),
             bindings: vec![BindingInfo {
                 name: "ret".into(),
                 always: true,
@@ -122,6 +136,11 @@ impl Lowerer {
     /// The bindings that received an active value in this round.
     pub fn assigned_active(&self) -> &HashSet<usize> {
         &self.assigned_active
+    }
+
+    /// The bindings that received raw numbers in this round.
+    pub fn assigned_raw(&self) -> &HashMap<usize, Span> {
+        &self.assigned_raw
     }
 
     /// Does the function's result depend on a differentiated argument?
@@ -203,8 +222,37 @@ impl Lowerer {
     }
 
     fn bind_pattern_inactive(&mut self, pat: &Pat) {
+        self.bind_pattern_from(pat, None);
+    }
+
+    /// Binds a pattern's variables as inactive; they hold raw numbers when the matched value
+    /// does (`raw` is where those were read).
+    fn bind_pattern_from(&mut self, pat: &Pat, raw: Option<Span>) {
         for id in crate::syntax::pat_idents(pat) {
-            self.bind(&id.to_string());
+            let b = self.bind(&id.to_string());
+            if let Some(span) = raw {
+                self.assigned_raw.entry(b).or_insert(span);
+            }
+        }
+    }
+
+    /// Where `e` reads raw numbers out of an active value, if it does.
+    fn raw_read(&self, e: &Expr) -> Option<Span> {
+        activity::raw_read(self, e)
+    }
+
+    /// Raw numbers flow to `dest`: fine for an inactive binding (which then holds raw numbers),
+    /// refused for the result or an active binding.
+    fn raw_flows_to(&mut self, dest: Option<usize>, read: Span) {
+        match dest {
+            Some(d) if d == RET || self.is_active_binding(d) => {
+                self.cx
+                    .push(crate::diagnostics::raw_read_reaches_output(read));
+            }
+            Some(d) => {
+                self.assigned_raw.entry(d).or_insert(read);
+            }
+            None => {}
         }
     }
 

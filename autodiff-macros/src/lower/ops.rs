@@ -17,6 +17,10 @@ impl Lowerer {
 
     pub(super) fn lower_leaf(&mut self, e: &Expr) -> Operand {
         if !self.is_active(e) {
+            // an operand of a differentiable operation
+            if let Some(read) = self.raw_read(e) {
+                self.cx.push(diag::raw_read_reaches_output(read));
+            }
             self.check_verbatim(e);
             return Operand {
                 tokens: e.to_token_stream(),
@@ -100,6 +104,7 @@ impl Lowerer {
                 self.cx.push(diag::aggregate_of_active(e.span()));
                 self.poisoned(e)
             }
+            Expr::Macro(m) if crate::syntax::macro_name(&m.mac) == "dbg" => self.lower_dbg(m),
             Expr::Macro(m) => {
                 self.check_macro(&m.mac);
                 self.poisoned(e)
@@ -162,7 +167,9 @@ impl Lowerer {
                 self.cx.push(diag::unknown_method(span, &name));
                 self.poisoned(&Expr::MethodCall(m.clone()))
             }
-            Some(MethodKind::Inactive) => self.poisoned(&Expr::MethodCall(m.clone())),
+            Some(MethodKind::Inactive | MethodKind::RawRead) => {
+                self.poisoned(&Expr::MethodCall(m.clone()))
+            }
             Some(MethodKind::Identity) => {
                 let recv = self.lower_leaf(&m.receiver);
                 let out = self.temp();
@@ -243,5 +250,42 @@ impl Lowerer {
             path.to_token_stream()
         };
         self.emit_op(f, args, c.span(), true)
+    }
+
+    /// `dbg!(e)` is the identity for differentiation: it prints `e` as the macro would and
+    /// passes its value (and gradient) through.
+    fn lower_dbg(&mut self, m: &syn::ExprMacro) -> Operand {
+        let span = m.mac.path.span();
+        let args = m
+            .mac
+            .parse_body_with(syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated);
+        let arg = match args {
+            Ok(args) if args.len() == 1 => args.into_iter().next().expect("one argument"),
+            _ => {
+                self.cx.push(diag::dbg_several_values(span));
+                return self.poisoned(&Expr::Macro(m.clone()));
+            }
+        };
+        let inner = self.lower_leaf(&arg);
+        let out = self.temp();
+        let t = self.temp_ident(out);
+        let v = &inner.tokens;
+        let text = arg.to_token_stream().to_string();
+        let tmp = names::local::dbg_value();
+        self.emit(quote_spanned! {span=>
+            let #t = {
+                let #tmp = #v;
+                ::std::eprintln!(
+                    "[{}:{}:{}] {} = {:#?}",
+                    ::core::file!(), ::core::line!(), ::core::column!(), #text, &#tmp
+                );
+                #tmp
+            };
+        });
+        self.alias(Some(out), &inner);
+        Operand {
+            tokens: t.to_token_stream(),
+            adj: Some(out),
+        }
     }
 }
