@@ -32,7 +32,9 @@
 //! operators, element-wise maps, reductions, shape operations, linear algebra, comparison and
 //! display each live in their own file.
 
+mod activation;
 mod arith;
+mod batched;
 mod broadcast;
 mod compare;
 mod constructors;
@@ -41,15 +43,26 @@ mod element;
 mod elementwise;
 mod error;
 mod fastmath;
+mod index;
+mod join;
+mod lanes;
 mod linalg;
+mod loss;
+mod mask;
 mod pool;
 mod reduce;
+mod reduce_ext;
+mod select;
 mod shape_ops;
+mod special;
 mod storage;
 
 pub use broadcast::broadcast_shapes;
 pub use element::Element;
 pub use error::ShapeError;
+pub use index::IndexTensor;
+pub use loss::{binary_cross_entropy_with_logits, cross_entropy, mse_loss};
+pub use mask::{Comparand, Mask};
 pub use shape_ops::{ReshapeDim, ReshapeDims};
 
 use std::sync::Arc;
