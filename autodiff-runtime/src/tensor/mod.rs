@@ -65,6 +65,15 @@ pub use loss::{binary_cross_entropy_with_logits, cross_entropy, mse_loss};
 pub use mask::{Comparand, Mask};
 pub use shape_ops::{ReshapeDim, ReshapeDims};
 
+pub(crate) use activation::{GELU_CUBIC, SOFTPLUS_THRESHOLD, SQRT_2_OVER_PI};
+pub(crate) use batched::{as_matrices, batched_gemm};
+pub(crate) use elementwise::sigmoid;
+pub(crate) use lanes::{for_each_index, Lanes};
+pub(crate) use loss::{check_same_shape, cross_entropy_dims, LayerNormStats};
+pub(crate) use select::gather_offsets;
+pub(crate) use special::erf;
+pub(crate) use storage::contiguous_strides;
+
 use std::sync::Arc;
 use storage::Dims;
 
