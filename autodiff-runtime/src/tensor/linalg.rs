@@ -142,9 +142,12 @@ impl<T: Element> Tensor<T> {
     /// [`dot`](Self::dot) (0-d), matrix·matrix is [`mm`](Self::mm), matrix·vector is
     /// [`mv`](Self::mv), and vector·matrix treats the vector as a row (`[k] x [k, n] -> [n]`).
     ///
+    /// With more than two dimensions the leading dimensions are batch dimensions that
+    /// broadcast, as in PyTorch (see [`bmm`](Self::bmm)); each product of the batch is one
+    /// kernel call.
+    ///
     /// # Panics
-    /// On mismatched sizes (naming both shapes), and for operands with more than two
-    /// dimensions (batched products are not supported).
+    /// On mismatched sizes, naming both shapes.
     ///
     /// ```
     /// use autodiff_runtime::Tensor;
@@ -157,12 +160,12 @@ impl<T: Element> Tensor<T> {
     #[track_caller]
     pub fn matmul(&self, other: &Tensor<T>) -> Tensor<T> {
         let (a, b) = (self.shape(), other.shape());
+        if a.len() > 2 || b.len() > 2 {
+            return super::batched::matmul_nd(self, other);
+        }
         let inner_ok = match (a, b) {
             ([k1], [k2]) | ([_, k1], [k2]) | ([k1], [k2, _]) | ([_, k1], [k2, _]) => k1 == k2,
-            _ => panic!(
-                "matmul: operands must have 1 or 2 dimensions, got shapes {a:?} and {b:?} \
-                 (batched products are not supported)"
-            ),
+            _ => panic!("matmul: both arguments need at least 1 dimension, got shapes {a:?} and {b:?}"),
         };
         if !inner_ok {
             panic!("matmul: cannot multiply {a:?} by {b:?}");

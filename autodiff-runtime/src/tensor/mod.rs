@@ -32,7 +32,9 @@
 //! operators, element-wise maps, reductions, shape operations, linear algebra, comparison and
 //! display each live in their own file.
 
+mod activation;
 mod arith;
+mod batched;
 mod broadcast;
 mod compare;
 mod constructors;
@@ -41,16 +43,36 @@ mod element;
 mod elementwise;
 mod error;
 mod fastmath;
+mod index;
+mod join;
+mod lanes;
 mod linalg;
+mod loss;
+mod mask;
 mod pool;
 mod reduce;
+mod reduce_ext;
+mod select;
 mod shape_ops;
+mod special;
 mod storage;
 
 pub use broadcast::broadcast_shapes;
 pub use element::Element;
 pub use error::ShapeError;
+pub use index::IndexTensor;
+pub use loss::{binary_cross_entropy_with_logits, cross_entropy, mse_loss};
+pub use mask::{Comparand, Mask};
 pub use shape_ops::{ReshapeDim, ReshapeDims};
+
+pub(crate) use activation::{GELU_CUBIC, SOFTPLUS_THRESHOLD, SQRT_2_OVER_PI};
+pub(crate) use batched::{as_matrices, batched_gemm};
+pub(crate) use elementwise::sigmoid;
+pub(crate) use lanes::{for_each_index, Lanes};
+pub(crate) use loss::{check_same_shape, cross_entropy_dims, LayerNormStats};
+pub(crate) use select::gather_offsets;
+pub(crate) use special::erf;
+pub(crate) use storage::contiguous_strides;
 
 use std::sync::Arc;
 use storage::Dims;

@@ -28,15 +28,33 @@
 //! `_l` (only the left operand is differentiated), `_r` (only the right) and `_lr` (both), so that
 //! no gradient is ever computed for a constant.
 
+mod activation;
+mod batched;
 mod binary;
 mod cast;
+mod constructors;
+mod join;
+mod loss;
+mod reduce_ext;
 mod scalar;
+mod select;
 mod tensor_methods;
 mod tensor_powf;
 
+pub use activation::{ActivationKind, ActivationPb, ActivationVjp, PickPb};
+pub use batched::{BatchedMatmulPb, BatchedVjp};
 pub use binary::*;
 pub use cast::{as_f32, as_f64, CastPb};
+pub use constructors::{FromVecPb, FullPb, ScalarTensorPb};
+pub use join::{CatPb, ExpandPb, JoinVjp, PermutePb, RepeatPb, SplitPb};
+pub use loss::{
+    binary_cross_entropy_with_logits_vjp_l, binary_cross_entropy_with_logits_vjp_lr,
+    binary_cross_entropy_with_logits_vjp_r, cross_entropy_vjp, mse_loss_vjp_l, mse_loss_vjp_lr,
+    mse_loss_vjp_r, CrossEntropyPb, LayerNormPb, NormaliseVjp, PairLossPb, SoftmaxPb,
+};
+pub use reduce_ext::{LanePb, ReduceExtVjp};
 pub use scalar::*;
+pub use select::{GatherPb, GetPb, IndexAlongPb, MaskedFillPb, SelectVjp, WhereCondPb};
 pub use tensor_methods::*;
 pub use tensor_powf::{PowfExpOnlyPb, PowfExpPb, TensorPowfVjp};
 

@@ -302,6 +302,161 @@ pub trait ScalarVjp: Float {
             },
         )
     }
+    /// `fract` (derivative 1 away from the integers, where it jumps).
+    fn fract_vjp(self) -> (Self, ScalarUnaryPb<Self>) {
+        unary(self.fract(), Self::one())
+    }
+    /// `rem_euclid(y)` differentiated in `self`: derivative 1 (away from the jumps where
+    /// `self / y` is an integer).
+    fn rem_euclid_vjp_l(self, y: Self) -> (Self, ScalarUnaryPb<Self>) {
+        unary(rem_euclid(self, y), Self::one())
+    }
+    /// `rem_euclid(y)` differentiated in `y`: `x.rem_euclid(y) = x - y q` with
+    /// `q = x.div_euclid(y)` locally constant, so the derivative is `-q` (for either sign of
+    /// `y`).
+    fn rem_euclid_vjp_r(self, y: Self) -> (Self, ScalarUnaryPb<Self>) {
+        let r = rem_euclid(self, y);
+        unary(r, -((self - r) / y).round())
+    }
+    /// `rem_euclid(y)` differentiated in both: `(1, -x.div_euclid(y))`.
+    fn rem_euclid_vjp_lr(self, y: Self) -> (Self, ScalarBinaryPb<Self>) {
+        let r = rem_euclid(self, y);
+        (r, ScalarBinaryPb::new(Self::one(), -((self - r) / y).round()))
+    }
+    /// `clamp(lo, hi)` differentiated in `self` (the bounds are constants): derivative 1 for
+    /// `lo <= self <= hi`, bounds included as in PyTorch's `clamp`, and 0 outside.
+    fn clamp_vjp(self, lo: Self, hi: Self) -> (Self, ScalarUnaryPb<Self>) {
+        let y = if self < lo {
+            lo
+        } else if self > hi {
+            hi
+        } else {
+            self
+        };
+        let inside = self >= lo && self <= hi;
+        unary(y, if inside { Self::one() } else { Self::zero() })
+    }
+    /// `copysign(sign)` differentiated in `self`: `±1`, the product of the signs of `self` and
+    /// `sign` (0 at `self = 0`, where `|self|` has a kink).
+    fn copysign_vjp_l(self, sign: Self) -> (Self, ScalarUnaryPb<Self>) {
+        unary(self.copysign(sign), copysign_slope(self, sign))
+    }
+    /// `copysign(sign)` differentiated in `sign`: 0 (the result is piecewise constant in it).
+    fn copysign_vjp_r(self, sign: Self) -> (Self, ScalarUnaryPb<Self>) {
+        unary(self.copysign(sign), Self::zero())
+    }
+    /// `copysign(sign)` differentiated in both: `(±1, 0)`.
+    fn copysign_vjp_lr(self, sign: Self) -> (Self, ScalarBinaryPb<Self>) {
+        let d = copysign_slope(self, sign);
+        (self.copysign(sign), ScalarBinaryPb::new(d, Self::zero()))
+    }
+    /// `sin_cos()`: returns `((sin, cos), pb)`; the pullback takes the pair of cotangents
+    /// `(g_sin, g_cos)` and returns `g_sin cos x - g_cos sin x`.
+    ///
+    /// ```
+    /// use autodiff_runtime::vjp::{Pullback, ScalarVjp};
+    /// let ((s, c), pb) = 0.3f64.sin_cos_vjp();
+    /// assert_eq!((s, c), 0.3f64.sin_cos());
+    /// assert_eq!(pb.pull((1.0, 0.0)), c);
+    /// ```
+    fn sin_cos_vjp(self) -> ((Self, Self), SinCosPb<Self>) {
+        let (s, c) = self.sin_cos();
+        ((s, c), SinCosPb { s, c })
+    }
+    /// `mul_add(a, b) = self * a + b` differentiated in `self` only. The `mul_add` forms are
+    /// named by the operands they differentiate, in argument order: `s` (self), `a`, `b`;
+    /// a pullback returns the gradients of exactly those operands, in that order.
+    fn mul_add_vjp_s(self, a: Self, b: Self) -> (Self, ScalarUnaryPb<Self>) {
+        unary(self.mul_add(a, b), a)
+    }
+    /// `mul_add(a, b)` differentiated in `a` only.
+    fn mul_add_vjp_a(self, a: Self, b: Self) -> (Self, ScalarUnaryPb<Self>) {
+        unary(self.mul_add(a, b), self)
+    }
+    /// `mul_add(a, b)` differentiated in `b` only.
+    fn mul_add_vjp_b(self, a: Self, b: Self) -> (Self, ScalarUnaryPb<Self>) {
+        unary(self.mul_add(a, b), Self::one())
+    }
+    /// `mul_add(a, b)` differentiated in `self` and `a`: `(a, self)`.
+    fn mul_add_vjp_sa(self, a: Self, b: Self) -> (Self, ScalarBinaryPb<Self>) {
+        (self.mul_add(a, b), ScalarBinaryPb::new(a, self))
+    }
+    /// `mul_add(a, b)` differentiated in `self` and `b`: `(a, 1)`.
+    fn mul_add_vjp_sb(self, a: Self, b: Self) -> (Self, ScalarBinaryPb<Self>) {
+        (self.mul_add(a, b), ScalarBinaryPb::new(a, Self::one()))
+    }
+    /// `mul_add(a, b)` differentiated in `a` and `b`: `(self, 1)`.
+    fn mul_add_vjp_ab(self, a: Self, b: Self) -> (Self, ScalarBinaryPb<Self>) {
+        (self.mul_add(a, b), ScalarBinaryPb::new(self, Self::one()))
+    }
+    /// `mul_add(a, b)` differentiated in all three: `(a, self, 1)`.
+    ///
+    /// ```
+    /// use autodiff_runtime::vjp::{Pullback, ScalarVjp};
+    /// let (y, pb) = 2.0f64.mul_add_vjp_sab(3.0, 1.0);
+    /// assert_eq!(y, 7.0);
+    /// assert_eq!(pb.pull(1.0), (3.0, 2.0, 1.0));
+    /// ```
+    fn mul_add_vjp_sab(self, a: Self, b: Self) -> (Self, ScalarTernaryPb<Self>) {
+        let pb = ScalarTernaryPb {
+            d: (a, self, Self::one()),
+        };
+        (self.mul_add(a, b), pb)
+    }
+}
+
+/// `x.rem_euclid(y)` for any `Float` (as `f64::rem_euclid`: the result is in `[0, |y|)`).
+#[inline(always)]
+fn rem_euclid<T: Float>(x: T, y: T) -> T {
+    let r = x % y;
+    if r < T::zero() {
+        r + y.abs()
+    } else {
+        r
+    }
+}
+
+/// The derivative of `x.copysign(s)` in `x`.
+#[inline(always)]
+fn copysign_slope<T: Float>(x: T, s: T) -> T {
+    if x == T::zero() {
+        T::zero()
+    } else if x.is_sign_negative() == s.is_sign_negative() {
+        T::one()
+    } else {
+        -T::one()
+    }
+}
+
+/// Pullback of [`ScalarVjp::sin_cos_vjp`]: takes `(g_sin, g_cos)`.
+#[derive(Clone, Copy, Debug)]
+pub struct SinCosPb<T> {
+    s: T,
+    c: T,
+}
+
+impl<T: Float> Pullback for SinCosPb<T> {
+    type Cot = (T, T);
+    type Grads = T;
+    #[inline(always)]
+    fn pull(&self, (gs, gc): (T, T)) -> T {
+        gs * self.c - gc * self.s
+    }
+}
+
+/// Pullback of a scalar function of three variables with all three differentiated.
+#[derive(Clone, Copy, Debug)]
+pub struct ScalarTernaryPb<T> {
+    d: (T, T, T),
+}
+
+impl<T: Float> Pullback for ScalarTernaryPb<T> {
+    type Cot = T;
+    type Grads = (T, T, T);
+    #[inline(always)]
+    fn pull(&self, g: T) -> (T, T, T) {
+        (g * self.d.0, g * self.d.1, g * self.d.2)
+    }
 }
 
 /// `a / b`, or 0 when `b` is 0 (the subgradient PyTorch picks for norms at the origin).
