@@ -16,7 +16,8 @@ pub enum Saved<E: Element> {
 impl<E: Element> Saved<E> {
     pub(super) fn mul_into(&self, g: Tensor<E>) -> Tensor<E> {
         match self {
-            Saved::Tensor(t) => &g * t,
+            // owned `g`: written in place when its buffer is not shared
+            Saved::Tensor(t) => g * t,
             Saved::Scalar(s) => {
                 let s = *s;
                 g.map_inplace(move |v| v * s)
@@ -25,7 +26,7 @@ impl<E: Element> Saved<E> {
     }
     pub(super) fn div_into(&self, g: Tensor<E>) -> Tensor<E> {
         match self {
-            Saved::Tensor(t) => &g / t,
+            Saved::Tensor(t) => g / t,
             Saved::Scalar(s) => {
                 let s = *s;
                 g.map_inplace(move |v| v / s)

@@ -98,6 +98,16 @@ impl<E: Element, GA: Reduce<E>, GB: Reduce<E>> Pullback for TensorBinLR<E, GA, G
     type Cot = Tensor<E>;
     type Grads = (GA, GB);
     fn pull(&self, g: Tensor<E>) -> (GA, GB) {
+        if let (BinOp::Mul, Some(sa @ Saved::Tensor(a)), Some(Saved::Tensor(b)), None, None) =
+            (self.op, &self.a, &self.b, &self.na, &self.nb)
+        {
+            if a.shares_storage_with(b) {
+                // `x * x`: one gradient `g·x` (in g's buffer when unique) serves both operands;
+                // accumulating the second into the first doubles it in place.
+                let t = sa.mul_into(g);
+                return (GA::reduce(t.clone(), &None), GB::reduce(t, &None));
+            }
+        }
         let gb = GB::reduce(right_grad(self.op, g.clone(), &self.a, &self.b), &self.nb);
         let ga = GA::reduce(left_grad(self.op, g, &self.b), &self.na);
         (ga, gb)
