@@ -3,8 +3,10 @@
 //!
 //! 1. against float64 versions of the same functions (differentiated by the same macro),
 //!    whose gradients are in turn checked against central finite differences in float64, and
-//! 2. against `shared/bench/reference-values.jsonl` at the sizes small enough for a debug test
+//! 2. against `benches/reference-values.jsonl` at the sizes small enough for a debug test
 //!    (W1 n=4, W2 2x2, W3 scalar, W4 T=10000), with the runner's tolerance.
+//!
+//! The hand-written gradients of `examples/bench/hand.rs` go through the same checks.
 //!
 //! So a broken benchmark (a wrong function, wrong inputs, a wrong derivative) fails `cargo test`
 //! rather than producing fast wrong numbers.
@@ -92,9 +94,32 @@ fn coordinates(n: usize) -> Vec<usize> {
     }
 }
 
-/// Checks the float64 gradients against finite differences and the float32 evaluation against
-/// the float64 value and gradients.
+/// Checks the float64 gradients against finite differences, and both float32 evaluations of the
+/// instance (the `#[differentiable]` one and the hand-written one) against the float64 value and
+/// gradients; returns the two evaluations.
 fn check(
+    name: &str,
+    inst: &mut workloads::Instance,
+    f: &dyn Fn(&[T64]) -> f64,
+    inputs: &[T64],
+    value64: f64,
+    grads64: &[T64],
+) -> [Evaluation; 2] {
+    let eval = (inst.evaluate)();
+    let hand = (inst.hand_evaluate)();
+    check_one(name, &eval, f, inputs, value64, grads64);
+    check_one(
+        &format!("{name} (hand-written)"),
+        &hand,
+        f,
+        inputs,
+        value64,
+        grads64,
+    );
+    [eval, hand]
+}
+
+fn check_one(
     name: &str,
     eval: &Evaluation,
     f: &dyn Fn(&[T64]) -> f64,
@@ -171,15 +196,8 @@ fn check(
 }
 
 fn references() -> Vec<reference::Reference> {
-    let path =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/reference-values.jsonl");
-    match reference::load(&path) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("warning: reference values not checked: {e}");
-            Vec::new()
-        }
-    }
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("benches/reference-values.jsonl");
+    reference::load(&path).unwrap_or_else(|e| panic!("reference values: {e}"))
 }
 
 /// Checks a small-size evaluation against the reference file, if the file has that size.
@@ -217,46 +235,63 @@ fn inputs_match_the_workload_definition() {
 #[test]
 fn w1_dot() {
     let mut inst = workloads::w1_instance(4);
-    let eval = (inst.evaluate)();
     let x = wide(&workloads::w1_input(4));
     let (v, g) = w1_f64_grad(&x);
-    check("W1", &eval, &|i| w1_f64(&i[0]).item(), &[x], v.item(), &[g]);
-    check_reference("W1-seed-dot", "n=4", inst.numel, inst.steps, &eval);
+    let evals = check(
+        "W1",
+        &mut inst,
+        &|i| w1_f64(&i[0]).item(),
+        &[x],
+        v.item(),
+        &[g],
+    );
+    for eval in &evals {
+        check_reference("W1-seed-dot", "n=4", inst.numel, inst.steps, eval);
+    }
 }
 
 #[test]
 fn w2_mean() {
     let mut inst = workloads::w2_instance(2, 2);
-    let eval = (inst.evaluate)();
     let x = wide(&workloads::w2_input(2, 2));
     let (v, g) = w2_f64_grad(&x);
-    check("W2", &eval, &|i| w2_f64(&i[0]).item(), &[x], v.item(), &[g]);
-    check_reference("W2-seed-mean", "2x2", inst.numel, inst.steps, &eval);
+    let evals = check(
+        "W2",
+        &mut inst,
+        &|i| w2_f64(&i[0]).item(),
+        &[x],
+        v.item(),
+        &[g],
+    );
+    for eval in &evals {
+        check_reference("W2-seed-mean", "2x2", inst.numel, inst.steps, eval);
+    }
 }
 
 #[test]
 fn w3_control_flow_scalar() {
     let mut inst = workloads::w3_instance(workloads::w3_scalar_input());
-    let eval = (inst.evaluate)();
     let a = wide(&workloads::w3_scalar_input());
     let (v, g) = w3_f64_grad(&a);
     // 0.0984 * 2 doubled 13 times passes 1000; the sum is positive.
     assert_eq!(g.item(), 16384.0);
-    check(
+    let evals = check(
         "W3 scalar",
-        &eval,
+        &mut inst,
         &|i| w3_f64(&i[0]).item(),
         &[a],
         v.item(),
         &[g],
     );
-    check_reference(
-        "W3-seed-control-flow",
-        "scalar",
-        inst.numel,
-        inst.steps,
-        &eval,
-    );
+    for eval in &evals {
+        check_reference(
+            "W3-seed-control-flow",
+            "scalar",
+            inst.numel,
+            inst.steps,
+            eval,
+        );
+    }
 }
 
 #[test]
@@ -264,12 +299,11 @@ fn w3_control_flow_vector() {
     // A small vector with the definition's generator: the other branch (negative sum, x100).
     let input = workloads::w3_vector_input(1000);
     let mut inst = workloads::w3_instance(input.clone());
-    let eval = (inst.evaluate)();
     let a = wide(&input);
     let (v, g) = w3_f64_grad(&a);
     check(
         "W3 n=1000",
-        &eval,
+        &mut inst,
         &|i| w3_f64(&i[0]).item(),
         &[a],
         v.item(),
@@ -281,28 +315,28 @@ fn w3_control_flow_vector() {
 fn w4_scalar_loop() {
     use workloads::{W4_P, W4_Q, W4_STEPS, W4_X0};
     let mut inst = workloads::w4_instance(W4_STEPS);
-    let eval = (inst.evaluate)();
     let (x0, p, q) = (W4_X0 as f64, W4_P as f64, W4_Q as f64);
     let (v, (dx0, dp, dq)) = w4_f64_grad(x0, p, q, W4_STEPS);
     let inputs = [T64::scalar(x0), T64::scalar(p), T64::scalar(q)];
     let grads = [T64::scalar(dx0), T64::scalar(dp), T64::scalar(dq)];
     let f = |i: &[T64]| w4_f64(i[0].item(), i[1].item(), i[2].item(), W4_STEPS);
-    check("W4", &eval, &f, &inputs, v, &grads);
-    check_reference("W4-scalar-loop", "T=10000", inst.numel, inst.steps, &eval);
+    let evals = check("W4", &mut inst, &f, &inputs, v, &grads);
+    for eval in &evals {
+        check_reference("W4-scalar-loop", "T=10000", inst.numel, inst.steps, eval);
+    }
 }
 
 #[test]
 fn w5_mlp() {
     let (b, i, h, o) = (4, 6, 5, 3);
     let mut inst = workloads::w5_instance(b, i, h, o);
-    let eval = (inst.evaluate)();
     let (x, w1, w2, y) = workloads::w5_inputs(b, i, h, o);
     let (x, w1, w2, y) = (wide(&x), wide(&w1), wide(&w2), wide(&y));
     let (v, (g1, g2)) = w5_f64_grad(&x, &w1, &w2, &y);
     let f = |i: &[T64]| w5_f64(&x, &i[0], &i[1], &y).item();
     check(
         "W5",
-        &eval,
+        &mut inst,
         &f,
         &[w1.clone(), w2.clone()],
         v.item(),
@@ -314,20 +348,16 @@ fn w5_mlp() {
 fn w6_big_mm() {
     let n = 8;
     let mut inst = workloads::w6_instance(n);
-    let eval = (inst.evaluate)();
     let (a, b, c) = workloads::w6_inputs(n);
     let (a, b, c) = (wide(&a), wide(&b), wide(&c));
     let (v, (ga, gb, gc)) = w6_f64_grad(&a, &b, &c);
     let f = |i: &[T64]| w6_f64(&i[0], &i[1], &i[2]).item();
-    check("W6", &eval, &f, &[a, b, c], v.item(), &[ga, gb, gc]);
+    check("W6", &mut inst, &f, &[a, b, c], v.item(), &[ga, gb, gc]);
 }
 
 #[test]
 fn every_defined_size_has_a_reference() {
     let refs = references();
-    if refs.is_empty() {
-        return;
-    }
     for spec in workloads::specs(workloads::W4_STEPS) {
         assert!(
             refs.iter()

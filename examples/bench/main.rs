@@ -1,4 +1,4 @@
-//! The benchmark runner: measures the workloads of `shared/bench/WORKLOADS.md` and prints one
+//! The benchmark runner: measures the workloads of `benches/WORKLOADS.md` and prints one
 //! JSON object per (workload, size, threads) line on stdout, then checks every result against
 //! the float64 reference values and exits non-zero, naming the workload, if any disagree beyond
 //! float32 rounding.
@@ -15,10 +15,12 @@
 //!   full name; without it every workload and the ceiling line run;
 //! - `--steps N`: Euler steps for W4 (default 10000, the defined size; other sizes are not
 //!   checked, there is no reference for them);
-//! - `--reference PATH`: the reference file (default
-//!   `$CARGO_MANIFEST_DIR/../shared/bench/reference-values.jsonl`; if absent, checking is
-//!   skipped with a warning);
+//! - `--reference PATH`: the reference file (default `benches/reference-values.jsonl` of this
+//!   repository; the runner fails if it cannot be read);
 //! - `--verbose`: also print, per line, how close each result came to its tolerance;
+//!
+//! Every line also times the hand-written value and gradient of `hand.rs` (`hand_us`) and reports
+//! `vs_hand = grad_us / hand_us`; the hand-written results are checked like the others.
 //!
 //! Timing (WORKLOADS.md "Measuring"): after a warm-up (at least 2 calls and 0.1 s) the calls
 //! are grouped in blocks of about 50 ms; blocks run until at least 0.5 s and at least 7 blocks
@@ -65,8 +67,7 @@ fn parse_args() -> Result<Args, String> {
         threads: vec![1, 2],
         only: None,
         steps: workloads::W4_STEPS,
-        reference: PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../shared/bench/reference-values.jsonl"),
+        reference: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("benches/reference-values.jsonl"),
         verbose: false,
     };
     let mut it = std::env::args().skip(1);
@@ -215,6 +216,45 @@ fn forward_products(id: &str, size: &str) -> Option<Vec<(usize, usize, usize)>> 
     }
 }
 
+/// Checks one evaluation (value, forward value and gradients) against its reference line;
+/// prints what disagrees and returns false on a failure.
+fn check(
+    r: &reference::Reference,
+    inst: &workloads::Instance,
+    eval: &workloads::Evaluation,
+    label: &str,
+    verbose: bool,
+) -> bool {
+    let grads: Vec<(&str, &[usize], &[f32])> = eval
+        .grads
+        .iter()
+        .map(|g| (g.name, g.shape.as_slice(), g.data.as_slice()))
+        .collect();
+    let mut cmp = reference::compare(r, inst.numel, inst.steps, eval.value, &grads);
+    let fwd_cmp = reference::compare(r, inst.numel, inst.steps, eval.fwd_value, &grads);
+    cmp.failures.extend(
+        fwd_cmp
+            .failures
+            .into_iter()
+            .filter(|f| f.starts_with("value"))
+            .map(|f| format!("forward {f}")),
+    );
+    if verbose {
+        eprintln!(
+            "check: {label}: worst error {:.4} of tolerance (rtol {:.1e})",
+            cmp.worst,
+            reference::rtol(inst.numel, inst.steps)
+        );
+    }
+    if !cmp.failures.is_empty() {
+        eprintln!("FAILED: {label} disagrees with the reference values:");
+        for f in &cmp.failures {
+            eprintln!("    {f}");
+        }
+    }
+    cmp.failures.is_empty()
+}
+
 fn main() -> ExitCode {
     let args = match parse_args() {
         Ok(a) => a,
@@ -249,10 +289,10 @@ fn main() -> ExitCode {
     }
 
     let references = match reference::load(&args.reference) {
-        Ok(r) => Some(r),
+        Ok(r) => r,
         Err(e) => {
-            eprintln!("warning: no reference values ({e}); results are NOT checked");
-            None
+            eprintln!("error: cannot read the reference values: {e}");
+            return ExitCode::from(2);
         }
     };
     let can_reset_rss = reset_peak_rss();
@@ -266,11 +306,10 @@ fn main() -> ExitCode {
             continue;
         }
         let mut inst = (spec.build)();
-        let reference = references.as_ref().and_then(|refs| {
-            refs.iter()
-                .find(|r| r.workload == spec.workload && r.size == spec.size)
-        });
-        if references.is_some() && reference.is_none() {
+        let reference = references
+            .iter()
+            .find(|r| r.workload == spec.workload && r.size == spec.size);
+        if reference.is_none() {
             eprintln!(
                 "note: no reference for {} {}; not checked",
                 spec.workload, spec.size
@@ -287,11 +326,14 @@ fn main() -> ExitCode {
             let grad_us = measure(&mut inst.grad);
             let grad_peak = peak_rss_kb();
             let peak = fwd_peak.max(grad_peak);
+            let hand_us = measure(&mut inst.hand);
             let eval = (inst.evaluate)();
+            let hand_eval = (inst.hand_evaluate)();
 
             println!(
                 "{{\"framework\": \"autodiff\", \"workload\": \"{}\", \"size\": \"{}\", \
                  \"threads\": {threads}, \"fwd_us\": {}, \"grad_us\": {}, \"ratio\": {}, \
+                 \"hand_us\": {}, \"vs_hand\": {}, \
                  \"value\": {}, \"grad_checksum\": {}, \"grad_abs_checksum\": {}, \
                  \"peak_rss_kb\": {peak}}}",
                 spec.workload,
@@ -299,6 +341,8 @@ fn main() -> ExitCode {
                 num3(fwd_us),
                 num3(grad_us),
                 num3(grad_us / fwd_us),
+                num3(hand_us),
+                num3(grad_us / hand_us),
                 num(eval.value),
                 num(eval.grad_checksum()),
                 num(eval.grad_abs_checksum()),
@@ -337,33 +381,11 @@ fn main() -> ExitCode {
                 );
             }
             if let Some(r) = reference {
-                let grads: Vec<(&str, &[usize], &[f32])> = eval
-                    .grads
-                    .iter()
-                    .map(|g| (g.name, g.shape.as_slice(), g.data.as_slice()))
-                    .collect();
-                let mut cmp = reference::compare(r, inst.numel, inst.steps, eval.value, &grads);
-                let fwd_cmp = reference::compare(r, inst.numel, inst.steps, eval.fwd_value, &grads);
-                cmp.failures.extend(
-                    fwd_cmp
-                        .failures
-                        .into_iter()
-                        .filter(|f| f.starts_with("value"))
-                        .map(|f| format!("forward {f}")),
-                );
-                if args.verbose {
-                    eprintln!(
-                        "check: {label}: worst error {:.4} of tolerance (rtol {:.1e})",
-                        cmp.worst,
-                        reference::rtol(inst.numel, inst.steps)
-                    );
-                }
-                if !cmp.failures.is_empty() {
-                    eprintln!("FAILED: {label} disagrees with the reference values:");
-                    for f in &cmp.failures {
-                        eprintln!("    {f}");
+                for (what, ev) in [("", &eval), (" (hand-written)", &hand_eval)] {
+                    let label = format!("{label}{what}");
+                    if !check(r, &inst, ev, &label, args.verbose) {
+                        failed.push(label);
                     }
-                    failed.push(label);
                 }
             }
         }
@@ -387,9 +409,7 @@ fn main() -> ExitCode {
     }
 
     if failed.is_empty() {
-        if references.is_some() {
-            eprintln!("all results agree with the reference values");
-        }
+        eprintln!("all results agree with the reference values");
         ExitCode::SUCCESS
     } else {
         eprintln!(

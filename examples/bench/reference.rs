@@ -1,4 +1,4 @@
-//! The float64 reference values of `shared/bench/reference-values.jsonl` and the float32
+//! The float64 reference values of `benches/reference-values.jsonl` and the float32
 //! tolerance the benchmark results are checked with.
 //!
 //! # Tolerance

@@ -1,10 +1,14 @@
-//! The six benchmark workloads of `shared/bench/WORKLOADS.md`, written as ordinary
-//! `#[differentiable]` functions (what a user gets, not hand-written gradients), and their inputs.
+//! The six benchmark workloads of `benches/WORKLOADS.md`, written as ordinary
+//! `#[differentiable]` functions (what a user gets), their inputs, and the hand-written
+//! gradients of `hand.rs` they are measured against.
 //!
 //! Shared by the runner (`examples/bench/main.rs`), the criterion benchmarks
 //! (`benches/workloads.rs`) and the test (`tests/bench_workloads.rs`) through
 //! `#[path = "..."] mod workloads;`, so all three measure and check the same code.
 #![allow(dead_code)] // each includer uses a different subset
+
+#[path = "hand.rs"]
+pub mod hand;
 
 use autodiff::prelude::*;
 use std::hint::black_box;
@@ -168,6 +172,48 @@ pub struct Instance {
     pub fwd: Box<dyn FnMut()>,
     pub grad: Box<dyn FnMut()>,
     pub evaluate: Box<dyn FnMut() -> Evaluation>,
+    /// One call of the hand-written value and gradient (`hand.rs`).
+    pub hand: Box<dyn FnMut()>,
+    /// One checked evaluation of the hand-written version (`fwd_value` is its value too).
+    pub hand_evaluate: Box<dyn FnMut() -> Evaluation>,
+}
+
+/// The timed and the checked closure of a hand-written gradient: `run` computes the value and
+/// the gradients (in the reference file's input order) from the inputs it captured.
+fn hand_closures<R: 'static>(
+    run: impl Fn() -> R + 'static,
+    to_eval: impl Fn(R) -> (f32, Vec<Grad>) + 'static,
+) -> (Box<dyn FnMut()>, Box<dyn FnMut() -> Evaluation>) {
+    let run = std::rc::Rc::new(run);
+    let timed = {
+        let run = run.clone();
+        Box::new(move || {
+            black_box(run());
+        }) as Box<dyn FnMut()>
+    };
+    let eval = Box::new(move || {
+        let (value, grads) = to_eval(run());
+        Evaluation {
+            fwd_value: value as f64,
+            value: value as f64,
+            grads,
+        }
+    }) as Box<dyn FnMut() -> Evaluation>;
+    (timed, eval)
+}
+
+/// An input's elements, opaque to the optimiser (so a timed call cannot be hoisted).
+fn s(t: &Tensor) -> &[f32] {
+    black_box(t.as_slice())
+}
+
+/// A flat gradient with the shape of `like`.
+fn flat_grad(name: &'static str, like: &Tensor, data: Vec<f32>) -> Grad {
+    Grad {
+        name,
+        shape: like.shape().to_vec(),
+        data,
+    }
 }
 
 /// A workload at one size, before its inputs are built.
@@ -205,7 +251,8 @@ fn scalar_grad(name: &'static str, v: f32) -> Grad {
 /// Builds an [`Instance`] for a workload on tensors whose differentiated inputs are all the
 /// function's arguments.
 macro_rules! tensor_instance {
-    ($f:ident, $f_grad:ident, [$($arg:ident),+], [$($name:literal),+]) => {{
+    ($f:ident, $f_grad:ident, [$($arg:ident),+], [$($name:literal),+], $hand:expr) => {{
+        let (hand, hand_evaluate) = $hand;
         let numel = [$($arg.numel()),+].into_iter().max().unwrap_or(1);
         let fwd = {
             $(let $arg = $arg.clone();)+
@@ -230,31 +277,65 @@ macro_rules! tensor_instance {
                 grads: vec![$(grad_of($name, &$arg)),+],
             }
         }) as Box<dyn FnMut() -> Evaluation>;
-        Instance { numel, steps: 1, fwd, grad, evaluate }
+        Instance { numel, steps: 1, fwd, grad, evaluate, hand, hand_evaluate }
     }};
 }
 
 /// W1 at `n` elements.
 pub fn w1_instance(n: usize) -> Instance {
     let x = w1_input(n);
-    tensor_instance!(w1_dot, w1_dot_grad, [x], ["x"])
+    let hand = {
+        let (x, like) = (x.clone(), x.clone());
+        hand_closures(
+            move || hand::w1(black_box(x.as_slice())),
+            move |(v, g)| (v, vec![flat_grad("x", &like, g)]),
+        )
+    };
+    tensor_instance!(w1_dot, w1_dot_grad, [x], ["x"], hand)
 }
 
 /// W2 at `rows x cols`.
 pub fn w2_instance(rows: usize, cols: usize) -> Instance {
     let x = w2_input(rows, cols);
-    tensor_instance!(w2_mean, w2_mean_grad, [x], ["x"])
+    let hand = {
+        let (x, like) = (x.clone(), x.clone());
+        hand_closures(
+            move || hand::w2(black_box(x.as_slice())),
+            move |(v, g)| (v, vec![flat_grad("x", &like, g)]),
+        )
+    };
+    tensor_instance!(w2_mean, w2_mean_grad, [x], ["x"], hand)
 }
 
 /// W3 on the given input.
 pub fn w3_instance(a: Tensor) -> Instance {
-    tensor_instance!(w3_control_flow, w3_control_flow_grad, [a], ["a"])
+    let hand = {
+        let (x, like) = (a.clone(), a.clone());
+        hand_closures(
+            move || hand::w3(black_box(x.as_slice())),
+            move |(v, g)| (v, vec![flat_grad("a", &like, g)]),
+        )
+    };
+    tensor_instance!(w3_control_flow, w3_control_flow_grad, [a], ["a"], hand)
 }
 
 /// W4 with `steps` Euler steps.
 pub fn w4_instance(steps: usize) -> Instance {
     let (x0, p, q) = (W4_X0, W4_P, W4_Q);
+    let (hand, hand_evaluate) = hand_closures(
+        move || hand::w4(black_box(x0), black_box(p), black_box(q), black_box(steps)),
+        |(v, [dx0, dp, dq])| {
+            let grads = vec![
+                scalar_grad("x0", dx0),
+                scalar_grad("p", dp),
+                scalar_grad("q", dq),
+            ];
+            (v, grads)
+        },
+    );
     Instance {
+        hand,
+        hand_evaluate,
         numel: 1,
         steps,
         fwd: Box::new(move || {
@@ -318,6 +399,15 @@ pub fn w5_instance(batch: usize, input: usize, hidden: usize, output: usize) -> 
             ));
         }) as Box<dyn FnMut()>
     };
+    let (hand, hand_evaluate) = {
+        let (x, w1, w2, y) = (x.clone(), w1.clone(), w2.clone(), y.clone());
+        let (l1, l2) = (w1.clone(), w2.clone());
+        let dims = (batch, input, hidden, output);
+        hand_closures(
+            move || hand::w5(s(&x), s(&w1), s(&w2), s(&y), dims),
+            move |(v, g1, g2)| (v, vec![flat_grad("W1", &l1, g1), flat_grad("W2", &l2, g2)]),
+        )
+    };
     let evaluate = Box::new(move || {
         let fwd_value = w5_mlp(&x, &w1, &w2, &y).item() as f64;
         let (value, (dw1, dw2)) = w5_mlp_grad(&x, &w1, &w2, &y);
@@ -333,13 +423,30 @@ pub fn w5_instance(batch: usize, input: usize, hidden: usize, output: usize) -> 
         fwd,
         grad,
         evaluate,
+        hand,
+        hand_evaluate,
     }
 }
 
 /// W6 at `n x n`.
 pub fn w6_instance(n: usize) -> Instance {
     let (a, b, c) = w6_inputs(n);
-    tensor_instance!(w6_big_mm, w6_big_mm_grad, [a, b, c], ["A", "B", "C"])
+    let hand = {
+        let (ta, tb, tc) = (a.clone(), b.clone(), c.clone());
+        let like = a.clone();
+        hand_closures(
+            move || hand::w6(s(&ta), s(&tb), s(&tc), n),
+            move |(v, da, db, dc)| {
+                let grads = vec![
+                    flat_grad("A", &like, da),
+                    flat_grad("B", &like, db),
+                    flat_grad("C", &like, dc),
+                ];
+                (v, grads)
+            },
+        )
+    };
+    tensor_instance!(w6_big_mm, w6_big_mm_grad, [a, b, c], ["A", "B", "C"], hand)
 }
 
 /// Every workload at every size of WORKLOADS.md, in file order; W4 with `w4_steps` steps

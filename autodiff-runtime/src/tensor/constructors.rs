@@ -140,7 +140,7 @@ impl<T: Element> Tensor<T> {
     /// Standard-normal samples from a fixed, seeded generator; the same `(shape, seed)` gives the
     /// same tensor on every machine.
     ///
-    /// The generator is the benchmark definition (`shared/bench/WORKLOADS.md`): SplitMix64 from
+    /// The generator is the benchmark definition (`benches/WORKLOADS.md`): SplitMix64 from
     /// `seed`, two outputs per element, Box-Muller (cosine branch) in `f64`, row-major. For `f32`
     /// tensors the `f64` sample is rounded to `f32`, bit for bit as in the definition; for `f64`
     /// tensors the `f64` sample is kept as is (so an `f64` tensor rounded to `f32` equals the

@@ -92,7 +92,7 @@ impl<E: Element> Tangent for Tensor<E> {
     #[inline]
     fn accumulate(&mut self, g: Self) {
         if self.shape() == g.shape() {
-            *self += g;
+            tensor_methods::add_tangent(self, g);
         } else {
             // Gradients of one value always share its shape; a mismatch is a broadcasting bug
             // upstream, so name both shapes rather than silently broadcasting.

@@ -1,8 +1,16 @@
 //! Tensor methods in VJP form: element-wise functions, reductions, shape operations and
 //! products. Each forward calls the plain method, so values are bit-identical to it.
 
+mod fused;
+mod products;
+
+pub(crate) use fused::add_tangent;
+pub use fused::{DotSelfPb, DotSelfVjp, SquarePb, SquareVjp};
+pub use products::MatmulPb;
+
 use super::Pullback;
 use crate::tensor::{Element, ReshapeDims, Tensor};
+use products::matmul_pb;
 
 /// Which element-wise function a [`UnaryPb`] differentiates, and what it saved.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -197,101 +205,6 @@ impl<E: Element> Pullback for ShapePb<E> {
             ShapePb::SumTo(shape) => g.sum_to(shape),
             ShapePb::BroadcastTo(shape) => g.broadcast_to(shape),
         }
-    }
-}
-
-/// Pullback of `dot`, `mm`, `mv` and `matmul`, for any of their 1-D/2-D operand combinations:
-/// 1-D operands are viewed as a row (left) or a column (right), so every case is
-/// `gA = G·Bᵀ`, `gB = Aᵀ·G` computed by the kernel with transpose flags, never by copying a
-/// transpose.
-#[derive(Clone, Debug)]
-pub struct MatmulPb<E: Element, const L: bool, const R: bool> {
-    a: Option<Tensor<E>>,
-    b: Option<Tensor<E>>,
-    a_shape: Vec<usize>,
-    b_shape: Vec<usize>,
-}
-
-fn as_matrix<E: Element>(t: &Tensor<E>, left: bool) -> Tensor<E> {
-    match t.ndim() {
-        2 => t.clone(),
-        1 if left => t.reshape([1, t.numel()].as_slice()),
-        1 => t.reshape([t.numel(), 1].as_slice()),
-        _ => t.clone(),
-    }
-}
-
-impl<E: Element, const L: bool, const R: bool> MatmulPb<E, L, R> {
-    /// `dot`: the cotangent is a scalar, so the gradients are scaled copies (no kernel call).
-    fn is_dot(&self) -> bool {
-        self.a_shape.len() == 1 && self.b_shape.len() == 1
-    }
-    fn g_matrix(&self, g: Tensor<E>) -> Tensor<E> {
-        let rows = if self.a_shape.len() == 2 {
-            self.a_shape[0]
-        } else {
-            1
-        };
-        let cols = if self.b_shape.len() == 2 {
-            self.b_shape[1]
-        } else {
-            1
-        };
-        g.reshape([rows, cols].as_slice())
-    }
-    fn grad_a(&self, g2: &Tensor<E>) -> Tensor<E> {
-        if self.is_dot() {
-            let s = g2.item();
-            return self.b.as_ref().expect("b saved").map(move |v| v * s);
-        }
-        let b = as_matrix(self.b.as_ref().expect("b saved"), false);
-        g2.mm_with(false, &b, true).reshape(self.a_shape.as_slice())
-    }
-    fn grad_b(&self, g2: &Tensor<E>) -> Tensor<E> {
-        if self.is_dot() {
-            let s = g2.item();
-            return self.a.as_ref().expect("a saved").map(move |v| v * s);
-        }
-        let a = as_matrix(self.a.as_ref().expect("a saved"), true);
-        a.mm_with(true, g2, false).reshape(self.b_shape.as_slice())
-    }
-}
-
-impl<E: Element> Pullback for MatmulPb<E, true, false> {
-    type Cot = Tensor<E>;
-    type Grads = Tensor<E>;
-    fn pull(&self, g: Tensor<E>) -> Tensor<E> {
-        self.grad_a(&self.g_matrix(g))
-    }
-}
-
-impl<E: Element> Pullback for MatmulPb<E, false, true> {
-    type Cot = Tensor<E>;
-    type Grads = Tensor<E>;
-    fn pull(&self, g: Tensor<E>) -> Tensor<E> {
-        self.grad_b(&self.g_matrix(g))
-    }
-}
-
-impl<E: Element> Pullback for MatmulPb<E, true, true> {
-    type Cot = Tensor<E>;
-    type Grads = (Tensor<E>, Tensor<E>);
-    fn pull(&self, g: Tensor<E>) -> (Tensor<E>, Tensor<E>) {
-        let g2 = self.g_matrix(g);
-        (self.grad_a(&g2), self.grad_b(&g2))
-    }
-}
-
-fn matmul_pb<E: Element, const L: bool, const R: bool>(
-    a: &Tensor<E>,
-    b: &Tensor<E>,
-) -> MatmulPb<E, L, R> {
-    MatmulPb {
-        // gA needs B, gB needs A: save only what the active side needs.
-        a: R.then(|| a.clone()),
-        b: L.then(|| b.clone()),
-        a_shape: a.shape().to_vec(),
-        b_shape: b.shape().to_vec(),
     }
 }
 

@@ -1,0 +1,169 @@
+//! Tensor operator rules: one generic pullback per activity pattern (`_l`, `_r`, `_lr`), with
+//! the operator as data ([`BinOp`]). Broadcast operands are reduced back to their shape.
+
+use super::operand::{Note, Reduce, Saved, TensorOperand};
+use crate::tensor::{Element, Tensor};
+use crate::vjp::Pullback;
+use core::marker::PhantomData;
+
+/// The four arithmetic operators of a tensor operation, as data for one generic pullback.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinOp {
+    /// `a + b`
+    Add,
+    /// `a - b`
+    Sub,
+    /// `a * b`
+    Mul,
+    /// `a / b`
+    Div,
+}
+
+/// Pullback of a tensor binary operation with only the left operand differentiated.
+#[derive(Clone, Debug)]
+pub struct TensorBinL<E: Element, GA> {
+    op: BinOp,
+    b: Option<Saved<E>>,
+    na: Note,
+    _g: PhantomData<fn() -> GA>,
+}
+
+/// Pullback of a tensor binary operation with only the right operand differentiated.
+#[derive(Clone, Debug)]
+pub struct TensorBinR<E: Element, GB> {
+    op: BinOp,
+    a: Option<Saved<E>>,
+    b: Option<Saved<E>>,
+    nb: Note,
+    _g: PhantomData<fn() -> GB>,
+}
+
+/// Pullback of a tensor binary operation with both operands differentiated.
+#[derive(Clone, Debug)]
+pub struct TensorBinLR<E: Element, GA, GB> {
+    op: BinOp,
+    a: Option<Saved<E>>,
+    b: Option<Saved<E>>,
+    na: Note,
+    nb: Note,
+    _g: PhantomData<fn() -> (GA, GB)>,
+}
+
+fn left_grad<E: Element>(op: BinOp, g: Tensor<E>, b: &Option<Saved<E>>) -> Tensor<E> {
+    match (op, b) {
+        (BinOp::Add | BinOp::Sub, _) => g,
+        (BinOp::Mul, Some(b)) => b.mul_into(g),
+        (BinOp::Div, Some(b)) => b.div_into(g),
+        _ => unreachable!("operand saved for this operator"),
+    }
+}
+
+fn right_grad<E: Element>(
+    op: BinOp,
+    g: Tensor<E>,
+    a: &Option<Saved<E>>,
+    b: &Option<Saved<E>>,
+) -> Tensor<E> {
+    match (op, a, b) {
+        (BinOp::Add, _, _) => g,
+        (BinOp::Sub, _, _) => g.map_inplace(|v| -v),
+        (BinOp::Mul, Some(a), _) => a.mul_into(g),
+        // d(a/b)/db = -a / b^2
+        (BinOp::Div, Some(a), Some(b)) => {
+            let t = a.mul_into(g);
+            let t = b.div_into(t);
+            b.div_into(t).map_inplace(|v| -v)
+        }
+        _ => unreachable!("operands saved for this operator"),
+    }
+}
+
+impl<E: Element, GA: Reduce<E>> Pullback for TensorBinL<E, GA> {
+    type Cot = Tensor<E>;
+    type Grads = GA;
+    fn pull(&self, g: Tensor<E>) -> GA {
+        GA::reduce(left_grad(self.op, g, &self.b), &self.na)
+    }
+}
+
+impl<E: Element, GB: Reduce<E>> Pullback for TensorBinR<E, GB> {
+    type Cot = Tensor<E>;
+    type Grads = GB;
+    fn pull(&self, g: Tensor<E>) -> GB {
+        GB::reduce(right_grad(self.op, g, &self.a, &self.b), &self.nb)
+    }
+}
+
+impl<E: Element, GA: Reduce<E>, GB: Reduce<E>> Pullback for TensorBinLR<E, GA, GB> {
+    type Cot = Tensor<E>;
+    type Grads = (GA, GB);
+    fn pull(&self, g: Tensor<E>) -> (GA, GB) {
+        if let (BinOp::Mul, Some(sa @ Saved::Tensor(a)), Some(Saved::Tensor(b)), None, None) =
+            (self.op, &self.a, &self.b, &self.na, &self.nb)
+        {
+            if a.shares_storage_with(b) {
+                // `x * x`: one gradient `g·x` (in g's buffer when unique) serves both operands;
+                // accumulating the second into the first doubles it in place.
+                let t = sa.mul_into(g);
+                return (GA::reduce(t.clone(), &None), GB::reduce(t, &None));
+            }
+        }
+        let gb = GB::reduce(right_grad(self.op, g.clone(), &self.a, &self.b), &self.nb);
+        let ga = GA::reduce(left_grad(self.op, g, &self.b), &self.na);
+        (ga, gb)
+    }
+}
+
+fn needs_a(op: BinOp) -> bool {
+    matches!(op, BinOp::Mul | BinOp::Div)
+}
+
+pub(super) fn tensor_l<E, A, B>(op: BinOp, a: &A, b: &B, out: &Tensor<E>) -> TensorBinL<E, A::Grad>
+where
+    E: Element,
+    A: TensorOperand<E>,
+    B: TensorOperand<E>,
+{
+    TensorBinL {
+        op,
+        b: needs_a(op).then(|| b.saved()),
+        na: a.note(out.shape()),
+        _g: PhantomData,
+    }
+}
+
+pub(super) fn tensor_r<E, A, B>(op: BinOp, a: &A, b: &B, out: &Tensor<E>) -> TensorBinR<E, B::Grad>
+where
+    E: Element,
+    A: TensorOperand<E>,
+    B: TensorOperand<E>,
+{
+    TensorBinR {
+        op,
+        a: needs_a(op).then(|| a.saved()),
+        b: (op == BinOp::Div).then(|| b.saved()),
+        nb: b.note(out.shape()),
+        _g: PhantomData,
+    }
+}
+
+pub(super) fn tensor_lr<E, A, B>(
+    op: BinOp,
+    a: &A,
+    b: &B,
+    out: &Tensor<E>,
+) -> TensorBinLR<E, A::Grad, B::Grad>
+where
+    E: Element,
+    A: TensorOperand<E>,
+    B: TensorOperand<E>,
+{
+    TensorBinLR {
+        op,
+        a: needs_a(op).then(|| a.saved()),
+        b: needs_a(op).then(|| b.saved()),
+        na: a.note(out.shape()),
+        nb: b.note(out.shape()),
+        _g: PhantomData,
+    }
+}
