@@ -65,18 +65,25 @@
 //! ```
 #![deny(missing_docs)]
 
-pub use autodiff_macros::differentiable;
-pub use autodiff_runtime::{kernels, no_grad, tensor, vjp, Element, Param, ShapeError, Tensor};
+pub use autodiff_macros::{differentiable, Differentiable};
+pub use autodiff_runtime::differentiable::{
+    Differentiable, LeafMut, LeafPath, LeafRef, PathSegment,
+};
+pub use autodiff_runtime::{
+    checkpoint, kernels, no_grad, optim, tensor, vjp, Element, Param, ShapeError, Tensor,
+};
 pub use num_traits;
 
-/// What a user needs in scope: `Tensor`, `Param`, `differentiable`, `no_grad` and `Float`.
+/// What a user needs in scope: `Tensor`, `Param`, `differentiable`, `Differentiable` (the trait
+/// and its derive), `optim`, `no_grad` and `Float`.
 pub mod prelude {
-    pub use crate::{differentiable, no_grad, Element, Param, Tensor};
+    pub use crate::{differentiable, no_grad, optim, Differentiable, Element, Param, Tensor};
     pub use num_traits::Float;
 }
 
 /// The runtime items generated code refers to. Not a stable API.
 #[doc(hidden)]
 pub mod __rt {
+    pub use autodiff_runtime::differentiable::{accumulate_into, finish_tangent};
     pub use autodiff_runtime::vjp::*;
 }

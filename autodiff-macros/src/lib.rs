@@ -9,6 +9,7 @@
 #![deny(missing_docs)]
 
 mod attr;
+mod derive;
 mod expand;
 #[cfg(test)]
 mod fuzz_tests;
@@ -43,4 +44,15 @@ pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
             quote::quote!(#item2 #err).into()
         }
     }
+}
+
+/// Derives `autodiff::Differentiable` for a struct (named or tuple fields, generics included)
+/// and generates its tangent struct `NameTangent`, with the same field names.
+///
+/// Mark configuration or data fields `#[differentiable(skip)]`: they are carried, never
+/// differentiated, and need not implement the trait. Enums and unions are refused. See
+/// `autodiff::Differentiable` for examples.
+#[proc_macro_derive(Differentiable, attributes(differentiable))]
+pub fn derive_differentiable(item: TokenStream) -> TokenStream {
+    derive::expand(item.into()).into()
 }
