@@ -1,9 +1,9 @@
 //! Writes the tangent struct, its `Clone` and `Debug` impls, the `Differentiable` impl, and
 //! the spanned assertion that every differentiated field's type is `Differentiable`.
 
-use super::generics::{all_params, mentioned, tangent_generics};
+use super::generics::tangent_generics;
 use super::{FieldInfo, StructInfo};
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Member, WherePredicate};
@@ -16,8 +16,7 @@ fn trait_path() -> TokenStream {
 /// `FieldType: Differentiable`, spanned at the field's type so that an unsatisfied bound points
 /// at the field.
 fn bound(ty: &syn::Type) -> WherePredicate {
-    let tr = trait_path();
-    syn::parse_quote_spanned!(ty.span()=> #ty: #tr)
+    syn::parse_quote_spanned!(ty.span()=> #ty: ::autodiff::Differentiable)
 }
 
 /// `<FieldType as Differentiable>`, spanned at the field's type.
@@ -29,15 +28,11 @@ fn as_trait(ty: &syn::Type) -> TokenStream {
 /// The whole expansion.
 pub(crate) fn emit(info: &StructInfo<'_>) -> TokenStream {
     let input = info.input;
-    let all = all_params(&input.generics);
     let active: Vec<&FieldInfo> = info.fields.iter().filter(|f| !f.skip).collect();
-    // Field types that name a generic parameter get a where-clause bound; the others are checked
-    // once, at their span, by `assertions`.
-    let generic_bounds: Vec<WherePredicate> = active
-        .iter()
-        .filter(|f| !mentioned(&f.ty, &all).is_empty())
-        .map(|f| bound(&f.ty))
-        .collect();
+    // Every differentiated field's type gets a where-clause bound spanned at the field. For a
+    // type without generic parameters the bound is checked where it is written, so a missing
+    // impl is reported once per item at the field, and the bodies, which assume it, add nothing.
+    let generic_bounds: Vec<WherePredicate> = active.iter().map(|f| bound(&f.ty)).collect();
     let active_types: Vec<&syn::Type> = active.iter().map(|f| &f.ty).collect();
     let tgen = tangent_generics(&input.generics, &active_types, generic_bounds.clone());
     let mut igen = input.generics.clone();
@@ -53,7 +48,6 @@ pub(crate) fn emit(info: &StructInfo<'_>) -> TokenStream {
     let name = &input.ident;
     let tr = trait_path();
     let methods = methods(info, &tangent);
-    let assertions = assertions(&active, &all);
     quote! {
         #definition
         #clone_debug
@@ -63,7 +57,6 @@ pub(crate) fn emit(info: &StructInfo<'_>) -> TokenStream {
             type Tangent = #tangent #tan_ty_g;
             #methods
         }
-        #assertions
     }
 }
 
@@ -224,33 +217,5 @@ fn methods(info: &StructInfo<'_>, tangent: &syn::Ident) -> TokenStream {
         ) {
             #(#push #t::zip_leaves_mut(&mut self.#m, &t.#m, path, f); path.pop();)*
         }
-    }
-}
-
-/// For differentiated fields whose type names no generic parameter: a call that requires the
-/// type to be `Differentiable`, spanned at the field's type, so that a missing impl is reported
-/// there with the trait's `on_unimplemented` message.
-fn assertions(active: &[&FieldInfo], all: &std::collections::HashSet<String>) -> TokenStream {
-    let tr = trait_path();
-    let checks: Vec<TokenStream> = active
-        .iter()
-        .filter(|f| mentioned(&f.ty, all).is_empty())
-        .map(|f| {
-            let ty = &f.ty;
-            quote_spanned!(ty.span()=> __assert_differentiable::<#ty>();)
-        })
-        .collect();
-    if checks.is_empty() {
-        return TokenStream::new();
-    }
-    let span = Span::call_site();
-    quote_spanned! {span=>
-        const _: () = {
-            fn __assert_differentiable<T: ?::core::marker::Sized + #tr>() {}
-            #[allow(dead_code)]
-            fn __assert_fields() {
-                #(#checks)*
-            }
-        };
     }
 }
