@@ -6,7 +6,7 @@ use super::{Differentiable, LeafMut, LeafPath, LeafRef};
 macro_rules! tuple_impl {
     ($($i:tt $T:ident),*) => {
         /// A tuple: the tangent is the tuple of the elements' tangents.
-        #[allow(unused_variables)]
+        #[allow(unused_variables, clippy::unused_unit)]
         impl<$($T: Differentiable),*> Differentiable for ($($T,)*) {
             type Tangent = ($($T::Tangent,)*);
 
