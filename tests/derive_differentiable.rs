@@ -187,3 +187,49 @@ fn empty_structs_have_no_leaves() {
     let _: OnlyConfigTangent = c.zero_tangent();
     assert_eq!(c.num_elements(), 0);
 }
+
+mod random {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+
+        /// add_tangent then scale_tangent is (a + b) * s on every leaf, and the tangent leaves
+        /// come in the value's order with its shapes.
+        #[test]
+        fn add_and_scale_are_elementwise(seed_a in 0u64..1000, seed_b in 0u64..1000, s in -3.0f64..3.0) {
+            let m = mlp();
+            let random = |seed: u64| {
+                let mut t = m.zero_tangent();
+                for (i, l) in t.layers.iter_mut().enumerate() {
+                    l.w = Tensor::randn(l.w.shape(), seed + 10 * i as u64);
+                    l.b = Tensor::randn(l.b.shape(), seed + 10 * i as u64 + 5);
+                }
+                t.scale = seed as f64 / 7.0;
+                t
+            };
+            let (a, b) = (random(seed_a), random(seed_b));
+            let mut sum = a.clone();
+            Mlp::add_tangent(&mut sum, b.clone());
+            Mlp::scale_tangent(&mut sum, s);
+            let leaves = |t: &MlpTangent| {
+                let mut out = Vec::new();
+                Mlp::visit_tangent_leaves(t, &mut LeafPath::new(), &mut |p, leaf| {
+                    out.push((p.to_string(), leaf.shape().to_vec(), leaf.to_f64_vec()))
+                });
+                out
+            };
+            let (la, lb, ls) = (leaves(&a), leaves(&b), leaves(&sum));
+            let value_leaves: Vec<String> = m.leaf_paths();
+            prop_assert_eq!(ls.iter().map(|l| l.0.clone()).collect::<Vec<_>>(), value_leaves);
+            for ((pa, sa, va), ((_, _, vb), (_, ss, vs))) in la.iter().zip(lb.iter().zip(&ls)) {
+                prop_assert_eq!(sa, ss, "{}", pa);
+                for ((x, y), z) in va.iter().zip(vb).zip(vs) {
+                    let want = (x + y) * s;
+                    prop_assert!((z - want).abs() <= 1e-12 * want.abs().max(1.0), "{}: {} vs {}", pa, z, want);
+                }
+            }
+        }
+    }
+}
