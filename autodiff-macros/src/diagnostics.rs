@@ -331,7 +331,7 @@ pub fn active_config_argument(span: Span, name: &str) -> Error {
         span,
         format!(
             "the argument of `{name}` cannot be differentiated: only the receiver of `{name}` is differentiable\n\
-             help: pass an inactive value (a constant, `x.item()`, or `x.detach()`)"
+             help: pass an inactive value (a constant, or a value read through `x.detach()`)"
         ),
     )
 }
@@ -394,6 +394,17 @@ pub fn raw_read_reaches_output(span: Span) -> Error {
          help: read one element with `x.get(&[i, ..])` or a scalar with `x.item()` (both differentiable), \
          or cut the gradient explicitly with `x.detach()` before reading\n\
          note: raw reads may decide conditions, loop bounds, indices and what is printed",
+    )
+}
+
+pub fn unsupported_tensor_function(span: Span, name: &str) -> Error {
+    err(
+        span,
+        format!(
+            "`Tensor::{name}` cannot take differentiable arguments inside `#[differentiable]` yet\n\
+             help: the differentiable constructors are `Tensor::scalar(s)` and `Tensor::full(&shape, s)`; \
+             for others call the runtime's `Tensor::{name}_vjp` in a hand-written `_vjp` function"
+        ),
     )
 }
 

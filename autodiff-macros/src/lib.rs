@@ -18,6 +18,7 @@
 mod activity;
 mod check;
 mod ctxt;
+mod derive;
 mod diagnostics;
 mod expand;
 #[cfg(test)]
@@ -61,4 +62,15 @@ pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro]
 pub fn __known_operations_check(_: TokenStream) -> TokenStream {
     methods::known_operations_check().into()
+}
+
+/// Derives `autodiff::Differentiable` for a struct (named or tuple fields, generics included)
+/// and generates its tangent struct `NameTangent`, with the same field names.
+///
+/// Mark configuration or data fields `#[differentiable(skip)]`: they are carried, never
+/// differentiated, and need not implement the trait. Enums and unions are refused. See
+/// `autodiff::Differentiable` for examples.
+#[proc_macro_derive(Differentiable, attributes(differentiable))]
+pub fn derive_differentiable(item: TokenStream) -> TokenStream {
+    derive::expand(item.into()).into()
 }

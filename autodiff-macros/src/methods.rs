@@ -102,6 +102,8 @@ pub const OPS: &[Op] = &[
     unary("sinh", X, None),
     unary("cosh", X, None),
     unary("recip", X, None),
+    unary("fract", X, None),
+    unary("clamp", s("x", "0.0, 1.0"), None),
     // tensors only
     unary("sigmoid", None, M),
     unary("relu", None, M),
@@ -117,6 +119,9 @@ pub const OPS: &[Op] = &[
     unary("unsqueeze", None, s("v", "0")),
     unary("squeeze", None, s("r", "0")),
     unary("broadcast_to", None, s("v", "&[3, 2]")),
+    // one element as a differentiable scalar
+    unary("item", None, s("m.sum()", "")),
+    unary("get", None, s("m", "&[1, 0]")),
     unary("sum_to", None, s("m", "&[2]")),
     // two differentiable operands
     binary("powf", s("x", "y"), s("m", "y")),
@@ -124,6 +129,8 @@ pub const OPS: &[Op] = &[
     binary("min", s("x", "y"), None),
     binary("hypot", s("x", "y"), None),
     binary("atan2", s("x", "y"), None),
+    binary("rem_euclid", s("x", "y"), None),
+    binary("copysign", s("x", "y"), None),
     binary("dot", None, s("v", "&w")),
     binary("mm", None, s("m", "&n")),
     binary("mv", None, s("m", "&v")),
@@ -140,7 +147,6 @@ pub const OPS: &[Op] = &[
     plain("to_bits", MethodKind::RawRead),
     plain("to_string", MethodKind::RawRead),
     // no gradient flows through the result (flags, shapes, explicit cuts, piecewise constants)
-    plain("item", MethodKind::Inactive),
     plain("shape", MethodKind::Inactive),
     plain("ndim", MethodKind::Inactive),
     plain("numel", MethodKind::Inactive),
@@ -158,7 +164,6 @@ pub const OPS: &[Op] = &[
     plain("ceil", MethodKind::Inactive),
     plain("round", MethodKind::Inactive),
     plain("trunc", MethodKind::Inactive),
-    plain("fract", MethodKind::Inactive),
     plain("partial_cmp", MethodKind::Inactive),
     plain("total_cmp", MethodKind::Inactive),
     plain("eq", MethodKind::Inactive),
@@ -175,6 +180,12 @@ pub const OPS: &[Op] = &[
 /// called on a differentiable value).
 pub fn method_kind(name: &str) -> Option<MethodKind> {
     OPS.iter().find(|op| op.name == name).map(|op| op.kind)
+}
+
+/// Associated functions of `Tensor` that are differentiable in their one scalar argument
+/// (`Tensor::scalar(s)`, `Tensor::full(&shape, s)`); their runtime forms are `Tensor::NAME_vjp`.
+pub fn is_tensor_constructor(name: &str) -> bool {
+    matches!(name, "scalar" | "full")
 }
 
 /// Macros that may mention differentiable values: they only read them (printing, assertions),
@@ -238,6 +249,10 @@ pub fn known_operations_check() -> TokenStream {
         let w = ::autodiff::Tensor::<f64>::from_vec(vec![0.1, 0.6], &[2]);
         let r = ::autodiff::Tensor::<f64>::from_vec(vec![0.5, 0.25], &[1, 2]);
         let _ = (&x, &y, &m, &n, &v, &w, &r);
+        let (out, pb) = ::autodiff::Tensor::<f64>::scalar_vjp(x);
+        let _ = #rt::Pullback::pull(&pb, out);
+        let (out, pb) = ::autodiff::Tensor::<f64>::full_vjp(&[2, 3], x);
+        let _ = #rt::Pullback::pull(&pb, out);
         #(#calls)*
     }}
 }

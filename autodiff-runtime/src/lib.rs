@@ -1,13 +1,19 @@
 //! Runtime for the `autodiff` crate: the [`Tensor`] type, BLAS-class kernels,
-//! the reverse-mode rules (VJPs) that `#[differentiable]` calls, and [`Param`].
+//! the reverse-mode rules (VJPs) that `#[differentiable]` calls, [`Param`], the
+//! [`Differentiable`] trait for structured values, optimizers ([`optim`]) and safetensors
+//! checkpoints ([`checkpoint`]).
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
 
+pub mod checkpoint;
+pub mod differentiable;
 #[allow(unsafe_code)]
 pub mod kernels;
+pub mod optim;
 mod param;
 pub mod tensor;
 pub mod vjp;
 
+pub use differentiable::Differentiable;
 pub use param::{no_grad, Param};
 pub use tensor::{Element, ShapeError, Tensor};

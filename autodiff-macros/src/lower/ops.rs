@@ -4,7 +4,7 @@
 use super::tape::Operand;
 use super::Lowerer;
 use crate::diagnostics as diag;
-use crate::methods::{method_kind, MethodKind};
+use crate::methods::{is_tensor_constructor, method_kind, MethodKind};
 use crate::names::{self, Operands};
 use crate::syntax::strip_parens;
 use proc_macro2::{Span, TokenStream};
@@ -236,6 +236,13 @@ impl Lowerer {
             self.cx.push(diag::recursion(last.ident.span(), &name));
             return self.poisoned(&Expr::Call(c.clone()));
         }
+        // `Tensor::scalar(s)`, `Tensor::full(&shape, s)`: runtime forms with a pullback struct
+        let tensor_fn = single_path_prefix(&fp.path, "Tensor");
+        if tensor_fn && !is_tensor_constructor(&name) {
+            self.cx
+                .push(diag::unsupported_tensor_function(last.ident.span(), &name));
+            return self.poisoned(&Expr::Call(c.clone()));
+        }
         last.ident = names::vjp_form(&name, last.ident.span());
         let args: Vec<Operand> = c.args.iter().map(|a| self.lower_leaf(a)).collect();
         let qself = &fp.qself;
@@ -249,7 +256,7 @@ impl Lowerer {
         } else {
             path.to_token_stream()
         };
-        self.emit_op(f, args, c.span(), true)
+        self.emit_op(f, args, c.span(), !tensor_fn)
     }
 
     /// `dbg!(e)` is the identity for differentiation: it prints `e` as the macro would and
@@ -288,4 +295,9 @@ impl Lowerer {
             adj: Some(out),
         }
     }
+}
+
+/// `Tensor::name` or `Tensor::<E>::name`.
+fn single_path_prefix(path: &syn::Path, ty: &str) -> bool {
+    path.segments.len() == 2 && path.segments[0].ident == ty
 }

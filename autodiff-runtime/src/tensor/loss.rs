@@ -142,10 +142,14 @@ impl<T: Element> LayerNormStats<T> {
         let mut out = self.xhat.to_vec();
         for row in out.chunks_exact_mut(self.group.max(1)) {
             if let Some(w) = weight {
-                row.iter_mut().zip(w.as_slice()).for_each(|(v, &w)| *v = *v * w);
+                row.iter_mut()
+                    .zip(w.as_slice())
+                    .for_each(|(v, &w)| *v = *v * w);
             }
             if let Some(b) = bias {
-                row.iter_mut().zip(b.as_slice()).for_each(|(v, &b)| *v = *v + b);
+                row.iter_mut()
+                    .zip(b.as_slice())
+                    .for_each(|(v, &b)| *v = *v + b);
             }
         }
         self.xhat.with_same_shape(out)

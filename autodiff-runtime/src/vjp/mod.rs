@@ -255,5 +255,8 @@ call_grads_tuple! {
 /// Every trait whose methods are VJP forms, imported anonymously: generated code writes
 /// `use ::autodiff::__rt::prelude::*;` and calls `x.exp_vjp()` without naming the traits.
 pub mod prelude {
-    pub use super::{ScalarVjp as _, TensorPowfVjp as _, TensorVjp as _};
+    pub use super::{
+        ActivationVjp as _, BatchedVjp as _, JoinVjp as _, NormaliseVjp as _, ReduceExtVjp as _,
+        ScalarVjp as _, SelectVjp as _, TensorPowfVjp as _, TensorVjp as _,
+    };
 }

@@ -1,0 +1,9 @@
+use autodiff::prelude::*;
+
+#[derive(Differentiable)]
+enum Layer {
+    Dense(Tensor),
+    Identity,
+}
+
+fn main() {}
