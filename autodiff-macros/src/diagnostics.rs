@@ -372,14 +372,6 @@ pub fn aggregate_of_active(span: Span) -> Error {
     )
 }
 
-pub fn nested_control_flow(span: Span) -> Error {
-    err(
-        span,
-        "not supported yet: control flow nested inside a differentiable expression\n\
-         help: compute this value in its own `let` statement, e.g. `let v = if .. { .. } else { .. };`",
-    )
-}
-
 pub fn unsupported_expression(span: Span) -> Error {
     err(
         span,

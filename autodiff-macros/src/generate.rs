@@ -49,6 +49,7 @@ impl<'f> Header<'f> {
     /// `fn NAME_vjp<..>(args) -> (Out, impl Fn(Out) -> Grads) where ..` and its `_grad` sibling,
     /// with bodies from the caller.
     fn functions(&self, vjp_body: TokenStream, grad_body: TokenStream) -> TokenStream {
+        // panics in the generated code (a non-scalar output's seed) point at the caller
         let f = self.f;
         let (vis, name) = (&f.vis, &f.sig.ident);
         let vjp_name = names::vjp_fn(name);
@@ -79,6 +80,7 @@ impl<'f> Header<'f> {
 
             #[doc = #grad_doc]
             #allow
+            #[track_caller]
             #vis fn #grad_name #generics (#(#inputs2),*) -> (#out_ty, #grads_ty) #where_clause
             #grad_body
         }
@@ -155,10 +157,11 @@ pub fn derivatives(f: &ItemFn, sig: &Signature, lw: &Lowerer, body: TokenStream)
         })
     }};
     let vjp_name = names::vjp_fn(name);
+    let fn_name = name.to_string();
     let arg_names = sig.params.iter().map(|p| &p.ident);
     let grad_body = quote! {{
         let (__ad_y, __ad_pb) = #vjp_name #turbofish (#(#arg_names),*);
-        let __ad_seed = #rt::Seed::seed_one(&__ad_y);
+        let __ad_seed = #rt::Seed::seed_one_for(&__ad_y, #fn_name);
         let __ad_g = __ad_pb(__ad_seed);
         (__ad_y, __ad_g)
     }};

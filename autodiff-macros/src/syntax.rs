@@ -33,8 +33,24 @@ impl syn::visit_mut::VisitMut for ReturnRewriter {
 /// Does the expression contain a jump out of it (`return`, `break`, `continue`, `?`), outside
 /// closures and nested items?
 pub fn contains_jump(e: &Expr) -> bool {
-    struct J(bool);
+    jumps(e, true)
+}
+
+/// Does the expression jump out of itself other than from inside nested control flow (`if`,
+/// `match`, blocks, loops), which the lowering hoists and lowers structurally?
+pub fn contains_unstructured_jump(e: &Expr) -> bool {
+    jumps(e, false)
+}
+
+fn jumps(e: &Expr, into_control_flow: bool) -> bool {
+    struct J(bool, bool);
     impl<'ast> Visit<'ast> for J {
+        fn visit_expr(&mut self, e: &'ast Expr) {
+            if !self.1 && is_structured(e) {
+                return;
+            }
+            syn::visit::visit_expr(self, e);
+        }
         fn visit_expr_return(&mut self, _: &'ast syn::ExprReturn) {
             self.0 = true;
         }
@@ -61,8 +77,11 @@ pub fn contains_jump(e: &Expr) -> bool {
             }
         }
     }
-    let mut j = J(false);
-    j.visit_expr(e);
+    let mut j = J(false, into_control_flow);
+    if !into_control_flow && is_structured(e) {
+        return false;
+    }
+    syn::visit::visit_expr(&mut j, e);
     j.0
 }
 

@@ -6,7 +6,8 @@ use super::{LoopCtx, Lowerer, RET};
 use crate::check;
 use crate::diagnostics as diag;
 use crate::syntax::{
-    contains_jump, is_compound, is_structured, rewrite_returns_local, simple_pat, strip_parens,
+    contains_jump, contains_unstructured_jump, is_compound, is_structured, rewrite_returns_local,
+    simple_pat, strip_parens,
 };
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
@@ -189,10 +190,12 @@ impl Lowerer {
                 None
             }
             _ => {
-                if contains_jump(e) {
-                    if self.is_active(e) {
-                        self.cx.push(diag::jump_in_expression(e.span()));
-                    }
+                let active = self.is_active(e);
+                let unstructured = contains_unstructured_jump(e);
+                if active && unstructured {
+                    self.cx.push(diag::jump_in_expression(e.span()));
+                }
+                if contains_jump(e) && (!active || unstructured) {
                     self.flush();
                     let e = self.rewrite_returns_expr(e);
                     return Some(e);

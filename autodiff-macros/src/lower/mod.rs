@@ -26,6 +26,7 @@
 //! accumulators correct) and passes it through the operation's pullback into the inputs'
 //! adjoints, where values used several times sum.
 
+mod calls;
 mod control;
 mod ops;
 mod tape;
@@ -83,6 +84,8 @@ pub struct Lowerer {
     pub segments: Vec<Segment>,
     loops: Vec<LoopCtx>,
     fn_name: String,
+    /// Type parameters bounded by `Float`, so `T::sin(x)` is known as `x.sin()`.
+    float_types: Vec<String>,
     ntemps: usize,
     pub body_label: syn::Lifetime,
 }
@@ -120,6 +123,7 @@ impl Lowerer {
             segments: Vec::new(),
             loops: Vec::new(),
             fn_name,
+            float_types: Vec::new(),
             ntemps: 0,
             body_label: names::body_label(),
         }
@@ -136,6 +140,11 @@ impl Lowerer {
     /// The bindings that received an active value in this round.
     pub fn assigned_active(&self) -> &HashSet<usize> {
         &self.assigned_active
+    }
+
+    /// Type parameters bounded by `Float` (`T::sin(x)` is `x.sin()`).
+    pub fn set_float_types(&mut self, types: Vec<String>) {
+        self.float_types = types;
     }
 
     /// The bindings that received raw numbers in this round.

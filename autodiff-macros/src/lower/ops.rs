@@ -109,10 +109,7 @@ impl Lowerer {
                 self.check_macro(&m.mac);
                 self.poisoned(e)
             }
-            Expr::If(_) | Expr::Match(_) | Expr::Block(_) | Expr::Loop(_) => {
-                self.cx.push(diag::nested_control_flow(e.span()));
-                self.poisoned(e)
-            }
+            Expr::If(_) | Expr::Match(_) | Expr::Block(_) | Expr::Loop(_) => self.hoist(e),
             Expr::Closure(_) => {
                 self.check_verbatim(e);
                 self.poisoned(e)
@@ -158,7 +155,7 @@ impl Lowerer {
         self.emit_op(quote!(#rt::#f), vec![l, r], span, false)
     }
 
-    fn lower_method(&mut self, m: &syn::ExprMethodCall) -> Operand {
+    pub(super) fn lower_method(&mut self, m: &syn::ExprMethodCall) -> Operand {
         let name = m.method.to_string();
         let kind = method_kind(&name);
         let span = m.method.span();
@@ -220,6 +217,9 @@ impl Lowerer {
             self.cx.push(diag::unnamed_callee(c.func.span()));
             return self.poisoned(&Expr::Call(c.clone()));
         };
+        if let Some(op) = self.lower_special_call(c, fp) {
+            return op;
+        }
         if fp.path.segments.last().is_some_and(|s| {
             s.ident
                 .to_string()
@@ -300,4 +300,23 @@ impl Lowerer {
 /// `Tensor::name` or `Tensor::<E>::name`.
 fn single_path_prefix(path: &syn::Path, ty: &str) -> bool {
     path.segments.len() == 2 && path.segments[0].ident == ty
+}
+
+impl Lowerer {
+    /// Control flow inside an expression (`a + if c { x } else { 2.0 * x }`): its value is
+    /// computed first into a temporary, exactly as `let t = if ..;` would, and the temporary is
+    /// the operand.
+    fn hoist(&mut self, e: &Expr) -> Operand {
+        let out = self.temp();
+        let t = self.temp_ident(out);
+        match self.lower_value(e, Some(out)) {
+            Some(v) => self.emit(quote!(let #t = #v;)),
+            // it diverges: the rest of the expression is unreachable
+            None => self.emit(quote!(let #t = loop {};)),
+        }
+        Operand {
+            tokens: t.to_token_stream(),
+            adj: Some(out),
+        }
+    }
 }

@@ -173,22 +173,28 @@ pub fn finish<A: ArgZero>(slot: Option<A::Tan>, meta: &A::Meta) -> A::Tan {
 /// Scalar outputs: the seed `1` that `NAME_grad` feeds to the pullback.
 pub trait Seed: Sized {
     /// The cotangent `1` for this output; panics like PyTorch for a tensor of several elements.
-    fn seed_one(&self) -> Self;
+    fn seed_one(&self) -> Self {
+        self.seed_one_for("NAME")
+    }
+    /// [`Seed::seed_one`] for `NAME_grad` of the function `name` (named in the panic message).
+    #[track_caller]
+    fn seed_one_for(&self, name: &str) -> Self;
 }
 
 impl<T: Float> Seed for T {
     #[inline(always)]
-    fn seed_one(&self) -> T {
+    fn seed_one_for(&self, _: &str) -> T {
         T::one()
     }
 }
 
 impl<E: Element> Seed for Tensor<E> {
-    fn seed_one(&self) -> Tensor<E> {
+    #[track_caller]
+    fn seed_one_for(&self, name: &str) -> Tensor<E> {
         if self.numel() != 1 {
             panic!(
-                "grad can be implicitly created only for scalar outputs (output has shape {:?}); \
-                 call NAME_vjp and pass a cotangent of that shape to the pullback instead",
+                "grad can be implicitly created only for scalar outputs (output of `{name}` has shape {:?}); \
+                 call {name}_vjp and pass a cotangent of that shape to the pullback instead",
                 self.shape()
             );
         }

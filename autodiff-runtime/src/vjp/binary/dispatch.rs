@@ -6,6 +6,7 @@ use super::scalar::{AddOp, DivOp, MulOp, OpMarker, ScalarRule, SubOp};
 use super::tensor::{tensor_l, tensor_lr, tensor_r, BinOp, TensorBinL, TensorBinLR, TensorBinR};
 use crate::tensor::{Element, Tensor};
 use crate::vjp::Pullback;
+use core::borrow::Borrow;
 use core::ops::{Add, Div, Mul, Sub};
 use num_traits::Float;
 
@@ -60,6 +61,36 @@ impl<T: Float, O: ScalarRule<T>> BinaryVjp<T, O> for T {
     fn bin_lr(self, b: T) -> (T, O::LR) {
         O::lr(self, b)
     }
+}
+
+/// Scalar operands behind references (`x * w` with `w: &f64` from `ws.iter()`), in either
+/// position: the same rules on the values.
+macro_rules! scalar_ref_binary_vjp {
+    ($(impl[$($g:tt)*] $lhs:ty, $rhs:ty;)*) => {$(
+        impl<$($g)* T: Float, O: ScalarRule<T>> BinaryVjp<$rhs, O> for $lhs {
+            type Out = T;
+            type L = O::L;
+            type R = O::R;
+            type LR = O::LR;
+            #[inline(always)]
+            fn bin_l(self, b: $rhs) -> (T, O::L) {
+                O::l(*self.borrow(), *b.borrow())
+            }
+            #[inline(always)]
+            fn bin_r(self, b: $rhs) -> (T, O::R) {
+                O::r(*self.borrow(), *b.borrow())
+            }
+            #[inline(always)]
+            fn bin_lr(self, b: $rhs) -> (T, O::LR) {
+                O::lr(*self.borrow(), *b.borrow())
+            }
+        }
+    )*};
+}
+
+scalar_ref_binary_vjp! {
+    impl['b,] T, &'b T;
+    impl['a,] &'a T, T;
 }
 
 macro_rules! tensor_binary_vjp {

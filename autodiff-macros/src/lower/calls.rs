@@ -1,0 +1,92 @@
+//! Calls that are not calls of another differentiable function: identity functions
+//! (`std::hint::black_box`, `std::convert::identity`), conversions between float types
+//! (`f64::from(x)`), and known methods called by path (`f64::max(x, y)`, `Float::sin(x)`,
+//! `<f64 as Float>::exp(x)`, `T::sqrt(x)` for a `T: Float` parameter), which are lowered as the
+//! method calls they stand for.
+
+use super::tape::Operand;
+use super::Lowerer;
+use crate::methods::{method_kind, MethodKind};
+use crate::names;
+use quote::{quote, quote_spanned, ToTokens};
+use syn::spanned::Spanned;
+use syn::{Expr, ExprCall, ExprPath};
+
+impl Lowerer {
+    /// Lowers `c` if it is one of the special calls, else `None`.
+    pub(super) fn lower_special_call(&mut self, c: &ExprCall, fp: &ExprPath) -> Option<Operand> {
+        let segs = &fp.path.segments;
+        let name = segs.last()?.ident.to_string();
+        if is_identity_fn(fp, &name) && c.args.len() == 1 {
+            return Some(self.identity_call(c, &c.args[0]));
+        }
+        let owner = self.float_owner(fp)?;
+        if name == "from" && c.args.len() == 1 && (owner == "f64" || owner == "f32") {
+            let x = self.lower_leaf(&c.args[0]);
+            let f = names::cast_form(owner == "f64", segs.last()?.ident.span());
+            let rt = names::rt();
+            return Some(self.emit_op(quote!(#rt::#f), vec![x], c.span(), false));
+        }
+        match method_kind(&name) {
+            Some(MethodKind::Unary | MethodKind::Binary) if !c.args.is_empty() => {
+                let mut args = c.args.iter().cloned();
+                let receiver = args.next()?;
+                let m = syn::ExprMethodCall {
+                    attrs: Vec::new(),
+                    receiver: Box::new(receiver),
+                    dot_token: Default::default(),
+                    method: segs.last()?.ident.clone(),
+                    turbofish: None,
+                    paren_token: c.paren_token,
+                    args: args.collect(),
+                };
+                Some(self.lower_method(&m))
+            }
+            _ => None,
+        }
+    }
+
+    /// The float type a path call belongs to (`f64::`, `Float::`, `<f64 as Float>::`, `T::`
+    /// for a `T: Float` parameter), if any.
+    fn float_owner(&self, fp: &ExprPath) -> Option<String> {
+        if let Some(q) = &fp.qself {
+            return Some(q.ty.to_token_stream().to_string());
+        }
+        let segs = &fp.path.segments;
+        if segs.len() < 2 {
+            return None;
+        }
+        let owner = segs[segs.len() - 2].ident.to_string();
+        let known = matches!(owner.as_str(), "f32" | "f64" | "Float" | "Real")
+            || self.float_types.contains(&owner);
+        known.then_some(owner)
+    }
+
+    fn identity_call(&mut self, c: &ExprCall, arg: &Expr) -> Operand {
+        let inner = self.lower_leaf(arg);
+        let out = self.temp();
+        let t = self.temp_ident(out);
+        let (f, v) = (&c.func, &inner.tokens);
+        self.emit(quote_spanned!(c.span()=> let #t = #f(#v);));
+        self.alias(Some(out), &inner);
+        Operand {
+            tokens: t.to_token_stream(),
+            adj: Some(out),
+        }
+    }
+}
+
+/// `std::hint::black_box`, `core::convert::identity`, or those names imported.
+fn is_identity_fn(fp: &ExprPath, name: &str) -> bool {
+    let segs: Vec<String> = fp
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
+    match name {
+        "black_box" => segs.len() == 1 || segs.iter().any(|s| s == "hint"),
+        "identity" => segs.len() == 1 || segs.iter().any(|s| s == "convert"),
+        _ => false,
+    }
+}
