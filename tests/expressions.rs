@@ -119,3 +119,20 @@ fn scalar_operands_behind_references() {
     let (_, g) = weighted_grad(0.9, &ws);
     assert_close(g, fd(|x| weighted(x, &ws), 0.9), 1e-7);
 }
+
+#[differentiable]
+fn match_active(x: f64) -> f64 {
+    match x * 2.0 {
+        v if v > 1.0 => v * x,
+        0.0 => 0.0,
+        v => -v,
+    }
+}
+
+#[test]
+fn match_on_a_differentiable_value() {
+    for x in [0.9, 0.2, -0.4] {
+        let (_, g) = match_active_grad(x);
+        assert_close(g, fd(match_active, x), 1e-7);
+    }
+}

@@ -257,11 +257,11 @@ pub fn pattern_on_active(span: Span, what: &str) -> Error {
     )
 }
 
-pub fn match_on_active(span: Span) -> Error {
+pub fn pattern_binds_active_part(span: Span) -> Error {
     err(
         span,
-        "`match` on a differentiable value is not supported\n\
-         help: match on an inactive value (an enum flag, an index, `x.item() > 0.0`)",
+        "this pattern cannot match a differentiable value: only `_`, literals, ranges and plain bindings can\n\
+         help: bind the value (`v if (0.0..=1.0).contains(&v) => ..`) and test it in a guard",
     )
 }
 

@@ -367,21 +367,40 @@ impl Lowerer {
     }
 
     fn lower_match(&mut self, m: &syn::ExprMatch, dest: Option<usize>) -> TokenStream {
+        // An active scrutinee is evaluated (and recorded) before the arms; the arms' patterns
+        // read its value, and a variable an arm binds it to carries its gradient.
+        let active = if self.is_active(&m.expr) {
+            for arm in &m.arms {
+                if !reads_value_only(&arm.pat) {
+                    self.cx
+                        .push(diag::pattern_binds_active_part(arm.pat.span()));
+                }
+            }
+            Some(self.lower_leaf(&m.expr))
+        } else {
+            None
+        };
         self.flush();
-        if self.is_active(&m.expr) {
-            self.cx.push(diag::match_on_active(m.expr.span()));
-        }
-        let scrut = self.rewrite_returns_expr(&m.expr);
+        let scrut = match &active {
+            Some(op) => op.tokens.clone(),
+            None => self.rewrite_returns_expr(&m.expr),
+        };
         let scrut_raw = self.raw_read(&m.expr);
         let mut arms = Vec::new();
         for arm in &m.arms {
             self.push_scope();
-            self.bind_pattern_from(&arm.pat, scrut_raw);
+            self.out.push(Vec::new());
+            match (&active, &arm.pat) {
+                (Some(op), syn::Pat::Ident(pi)) => {
+                    let id = self.bind(&pi.ident.to_string());
+                    self.alias(Some(id), op);
+                }
+                _ => self.bind_pattern_from(&arm.pat, scrut_raw),
+            }
             let guard = arm.guard.as_ref().map(|(i, g)| {
                 let g = self.rewrite_returns_expr(g);
                 quote!(#i #g)
             });
-            self.out.push(Vec::new());
             let v = match &*arm.body {
                 Expr::Block(b) if b.label.is_none() && b.attrs.is_empty() => {
                     Some(self.lower_block(&b.block, dest))
@@ -467,5 +486,20 @@ impl Lowerer {
                 self.alias(Some(id), &res);
             }
         }
+    }
+}
+
+/// Patterns that only read a matched number: `_`, literals, ranges, a plain binding, and `|`
+/// of those.
+fn reads_value_only(p: &syn::Pat) -> bool {
+    match p {
+        syn::Pat::Wild(_) | syn::Pat::Lit(_) | syn::Pat::Range(_) => true,
+        syn::Pat::Ident(pi) => pi.subpat.is_none() && pi.by_ref.is_none(),
+        syn::Pat::Or(o) => o
+            .cases
+            .iter()
+            .all(|c| !matches!(c, syn::Pat::Ident(_)) && reads_value_only(c)),
+        syn::Pat::Paren(pp) => reads_value_only(&pp.pat),
+        _ => false,
     }
 }
