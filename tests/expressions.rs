@@ -136,3 +136,45 @@ fn match_on_a_differentiable_value() {
         assert_close(g, fd(match_active, x), 1e-7);
     }
 }
+
+#[differentiable]
+#[allow(clippy::too_many_arguments)]
+fn twelve(
+    a: f64,
+    b: f64,
+    c: f64,
+    d: f64,
+    e: f64,
+    f: f64,
+    g: f64,
+    h: f64,
+    i: f64,
+    j: f64,
+    k: f64,
+    l: f64,
+) -> f64 {
+    a * b + c * d + e * f + g * h + i * j + k * l
+}
+
+#[differentiable]
+fn calls_twelve(x: f64) -> f64 {
+    twelve(x, 2.0 * x, x, x, x, x, x, x, x, x, x, x * x)
+}
+
+#[test]
+fn calls_with_more_than_eight_differentiable_arguments() {
+    let (_, g) = calls_twelve_grad(0.7);
+    assert_close(g, fd(calls_twelve, 0.7), 1e-7);
+}
+
+#[differentiable]
+fn doubled(x: &Tensor<f64>) -> Tensor<f64> {
+    x * 2.0
+}
+
+#[test]
+#[should_panic(expected = "pullback of `doubled`: cotangent has shape [5], expected [4]")]
+fn wrong_shape_cotangent_names_the_function() {
+    let (_, pb) = doubled_vjp(&Tensor::zeros(&[4]));
+    let _ = pb(Tensor::zeros(&[5]));
+}

@@ -389,6 +389,16 @@ pub fn raw_read_reaches_output(span: Span) -> Error {
     )
 }
 
+pub fn too_many_call_gradients(span: Span, n: usize) -> Error {
+    err(
+        span,
+        format!(
+            "this call passes {n} differentiable arguments; a call can pass at most 16\n\
+             help: group the parameters in a `#[derive(Differentiable)]` struct, or split the function"
+        ),
+    )
+}
+
 pub fn unsupported_tensor_function(span: Span, name: &str) -> Error {
     err(
         span,

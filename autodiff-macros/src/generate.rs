@@ -134,6 +134,8 @@ pub fn derivatives(f: &ItemFn, sig: &Signature, lw: &Lowerer, body: TokenStream)
         local::step(),
     );
     let out_ty = &h.out_ty;
+    let fn_name = name.to_string();
+    let om = local::out_meta();
     let vjp_body = quote! {{
         #[allow(unused_imports)]
         #prelude
@@ -143,7 +145,9 @@ pub fn derivatives(f: &ItemFn, sig: &Signature, lw: &Lowerer, body: TokenStream)
         let mut #trace: ::std::vec::Vec<#trace_ty> = ::std::vec::Vec::with_capacity(64);
         #(#records)*
         let #out = #label: #body;
+        let #om = #rt::CotangentCheck::cotangent_meta(&#out);
         (#out, move |#dy: #out_ty| {
+            #rt::CotangentCheck::check_cotangent(&#om, &#dy, #fn_name);
             let mut #ret_adj = ::core::option::Option::Some(#dy);
             #(#adjoint_decls)*
             #(#iters)*
@@ -157,7 +161,6 @@ pub fn derivatives(f: &ItemFn, sig: &Signature, lw: &Lowerer, body: TokenStream)
         })
     }};
     let vjp_name = names::vjp_fn(name);
-    let fn_name = name.to_string();
     let arg_names = sig.params.iter().map(|p| &p.ident);
     let grad_body = quote! {{
         let (__ad_y, __ad_pb) = #vjp_name #turbofish (#(#arg_names),*);

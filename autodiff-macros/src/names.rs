@@ -176,4 +176,8 @@ pub mod local {
     pub fn dbg_value() -> Ident {
         format_ident!("__ad_dbg")
     }
+    /// The output's shape, remembered to check the cotangent.
+    pub fn out_meta() -> Ident {
+        format_ident!("__ad_om")
+    }
 }

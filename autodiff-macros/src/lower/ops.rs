@@ -7,10 +7,14 @@ use crate::diagnostics as diag;
 use crate::methods::{is_tensor_constructor, method_kind, MethodKind};
 use crate::names::{self, Operands};
 use crate::syntax::strip_parens;
+
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 use syn::{BinOp, Expr, UnOp};
+
+/// Kept equal to `autodiff_runtime::vjp::MAX_CALL_GRADS` (the tuples `CallGrads` is implemented for).
+const MAX_CALL_GRADS: usize = 16;
 
 impl Lowerer {
     // ----- leaves: straight-line expressions, lowered to one VJP call per operation -------------
@@ -245,6 +249,12 @@ impl Lowerer {
         }
         last.ident = names::vjp_form(&name, last.ident.span());
         let args: Vec<Operand> = c.args.iter().map(|a| self.lower_leaf(a)).collect();
+        let active = args.iter().filter(|a| a.adj.is_some()).count();
+        if active > MAX_CALL_GRADS {
+            self.cx
+                .push(diag::too_many_call_gradients(c.span(), active));
+            return self.poisoned(&Expr::Call(c.clone()));
+        }
         let qself = &fp.qself;
         let f = if qself.is_some() {
             Expr::Path(syn::ExprPath {

@@ -256,7 +256,19 @@ call_grads_tuple! {
     6 => A B C D F G;
     7 => A B C D F G H;
     8 => A B C D F G H I;
+    9 => A B C D F G H I J;
+    10 => A B C D F G H I J K;
+    11 => A B C D F G H I J K L;
+    12 => A B C D F G H I J K L M;
+    13 => A B C D F G H I J K L M N;
+    14 => A B C D F G H I J K L M N O;
+    15 => A B C D F G H I J K L M N O P;
+    16 => A B C D F G H I J K L M N O P Q;
 }
+
+/// The most differentiable arguments one call of a `#[differentiable]` function can pass (the
+/// macro refuses more with a message naming this limit).
+pub const MAX_CALL_GRADS: usize = 16;
 
 /// Every trait whose methods are VJP forms, imported anonymously: generated code writes
 /// `use ::autodiff::__rt::prelude::*;` and calls `x.exp_vjp()` without naming the traits.
@@ -265,4 +277,41 @@ pub mod prelude {
         ActivationVjp as _, BatchedVjp as _, JoinVjp as _, NormaliseVjp as _, ReduceExtVjp as _,
         ScalarVjp as _, SelectVjp as _, TensorPowfVjp as _, TensorVjp as _,
     };
+}
+
+/// The output of a `#[differentiable]` function: what its pullback remembers to check the
+/// cotangent it is given (the output's shape for tensors, nothing for scalars).
+pub trait CotangentCheck: Sized {
+    /// What is remembered.
+    type Meta;
+    /// Remembers the output's shape.
+    fn cotangent_meta(&self) -> Self::Meta;
+    /// Panics, naming the function, when `cot` does not have the output's shape.
+    #[track_caller]
+    fn check_cotangent(meta: &Self::Meta, cot: &Self, name: &str);
+}
+
+impl<T: Float> CotangentCheck for T {
+    type Meta = ();
+    #[inline(always)]
+    fn cotangent_meta(&self) {}
+    #[inline(always)]
+    fn check_cotangent(_: &(), _: &T, _: &str) {}
+}
+
+impl<E: Element> CotangentCheck for Tensor<E> {
+    type Meta = Vec<usize>;
+    fn cotangent_meta(&self) -> Vec<usize> {
+        self.shape().to_vec()
+    }
+    #[track_caller]
+    fn check_cotangent(meta: &Vec<usize>, cot: &Tensor<E>, name: &str) {
+        if cot.shape() != meta.as_slice() {
+            panic!(
+                "pullback of `{name}`: cotangent has shape {:?}, expected {:?}",
+                cot.shape(),
+                meta
+            );
+        }
+    }
 }
