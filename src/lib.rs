@@ -34,7 +34,8 @@
 //! ```
 //!
 //! Gradients follow PyTorch's semantics: a value used twice gets the sum of both gradients,
-//! [`Param`] accumulates gradients across backward passes until [`Param::zero_grad`], and
+//! [`Param`] accumulates gradients across backward passes until [`Param::zero_grad`] (which
+//! leaves no gradient, like PyTorch 2's `set_to_none=True`), and
 //! `x.detach()` / [`no_grad`] cut the graph.
 //!
 //! # Custom derivatives

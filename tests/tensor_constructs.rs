@@ -296,9 +296,14 @@ fn param_accumulates_until_zeroed() {
         x.grad().unwrap().to_string(),
         "tensor([[9., 9.],\n        [9., 9.]])"
     );
-    x.zero_grad();
+    x.zero_grad_to_zeros();
     assert_eq!(x.grad().unwrap().to_vec(), vec![0.0; 4]);
     let (_, g) = seed_001_out_grad(&x);
+    x.accumulate(&g);
+    assert_eq!(x.grad().unwrap().to_vec(), vec![4.5; 4]);
+    // PyTorch 2's `zero_grad()` (set_to_none): no gradient until the next accumulation
+    x.zero_grad();
+    assert!(x.grad().is_none());
     x.accumulate(&g);
     assert_eq!(x.grad().unwrap().to_vec(), vec![4.5; 4]);
 }
