@@ -70,6 +70,11 @@ pub use autodiff_macros::differentiable;
 pub use autodiff_runtime::{kernels, no_grad, tensor, vjp, Element, Param, ShapeError, Tensor};
 pub use num_traits;
 
+/// The `ndarray` crate that `Tensor` converts to and from (feature `ndarray`): `From`/`TryFrom`
+/// between `Tensor<E>` and `ArrayD<E>`, `Array1<E>`, `Array2<E>`.
+#[cfg(feature = "ndarray")]
+pub use autodiff_runtime::ndarray;
+
 /// What a user needs in scope: `Tensor`, `Param`, `differentiable`, `no_grad` and `Float`.
 pub mod prelude {
     pub use crate::{differentiable, no_grad, Element, Param, Tensor};
