@@ -132,7 +132,7 @@ pub fn run() -> Notebook {
     nb.cell("In [10]", "print(x.grad)");
     nb.show(x.grad().unwrap());
 
-    // Gradients accumulate in the Param until `zero_grad`, as in PyTorch. The notebook prints
+    // Gradients accumulate in the Param until they are zeroed, as in PyTorch. The notebook prints
     // 2 and 1 because that cell was run twice (its execution count jumps from 10 to 15): the
     // second run started from the 1 left by the first. Run once after In [10], the first print
     // is 4.5 + 1 = 5.5; we print that, then run the cell again to reproduce the notebook.
@@ -144,7 +144,7 @@ pub fn run() -> Notebook {
         x.accumulate(&dx);
         nb.show(x.grad().unwrap());
         let (_out3, dx) = total_grad(&x);
-        x.zero_grad();
+        x.zero_grad_to_zeros();
         x.accumulate(&dx);
         nb.show(x.grad().unwrap());
     }

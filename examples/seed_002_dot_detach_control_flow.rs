@@ -88,7 +88,7 @@ pub fn run() -> Notebook {
         "In [52]",
         "x.grad.zero_()\ny = x.sum()\ny.backward()\nx.grad, y",
     );
-    x.zero_grad();
+    x.zero_grad_to_zeros();
     // `NAME_grad` = `NAME_vjp` + seeding the pullback with 1, for scalar outputs.
     let (y, dx) = sum_grad(&x);
     x.accumulate(&dx);
@@ -98,7 +98,7 @@ pub fn run() -> Notebook {
         "In [60]",
         "x.grad.zero_()\ny = x * x\nf'x: {x}, y: {y}, y.sum: {y.sum()}'",
     );
-    x.zero_grad();
+    x.zero_grad_to_zeros();
     let (y, y_backward) = square_vjp(&x);
     nb.show(format!("'x: {}, y: {y}, y.sum: {:?}'", *x, y.sum().item()));
 
@@ -113,7 +113,7 @@ pub fn run() -> Notebook {
         "x.grad.zero_()\ny = x * x\nu = y.detach()\nz = u * x\nz.sum().backward()\n\
          x.grad == u, x.grad, u.grad",
     );
-    x.zero_grad();
+    x.zero_grad_to_zeros();
     let (y, y_backward) = square_vjp(&x); // kept: In [51] pulls back through y again
     let u = y.detach();
     let (_z, dx) = sum_u_times_x_grad(&u, &x);
@@ -130,7 +130,7 @@ pub fn run() -> Notebook {
         "In [51]",
         "x.grad.zero_()\ny.sum().backward()\nx.grad == 2 * x",
     );
-    x.zero_grad();
+    x.zero_grad_to_zeros();
     x.accumulate(&y_backward(Tensor::ones(&[4])));
     nb.show(eq(x.grad().unwrap(), &(2.0 * &*x)));
 

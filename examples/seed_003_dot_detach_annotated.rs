@@ -87,7 +87,7 @@ pub fn run() -> Notebook {
         "In [19]",
         "x.grad.zero_()\ny = x.sum()\ny.backward()\nx.grad",
     );
-    x.zero_grad();
+    x.zero_grad_to_zeros();
     let (_y, dx) = sum_grad(&x);
     x.accumulate(&dx);
     nb.show(x.grad().unwrap());
@@ -97,7 +97,7 @@ pub fn run() -> Notebook {
         "In [20]",
         "x.grad.zero_()\ny = x * x\nprint(y)\ny.sum().backward()\nx.grad",
     );
-    x.zero_grad();
+    x.zero_grad_to_zeros();
     let (y, y_backward) = square_vjp(&x);
     nb.show(&y);
     x.accumulate(&y_backward(Tensor::ones(&[4])));
@@ -107,7 +107,7 @@ pub fn run() -> Notebook {
         "In [8]",
         "x.grad.zero_()\ny = x * x\nu = y.detach()\nz = u * x\n\nz.sum().backward()\nx.grad == u",
     );
-    x.zero_grad();
+    x.zero_grad_to_zeros();
     let (_z, dx) = detached_cube_sum_grad(&x);
     x.accumulate(&dx);
     let u = &*x * &*x;
@@ -118,7 +118,7 @@ pub fn run() -> Notebook {
         "In [9]",
         "x.grad.zero_()\ny.sum().backward()\nx.grad == 2 * x",
     );
-    x.zero_grad();
+    x.zero_grad_to_zeros();
     x.accumulate(&y_backward(Tensor::ones(&[4])));
     nb.show(eq(x.grad().unwrap(), &(2.0 * &*x)));
 

@@ -1,70 +1,23 @@
-//! Reverse-mode automatic differentiation for Rust, done at compile time.
+#![doc = include_str!("../docs/overview.md")]
 //!
-//! Put `#[differentiable]` on an ordinary function — `let`, reassignment, `if`/`else`, `match`,
-//! `while`, `for`, `loop`/`break`/`continue`, early `return`, calls to other such functions — and
-//! next to the untouched function you get:
+//! ## Guides
 //!
-//! - `NAME_vjp(args) -> (value, pullback)`: the forward sweep records which branches ran and what
-//!   each loop iteration needs; the pullback (`impl Fn(cotangent) -> gradients`, callable any
-//!   number of times) replays that record backwards;
-//! - `NAME_grad(args) -> (value, gradients)` for scalar outputs.
+//! The repository's `docs/` directory has a page per topic, each with examples that run as
+//! doctests of this crate: control flow (what can be differentiated and how loops and branches
+//! are reversed), custom derivatives (writing `NAME_vjp` by hand), performance (kernels, BLAS,
+//! threads, memory), data structures and checkpoints. The `CHANGELOG.md` lists what changed.
 //!
-//! There is no run-time operation tape: the derivative code is written by the macro and
-//! optimised by rustc like hand-written code.
+//! ## Features
 //!
-//! ```
-//! use autodiff::prelude::*;
+//! | feature | adds |
+//! |---|---|
+//! | `blas` | `mm`/`matmul`/`mv`/`dot` through the system CBLAS (`libopenblas-dev`) |
+//! | `ndarray` | `From`/`TryFrom` between [`Tensor`] and `ndarray`'s `ArrayD`, `Array1`, `Array2` |
+//! | `serde` | `Serialize`/`Deserialize` for [`Tensor`] (shape + data) |
 //!
-//! #[differentiable]
-//! fn f(a: &Tensor) -> Tensor {
-//!     let mut b = a * 2.0;
-//!     while b.norm().item() < 1000.0 {
-//!         b = &b * 2.0;
-//!     }
-//!     let c = if b.sum().item() > 0.0 { b } else { &b * 100.0 };
-//!     c.sum()
-//! }
+//! None is on by default; the defaults need nothing but the Rust toolchain.
 //!
-//! let a = Tensor::scalar(0.0984f32);
-//! let y = f(&a); // the original function, unchanged
-//! let (y2, da) = f_grad(&a);
-//! assert_eq!(y, y2);
-//! // f is linear in a along the path taken, so the gradient is f(a) / a (the seed notebooks' check)
-//! assert!((da.item() - y.item() / a.item()).abs() < 1e-2);
-//! ```
-//!
-//! Gradients follow PyTorch's semantics: a value used twice gets the sum of both gradients,
-//! [`Param`] accumulates gradients across backward passes until [`Param::zero_grad`], and
-//! `x.detach()` / [`no_grad`] cut the graph.
-//!
-//! # Custom derivatives
-//! A call `g(x)` with a differentiable argument becomes a call of `g_vjp(x)` in the generated
-//! code. Put `#[differentiable]` on `g`, or write `g_vjp` yourself with the generated signature:
-//! `fn g_vjp(same args) -> (Out, impl Fn(Out) -> Grads)`, where `Grads` holds one gradient per
-//! argument that is differentiable *at the call site* (one value, or a tuple in argument order).
-//!
-//! ```
-//! use autodiff::prelude::*;
-//!
-//! /// softplus(x) = ln(1 + e^x), with a numerically stable hand-written derivative.
-//! fn softplus(x: f64) -> f64 {
-//!     x.max(0.0) + (-x.abs()).exp().ln_1p()
-//! }
-//! fn softplus_vjp(x: f64) -> (f64, impl Fn(f64) -> f64) {
-//!     let s = 1.0 / (1.0 + (-x).exp()); // the sigmoid is the derivative
-//!     (softplus(x), move |g| g * s)
-//! }
-//!
-//! #[differentiable]
-//! fn loss(x: f64) -> f64 {
-//!     softplus(x) * 2.0
-//! }
-//!
-//! let (_, dx) = loss_grad(0.0);
-//! assert!((dx - 1.0).abs() < 1e-12);
-//! ```
-//!
-//! # Models as ordinary Rust data
+//! ## Models as ordinary Rust data
 //! [`Differentiable`] values (scalars, tensors, `Vec`s, arrays, tuples, `Option`, `Box`, and
 //! structs with `#[derive(Differentiable)]`) have a gradient of the same structure: the derive
 //! generates `NameTangent` with the same field names. [`optim`] steps any of them in place and
@@ -126,6 +79,11 @@ pub use autodiff_runtime::{
 };
 pub use num_traits;
 
+/// The `ndarray` crate that `Tensor` converts to and from (feature `ndarray`): `From`/`TryFrom`
+/// between `Tensor<E>` and `ArrayD<E>`, `Array1<E>`, `Array2<E>`.
+#[cfg(feature = "ndarray")]
+pub use autodiff_runtime::ndarray;
+
 /// What a user needs in scope: `Tensor`, `Param`, `differentiable`, `Differentiable` (the trait
 /// and its derive), `optim`, `no_grad` and `Float`.
 pub mod prelude {
@@ -138,4 +96,19 @@ pub mod prelude {
 pub mod __rt {
     pub use autodiff_runtime::differentiable::{accumulate_into, finish_tangent};
     pub use autodiff_runtime::vjp::*;
+}
+
+/// The `docs/` pages, compiled as doctests so that their examples cannot drift.
+#[cfg(doctest)]
+mod guides {
+    #[doc = include_str!("../docs/control-flow.md")]
+    mod control_flow {}
+    #[doc = include_str!("../docs/custom-derivatives.md")]
+    mod custom_derivatives {}
+    #[doc = include_str!("../docs/performance.md")]
+    mod performance {}
+    #[doc = include_str!("../docs/data-structures.md")]
+    mod data_structures {}
+    #[doc = include_str!("../docs/checkpoints.md")]
+    mod checkpoints {}
 }

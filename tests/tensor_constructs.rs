@@ -12,7 +12,7 @@
 mod common;
 
 use autodiff::prelude::*;
-use common::{assert_tensor_close, fd_tensor, rand};
+use common::{assert_sums_close, assert_tensor_close, fd_tensor, rand};
 use proptest::prelude::*;
 
 const TOL: f64 = 1e-6;
@@ -100,6 +100,40 @@ fn products_match_finite_differences() {
     assert_tensor_close(&ga, &fd_tensor(|a| products(a, &b, &v).item(), &a), TOL);
     assert_tensor_close(&gb, &fd_tensor(|b| products(&a, b, &v).item(), &b), TOL);
     assert_tensor_close(&gv, &fd_tensor(|v| products(&a, &b, v).item(), &v), TOL);
+}
+
+#[differentiable]
+fn product_sum(a: &Tensor, b: &Tensor) -> Tensor {
+    a.mm(b).sum()
+}
+
+/// f32 at a size where the kernels block, vectorise and (with two threads) split the sums:
+/// d/da sum(a·b) = 1·bᵀ (row sums of b), d/db = aᵀ·1 (column sums of a), compared with plain
+/// loops in f64 within the bound for sums taken in any order.
+#[test]
+fn f32_product_gradients_are_row_and_column_sums() {
+    let (m, k, n) = (48, 200, 64);
+    let (a, b): (Tensor, Tensor) = (Tensor::randn(&[m, k], 41), Tensor::randn(&[k, n], 42));
+    let (_, (ga, gb)) = product_sum_grad(&a, &b);
+    let sums = |t: &Tensor, rows: usize, cols: usize, along_rows: bool| {
+        let (mut sum, mut magnitude) = (vec![0.0f64; if along_rows { rows } else { cols }], vec![]);
+        magnitude.resize(sum.len(), 0.0);
+        for (idx, &v) in t.as_slice().iter().enumerate() {
+            let out = if along_rows { idx / cols } else { idx % cols };
+            sum[out] += v as f64;
+            magnitude[out] += (v as f64).abs();
+        }
+        (sum, magnitude)
+    };
+    let (row_sums, row_mag) = sums(&b, k, n, true);
+    let expected_ga: Vec<f32> = (0..m * k).map(|i| row_sums[i % k] as f32).collect();
+    let mag_ga: Vec<f64> = (0..m * k).map(|i| row_mag[i % k]).collect();
+    // one extra rounding for the f64 -> f32 conversion of the expected value
+    assert_sums_close(&ga, &Tensor::from_vec(expected_ga, &[m, k]), &mag_ga, n + 1);
+    let (col_sums, col_mag) = sums(&a, m, k, false);
+    let expected_gb: Vec<f32> = (0..k * n).map(|i| col_sums[i / n] as f32).collect();
+    let mag_gb: Vec<f64> = (0..k * n).map(|i| col_mag[i / n]).collect();
+    assert_sums_close(&gb, &Tensor::from_vec(expected_gb, &[k, n]), &mag_gb, m + 1);
 }
 
 #[test]
@@ -296,9 +330,14 @@ fn param_accumulates_until_zeroed() {
         x.grad().unwrap().to_string(),
         "tensor([[9., 9.],\n        [9., 9.]])"
     );
-    x.zero_grad();
+    x.zero_grad_to_zeros();
     assert_eq!(x.grad().unwrap().to_vec(), vec![0.0; 4]);
     let (_, g) = seed_001_out_grad(&x);
+    x.accumulate(&g);
+    assert_eq!(x.grad().unwrap().to_vec(), vec![4.5; 4]);
+    // PyTorch 2's `zero_grad()` (set_to_none): no gradient until the next accumulation
+    x.zero_grad();
+    assert!(x.grad().is_none());
     x.accumulate(&g);
     assert_eq!(x.grad().unwrap().to_vec(), vec![4.5; 4]);
 }

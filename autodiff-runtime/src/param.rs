@@ -8,7 +8,9 @@ use std::ops::Deref;
 ///
 /// `Param<T>` dereferences to [`Tensor<T>`], so `&param` goes wherever `&Tensor<T>` does.
 /// Gradients from `NAME_grad` calls are added with [`accumulate`](Param::accumulate) and
-/// cleared with [`zero_grad`](Param::zero_grad); the value is changed outside any gradient
+/// cleared with [`zero_grad`](Param::zero_grad) (PyTorch 2's default `set_to_none=True`: the
+/// gradient becomes `None`) or [`zero_grad_to_zeros`](Param::zero_grad_to_zeros) (PyTorch's
+/// `x.grad.zero_()`: a zero tensor is kept); the value is changed outside any gradient
 /// computation through [`value_mut`](Param::value_mut) (PyTorch's `x.data -= lr * x.grad`).
 ///
 /// ```
@@ -23,9 +25,9 @@ use std::ops::Deref;
 /// // one step of gradient descent
 /// let step = w.grad().unwrap() * 0.1;
 /// *w.value_mut() -= &step;
-/// w.zero_grad();
+/// w.zero_grad();                               // PyTorch 2: the gradient is gone
 /// assert_eq!(w.to_vec(), vec![0.9, 1.8]);       // Deref to the tensor
-/// assert_eq!(w.grad().unwrap().to_vec(), vec![0.0, 0.0]);
+/// assert!(w.grad().is_none());
 /// ```
 #[derive(Clone)]
 pub struct Param<T: Element = f32> {
@@ -80,9 +82,42 @@ impl<T: Element> Param<T> {
         }
     }
 
-    /// Sets the gradient to zeros, keeping a zero tensor (like `x.grad.zero_()`), in place
-    /// when the gradient buffer is not shared. Does nothing before the first accumulation.
+    /// Clears the gradient: [`grad`](Self::grad) is `None` afterwards, like PyTorch 2's
+    /// `x.grad = None` / `optimizer.zero_grad()` (whose default is `set_to_none=True`). The next
+    /// [`accumulate`](Self::accumulate) stores its gradient as an O(1) clone instead of adding
+    /// to zeros, and no memory is held between steps.
+    ///
+    /// To keep a zero tensor instead (PyTorch's `x.grad.zero_()`, or `zero_grad(set_to_none=False)`),
+    /// use [`zero_grad_to_zeros`](Self::zero_grad_to_zeros).
+    ///
+    /// ```
+    /// use autodiff_runtime::{Param, Tensor};
+    ///
+    /// let mut w = Param::new(Tensor::<f32>::zeros(&[2]));
+    /// w.accumulate(&Tensor::ones(&[2]));
+    /// w.zero_grad();
+    /// assert!(w.grad().is_none());
+    /// ```
     pub fn zero_grad(&mut self) {
+        self.grad = None;
+    }
+
+    /// Sets the gradient to zeros, keeping a zero tensor of the parameter's shape (PyTorch's
+    /// `x.grad.zero_()`, or `zero_grad(set_to_none=False)`), in place when the gradient buffer is
+    /// not shared. Does nothing while there is no gradient (before the first accumulation or
+    /// after [`zero_grad`](Self::zero_grad)).
+    ///
+    /// ```
+    /// use autodiff_runtime::{Param, Tensor};
+    ///
+    /// let mut w = Param::new(Tensor::<f32>::zeros(&[2]));
+    /// w.zero_grad_to_zeros();
+    /// assert!(w.grad().is_none());                  // nothing to zero yet
+    /// w.accumulate(&Tensor::ones(&[2]));
+    /// w.zero_grad_to_zeros();
+    /// assert_eq!(w.grad().unwrap().to_vec(), vec![0.0, 0.0]);
+    /// ```
+    pub fn zero_grad_to_zeros(&mut self) {
         if let Some(g) = &mut self.grad {
             match g.unique_slice_mut() {
                 Some(data) => data.fill(T::zero()),
@@ -167,11 +202,23 @@ mod tests {
         assert_eq!(p.grad().unwrap().as_slice().as_ptr(), ptr);
         assert_eq!(p.grad().unwrap().to_vec(), vec![3.0, 3.0]);
         assert_eq!(g.to_vec(), vec![1.0, 1.0]);
-        p.zero_grad();
+        p.zero_grad_to_zeros();
         assert_eq!(p.grad().unwrap().as_slice().as_ptr(), ptr);
         assert_eq!(p.grad().unwrap().to_vec(), vec![0.0, 0.0]);
         assert_eq!(p.take_grad().unwrap().shape(), &[2]);
         assert!(p.grad().is_none());
+    }
+
+    #[test]
+    fn zero_grad_sets_the_gradient_to_none() {
+        let mut p = Param::new(Tensor::<f32>::zeros(&[2]));
+        p.accumulate(&Tensor::ones(&[2]));
+        p.zero_grad();
+        assert!(p.grad().is_none());
+        // the next gradient is stored as is, not added to zeros
+        let g = Tensor::from_vec(vec![2.0, 3.0], &[2]);
+        p.accumulate(&g);
+        assert!(p.grad().unwrap().shares_storage_with(&g));
     }
 
     #[test]
@@ -180,8 +227,14 @@ mod tests {
         let mut p = Param::new(Tensor::<f64>::zeros(&[2]));
         p.accumulate(&g);
         p.accumulate(&g);
-        p.zero_grad();
+        p.zero_grad_to_zeros();
         assert_eq!(g.to_vec(), vec![1.0, 2.0]);
+        // the first gradient is still shared: zeroing copies instead of writing into `g`
+        let mut q = Param::new(Tensor::<f64>::zeros(&[2]));
+        q.accumulate(&g);
+        q.zero_grad_to_zeros();
+        assert_eq!(g.to_vec(), vec![1.0, 2.0]);
+        assert_eq!(q.grad().unwrap().to_vec(), vec![0.0, 0.0]);
     }
 
     #[test]

@@ -262,6 +262,18 @@ mod tests {
         c
     }
 
+    /// The largest difference between a product entry summed in any order and the exact value
+    /// (or another order), `2·γ_terms·Σ|a_ip||b_pj|` with `γ_n = n·u/(1 − n·u)` for unit
+    /// roundoff `u`: a bound that holds for every kernel, blocking and thread count.
+    fn order_tolerance(terms: usize, unit_roundoff: f64, magnitude: f64) -> f64 {
+        let nu = terms as f64 * unit_roundoff;
+        2.0 * nu / (1.0 - nu) * magnitude
+    }
+
+    fn abs(v: &[f64]) -> Vec<f64> {
+        v.iter().map(|x| x.abs()).collect()
+    }
+
     fn values(n: usize, seed: u64) -> Vec<f64> {
         (0..n)
             .map(|i| (((i as u64 * 2654435761 + seed) % 1000) as f64 - 500.0) / 250.0)
@@ -276,18 +288,22 @@ mod tests {
                     let a = values(m * k, 1);
                     let b = values(k * n, 2);
                     let expect = naive(ta, tb, m, n, k, &a, &b);
+                    let magnitude = naive(ta, tb, m, n, k, &abs(&a), &abs(&b));
                     let (lda, ldb) = (if ta { m } else { k }, if tb { k } else { n });
                     let mut c = vec![f64::NAN; m * n];
                     gemm(ta, tb, m, n, k, 1.0, &a, lda, &b, ldb, 0.0, &mut c, n);
-                    for (x, y) in c.iter().zip(&expect) {
-                        assert!((x - y).abs() < 1e-9, "{m}x{n}x{k} ta={ta} tb={tb}");
+                    for ((x, y), mag) in c.iter().zip(&expect).zip(&magnitude) {
+                        let tol = order_tolerance(k, f64::EPSILON / 2.0, *mag);
+                        assert!((x - y).abs() <= tol, "{m}x{n}x{k} ta={ta} tb={tb}");
                     }
                     let a32: Vec<f32> = a.iter().map(|&v| v as f32).collect();
                     let b32: Vec<f32> = b.iter().map(|&v| v as f32).collect();
                     let mut c32 = vec![0.0f32; m * n];
                     gemm(ta, tb, m, n, k, 1.0, &a32, lda, &b32, ldb, 0.0, &mut c32, n);
-                    for (x, y) in c32.iter().zip(&expect) {
-                        assert!((*x as f64 - y).abs() < 1e-3, "f32 {m}x{n}x{k}");
+                    // rounding the inputs to f32 adds two roundings to each product
+                    for ((x, y), mag) in c32.iter().zip(&expect).zip(&magnitude) {
+                        let tol = order_tolerance(k + 2, f32::EPSILON as f64 / 2.0, *mag);
+                        assert!((*x as f64 - y).abs() <= tol, "f32 {m}x{n}x{k}");
                     }
                 }
             }
@@ -346,8 +362,9 @@ mod tests {
             set_num_threads(before);
             assert_eq!(serial, parallel);
             let expect = naive(ta, false, m, n, k, &a, &b);
-            for (x, y) in serial.iter().zip(&expect) {
-                assert!((x - y).abs() < 1e-9);
+            let magnitude = naive(ta, false, m, n, k, &abs(&a), &abs(&b));
+            for ((x, y), mag) in serial.iter().zip(&expect).zip(&magnitude) {
+                assert!((x - y).abs() <= order_tolerance(k, f64::EPSILON / 2.0, *mag));
             }
         }
     }

@@ -28,6 +28,12 @@
 //! operations that consume a tensor whose buffer is not shared reuse that buffer
 //! (copy-on-write).
 //!
+//! Optional features: `ndarray` adds `From`/`TryFrom` conversions between `Tensor` and
+//! ndarray's `ArrayD`, `Array1` and `Array2` (handing the `Vec` over without copying when the
+//! tensor's buffer is not shared and the array is in standard layout; the table of when a copy
+//! happens is on those impls), and `serde` adds `Serialize`/`Deserialize` (shape + row-major
+//! data).
+//!
 //! The code is split by concern: storage and shape bookkeeping, broadcasting, constructors,
 //! operators, element-wise maps, reductions, shape operations, linear algebra, comparison and
 //! display each live in their own file.
@@ -46,6 +52,8 @@ mod fastmath;
 mod index;
 mod join;
 mod lanes;
+#[cfg(feature = "ndarray")]
+mod interop_ndarray;
 mod linalg;
 mod loss;
 mod mask;
@@ -53,6 +61,8 @@ mod pool;
 mod reduce;
 mod reduce_ext;
 mod select;
+#[cfg(feature = "serde")]
+mod serde_impls;
 mod shape_ops;
 mod special;
 mod storage;
