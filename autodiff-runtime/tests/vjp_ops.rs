@@ -23,7 +23,11 @@ fn dot(a: &Tensor<f64>, b: &Tensor<f64>) -> f64 {
 }
 
 /// Central-difference gradient of `x -> <v, f(x)>`.
-fn fd_vjp(f: &dyn Fn(&Tensor<f64>) -> Tensor<f64>, x: &Tensor<f64>, v: &Tensor<f64>) -> Tensor<f64> {
+fn fd_vjp(
+    f: &dyn Fn(&Tensor<f64>) -> Tensor<f64>,
+    x: &Tensor<f64>,
+    v: &Tensor<f64>,
+) -> Tensor<f64> {
     let base = x.to_vec();
     let g = (0..base.len())
         .map(|i| {
@@ -330,7 +334,10 @@ fn max_ties_share_and_max_axis_picks_the_first() {
     let g = pb.pull(Tensor::from_vec(vec![1.0, 2.0], &[2])).to_vec();
     assert_eq!(g, vec![0.0, 1.0, 0.0, 0.0, 2.0, 0.0]);
     let (_, pb) = x.min_vjp();
-    assert_eq!(pb.pull(Tensor::scalar(1.0)).to_vec(), vec![0., 0., 0., 0., 0., 1.]);
+    assert_eq!(
+        pb.pull(Tensor::scalar(1.0)).to_vec(),
+        vec![0., 0., 0., 0., 0., 1.]
+    );
 }
 
 #[test]
@@ -339,7 +346,10 @@ fn prod_gradient_is_exact_with_zeros() {
     let (_, pb) = x.prod_vjp();
     assert_eq!(pb.pull(Tensor::scalar(1.0)).to_vec(), vec![0.0, 6.0, 0.0]);
     let x = Tensor::from_vec(vec![0.0f64, 0.0, 3.0], &[3]);
-    assert_eq!(x.prod_vjp().1.pull(Tensor::scalar(1.0)).to_vec(), vec![0.0; 3]);
+    assert_eq!(
+        x.prod_vjp().1.pull(Tensor::scalar(1.0)).to_vec(),
+        vec![0.0; 3]
+    );
 }
 
 #[test]
@@ -359,7 +369,10 @@ fn masked_fill_blocks_the_gradient_where_filled() {
     let row = Mask::from_vec(vec![true, false], &[2]);
     let (y, pb) = x.masked_fill_vjp(&row, 0.0);
     assert_eq!(y.to_vec(), vec![0.0, 2.0, 0.0, 4.0]);
-    assert_eq!(pb.pull(Tensor::ones(&[2, 2])).to_vec(), vec![0.0, 1.0, 0.0, 1.0]);
+    assert_eq!(
+        pb.pull(Tensor::ones(&[2, 2])).to_vec(),
+        vec![0.0, 1.0, 0.0, 1.0]
+    );
 }
 
 #[test]
@@ -370,5 +383,8 @@ fn constructors_pull_back_to_scalars() {
     let (_, pb) = Tensor::scalar_vjp(1.0f32);
     assert_eq!(pb.pull(Tensor::scalar(4.0)), 4.0);
     let (_, pb) = Tensor::from_vec_vjp(vec![1.0f64, 2.0, 3.0], &[3, 1]);
-    assert_eq!(pb.pull(Tensor::arange(3).reshape(&[3, 1])), vec![0.0, 1.0, 2.0]);
+    assert_eq!(
+        pb.pull(Tensor::arange(3).reshape(&[3, 1])),
+        vec![0.0, 1.0, 2.0]
+    );
 }

@@ -114,8 +114,16 @@ pub(crate) fn as_matrices<T: Element>(
     a: &Tensor<T>,
     b: &Tensor<T>,
 ) -> (Tensor<T>, Tensor<T>, Vec<usize>) {
-    let a2 = if a.ndim() == 1 { a.unsqueeze(0) } else { a.clone() };
-    let b2 = if b.ndim() == 1 { b.unsqueeze(1) } else { b.clone() };
+    let a2 = if a.ndim() == 1 {
+        a.unsqueeze(0)
+    } else {
+        a.clone()
+    };
+    let b2 = if b.ndim() == 1 {
+        b.unsqueeze(1)
+    } else {
+        b.clone()
+    };
     let (batch_a, m, _) = matrix_dims(a2.shape(), false);
     let (batch_b, _, n) = matrix_dims(b2.shape(), false);
     let mut shape = broadcast_shapes_for("matmul", batch_a, batch_b).unwrap_or_default();
@@ -192,9 +200,8 @@ mod tests {
         for p in 0..bs {
             for i in 0..m {
                 for j in 0..n {
-                    out[(p * m + i) * n + j] = (0..k)
-                        .map(|q| a.get(&[p, i, q]) * b.get(&[q, j]))
-                        .sum();
+                    out[(p * m + i) * n + j] =
+                        (0..k).map(|q| a.get(&[p, i, q]) * b.get(&[q, j])).sum();
                 }
             }
         }
@@ -215,7 +222,10 @@ mod tests {
         assert!(a.bmm(&bb).allclose(&c, 1e-12, 1e-12));
         let v = Tensor::<f64>::randn(&[5], 3);
         assert_eq!(a.matmul(&v).shape(), &[3, 4]);
-        assert_eq!(v.matmul(&Tensor::<f64>::zeros(&[2, 1, 5, 6])).shape(), &[2, 1, 6]);
+        assert_eq!(
+            v.matmul(&Tensor::<f64>::zeros(&[2, 1, 5, 6])).shape(),
+            &[2, 1, 6]
+        );
         let x = Tensor::<f64>::zeros(&[2, 1, 4, 5]);
         let y = Tensor::<f64>::zeros(&[3, 5, 6]);
         assert_eq!(x.matmul(&y).shape(), &[2, 3, 4, 6]);

@@ -318,8 +318,10 @@ mod tests {
     }
 
     #[test]
-    #[should_panic(expected = "cat: sizes of tensors must match except in dimension 0; got [2, 3] \
-                               and [2, 4]")]
+    #[should_panic(
+        expected = "cat: sizes of tensors must match except in dimension 0; got [2, 3] \
+                               and [2, 4]"
+    )]
     fn cat_names_both_shapes() {
         Tensor::cat(&[Tensor::<f32>::zeros(&[2, 3]), Tensor::zeros(&[2, 4])], 0);
     }

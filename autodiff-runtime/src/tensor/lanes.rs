@@ -119,8 +119,10 @@ mod tests {
     }
 
     #[test]
-    #[should_panic(expected = "op: dimension out of range (expected to be in range of [0, 1], \
-                               but got 2) for a tensor of shape [2, 3]")]
+    #[should_panic(
+        expected = "op: dimension out of range (expected to be in range of [0, 1], \
+                               but got 2) for a tensor of shape [2, 3]"
+    )]
     fn out_of_range_dimension_names_the_shape() {
         Lanes::along("op", &[2, 3], 2);
     }

@@ -165,7 +165,9 @@ impl<T: Element> Tensor<T> {
         }
         let inner_ok = match (a, b) {
             ([k1], [k2]) | ([_, k1], [k2]) | ([k1], [k2, _]) | ([_, k1], [k2, _]) => k1 == k2,
-            _ => panic!("matmul: both arguments need at least 1 dimension, got shapes {a:?} and {b:?}"),
+            _ => panic!(
+                "matmul: both arguments need at least 1 dimension, got shapes {a:?} and {b:?}"
+            ),
         };
         if !inner_ok {
             panic!("matmul: cannot multiply {a:?} by {b:?}");

@@ -259,7 +259,10 @@ mod tests {
         assert_eq!(m.as_slice(), &[true, false, true, true]);
         assert_eq!(m.and(&a.eq(4.0)).count(), 1);
         let row = Mask::from_vec(vec![true, false], &[2]);
-        assert_eq!(row.broadcast_data("t", &[2, 2]), vec![true, false, true, false]);
+        assert_eq!(
+            row.broadcast_data("t", &[2, 2]),
+            vec![true, false, true, false]
+        );
     }
 
     #[test]

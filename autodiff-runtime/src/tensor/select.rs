@@ -239,8 +239,8 @@ pub(crate) fn where_shape<T: Element>(mask: &Mask, a: &Tensor<T>, b: &Tensor<T>)
 pub(crate) fn gather_offsets(shape: &[usize], dim: usize, index: &IndexTensor) -> Vec<usize> {
     check_dim("gather", shape, dim);
     let ishape = index.shape();
-    let fits = ishape.len() == shape.len()
-        && (0..shape.len()).all(|d| d == dim || ishape[d] <= shape[d]);
+    let fits =
+        ishape.len() == shape.len() && (0..shape.len()).all(|d| d == dim || ishape[d] <= shape[d]);
     if !fits {
         panic!(
             "gather: index of shape {ishape:?} does not fit input of shape {shape:?} along \

@@ -250,10 +250,9 @@ impl<E: Element, const L: bool, const R: bool> PairLossPb<E, L, R> {
                 let gb = ga.map(|v| -v);
                 (ga, gb)
             }
-            PairLoss::BceWithLogits => (
-                a.zip_map(b, |x, y| s * (sigmoid(x) - y)),
-                a.map(|x| -s * x),
-            ),
+            PairLoss::BceWithLogits => {
+                (a.zip_map(b, |x, y| s * (sigmoid(x) - y)), a.map(|x| -s * x))
+            }
         }
     }
 }

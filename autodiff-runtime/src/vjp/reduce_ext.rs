@@ -130,8 +130,7 @@ pub trait ReduceExtVjp {
     /// `prod()`
     fn prod_vjp(&self) -> (Tensor<Self::Elem>, LanePb<Self::Elem>);
     /// `prod_axis(dim, keepdim)`
-    fn prod_axis_vjp(&self, dim: usize, keepdim: bool)
-        -> (Tensor<Self::Elem>, LanePb<Self::Elem>);
+    fn prod_axis_vjp(&self, dim: usize, keepdim: bool) -> (Tensor<Self::Elem>, LanePb<Self::Elem>);
     /// `var(dim, unbiased, keepdim)`
     fn var_vjp(
         &self,
@@ -140,8 +139,7 @@ pub trait ReduceExtVjp {
         keepdim: bool,
     ) -> (Tensor<Self::Elem>, LanePb<Self::Elem>);
     /// `logsumexp(dim, keepdim)`: the pullback is `g · softmax(x)`.
-    fn logsumexp_vjp(&self, dim: usize, keepdim: bool)
-        -> (Tensor<Self::Elem>, LanePb<Self::Elem>);
+    fn logsumexp_vjp(&self, dim: usize, keepdim: bool) -> (Tensor<Self::Elem>, LanePb<Self::Elem>);
 }
 
 impl<E: Element> Tensor<E> {

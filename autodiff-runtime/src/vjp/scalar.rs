@@ -321,7 +321,10 @@ pub trait ScalarVjp: Float {
     /// `rem_euclid(y)` differentiated in both: `(1, -x.div_euclid(y))`.
     fn rem_euclid_vjp_lr(self, y: Self) -> (Self, ScalarBinaryPb<Self>) {
         let r = rem_euclid(self, y);
-        (r, ScalarBinaryPb::new(Self::one(), -((self - r) / y).round()))
+        (
+            r,
+            ScalarBinaryPb::new(Self::one(), -((self - r) / y).round()),
+        )
     }
     /// `clamp(lo, hi)` differentiated in `self` (the bounds are constants): derivative 1 for
     /// `lo <= self <= hi`, bounds included as in PyTorch's `clamp`, and 0 outside.

@@ -157,8 +157,11 @@ pub trait SelectVjp {
     /// `item()`: a scalar whose pullback maps `E` to a tensor of the input's shape.
     fn item_vjp(&self) -> (Self::Elem, GetPb<Self::Elem>);
     /// `select(dim, index)`
-    fn select_vjp(&self, dim: usize, index: usize)
-        -> (Tensor<Self::Elem>, IndexAlongPb<Self::Elem>);
+    fn select_vjp(
+        &self,
+        dim: usize,
+        index: usize,
+    ) -> (Tensor<Self::Elem>, IndexAlongPb<Self::Elem>);
     /// `narrow(dim, start, len)`
     fn narrow_vjp(
         &self,
@@ -210,7 +213,11 @@ impl<E: Element> Tensor<E> {
     /// assert_eq!((ga.to_vec(), gb.to_vec()), (vec![1.0, 0.0], vec![1.0]));
     /// ```
     #[track_caller]
-    pub fn where_cond_vjp(mask: &Mask, a: &Tensor<E>, b: &Tensor<E>) -> (Tensor<E>, WhereCondPb<E>) {
+    pub fn where_cond_vjp(
+        mask: &Mask,
+        a: &Tensor<E>,
+        b: &Tensor<E>,
+    ) -> (Tensor<E>, WhereCondPb<E>) {
         let y = Tensor::where_cond(mask, a, b);
         let pb = WhereCondPb {
             mask: mask.broadcast_data("where_cond", y.shape()),
