@@ -202,7 +202,7 @@ proptest! {
         let mut expected = Tensor::zeros(x.shape());
         for (i, v) in vs.iter().enumerate() {
             if let Some(v) = v {
-                expected = expected + fd_vjp(&|t| t.split(2, dim)[i].clone(), &x, v);
+                expected += fd_vjp(&|t| t.split(2, dim)[i].clone(), &x, v);
             }
         }
         close(&g, &expected, 1e-5);
