@@ -285,3 +285,64 @@ fn accumulation_adds_in_place_and_checks_shapes() {
     });
     assert!(r.is_err());
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// The scalar rules added for models: checked by central differences at points away from
+    /// their kinks (the jumps of `fract`/`rem_euclid`, the bounds of `clamp`, 0 for `copysign`).
+    #[test]
+    fn scalar_kinked_rules(x in -5.0f64..5.0, y in prop_oneof![-3.0f64..-0.5, 0.5f64..3.0],
+                           a in -2.0f64..2.0, b in -2.0f64..2.0, g in -2.0f64..2.0) {
+        let fd = |f: &dyn Fn(f64) -> f64, x: f64| (f(x + H) - f(x - H)) / (2.0 * H);
+        let near_jump = |q: f64| (q - q.round()).abs() < 1e-4;
+        if !near_jump(x) {
+            let (v, pb) = x.fract_vjp();
+            prop_assert_eq!(v, x.fract());
+            prop_assert!((pb.pull(g) - g * fd(&f64::fract, x)).abs() < 1e-6);
+        }
+        if !near_jump(x / y) {
+            let (v, pb) = x.rem_euclid_vjp_lr(y);
+            prop_assert_eq!(v, x.rem_euclid(y));
+            let (gx, gy) = pb.pull(g);
+            prop_assert!((gx - g * fd(&|x| x.rem_euclid(y), x)).abs() < 1e-6);
+            prop_assert!((gy - g * fd(&|y| x.rem_euclid(y), y)).abs() < 1e-5, "{} {}", gy, g * fd(&|y| x.rem_euclid(y), y));
+            prop_assert_eq!(x.rem_euclid_vjp_l(y).1.pull(g), gx);
+            prop_assert_eq!(x.rem_euclid_vjp_r(y).1.pull(g), gy);
+        }
+        if (x.abs() - 1.5).abs() > 1e-4 {
+            let (v, pb) = x.clamp_vjp(-1.5, 1.5);
+            prop_assert_eq!(v, x.clamp(-1.5, 1.5));
+            prop_assert!((pb.pull(g) - g * fd(&|x| x.clamp(-1.5, 1.5), x)).abs() < 1e-6);
+        }
+        if x.abs() > 1e-4 {
+            let (v, pb) = x.copysign_vjp_lr(y);
+            prop_assert_eq!(v, x.copysign(y));
+            let (gx, gy) = pb.pull(g);
+            prop_assert!((gx - g * fd(&|x| x.copysign(y), x)).abs() < 1e-6);
+            prop_assert_eq!(gy, 0.0);
+        }
+        let ((s, c), pb) = x.sin_cos_vjp();
+        prop_assert_eq!((s, c), x.sin_cos());
+        let fd_sc = fd(&|x| a * x.sin() + b * x.cos(), x);
+        prop_assert!((pb.pull((a, b)) - fd_sc).abs() < 1e-6);
+        // mul_add: every activity pattern against finite differences
+        let (v, pb) = x.mul_add_vjp_sab(a, b);
+        prop_assert_eq!(v, x.mul_add(a, b));
+        let (gs, ga, gb) = pb.pull(g);
+        prop_assert!((gs - g * fd(&|x| x.mul_add(a, b), x)).abs() < 1e-6);
+        prop_assert!((ga - g * fd(&|a| x.mul_add(a, b), a)).abs() < 1e-6);
+        prop_assert!((gb - g * fd(&|b| x.mul_add(a, b), b)).abs() < 1e-6);
+        prop_assert_eq!(x.mul_add_vjp_s(a, b).1.pull(g), gs);
+        prop_assert_eq!(x.mul_add_vjp_a(a, b).1.pull(g), ga);
+        prop_assert_eq!(x.mul_add_vjp_b(a, b).1.pull(g), gb);
+        prop_assert_eq!(x.mul_add_vjp_sa(a, b).1.pull(g), (gs, ga));
+        prop_assert_eq!(x.mul_add_vjp_sb(a, b).1.pull(g), (gs, gb));
+        prop_assert_eq!(x.mul_add_vjp_ab(a, b).1.pull(g), (ga, gb));
+        // f32 agrees with f64
+        let (_, pb32) = (x as f32).mul_add_vjp_sab(a as f32, b as f32);
+        let (s32, a32, _) = pb32.pull(g as f32);
+        prop_assert!((s32 as f64 - gs).abs() < 1e-5 * gs.abs().max(1.0));
+        prop_assert!((a32 as f64 - ga).abs() < 1e-5 * ga.abs().max(1.0));
+    }
+}

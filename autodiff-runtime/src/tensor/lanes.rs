@@ -107,7 +107,7 @@ mod tests {
     fn lanes_visit_every_element_once() {
         let l = Lanes::along("t", &[2, 3, 4], 1);
         assert_eq!((l.outer, l.size, l.inner, l.count()), (2, 3, 4, 8));
-        let mut seen = vec![0; 24];
+        let mut seen = [0; 24];
         l.for_each(|_, base| (0..l.size).for_each(|k| seen[base + k * l.inner] += 1));
         assert!(seen.iter().all(|&c| c == 1));
         assert_eq!(reduced_shape(&[2, 3, 4], 1, true), vec![2, 1, 4]);

@@ -22,10 +22,16 @@ impl<T: Element> Tensor<T> {
         let src = self.as_slice();
         let mut out = vec![T::zero(); self.numel()];
         lanes.for_each(|_, base| {
-            let lse = lane_logsumexp(src, base, lanes);
+            let at = |k: usize| base + k * lanes.inner;
+            let m = lane_max(src, base, lanes);
+            let mut total = T::zero();
             for k in 0..lanes.size {
-                let i = base + k * lanes.inner;
-                out[i] = (src[i] - lse).exp();
+                let e = (src[at(k)] - m).exp();
+                out[at(k)] = e;
+                total = total + e;
+            }
+            for k in 0..lanes.size {
+                out[at(k)] = out[at(k)] / total;
             }
         });
         self.with_same_shape(out)
@@ -45,10 +51,12 @@ impl<T: Element> Tensor<T> {
         let src = self.as_slice();
         let mut out = vec![T::zero(); self.numel()];
         lanes.for_each(|_, base| {
-            let lse = lane_logsumexp(src, base, lanes);
+            let at = |k: usize| base + k * lanes.inner;
+            let m = lane_max(src, base, lanes);
+            let total: T = (0..lanes.size).map(|k| (src[at(k)] - m).exp()).sum();
+            let log_total = total.ln();
             for k in 0..lanes.size {
-                let i = base + k * lanes.inner;
-                out[i] = src[i] - lse;
+                out[at(k)] = (src[at(k)] - m) - log_total;
             }
         });
         self.with_same_shape(out)
@@ -153,6 +161,20 @@ impl<T: Element> LayerNormStats<T> {
             }
         }
         self.xhat.with_same_shape(out)
+    }
+}
+
+/// The largest element of a lane (the shift that keeps `exp` from overflowing); 0 when it is
+/// not finite (an empty or all-`-inf` lane), where no shift helps.
+#[inline]
+fn lane_max<T: Element>(src: &[T], base: usize, lanes: Lanes) -> T {
+    let m = (0..lanes.size)
+        .map(|k| src[base + k * lanes.inner])
+        .fold(T::neg_infinity(), T::max);
+    if m.is_finite() {
+        m
+    } else {
+        T::zero()
     }
 }
 

@@ -268,6 +268,6 @@ mod tests {
     #[test]
     #[should_panic(expected = "gt: the size of tensor a (3) must match the size of tensor b (2)")]
     fn comparison_names_the_shapes() {
-        Tensor::<f32>::zeros(&[3]).gt(&Tensor::zeros(&[2]));
+        Tensor::<f32>::zeros(&[3]).gt(Tensor::zeros(&[2]));
     }
 }

@@ -231,7 +231,7 @@ mod tests {
         assert_eq!(x.max_axis(1, false).to_vec(), vec![3.0, 7.0]);
         assert_eq!(x.argmax_axis(1, false).to_vec(), vec![0, 2]); // first of the tie
         assert_eq!(x.argmin_axis(0, true).shape(), &[1, 3]);
-        assert_eq!(x.prod().item(), -126.0);
+        assert_eq!(x.prod().item(), -63.0);
         assert_eq!(x.prod_axis(1, true).to_vec(), vec![9.0, -7.0]);
         let v = x.var(0, false, false).to_vec();
         assert_eq!(v, vec![6.25, 0.0625, 4.0]);

@@ -49,16 +49,16 @@ mod tests {
     fn erf_matches_published_values() {
         // Abramowitz & Stegun table 7.1 / standard references, 16 digits.
         for (x, want) in [
-            (0.0, 0.0),
+            (0.0f64, 0.0f64),
             (0.1, 0.1124629160182849),
             (0.5, 0.5204998778130465),
             (1.0, 0.8427007929497149),
             (2.0, 0.9953222650189527),
-            (2.5, 0.9995930479825550),
+            (2.5, 0.999593047982555),
             (3.0, 0.9999779095030014),
             (4.0, 0.9999999845827421),
         ] {
-            assert!((erf(x) - want).abs() < 2e-16 * 4.0, "erf({x}) = {}", erf(x));
+            assert!((erf(x) - want).abs() < 8e-16, "erf({x}) = {}", erf(x));
             assert!((erf(-x) + want).abs() < 8e-16);
         }
         assert_eq!(erf(10.0f32), 1.0);

@@ -2,7 +2,8 @@
 //! `log10`, `tan`, `erf`, `softplus`, `gelu`, `gelu_tanh`, `silu`, `leaky_relu`, `elu`
 //! (differentiable in the receiver), and `maximum`/`minimum` in the three activity forms.
 //!
-//! Kinks follow PyTorch: `clamp` passes the gradient at the bounds (`min <= x <= max`),
+//! Kinks follow PyTorch 2.15: `clamp` passes the gradient strictly inside (`min < x < max`,
+//! 0 at the bounds),
 //! `leaky_relu` and `elu` use the negative branch at 0, `sign` has zero gradient, and
 //! `maximum`/`minimum` split the cotangent in half between tied operands.
 
@@ -15,7 +16,7 @@ use crate::tensor::{
 /// Which function an [`ActivationPb`] differentiates, with its constant parameters.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum ActivationKind<E> {
-    /// `clamp(min, max)`: 1 for `min <= x <= max`, else 0.
+    /// `clamp(min, max)`: 1 for `min < x < max`, else 0 (also at the bounds, as PyTorch).
     Clamp(E, E),
     /// `sign`: 0.
     Sign,
@@ -53,7 +54,7 @@ impl<E: Element> ActivationKind<E> {
         let one = E::one();
         match self {
             ActivationKind::Clamp(lo, hi) => {
-                if x >= lo && x <= hi {
+                if x > lo && x < hi {
                     one
                 } else {
                     E::zero()
@@ -238,7 +239,8 @@ macro_rules! pick_impl {
 pub trait ActivationVjp {
     /// The element type.
     type Elem: Element;
-    /// `clamp(min, max)` (gradient 1 for `min <= x <= max`, as PyTorch).
+    /// `clamp(min, max)` (gradient 1 for `min < x < max`, 0 at and beyond the bounds, as
+    /// PyTorch).
     fn clamp_vjp(
         &self,
         min: Self::Elem,

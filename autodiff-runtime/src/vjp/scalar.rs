@@ -326,8 +326,9 @@ pub trait ScalarVjp: Float {
             ScalarBinaryPb::new(Self::one(), -((self - r) / y).round()),
         )
     }
-    /// `clamp(lo, hi)` differentiated in `self` (the bounds are constants): derivative 1 for
-    /// `lo <= self <= hi`, bounds included as in PyTorch's `clamp`, and 0 outside.
+    /// `clamp(lo, hi)` differentiated in `self` (the bounds are constants): derivative 1
+    /// strictly inside (`lo < self < hi`) and 0 outside and at the bounds themselves, as
+    /// PyTorch's `clamp` (checked against PyTorch 2.15).
     fn clamp_vjp(self, lo: Self, hi: Self) -> (Self, ScalarUnaryPb<Self>) {
         let y = if self < lo {
             lo
@@ -336,7 +337,7 @@ pub trait ScalarVjp: Float {
         } else {
             self
         };
-        let inside = self >= lo && self <= hi;
+        let inside = self > lo && self < hi;
         unary(y, if inside { Self::one() } else { Self::zero() })
     }
     /// `copysign(sign)` differentiated in `self`: `±1`, the product of the signs of `self` and
