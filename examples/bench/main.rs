@@ -280,6 +280,7 @@ fn main() -> ExitCode {
             .next()
             .and_then(|v| v.parse().ok())
             .unwrap_or(0.0);
+        eprintln!("load average at start: {}", load.trim());
         if one_minute > 0.5 {
             eprintln!(
                 "warning: load average {one_minute:.2}: other processes compete for the cores, \
@@ -408,6 +409,9 @@ fn main() -> ExitCode {
         }
     }
 
+    if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
+        eprintln!("load average at end: {}", load.trim());
+    }
     if failed.is_empty() {
         eprintln!("all results agree with the reference values");
         ExitCode::SUCCESS
