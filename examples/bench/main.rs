@@ -255,6 +255,88 @@ fn check(
     cmp.failures.is_empty()
 }
 
+/// Prints the load average; warns at the start when other processes compete for the cores.
+fn report_load(when: &str) {
+    let Ok(load) = std::fs::read_to_string("/proc/loadavg") else {
+        return;
+    };
+    eprintln!("load average at {when}: {}", load.trim());
+    let one_minute: f64 = load
+        .split_whitespace()
+        .next()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0);
+    if when == "start" && one_minute > 0.5 {
+        eprintln!(
+            "warning: load average {one_minute:.2}: other processes compete for the cores, \
+             so times (the 2-thread ones above all) are inflated"
+        );
+    }
+}
+
+/// The raw-kernel ceiling: one 1024^3 f32 product per thread count.
+fn ceiling_lines(thread_counts: &[usize]) {
+    for &threads in thread_counts {
+        autodiff::kernels::set_num_threads(threads);
+        reset_peak_rss();
+        let us = measure(&mut raw_gemm(1024, 1024, 1024));
+        let gflops = 2.0 * 1024f64.powi(3) / (us * 1e-6) / 1e9;
+        println!(
+            "{{\"framework\": \"autodiff\", \"workload\": \"BLAS-ceiling-sgemm\", \
+             \"size\": \"1024\", \"threads\": {threads}, \"fwd_us\": {}, \"gflops\": {}, \
+             \"peak_rss_kb\": {}}}",
+            num3(us),
+            num3(gflops),
+            peak_rss_kb()
+        );
+    }
+}
+
+/// Compares a W5/W6 forward with the raw kernel time of its matrix products.
+fn kernel_note(label: &str, products: &[(usize, usize, usize)], fwd_us: f64, grad_us: f64) {
+    let raw: f64 = products
+        .iter()
+        .map(|&(m, n, k)| measure(&mut raw_gemm(m, n, k)))
+        .sum();
+    eprintln!(
+        "note: {label}: forward {fwd_us:.1} us = {:.3}x its raw matrix products \
+         ({raw:.1} us); gradient = {:.2}x forward",
+        fwd_us / raw,
+        grad_us / fwd_us
+    );
+}
+
+/// W4's memory recorded per Euler step, from the two peak-RSS readings.
+fn w4_memory_note(label: &str, fwd_peak: u64, grad_peak: u64, steps: usize) {
+    let per_step = (grad_peak as f64 - fwd_peak as f64) * 1024.0 / steps as f64;
+    let hint = if steps < 1_000_000 {
+        " (too few steps to be above the noise; try --only W4 --steps 1000000)"
+    } else {
+        ""
+    };
+    eprintln!(
+        "note: {label}: peak RSS forward {fwd_peak} kB, value+gradient {grad_peak} kB: \
+         ~{per_step:.1} bytes recorded per step{hint}"
+    );
+}
+
+/// Final verdict on stderr and the exit code: failure if any line disagreed with its reference.
+fn summary(failed: &[String]) -> ExitCode {
+    if failed.is_empty() {
+        eprintln!("all results agree with the reference values");
+        ExitCode::SUCCESS
+    } else {
+        eprintln!(
+            "FAILED: {} line(s) disagree with the reference values:",
+            failed.len()
+        );
+        for f in failed {
+            eprintln!("    {f}");
+        }
+        ExitCode::FAILURE
+    }
+}
+
 fn main() -> ExitCode {
     let args = match parse_args() {
         Ok(a) => a,
@@ -274,19 +356,7 @@ fn main() -> ExitCode {
         args.threads
     );
 
-    if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
-        let one_minute: f64 = load
-            .split_whitespace()
-            .next()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0.0);
-        if one_minute > 0.5 {
-            eprintln!(
-                "warning: load average {one_minute:.2}: other processes compete for the cores, \
-                 so times (the 2-thread ones above all) are inflated"
-            );
-        }
-    }
+    report_load("start");
 
     let references = match reference::load(&args.reference) {
         Ok(r) => r,
@@ -349,29 +419,11 @@ fn main() -> ExitCode {
             );
 
             // Diagnostics for a human.
-            if let Some(products) = forward_products(spec.id(), &spec.size) {
-                let raw: f64 = products
-                    .iter()
-                    .map(|&(m, n, k)| measure(&mut raw_gemm(m, n, k)))
-                    .sum();
-                eprintln!(
-                    "note: {label}: forward {fwd_us:.1} us = {:.3}x its raw matrix products \
-                     ({raw:.1} us); gradient = {:.2}x forward",
-                    fwd_us / raw,
-                    grad_us / fwd_us
-                );
-            }
             if spec.id() == "W4" && can_reset_rss {
-                let per_step = (grad_peak as f64 - fwd_peak as f64) * 1024.0 / args.steps as f64;
-                let hint = if args.steps < 1_000_000 {
-                    " (too few steps to be above the noise; try --only W4 --steps 1000000)"
-                } else {
-                    ""
-                };
-                eprintln!(
-                    "note: {label}: peak RSS forward {fwd_peak} kB, value+gradient {grad_peak} kB: \
-                     ~{per_step:.1} bytes recorded per step{hint}"
-                );
+                w4_memory_note(&label, fwd_peak, grad_peak, args.steps);
+            }
+            if let Some(products) = forward_products(spec.id(), &spec.size) {
+                kernel_note(&label, &products, fwd_us, grad_us);
             }
 
             if eval.fwd_value.to_bits() != eval.value.to_bits() {
@@ -392,33 +444,9 @@ fn main() -> ExitCode {
     }
 
     if selected(&args.only, "BLAS", "BLAS-ceiling-sgemm") {
-        for &threads in &args.threads {
-            autodiff::kernels::set_num_threads(threads);
-            reset_peak_rss();
-            let us = measure(&mut raw_gemm(1024, 1024, 1024));
-            let gflops = 2.0 * 1024f64.powi(3) / (us * 1e-6) / 1e9;
-            println!(
-                "{{\"framework\": \"autodiff\", \"workload\": \"BLAS-ceiling-sgemm\", \
-                 \"size\": \"1024\", \"threads\": {threads}, \"fwd_us\": {}, \"gflops\": {}, \
-                 \"peak_rss_kb\": {}}}",
-                num3(us),
-                num3(gflops),
-                peak_rss_kb()
-            );
-        }
+        ceiling_lines(&args.threads);
     }
 
-    if failed.is_empty() {
-        eprintln!("all results agree with the reference values");
-        ExitCode::SUCCESS
-    } else {
-        eprintln!(
-            "FAILED: {} line(s) disagree with the reference values:",
-            failed.len()
-        );
-        for f in &failed {
-            eprintln!("    {f}");
-        }
-        ExitCode::FAILURE
-    }
+    report_load("end");
+    summary(&failed)
 }

@@ -178,12 +178,17 @@ pub struct Instance {
     pub hand_evaluate: Box<dyn FnMut() -> Evaluation>,
 }
 
+/// One timed call (results dropped through `black_box`).
+pub type Timed = Box<dyn FnMut()>;
+/// One checked evaluation.
+pub type Checked = Box<dyn FnMut() -> Evaluation>;
+
 /// The timed and the checked closure of a hand-written gradient: `run` computes the value and
 /// the gradients (in the reference file's input order) from the inputs it captured.
 fn hand_closures<R: 'static>(
     run: impl Fn() -> R + 'static,
     to_eval: impl Fn(R) -> (f32, Vec<Grad>) + 'static,
-) -> (Box<dyn FnMut()>, Box<dyn FnMut() -> Evaluation>) {
+) -> (Timed, Checked) {
     let run = std::rc::Rc::new(run);
     let timed = {
         let run = run.clone();
