@@ -107,7 +107,7 @@ fn methods_called_by_path_and_identity_functions() {
 fn weighted(x: f64, ws: &[f64]) -> f64 {
     let mut acc = 0.0;
     for w in ws.iter() {
-        acc = acc + x * w;
+        acc += x * w;
         acc = acc * 0.5 + w * x;
     }
     acc

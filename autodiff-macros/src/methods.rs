@@ -90,12 +90,7 @@ pub const OPS: &[Op] = &[
     unary("abs", X, M),
     // element-wise, scalars only
     unary("exp2", X, None),
-    unary("exp_m1", X, None),
-    unary("ln_1p", X, None),
-    unary("log2", X, None),
-    unary("log10", X, None),
     unary("cbrt", X, None),
-    unary("tan", X, None),
     unary("asin", s("y", ""), None),
     unary("acos", s("y", ""), None),
     unary("atan", X, None),
@@ -103,7 +98,7 @@ pub const OPS: &[Op] = &[
     unary("cosh", X, None),
     unary("recip", X, None),
     unary("fract", X, None),
-    unary("clamp", s("x", "0.0, 1.0"), None),
+    unary("clamp", s("x", "0.0, 1.0"), s("m", "-0.5, 0.5")),
     // tensors only
     unary("sigmoid", None, M),
     unary("relu", None, M),
@@ -119,14 +114,48 @@ pub const OPS: &[Op] = &[
     unary("unsqueeze", None, s("v", "0")),
     unary("squeeze", None, s("r", "0")),
     unary("broadcast_to", None, s("v", "&[3, 2]")),
+    // element-wise, added for models
+    unary("ln_1p", X, M),
+    unary("exp_m1", X, M),
+    unary("log2", X, M),
+    unary("log10", X, M),
+    unary("tan", X, M),
+    unary("sign", None, M),
+    unary("erf", None, M),
+    unary("softplus", None, M),
+    unary("gelu", None, M),
+    unary("gelu_tanh", None, M),
+    unary("silu", None, M),
+    unary("leaky_relu", None, s("m", "0.01")),
+    unary("elu", None, s("m", "1.0")),
+    unary("softmax", None, s("m", "1")),
+    unary("log_softmax", None, s("m", "1")),
+    // selection, joining and reshaping
+    unary("select", None, s("m", "1, 0")),
+    unary("narrow", None, s("m", "0, 1, 1")),
+    unary("index_select", None, s("m", "0, &[1, 0]")),
+    unary("permute", None, s("m", "&[1, 0]")),
+    unary("transpose", None, s("m", "0, 1")),
+    unary("repeat", None, s("m", "&[2, 1]")),
+    unary("expand", None, s("r", "&[3, -1]")),
+    // reductions
+    unary("prod", None, M),
+    unary("prod_axis", None, s("m", "0, false")),
+    unary("max_axis", None, s("m", "1, false")),
+    unary("min_axis", None, s("m", "1, true")),
+    unary("var", None, s("m", "1, true, false")),
+    unary("logsumexp", None, s("m", "1, true")),
     // one element as a differentiable scalar
     unary("item", None, s("m.sum()", "")),
     unary("get", None, s("m", "&[1, 0]")),
     unary("sum_to", None, s("m", "&[2]")),
     // two differentiable operands
     binary("powf", s("x", "y"), s("m", "y")),
-    binary("max", s("x", "y"), None),
-    binary("min", s("x", "y"), None),
+    // `x.max(y)` on scalars; `t.max()` (no argument) is the tensor reduction
+    binary("max", s("x", "y"), s("m", "")),
+    binary("min", s("x", "y"), s("m", "")),
+    binary("maximum", None, s("m", "&n")),
+    binary("minimum", None, s("m", "&n")),
     binary("hypot", s("x", "y"), None),
     binary("atan2", s("x", "y"), None),
     binary("rem_euclid", s("x", "y"), None),
@@ -225,6 +254,9 @@ pub fn known_operations_check() -> TokenStream {
             let recv: TokenStream = sample.recv.parse().expect("sample receiver");
             let args: TokenStream = sample.args.parse().expect("sample arguments");
             let forms = match op.kind {
+                MethodKind::Binary if sample.args.is_empty() => {
+                    vec![names::vjp_form(op.name, Span::call_site())]
+                }
                 MethodKind::Unary => vec![names::vjp_form(op.name, Span::call_site())],
                 MethodKind::Binary => [Operands::Left, Operands::Right, Operands::Both]
                     .into_iter()

@@ -7,7 +7,7 @@
 use super::tape::Operand;
 use super::Lowerer;
 use crate::methods::{method_kind, MethodKind};
-use crate::names;
+use crate::names::{self, Operands};
 use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 use syn::{Expr, ExprCall, ExprPath};
@@ -19,6 +19,9 @@ impl Lowerer {
         let name = segs.last()?.ident.to_string();
         if is_identity_fn(fp, &name) && c.args.len() == 1 {
             return Some(self.identity_call(c, &c.args[0]));
+        }
+        if let Some(pair) = runtime_loss(&name) {
+            return Some(self.loss_call(c, &name, pair));
         }
         let owner = self.float_owner(fp)?;
         if name == "from" && c.args.len() == 1 && (owner == "f64" || owner == "f32") {
@@ -62,6 +65,22 @@ impl Lowerer {
         known.then_some(owner)
     }
 
+    /// A runtime loss: its VJP form lives in `autodiff::__rt` and returns a pullback struct.
+    fn loss_call(&mut self, c: &ExprCall, name: &str, pair: bool) -> Operand {
+        let args: Vec<Operand> = c.args.iter().map(|a| self.lower_leaf(a)).collect();
+        let span = c.func.span();
+        let f = match (pair, args.len()) {
+            (true, 2) => {
+                let which = Operands::of(args[0].adj.is_some(), args[1].adj.is_some())
+                    .unwrap_or(Operands::Left);
+                names::binary_method_form(name, which, span)
+            }
+            _ => names::vjp_form(name, span),
+        };
+        let rt = names::rt();
+        self.emit_op(quote!(#rt::#f), args, c.span(), false)
+    }
+
     fn identity_call(&mut self, c: &ExprCall, arg: &Expr) -> Operand {
         let inner = self.lower_leaf(arg);
         let out = self.temp();
@@ -73,6 +92,17 @@ impl Lowerer {
             tokens: t.to_token_stream(),
             adj: Some(out),
         }
+    }
+}
+
+/// The runtime's loss functions (`autodiff::tensor::cross_entropy` and friends): `Some(true)`
+/// for the two-tensor ones with `_l`/`_r`/`_lr` forms, `Some(false)` for `cross_entropy`, whose
+/// targets are class indices.
+fn runtime_loss(name: &str) -> Option<bool> {
+    match name {
+        "cross_entropy" => Some(false),
+        "mse_loss" | "binary_cross_entropy_with_logits" => Some(true),
+        _ => None,
     }
 }
 

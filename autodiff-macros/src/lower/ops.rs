@@ -70,6 +70,13 @@ impl Lowerer {
                         return self.poisoned(e);
                     }
                 };
+                if name == "mul" && same_binding(&b.left, &b.right) && self.is_active(&b.left) {
+                    // `x * x`, `&x * &x`: one fused pullback instead of two gradients summed
+                    let x = self.lower_leaf(&b.left);
+                    let (t, span) = (&x.tokens, b.op.span());
+                    let f = names::vjp_form("square", span);
+                    return self.emit_call(quote!((#t).#f()), &[x.adj], span, false);
+                }
                 let l = self.lower_leaf(&b.left);
                 let r = self.lower_leaf(&b.right);
                 self.binary_op(name, l, r, b.op.span())
@@ -184,7 +191,19 @@ impl Lowerer {
                     adj: Some(out),
                 }
             }
-            Some(MethodKind::Unary) => {
+            Some(MethodKind::Binary)
+                if m.args.len() == 1 && name == "dot" && same_binding(&m.receiver, &m.args[0]) =>
+            {
+                // `x.dot(&x)`: one fused pullback instead of two gradients summed
+                let recv = self.lower_leaf(&m.receiver);
+                let r = &recv.tokens;
+                let f = names::vjp_form("dot_self", span);
+                self.emit_call(quote!((#r).#f()), &[recv.adj], span, false)
+            }
+            // `t.max()` on a tensor: the reduction, differentiable in the receiver only
+            Some(MethodKind::Unary) | Some(MethodKind::Binary)
+                if m.args.is_empty() || kind == Some(MethodKind::Unary) =>
+            {
                 for a in &m.args {
                     if self.is_active(a) {
                         self.cx.push(diag::active_config_argument(a.span(), &name));
@@ -195,7 +214,7 @@ impl Lowerer {
                 let (r, args) = (&recv.tokens, &m.args);
                 self.emit_call(quote!((#r).#f(#args)), &[recv.adj], span, false)
             }
-            Some(MethodKind::Binary) => {
+            Some(MethodKind::Binary | MethodKind::Unary) => {
                 if m.args.len() != 1 {
                     self.cx.push(diag::binary_method_arity(span, &name));
                     return self.poisoned(&Expr::MethodCall(m.clone()));
@@ -329,4 +348,19 @@ impl Lowerer {
             adj: Some(out),
         }
     }
+}
+
+/// `x` and `x`, or `&x` and `&x`: the same local on both sides of an operation.
+fn same_binding(a: &Expr, b: &Expr) -> bool {
+    fn ident(e: &Expr) -> Option<(bool, &syn::Ident)> {
+        match strip_parens(e) {
+            Expr::Path(p) => p.path.get_ident().map(|i| (false, i)),
+            Expr::Reference(r) if r.mutability.is_none() => match strip_parens(&r.expr) {
+                Expr::Path(p) => p.path.get_ident().map(|i| (true, i)),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+    matches!((ident(a), ident(b)), (Some(x), Some(y)) if x == y)
 }

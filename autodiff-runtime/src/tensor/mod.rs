@@ -50,10 +50,10 @@ mod elementwise;
 mod error;
 mod fastmath;
 mod index;
-mod join;
-mod lanes;
 #[cfg(feature = "ndarray")]
 mod interop_ndarray;
+mod join;
+mod lanes;
 mod linalg;
 mod loss;
 mod mask;

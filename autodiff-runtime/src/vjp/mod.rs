@@ -274,8 +274,9 @@ pub const MAX_CALL_GRADS: usize = 16;
 /// `use ::autodiff::__rt::prelude::*;` and calls `x.exp_vjp()` without naming the traits.
 pub mod prelude {
     pub use super::{
-        ActivationVjp as _, BatchedVjp as _, JoinVjp as _, NormaliseVjp as _, ReduceExtVjp as _,
-        ScalarVjp as _, SelectVjp as _, TensorPowfVjp as _, TensorVjp as _,
+        ActivationVjp as _, BatchedVjp as _, DotSelfVjp as _, JoinVjp as _, NormaliseVjp as _,
+        ReduceExtVjp as _, ScalarVjp as _, SelectVjp as _, SquareVjp as _, TensorPowfVjp as _,
+        TensorVjp as _,
     };
 }
 
