@@ -90,5 +90,16 @@ fn main() {
         "loss {final_loss} did not fall below {LOSS_THRESHOLD}"
     );
     assert!((w[0] - TRUE_W[0]).abs() < 5e-3 && (w[1] - TRUE_W[1]).abs() < 5e-3);
+
+    // Save the trained parameters as safetensors (tensor names "0" = w, "1" = b; PyTorch reads
+    // them with `safetensors.torch.load_file`) and load them back into a fresh value.
+    let path = std::env::temp_dir().join("linear_regression.safetensors");
+    let trained = (t.w.clone(), t.b);
+    autodiff::checkpoint::save(&trained, &path).expect("checkpoint written");
+    let mut restored = (Tensor::<f32>::zeros(&[2]), 0.0f32);
+    autodiff::checkpoint::load_into(&mut restored, &path).expect("checkpoint read");
+    assert_eq!(restored.0, trained.0);
+    assert_eq!(restored.1, trained.1);
+    println!("saved to {}", path.display());
     assert!((t.b - TRUE_B).abs() < 5e-3);
 }
