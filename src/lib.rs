@@ -107,8 +107,5 @@ mod guides {
     mod custom_derivatives {}
     #[doc = include_str!("../docs/performance.md")]
     mod performance {}
-    #[doc = include_str!("../docs/data-structures.md")]
-    mod data_structures {}
-    #[doc = include_str!("../docs/checkpoints.md")]
-    mod checkpoints {}
+
 }
