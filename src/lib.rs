@@ -107,5 +107,4 @@ mod guides {
     mod custom_derivatives {}
     #[doc = include_str!("../docs/performance.md")]
     mod performance {}
-
 }
