@@ -12,7 +12,7 @@
 use crate::lower::Lowerer;
 use crate::methods::{is_reading_macro, method_kind, MethodKind};
 use crate::parse::Signature;
-use crate::syntax::{is_float_type, is_no_grad, macro_name};
+use crate::syntax::{is_float_type, is_no_grad, is_structured, macro_name};
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::ToTokens;
 use std::collections::{HashMap, HashSet};
@@ -94,13 +94,8 @@ pub fn is_active(scope: &impl Scope, e: &Expr) -> bool {
             let name = macro_name(&m.mac);
             (name == "dbg" || !is_reading_macro(&name)) && mentions_active(scope, &m.mac.tokens)
         }
-        Expr::If(_)
-        | Expr::Match(_)
-        | Expr::Block(_)
-        | Expr::Loop(_)
-        | Expr::While(_)
-        | Expr::ForLoop(_)
-        | Expr::Unsafe(_) => mentions_active(scope, &e.to_token_stream()),
+        // control flow: active when its code mentions an active local
+        e if is_structured(e) => mentions_active(scope, &e.to_token_stream()),
         Expr::Try(t) => active(&t.expr),
         _ => false,
     }
