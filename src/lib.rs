@@ -94,7 +94,10 @@ pub mod prelude {
 /// The runtime items generated code refers to. Not a stable API.
 #[doc(hidden)]
 pub mod __rt {
-    pub use autodiff_runtime::differentiable::{accumulate_into, finish_tangent};
+    pub use autodiff_runtime::differentiable::{
+        acc_in, accumulate_into, finish_structured, finish_tangent, slot_or_zero, zero_tangent_of,
+        Differentiable, Skipped, TangentOf,
+    };
     pub use autodiff_runtime::vjp::*;
 }
 

@@ -41,7 +41,7 @@ pub fn lower_to_fixpoint(fn_name: &str, sig: &Signature, body: &Block) -> (Lower
         let mut lw = Lowerer::new(active.clone(), raw.clone(), fn_name.to_string());
         lw.set_float_types(sig.float_params.iter().map(|t| t.to_string()).collect());
         for p in &sig.params {
-            lw.bind_param(&p.ident.to_string(), p.wrt);
+            lw.bind_param(&p.ident.to_string(), p.wrt, p.structured);
         }
         let tokens = lw.lower_body(body);
         let assigned = lw.assigned_active();

@@ -6,7 +6,10 @@ use crate::activity::{first_active_ident, mentions_active, Scope};
 use crate::ctxt::Ctxt;
 use crate::diagnostics as diag;
 use crate::methods::{is_reading_macro, method_kind};
-use crate::parse::{is_differentiable_type, is_tensor, plain_ident, Options, Signature};
+use crate::parse::{
+    is_differentiable_type, is_structured_type, is_tensor, plain_ident, receiver_type_ok, Options,
+    Signature,
+};
 use crate::syntax::{is_no_grad, macro_name, pat_idents};
 use quote::ToTokens;
 use std::collections::HashSet;
@@ -44,11 +47,12 @@ fn qualifiers(f: &ItemFn, cx: &mut Ctxt) {
     }
 }
 
-/// Parameters are plain identifiers of nameable types; no `self`.
+/// Parameters are plain identifiers of nameable types; the receiver is `self` or `&self`.
 fn parameters(f: &ItemFn, cx: &mut Ctxt) {
     for arg in &f.sig.inputs {
         match arg {
-            FnArg::Receiver(r) => cx.push(diag::self_receiver(r.span())),
+            FnArg::Receiver(r) if !receiver_type_ok(r) => cx.push(diag::self_receiver(r.span())),
+            FnArg::Receiver(_) => {}
             FnArg::Typed(pt) => {
                 if plain_ident(&pt.pat).is_none() {
                     cx.push(diag::param_pattern(pt.pat.span()));
@@ -70,9 +74,14 @@ fn wrt_names(names: &[syn::Ident], sig: &Signature, cx: &mut Ctxt) {
             Some(p) if matches!(&p.ty, Type::Reference(r) if r.mutability.is_some()) => {
                 cx.push(diag::mut_ref_param(p.ty.span()))
             }
-            Some(p) if !is_differentiable_type(&p.ty, &sig.float_params) => cx.push(
-                diag::wrt_not_differentiable(n.span(), n, &p.ty.to_token_stream()),
-            ),
+            Some(p)
+                if !is_differentiable_type(&p.ty, &sig.float_params)
+                    && !is_structured_type(&p.ty) =>
+            {
+                cx.push(
+                    diag::wrt_not_differentiable(n.span(), n, &p.ty.to_token_stream()),
+                )
+            }
             Some(_) => {}
         }
     }
@@ -101,7 +110,8 @@ fn default_parameters(f: &ItemFn, sig: &Signature, cx: &mut Ctxt) {
 fn return_type(f: &ItemFn, sig: &Signature, cx: &mut Ctxt) {
     match &sig.output {
         Some(ty) => {
-            if !is_differentiable_type(ty, &sig.float_params) || matches!(ty, Type::Reference(_)) {
+            let differentiable = is_differentiable_type(ty, &sig.float_params) || sig.structured_output;
+            if !differentiable || matches!(ty, Type::Reference(_)) {
                 cx.push(diag::return_not_differentiable(
                     ty.span(),
                     &ty.to_token_stream(),

@@ -71,8 +71,9 @@ pub fn variadic(span: Span) -> Error {
 pub fn self_receiver(span: Span) -> Error {
     err(
         span,
-        "`self` receivers are not supported by `#[differentiable]`\n\
-         help: write a free function that takes the value as an argument",
+        "only `self` and `&self` receivers can be differentiated\n\
+         help: take `&self` (a method cannot mutate the value it is differentiated at), or write a \
+         free function that takes the value as an argument",
     )
 }
 
@@ -107,7 +108,9 @@ pub fn wrt_not_differentiable(span: Span, name: &dyn Display, ty: &dyn Display) 
         span,
         format!(
             "`{name}` cannot be differentiated: its type `{ty}` is not differentiable\n\
-             help: differentiable parameters are `f32`, `f64`, `T: Float`, `Tensor<..>` and `&Tensor<..>`"
+             help: differentiable parameters are `f32`, `f64`, `T: Float`, `Tensor<..>`, `&Tensor<..>`, \
+             and, named in `wrt(..)`, any `Differentiable` type (a struct deriving it, a `Vec`, slice, \
+             array or tuple of differentiable values)"
         ),
     )
 }
@@ -136,7 +139,8 @@ pub fn return_not_differentiable(span: Span, ty: &dyn Display) -> Error {
         span,
         format!(
             "the return type `{ty}` is not differentiable\n\
-             note: a `#[differentiable]` function returns `f32`, `f64`, `T: Float` or `Tensor<..>`"
+             note: a `#[differentiable]` function returns `f32`, `f64`, `T: Float`, `Tensor<..>`, or a \
+             `Differentiable` struct, tuple or array of them (not a reference)"
         ),
     )
 }
@@ -424,5 +428,31 @@ pub fn internal_error(span: Span) -> Error {
     err(
         span,
         "internal error in `#[differentiable]`; please report it with this function",
+    )
+}
+
+pub fn active_index(span: Span) -> Error {
+    err(
+        span,
+        "an index must not depend on a differentiated value\n\
+         help: compute the index from data (a loop counter, a length, a detached value)",
+    )
+}
+
+pub fn range_of_active(span: Span) -> Error {
+    err(
+        span,
+        "not supported yet: slicing a differentiable container with a range\n\
+         help: read the elements one at a time (`for i in a..b { .. m.layers[i] .. }`), or iterate over the whole container",
+    )
+}
+
+pub fn reassign_alias(span: Span, name: &dyn Display) -> Error {
+    err(
+        span,
+        format!(
+            "`{name}` names a part of a differentiated argument and cannot be reassigned\n\
+             help: bind each part with its own `let`"
+        ),
     )
 }

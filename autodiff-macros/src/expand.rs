@@ -40,14 +40,10 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
 
     let name = f.sig.ident.to_string();
     let (lw, body) = activity::lower_to_fixpoint(&name, &sig, &f.block);
-    let constant_output = !lw.output_is_active();
-    let mut generated = generate::derivatives(&f, &sig, &lw, body);
+    let generated = generate::derivatives(&f, &sig, &lw, body);
     cx.append(lw.cx);
     if cx.has_errors() {
         return refused(&f, &sig, &cx);
-    }
-    if constant_output {
-        generated.extend(generate::constant_output_warning(&f));
     }
     if opts.debug || std::env::var("AUTODIFF_DEBUG").is_ok_and(|v| v == "1") {
         generate::print_debug(&generated);

@@ -181,3 +181,25 @@ pub mod local {
         format_ident!("__ad_om")
     }
 }
+
+/// A forward local holding an index used to read a part of a differentiable value (recorded so
+/// the pullback sends the gradient to the same element).
+pub fn place_index(n: usize) -> Ident {
+    format_ident!("__ad_ix{}", n)
+}
+
+/// A zero of a local structured value, recorded where a part of it is read.
+pub fn place_zero(n: usize) -> Ident {
+    format_ident!("__ad_z{}", n)
+}
+
+/// The hidden accessor `#[derive(Differentiable)]` writes on a tangent struct for each named
+/// field (`__ad_field_w`), through which reverse code reaches the field's gradient.
+pub fn field_accessor(field: &Ident) -> Ident {
+    format_ident!("__ad_field_{}", syn::ext::IdentExt::unraw(field), span = field.span())
+}
+
+/// The adjoint being filled while a part of a structured value receives its gradient.
+pub fn place_slot() -> Ident {
+    format_ident!("__ad_slot")
+}

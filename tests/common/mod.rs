@@ -138,3 +138,59 @@ pub fn assert_sums_close<T: Element>(
         magnitude[i]
     );
 }
+
+/// The leaves of any differentiable value (or tangent) flattened to `f64`, in traversal order.
+pub fn flat_tangent<M: autodiff::Differentiable + ?Sized>(t: &M::Tangent) -> Vec<f64> {
+    let mut out = Vec::new();
+    M::visit_tangent_leaves(t, &mut autodiff::LeafPath::new(), &mut |_, leaf| {
+        out.extend(leaf.to_f64_vec())
+    });
+    out
+}
+
+/// Central differences of `f` over every element of every leaf of `m` (f64 leaves only), in
+/// the traversal order of `flat_tangent`.
+pub fn fd_flat<M: autodiff::Differentiable + Clone>(f: impl Fn(&M) -> f64, m: &M) -> Vec<f64> {
+    use autodiff::LeafMut;
+    let sizes: Vec<usize> = {
+        let mut s = Vec::new();
+        m.visit_leaves(&mut autodiff::LeafPath::new(), &mut |_, l| s.push(l.numel()));
+        s
+    };
+    let h = 1e-6;
+    let shifted = |leaf: usize, elem: usize, delta: f64| {
+        let mut c = m.clone();
+        let mut k = 0;
+        c.visit_leaves_mut(&mut autodiff::LeafPath::new(), &mut |_, l| {
+            if k == leaf {
+                match l {
+                    LeafMut::F64(v) => *v += delta,
+                    LeafMut::TensorF64(t) => {
+                        let mut data = t.to_vec();
+                        data[elem] += delta;
+                        *t = Tensor::from_vec(data, &t.shape().to_vec());
+                    }
+                    _ => panic!("fd_flat: f64 leaves only"),
+                }
+            }
+            k += 1;
+        });
+        f(&c)
+    };
+    let mut out = Vec::new();
+    for (leaf, &n) in sizes.iter().enumerate() {
+        for elem in 0..n {
+            out.push((shifted(leaf, elem, h) - shifted(leaf, elem, -h)) / (2.0 * h));
+        }
+    }
+    out
+}
+
+/// Element-wise closeness of two flat gradients, relative to their magnitude.
+pub fn assert_flat_close(a: &[f64], b: &[f64], tol: f64) {
+    assert_eq!(a.len(), b.len(), "gradient lengths differ");
+    for (i, (x, y)) in a.iter().zip(b).enumerate() {
+        let scale = 1.0 + x.abs().max(y.abs());
+        assert!((x - y).abs() <= tol * scale, "element {i}: {x} vs {y}");
+    }
+}

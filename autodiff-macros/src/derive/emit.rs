@@ -48,9 +48,11 @@ pub(crate) fn emit(info: &StructInfo<'_>) -> TokenStream {
     let name = &input.ident;
     let tr = trait_path();
     let methods = methods(info, &tangent);
+    let adjoint = adjoint_impls(info, &tangent, &tgen);
     quote! {
         #definition
         #clone_debug
+        #adjoint
         #[automatically_derived]
         #[allow(unused_variables, clippy::unit_arg)]
         impl #impl_g #tr for #name #ty_g #where_c {
@@ -212,6 +214,72 @@ fn methods(info: &StructInfo<'_>, tangent: &syn::Ident) -> TokenStream {
             f: &mut dyn FnMut(&#rt::LeafPath, #rt::LeafMut<'_>, #rt::LeafRef<'_>),
         ) {
             #(#push #t::zip_leaves_mut(&mut self.#m, &t.#m, path, f); path.pop();)*
+        }
+    }
+}
+
+/// What generated reverse code needs from the tangent struct: `Tangent` (gradients of the same
+/// value add field by field), and one hidden accessor per named field, through which a read of
+/// `value.field` sends its gradient to the tangent's field. A skipped field's accessor returns a
+/// sink and is deprecated, so the read warns that its gradient is dropped.
+fn adjoint_impls(info: &StructInfo<'_>, tangent: &syn::Ident, tgen: &syn::Generics) -> TokenStream {
+    let (impl_g, ty_g, _) = tgen.split_for_impl();
+    let mut bounds = tgen.clone();
+    let active: Vec<&FieldInfo> = info.fields.iter().filter(|f| !f.skip).collect();
+    for f in &active {
+        let t = as_trait(&f.ty);
+        bounds
+            .make_where_clause()
+            .predicates
+            .push(syn::parse_quote!(#t::Tangent: ::autodiff::__rt::Tangent));
+    }
+    let where_c = &bounds.where_clause;
+    let m: Vec<&Member> = active.iter().map(|f| &f.member).collect();
+    let name = info.input.ident.to_string();
+    let accessors = info.fields.iter().filter_map(|f| {
+        let Member::Named(n) = &f.member else {
+            return None;
+        };
+        let acc = format_ident!("__ad_field_{}", syn::ext::IdentExt::unraw(n));
+        Some(if f.skip {
+            let note = format!(
+                "`{name}::{n}` is `#[differentiable(skip)]`: the gradient that reaches this read \
+                 is dropped (the field is configuration, not a parameter)"
+            );
+            quote! {
+                #[doc(hidden)]
+                #[deprecated(note = #note)]
+                #[inline(always)]
+                pub fn #acc(&mut self) -> &'static mut ::autodiff::__rt::Skipped {
+                    ::std::boxed::Box::leak(::std::boxed::Box::new(::autodiff::__rt::Skipped))
+                }
+            }
+        } else {
+            let t = as_trait(&f.ty);
+            quote! {
+                #[doc(hidden)]
+                #[inline(always)]
+                pub fn #acc(&mut self) -> &mut #t::Tangent {
+                    &mut self.#n
+                }
+            }
+        })
+    });
+    quote! {
+        #[automatically_derived]
+        #[allow(unused_variables)]
+        impl #impl_g ::autodiff::__rt::Tangent for #tangent #ty_g #where_c {
+            #[inline]
+            fn accumulate(&mut self, g: Self) {
+                #(::autodiff::__rt::Tangent::accumulate(&mut self.#m, g.#m);)*
+            }
+        }
+        #[automatically_derived]
+        impl #impl_g ::autodiff::__rt::SingleGrad for #tangent #ty_g #where_c {}
+        #[automatically_derived]
+        #[allow(dead_code, non_snake_case)]
+        impl #impl_g #tangent #ty_g #where_c {
+            #(#accessors)*
         }
     }
 }

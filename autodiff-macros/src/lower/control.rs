@@ -130,6 +130,13 @@ impl Lowerer {
                 return;
             }
         };
+        if local.attrs.is_empty() && self.try_alias_let(&ident, &init.expr) {
+            // `let layer = &m.layers[i];`: reads of `layer` go to that part of `m`
+            let init = self.rewrite_returns_expr(&init.expr);
+            let ty = ty.map(|t| quote!(: #t));
+            self.emit(quote!(let #mutability #ident #ty = #init;));
+            return;
+        }
         // The new binding is not in scope while its initialiser runs.
         let name = ident.to_string();
         let id = self.declare(&name);
@@ -232,7 +239,7 @@ impl Lowerer {
             self.check_inactive_cond(&w.cond, "a `while` condition");
         }
         if let Expr::ForLoop(f) = e {
-            if self.is_active(&f.expr) {
+            if self.is_active(&f.expr) && !self.is_container_loop(f) {
                 self.cx.push(diag::iterate_active(f.expr.span()));
             }
         }
@@ -253,6 +260,9 @@ impl Lowerer {
                 let body = self.lower_block(&w.body, None);
                 self.pop_scope();
                 quote!(#(#attrs)* #label while #cond #body)
+            }
+            Expr::ForLoop(f) if self.is_container_loop(f) => {
+                self.container_loop(f).expect("a loop over parts of an argument")
             }
             Expr::ForLoop(f) => {
                 let iter = self.rewrite_returns_expr(&f.expr);
@@ -437,6 +447,10 @@ impl Lowerer {
             self.cx.push(diag::global_write(target.span(), &target));
             return;
         };
+        if self.aliases.contains_key(&id) {
+            self.cx.push(diag::reassign_alias(target.span(), &target));
+            return;
+        }
         let active = self.is_active_binding(id);
         match op {
             None => {

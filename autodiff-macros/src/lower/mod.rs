@@ -29,6 +29,7 @@
 mod calls;
 mod control;
 mod ops;
+mod places;
 mod tape;
 
 pub use tape::Segment;
@@ -87,6 +88,12 @@ pub struct Lowerer {
     /// Type parameters bounded by `Float`, so `T::sin(x)` is known as `x.sin()`.
     float_types: Vec<String>,
     ntemps: usize,
+    /// Counter for other generated forward locals (saved indices, recorded zeros).
+    nfresh: usize,
+    /// Differentiated parameters of struct, container or tuple type (their zero is built once).
+    structured_params: HashSet<usize>,
+    /// Bindings that name a part of a differentiated argument.
+    aliases: HashMap<usize, places::Alias>,
     pub body_label: syn::Lifetime,
 }
 
@@ -125,15 +132,21 @@ impl Lowerer {
             fn_name,
             float_types: Vec::new(),
             ntemps: 0,
+            nfresh: 0,
+            structured_params: HashSet::new(),
+            aliases: HashMap::new(),
             body_label: names::body_label(),
         }
     }
 
     /// Binds a parameter (in order: parameters are ids `1..=n`); a differentiated one is active.
-    pub fn bind_param(&mut self, name: &str, differentiated: bool) {
+    pub fn bind_param(&mut self, name: &str, differentiated: bool, structured: bool) {
         let id = self.bind(name);
         if differentiated {
             self.assigned_active.insert(id);
+            if structured {
+                self.structured_params.insert(id);
+            }
         }
     }
 
@@ -182,6 +195,12 @@ impl Lowerer {
             .push((name.to_string(), id));
     }
 
+    /// A number for a generated forward local that has no adjoint.
+    fn fresh(&mut self) -> usize {
+        self.nfresh += 1;
+        self.nfresh
+    }
+
     fn temp(&mut self) -> usize {
         self.ntemps += 1;
         TEMP_BASE + self.ntemps
@@ -190,7 +209,7 @@ impl Lowerer {
     /// Every adjoint slot the pullback must declare.
     pub fn adjoints(&self) -> Vec<Ident> {
         let mut v: Vec<Ident> = (0..self.bindings.len())
-            .filter(|&i| self.is_active_binding(i))
+            .filter(|&i| self.is_active_binding(i) && !self.aliases.contains_key(&i))
             .map(|i| self.adj_ident(i))
             .collect();
         v.extend((1..=self.ntemps).map(|n| self.adj_ident(TEMP_BASE + n)));

@@ -32,6 +32,7 @@ impl Lowerer {
             };
         }
         match e {
+            Expr::Path(p) if self.is_alias_path(p) => self.lower_place_read(e),
             Expr::Path(p) => {
                 let id = p
                     .path
@@ -107,10 +108,7 @@ impl Lowerer {
             }
             Expr::MethodCall(m) => self.lower_method(m),
             Expr::Call(c) => self.lower_call(c),
-            Expr::Field(_) | Expr::Index(_) => {
-                self.cx.push(diag::place_of_active(e.span()));
-                self.poisoned(e)
-            }
+            Expr::Field(_) | Expr::Index(_) => self.lower_place_read(e),
             Expr::Tuple(_) | Expr::Array(_) | Expr::Struct(_) => {
                 self.cx.push(diag::aggregate_of_active(e.span()));
                 self.poisoned(e)
@@ -171,6 +169,7 @@ impl Lowerer {
         let kind = method_kind(&name);
         let span = m.method.span();
         match kind {
+            None if self.is_user_method_receiver(&m.receiver) => self.lower_user_method(m),
             None => {
                 self.cx.push(diag::unknown_method(span, &name));
                 self.poisoned(&Expr::MethodCall(m.clone()))

@@ -6,4 +6,7 @@ mod options;
 mod signature;
 
 pub use options::Options;
-pub use signature::{is_differentiable_type, is_tensor, plain_ident, tangent_type, Signature};
+pub use signature::{
+    is_differentiable_type, is_structured_type, is_tensor, plain_ident, receiver_type_ok,
+    tangent_type, Signature,
+};

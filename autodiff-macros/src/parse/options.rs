@@ -27,7 +27,7 @@ impl Parse for Options {
                     let content;
                     syn::parenthesized!(content in input);
                     let names: Punctuated<Ident, Token![,]> =
-                        content.parse_terminated(Ident::parse, Token![,])?;
+                        content.parse_terminated(syn::ext::IdentExt::parse_any, Token![,])?;
                     if names.is_empty() {
                         return Err(diagnostics::wrt_empty(key.span()));
                     }

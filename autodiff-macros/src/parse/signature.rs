@@ -5,12 +5,16 @@ use proc_macro2::TokenStream;
 use quote::{quote, ToTokens};
 use syn::{FnArg, GenericParam, Ident, ItemFn, Pat, ReturnType, Type};
 
-/// One parameter of the user's function (a plain identifier pattern).
+/// One parameter of the user's function (a plain identifier pattern, or the receiver `self`
+/// with type `Self` / `&Self`).
 pub struct Param {
     pub ident: Ident,
     pub ty: Type,
     /// Differentiated (named in `wrt`, or of a differentiable type when there is no `wrt`)?
     pub wrt: bool,
+    /// A differentiated struct, container or tuple (named in `wrt(..)`): its gradient is its
+    /// `Differentiable::Tangent`, and the body may read its fields and elements.
+    pub structured: bool,
 }
 
 /// What the generator needs to know about the signature.
@@ -22,6 +26,12 @@ pub struct Signature {
     pub type_params: Vec<Ident>,
     /// Type parameters bounded by `Float`/`Element`, which count as differentiable scalars.
     pub float_params: Vec<Ident>,
+    /// The function has a `self` receiver or mentions `Self`: it is an associated function, and
+    /// the generated functions call each other through `Self::`.
+    pub in_impl: bool,
+    /// The output is a struct, tuple or array: the pullback takes its `Differentiable::Tangent`
+    /// and there is no `NAME_grad`.
+    pub structured_output: bool,
 }
 
 impl Signature {
@@ -29,6 +39,8 @@ impl Signature {
     /// reports them).
     pub fn model(f: &ItemFn, wrt: Option<&[Ident]>) -> Signature {
         let float_params = float_params(f);
+        let named = |ident: &Ident| wrt.is_none_or(|names| names.contains(ident));
+        let explicit = |ident: &Ident| wrt.is_some_and(|names| names.contains(ident));
         let params = f
             .sig
             .inputs
@@ -36,18 +48,35 @@ impl Signature {
             .filter_map(|arg| match arg {
                 FnArg::Typed(pt) => plain_ident(&pt.pat).map(|ident| {
                     let ty = (*pt.ty).clone();
-                    let named = wrt.is_none_or(|names| names.contains(&ident));
-                    let wrt =
-                        named && !is_mut_ref(&ty) && is_differentiable_type(&ty, &float_params);
-                    Param { ident, ty, wrt }
+                    let leaf = is_differentiable_type(&ty, &float_params);
+                    let structured = !leaf && explicit(&ident) && is_structured_type(&ty);
+                    let wrt = named(&ident) && !is_mut_ref(&ty) && (leaf || structured);
+                    Param {
+                        ident,
+                        ty,
+                        wrt,
+                        structured,
+                    }
                 }),
-                FnArg::Receiver(_) => None,
+                FnArg::Receiver(r) => {
+                    let ident = Ident::new("self", r.self_token.span);
+                    let structured = explicit(&ident) && receiver_type_ok(r);
+                    Some(Param {
+                        ident,
+                        ty: (*r.ty).clone(),
+                        wrt: structured,
+                        structured,
+                    })
+                }
             })
             .collect();
         let output = match &f.sig.output {
             ReturnType::Type(_, ty) => Some((**ty).clone()),
             ReturnType::Default => None,
         };
+        let structured_output = output
+            .as_ref()
+            .is_some_and(|t| !is_differentiable_type(t, &float_params) && is_structured_type(t));
         let type_params = f
             .sig
             .generics
@@ -59,11 +88,14 @@ impl Signature {
                 GenericParam::Lifetime(_) => None,
             })
             .collect();
+        let in_impl = f.sig.receiver().is_some() || mentions_self_type(f);
         Signature {
             params,
             output,
             type_params,
             float_params,
+            in_impl,
+            structured_output,
         }
     }
 
@@ -73,6 +105,14 @@ impl Signature {
         match &self.output {
             Some(t) => t.to_token_stream(),
             None => quote!(()),
+        }
+    }
+
+    /// The type of the output's cotangent (what the pullback takes).
+    pub fn cotangent_type(&self) -> TokenStream {
+        match &self.output {
+            Some(t) if self.structured_output => structured_tangent(t),
+            _ => self.output_type(),
         }
     }
 
@@ -90,7 +130,13 @@ impl Signature {
     pub fn grads_type(&self) -> TokenStream {
         let tys: Vec<TokenStream> = self
             .wrt_params()
-            .map(|(_, p)| tangent_type(&p.ty))
+            .map(|(_, p)| {
+                if p.structured {
+                    structured_tangent(&p.ty)
+                } else {
+                    tangent_type(&p.ty)
+                }
+            })
             .collect();
         if tys.len() == 1 {
             tys[0].clone()
@@ -181,4 +227,72 @@ pub fn tangent_type(ty: &Type) -> TokenStream {
         Type::Group(g) => tangent_type(&g.elem),
         _ => ty.to_token_stream(),
     }
+}
+
+/// `<T as Differentiable>::Tangent` for a parameter of type `T` or `&T`, spanned at the type so
+/// that a type that is not `Differentiable` is reported there.
+pub fn structured_tangent(ty: &Type) -> TokenStream {
+    let inner = tangent_type(ty);
+    let rt = crate::names::rt();
+    quote::quote_spanned!(syn::spanned::Spanned::span(ty)=> <#inner as #rt::Differentiable>::Tangent)
+}
+
+/// A type that can only be data: integers, `bool`, `char`, strings, `()` and the never type.
+pub fn is_data_type(ty: &Type) -> bool {
+    match ty {
+        Type::Reference(r) => is_data_type(&r.elem),
+        Type::Paren(p) => is_data_type(&p.elem),
+        Type::Group(g) => is_data_type(&g.elem),
+        Type::Tuple(t) => t.elems.is_empty(),
+        Type::Never(_) => true,
+        Type::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => {
+            let id = p.path.segments[0].ident.to_string();
+            matches!(
+                id.as_str(),
+                "bool" | "char" | "str" | "String" | "usize" | "isize" | "u8" | "u16" | "u32"
+                    | "u64" | "u128" | "i8" | "i16" | "i32" | "i64" | "i128"
+            )
+        }
+        _ => false,
+    }
+}
+
+/// A type whose gradient goes through `Differentiable` (a struct, `Vec`, slice, array, tuple,
+/// `Box`, `Option`, or a name the macro cannot see through, such as a type alias).
+pub fn is_structured_type(ty: &Type) -> bool {
+    let inner = match ty {
+        Type::Reference(r) if r.mutability.is_none() => &*r.elem,
+        Type::Reference(_) => return false,
+        other => other,
+    };
+    !is_data_type(inner)
+        && matches!(
+            inner,
+            Type::Path(_) | Type::Tuple(_) | Type::Array(_) | Type::Slice(_) | Type::Paren(_)
+        )
+}
+
+/// `self` or `&self` (`Self` / `&Self`); `&mut self` and `self: Box<Self>` are refused by `check`.
+pub fn receiver_type_ok(r: &syn::Receiver) -> bool {
+    r.mutability.is_none() && is_self_type(&r.ty)
+}
+
+fn is_self_type(ty: &Type) -> bool {
+    match ty {
+        Type::Reference(r) => r.mutability.is_none() && is_self_type(&r.elem),
+        Type::Path(p) => p.qself.is_none() && p.path.is_ident("Self"),
+        _ => false,
+    }
+}
+
+/// Does the function mention `Self` (so that it must be an associated function)?
+fn mentions_self_type(f: &ItemFn) -> bool {
+    fn scan(ts: TokenStream) -> bool {
+        ts.into_iter().any(|tt| match tt {
+            proc_macro2::TokenTree::Ident(i) => i == "Self",
+            proc_macro2::TokenTree::Group(g) => scan(g.stream()),
+            _ => false,
+        })
+    }
+    scan(f.sig.to_token_stream()) || scan(f.block.to_token_stream())
 }

@@ -61,62 +61,90 @@ fn zip_slice_mut<T: Differentiable>(
     }
 }
 
-/// A `Vec` of differentiable values: its tangent is a `Vec` of their tangents, of the same
-/// length, and its leaves are named by position (`layers.0.w`).
-///
-/// ```
-/// use autodiff_runtime::differentiable::Differentiable;
-/// let v = vec![1.0f64, 2.0];
-/// let mut g = v.zero_tangent();
-/// Vec::<f64>::add_tangent(&mut g, vec![0.5, 1.0]);
-/// assert_eq!(g, vec![0.5, 1.0]);
-/// ```
-impl<T: Differentiable> Differentiable for Vec<T> {
-    type Tangent = Vec<T::Tangent>;
+/// The impl shared by `Vec<T>` and `[T]`: the tangent is a `Vec` of the elements' tangents, of
+/// the same length, and leaves are named by position (`layers.0.w`).
+macro_rules! sequence_impl {
+    ($(#[$doc:meta])* [$($g:tt)*] $ty:ty) => {
+        $(#[$doc])*
+        impl<$($g)*> Differentiable for $ty {
+            type Tangent = Vec<T::Tangent>;
 
-    fn zero_tangent(&self) -> Self::Tangent {
-        self.iter().map(T::zero_tangent).collect()
-    }
+            fn zero_tangent(&self) -> Self::Tangent {
+                self.iter().map(T::zero_tangent).collect()
+            }
 
-    #[track_caller]
-    fn add_tangent(t: &mut Self::Tangent, other: Self::Tangent) {
-        if t.len() != other.len() {
-            structure_mismatch("add_tangent", "Vec lengths", t.len(), other.len());
+            #[track_caller]
+            fn add_tangent(t: &mut Self::Tangent, other: Self::Tangent) {
+                if t.len() != other.len() {
+                    structure_mismatch("add_tangent", "Vec lengths", t.len(), other.len());
+                }
+                for (a, b) in t.iter_mut().zip(other) {
+                    T::add_tangent(a, b);
+                }
+            }
+
+            fn scale_tangent(t: &mut Self::Tangent, factor: f64) {
+                t.iter_mut().for_each(|a| T::scale_tangent(a, factor));
+            }
+
+            fn visit_leaves(&self, path: &mut LeafPath, f: &mut dyn FnMut(&LeafPath, LeafRef<'_>)) {
+                visit_slice(self, path, f);
+            }
+
+            fn visit_leaves_mut(
+                &mut self,
+                path: &mut LeafPath,
+                f: &mut dyn FnMut(&LeafPath, LeafMut<'_>),
+            ) {
+                visit_slice_mut(self, path, f);
+            }
+
+            fn visit_tangent_leaves(
+                t: &Self::Tangent,
+                path: &mut LeafPath,
+                f: &mut dyn FnMut(&LeafPath, LeafRef<'_>),
+            ) {
+                visit_tangent_slice::<T>(t, path, f);
+            }
+
+            #[track_caller]
+            fn zip_leaves_mut(
+                &mut self,
+                t: &Self::Tangent,
+                path: &mut LeafPath,
+                f: &mut dyn FnMut(&LeafPath, LeafMut<'_>, LeafRef<'_>),
+            ) {
+                zip_slice_mut(self, t, path, f);
+            }
         }
-        for (a, b) in t.iter_mut().zip(other) {
-            T::add_tangent(a, b);
-        }
-    }
+    };
+}
 
-    fn scale_tangent(t: &mut Self::Tangent, factor: f64) {
-        t.iter_mut().for_each(|a| T::scale_tangent(a, factor));
-    }
+sequence_impl! {
+    /// A `Vec` of differentiable values: its tangent is a `Vec` of their tangents, of the same
+    /// length, and its leaves are named by position (`layers.0.w`).
+    ///
+    /// ```
+    /// use autodiff_runtime::differentiable::Differentiable;
+    /// let v = vec![1.0f64, 2.0];
+    /// let mut g = v.zero_tangent();
+    /// Vec::<f64>::add_tangent(&mut g, vec![0.5, 1.0]);
+    /// assert_eq!(g, vec![0.5, 1.0]);
+    /// ```
+    [T: Differentiable] Vec<T>
+}
 
-    fn visit_leaves(&self, path: &mut LeafPath, f: &mut dyn FnMut(&LeafPath, LeafRef<'_>)) {
-        visit_slice(self, path, f);
-    }
-
-    fn visit_leaves_mut(&mut self, path: &mut LeafPath, f: &mut dyn FnMut(&LeafPath, LeafMut<'_>)) {
-        visit_slice_mut(self, path, f);
-    }
-
-    fn visit_tangent_leaves(
-        t: &Self::Tangent,
-        path: &mut LeafPath,
-        f: &mut dyn FnMut(&LeafPath, LeafRef<'_>),
-    ) {
-        visit_tangent_slice::<T>(t, path, f);
-    }
-
-    #[track_caller]
-    fn zip_leaves_mut(
-        &mut self,
-        t: &Self::Tangent,
-        path: &mut LeafPath,
-        f: &mut dyn FnMut(&LeafPath, LeafMut<'_>, LeafRef<'_>),
-    ) {
-        zip_slice_mut(self, t, path, f);
-    }
+sequence_impl! {
+    /// A slice of differentiable values (a `&[T]` argument): its tangent is a `Vec` of their
+    /// tangents, as for `Vec<T>`.
+    ///
+    /// ```
+    /// use autodiff_runtime::differentiable::Differentiable;
+    /// let v = [1.0f64, 2.0];
+    /// let s: &[f64] = &v;
+    /// assert_eq!(s.zero_tangent(), vec![0.0, 0.0]);
+    /// ```
+    [T: Differentiable] [T]
 }
 
 /// An array of differentiable values: its tangent is an array of their tangents.

@@ -35,12 +35,16 @@
 //! assert_eq!(names, ["0.0.0: [2, 2]", "0.0.1: [2]", "1: []"]);
 //! ```
 
+mod adjoint;
 mod containers;
 mod leaf;
 mod path;
 mod scalars;
 mod tuples;
 
+pub use adjoint::{
+    acc_in, finish_structured, slot_or_zero, zero_tangent_of, AccumulateIn, Skipped, TangentOf,
+};
 pub use leaf::{LeafMut, LeafRef};
 pub use path::{LeafPath, PathSegment};
 

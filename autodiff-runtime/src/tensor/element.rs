@@ -20,7 +20,7 @@ use std::iter::Sum;
 /// assert_eq!(<f32 as Element>::NAME, "float32");
 /// ```
 pub trait Element:
-    Float + Default + Send + Sync + Debug + Display + Sum + 'static + Kernel
+    Float + Default + Send + Sync + Debug + Display + Sum + 'static + Kernel + crate::vjp::Tangent
 {
     /// The dtype name without the `torch.` prefix: `"float32"` or `"float64"`.
     const NAME: &'static str;

@@ -81,12 +81,21 @@ pub trait Tangent: Sized {
     fn accumulate(&mut self, g: Self);
 }
 
-impl<T: Float> Tangent for T {
-    #[inline(always)]
-    fn accumulate(&mut self, g: Self) {
-        *self = *self + g;
-    }
+macro_rules! float_tangent {
+    ($($t:ty),*) => {$(
+        impl Tangent for $t {
+            #[inline(always)]
+            fn accumulate(&mut self, g: Self) {
+                *self += g;
+            }
+        }
+    )*};
 }
+
+// Concrete, not a blanket impl over `Float`: containers and tuples of tangents are tangents too
+// (`differentiable::adjoint`), which a blanket impl over a foreign trait would rule out.
+// Generic `T: Float` code gets `T: Tangent` from the bound `#[differentiable]` adds.
+float_tangent!(f32, f64);
 
 impl<E: Element> Tangent for Tensor<E> {
     #[inline]
@@ -225,8 +234,14 @@ pub trait CallGrads<const N: usize> {
     note = "pass the other differentiable arguments of `g` values that depend on the differentiated inputs, or narrow `g` with `#[differentiable(wrt(..))]`"
 )]
 pub trait SingleGrad {}
-impl<T: Float> SingleGrad for T {}
+impl SingleGrad for f32 {}
+impl SingleGrad for f64 {}
 impl<E: Element> SingleGrad for Tensor<E> {}
+// the gradient of one structured argument (tuples are not: a tuple is several gradients)
+impl<G: Tangent> SingleGrad for Vec<G> {}
+impl<G: Tangent, const N: usize> SingleGrad for [G; N] {}
+impl<G: Tangent> SingleGrad for Box<G> {}
+impl<G: Tangent> SingleGrad for Option<G> {}
 
 impl<G: SingleGrad> CallGrads<1> for G {
     type Split = G;

@@ -1,0 +1,123 @@
+//! Structs, containers and methods inside `#[differentiable]` functions (issue: ordinary Rust
+//! data), each checked against central finite differences in f64.
+
+mod common;
+use autodiff::prelude::*;
+use common::{assert_flat_close, fd_flat, flat_tangent};
+
+#[derive(Differentiable, Clone, Debug)]
+struct Layer {
+    w: Tensor<f64>,
+    b: Tensor<f64>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Act {
+    Tanh,
+    Relu,
+}
+
+#[derive(Differentiable, Clone, Debug)]
+struct Mlp {
+    layers: Vec<Layer>,
+    #[differentiable(skip)]
+    act: Act,
+}
+
+impl Mlp {
+    fn new(sizes: &[usize], seed: u64) -> Mlp {
+        let layers = sizes
+            .windows(2)
+            .enumerate()
+            .map(|(i, s)| Layer {
+                w: Tensor::randn_scaled(&[s[0], s[1]], seed + 2 * i as u64, 0.5),
+                b: Tensor::randn_scaled(&[s[1]], seed + 2 * i as u64 + 1, 0.1),
+            })
+            .collect();
+        Mlp {
+            layers,
+            act: Act::Tanh,
+        }
+    }
+
+    #[differentiable(wrt(self))]
+    fn forward(&self, x: &Tensor<f64>) -> Tensor<f64> {
+        let mut h = x.clone();
+        for (i, layer) in self.layers.iter().enumerate() {
+            h = h.mm(&layer.w) + &layer.b;
+            if i + 1 < self.layers.len() {
+                h = if self.act == Act::Tanh { h.tanh() } else { h.relu() };
+            }
+        }
+        h
+    }
+}
+
+#[differentiable(wrt(m))]
+fn mlp_loss(m: &Mlp, x: &Tensor<f64>, y: &Tensor<f64>) -> Tensor<f64> {
+    let d = m.forward(x) - y;
+    (&d * &d).mean()
+}
+
+fn data() -> (Tensor<f64>, Tensor<f64>) {
+    (
+        Tensor::randn(&[5, 3], 11),
+        Tensor::randn(&[5, 2], 12),
+    )
+}
+
+#[test]
+fn mlp_struct_of_vec_of_structs_matches_finite_differences() {
+    let m = Mlp::new(&[3, 4, 4, 2], 1);
+    let (x, y) = data();
+    let (l, g) = mlp_loss_grad(&m, &x, &y);
+    assert!((l.item() - mlp_loss(&m, &x, &y).item()).abs() < 1e-12);
+    assert_eq!(g.layers.len(), 3);
+    assert_eq!(g.layers[0].w.shape(), &[3, 4]);
+    let fd = fd_flat(|m: &Mlp| mlp_loss(m, &x, &y).item(), &m);
+    assert_flat_close(&flat_tangent::<Mlp>(&g), &fd, 1e-6);
+}
+
+#[test]
+fn relu_configuration_is_carried_not_differentiated() {
+    let mut m = Mlp::new(&[3, 4, 2], 5);
+    m.act = Act::Relu;
+    let (x, y) = data();
+    let (_, g) = mlp_loss_grad(&m, &x, &y);
+    let fd = fd_flat(|m: &Mlp| mlp_loss(m, &x, &y).item(), &m);
+    assert_flat_close(&flat_tangent::<Mlp>(&g), &fd, 1e-6);
+}
+
+/// The same model written with one tensor argument per parameter.
+#[differentiable(wrt(w0, b0, w1, b1))]
+fn mlp_loss_flat(
+    w0: &Tensor<f64>,
+    b0: &Tensor<f64>,
+    w1: &Tensor<f64>,
+    b1: &Tensor<f64>,
+    x: &Tensor<f64>,
+    y: &Tensor<f64>,
+) -> Tensor<f64> {
+    let h = (x.mm(w0) + b0).tanh();
+    let d = h.mm(w1) + b1 - y;
+    (&d * &d).mean()
+}
+
+#[test]
+fn struct_gradient_equals_separate_arguments() {
+    let m = Mlp::new(&[3, 4, 2], 7);
+    let (x, y) = data();
+    let (l, g) = mlp_loss_grad(&m, &x, &y);
+    let (w0, b0, w1, b1) = (
+        &m.layers[0].w,
+        &m.layers[0].b,
+        &m.layers[1].w,
+        &m.layers[1].b,
+    );
+    let (l2, (gw0, gb0, gw1, gb1)) = mlp_loss_flat_grad(w0, b0, w1, b1, &x, &y);
+    assert_eq!(l.item(), l2.item());
+    assert_eq!(g.layers[0].w.to_vec(), gw0.to_vec());
+    assert_eq!(g.layers[0].b.to_vec(), gb0.to_vec());
+    assert_eq!(g.layers[1].w.to_vec(), gw1.to_vec());
+    assert_eq!(g.layers[1].b.to_vec(), gb1.to_vec());
+}
