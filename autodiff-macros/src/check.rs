@@ -71,6 +71,8 @@ fn wrt_names(names: &[syn::Ident], sig: &Signature, cx: &mut Ctxt) {
     for n in names {
         match sig.params.iter().find(|p| p.ident == *n) {
             None => cx.push(diag::wrt_unknown(n.span(), n, &parameter_list(sig))),
+            // a `&mut self` receiver is reported by `parameters`
+            Some(p) if p.ident == "self" && !p.wrt => {}
             Some(p) if matches!(&p.ty, Type::Reference(r) if r.mutability.is_some()) => {
                 cx.push(diag::mut_ref_param(p.ty.span()))
             }

@@ -236,8 +236,10 @@ fn gradients(sig: &Signature, lw: &Lowerer) -> (Vec<TokenStream>, TokenStream) {
             } else {
                 quote!(&#x)
             };
-            metas.push(quote!(let #zm = #rt::zero_tangent_of(#by_ref);));
-            finishes.push(quote!(#rt::finish_structured(#adj, &#zm)));
+            // spanned at the type: a type that is not `Differentiable` is reported there
+            let span = syn::spanned::Spanned::span(&p.ty);
+            metas.push(quote_spanned!(span=> let #zm = #rt::zero_tangent_of(#by_ref);));
+            finishes.push(quote_spanned!(span=> #rt::finish_structured(#adj, &#zm)));
             continue;
         }
         metas.push(quote!(let #zm = #rt::ArgZero::zero_meta(&#x);));

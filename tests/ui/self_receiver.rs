@@ -1,12 +1,13 @@
 use autodiff::prelude::*;
 
+#[derive(Differentiable, Clone, Debug)]
 struct Model {
     w: f64,
 }
 
 impl Model {
-    #[differentiable]
-    fn forward(&self, x: f64) -> f64 {
+    #[differentiable(wrt(self))]
+    fn forward(&mut self, x: f64) -> f64 {
         x * self.w
     }
 }
