@@ -95,7 +95,8 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __rt {
     pub use autodiff_runtime::differentiable::{
-        acc_in, accumulate_into, finish_structured, finish_tangent, slot_or_zero, zero_tangent_of,
+        acc_in, accumulate_into, finish_structured, finish_tangent, pop_discard, pop_into,
+        slot_or_zero, zero_tangent_of,
         Differentiable, Skipped, TangentOf,
     };
     pub use autodiff_runtime::vjp::*;

@@ -214,7 +214,7 @@ pub fn method_kind(name: &str) -> Option<MethodKind> {
 /// Associated functions of `Tensor` that are differentiable in their one scalar argument
 /// (`Tensor::scalar(s)`, `Tensor::full(&shape, s)`); their runtime forms are `Tensor::NAME_vjp`.
 pub fn is_tensor_constructor(name: &str) -> bool {
-    matches!(name, "scalar" | "full")
+    matches!(name, "scalar" | "full" | "cat" | "stack" | "where_cond")
 }
 
 /// Macros that may mention differentiable values: they only read them (printing, assertions),

@@ -117,10 +117,11 @@ impl Lowerer {
         }
         let (ident, ty, mutability) = match simple_pat(&local.pat) {
             Some(x) => x,
+            None if self.is_active(&init.expr) => {
+                self.lower_destructure(local, &init.expr);
+                return;
+            }
             None => {
-                if self.is_active(&init.expr) {
-                    self.cx.push(diag::destructure_active(local.pat.span()));
-                }
                 let v = self.lower_value(&init.expr, None);
                 let raw = self.raw_read(&init.expr);
                 self.bind_pattern_from(&local.pat, raw);
@@ -142,6 +143,9 @@ impl Lowerer {
         let id = self.declare(&name);
         let v = self.lower_value(&init.expr, Some(id));
         self.enter(&name, id);
+        if is_aggregate(&init.expr) {
+            self.structured_locals.insert(id);
+        }
         let attrs = &local.attrs;
         let ty = ty.map(|t| quote!(: #t));
         let v = v.unwrap_or_else(|| quote!(loop {}));
@@ -514,6 +518,15 @@ fn reads_value_only(p: &syn::Pat) -> bool {
             .iter()
             .all(|c| !matches!(c, syn::Pat::Ident(_)) && reads_value_only(c)),
         syn::Pat::Paren(pp) => reads_value_only(&pp.pat),
+        _ => false,
+    }
+}
+
+/// A tuple, array, struct literal or `vec![..]`: a local bound to one may be indexed.
+fn is_aggregate(e: &Expr) -> bool {
+    match strip_parens(e) {
+        Expr::Tuple(_) | Expr::Array(_) | Expr::Struct(_) => true,
+        Expr::Macro(m) => crate::syntax::macro_name(&m.mac) == "vec",
         _ => false,
     }
 }

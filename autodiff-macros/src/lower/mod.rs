@@ -26,6 +26,7 @@
 //! accumulators correct) and passes it through the operation's pullback into the inputs'
 //! adjoints, where values used several times sum.
 
+mod aggregates;
 mod calls;
 mod control;
 mod ops;
@@ -94,6 +95,9 @@ pub struct Lowerer {
     structured_params: HashSet<usize>,
     /// Bindings that name a part of a differentiated argument.
     aliases: HashMap<usize, places::Alias>,
+    /// Local containers of differentiable values (`Vec`s filled with `push`, aggregates), whose
+    /// elements may be read by index.
+    structured_locals: HashSet<usize>,
     pub body_label: syn::Lifetime,
 }
 
@@ -135,6 +139,7 @@ impl Lowerer {
             nfresh: 0,
             structured_params: HashSet::new(),
             aliases: HashMap::new(),
+            structured_locals: HashSet::new(),
             body_label: names::body_label(),
         }
     }

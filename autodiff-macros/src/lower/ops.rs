@@ -109,11 +109,9 @@ impl Lowerer {
             Expr::MethodCall(m) => self.lower_method(m),
             Expr::Call(c) => self.lower_call(c),
             Expr::Field(_) | Expr::Index(_) => self.lower_place_read(e),
-            Expr::Tuple(_) | Expr::Array(_) | Expr::Struct(_) => {
-                self.cx.push(diag::aggregate_of_active(e.span()));
-                self.poisoned(e)
-            }
+            Expr::Tuple(_) | Expr::Array(_) | Expr::Struct(_) => self.lower_aggregate(e),
             Expr::Macro(m) if crate::syntax::macro_name(&m.mac) == "dbg" => self.lower_dbg(m),
+            Expr::Macro(m) if crate::syntax::macro_name(&m.mac) == "vec" => self.lower_vec_macro(m),
             Expr::Macro(m) => {
                 self.check_macro(&m.mac);
                 self.poisoned(e)
@@ -168,6 +166,9 @@ impl Lowerer {
         let name = m.method.to_string();
         let kind = method_kind(&name);
         let span = m.method.span();
+        if let (None, Some(recv)) = (kind, self.pushed_vec(m)) {
+            return self.lower_push(m, recv);
+        }
         match kind {
             None if self.is_user_method_receiver(&m.receiver) => self.lower_user_method(m),
             None => {
@@ -242,6 +243,9 @@ impl Lowerer {
         if let Some(op) = self.lower_special_call(c, fp) {
             return op;
         }
+        if let Some(list) = super::aggregates::join_literal(fp, c) {
+            return self.lower_join_literal(c, fp, list);
+        }
         if fp.path.segments.last().is_some_and(|s| {
             s.ident
                 .to_string()
@@ -267,6 +271,12 @@ impl Lowerer {
         }
         last.ident = names::vjp_form(&name, last.ident.span());
         let args: Vec<Operand> = c.args.iter().map(|a| self.lower_leaf(a)).collect();
+        if tensor_fn && name == "where_cond" && args.len() == 3 {
+            // the pullback returns both branches' gradients, whichever are active
+            let inputs = [args[1].adj, args[2].adj];
+            let toks = args.iter().map(|a| &a.tokens);
+            return self.emit_call(quote!(#path(#(#toks),*)), &inputs, c.span(), false);
+        }
         let active = args.iter().filter(|a| a.adj.is_some()).count();
         if active > MAX_CALL_GRADS {
             self.cx
@@ -322,6 +332,21 @@ impl Lowerer {
             tokens: t.to_token_stream(),
             adj: Some(out),
         }
+    }
+}
+
+impl Lowerer {
+    /// `v.push(x)` on a local with an active `x` (or on an active local): the local binding.
+    fn pushed_vec(&self, m: &syn::ExprMethodCall) -> Option<usize> {
+        if m.method != "push" || m.args.len() != 1 {
+            return None;
+        }
+        let Expr::Path(p) = strip_parens(&m.receiver) else {
+            return None;
+        };
+        let id = self.resolve(&p.path.get_ident()?.to_string())?;
+        let active = self.is_active(&m.args[0]) || self.is_active_binding(id);
+        (active && !self.is_structured_root(id)).then_some(id)
     }
 }
 

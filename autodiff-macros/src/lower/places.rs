@@ -28,6 +28,41 @@ pub(super) enum Proj {
     Field(Member),
     /// An element, at the index held by this forward local.
     Index(Ident),
+    /// An element at a fixed position (`let [a, b] = ..`).
+    At(usize),
+}
+
+/// The part of the adjoint `base` (an owned tangent or `&mut` one) that `projs` lead to, as a
+/// `&mut` expression for `acc_in`. `replayed` holds, in order, the recorded copies of the
+/// `Index` steps' indices.
+pub(super) fn part_of_adjoint(
+    base: TokenStream,
+    projs: &[Proj],
+    replayed: &mut impl Iterator<Item = Ident>,
+) -> TokenStream {
+    let mut dest = base;
+    let mut ends_in_accessor = false;
+    for p in projs {
+        ends_in_accessor = false;
+        match p {
+            Proj::Field(Member::Named(n)) => {
+                let acc = names::field_accessor(n);
+                dest = quote_spanned!(n.span()=> #dest.#acc());
+                ends_in_accessor = true;
+            }
+            Proj::Field(m @ Member::Unnamed(_)) => dest = quote!(#dest.#m),
+            Proj::Index(_) => {
+                let ix = replayed.next().expect("one recorded index per index step");
+                dest = quote!(#dest[::core::clone::Clone::clone(#ix)]);
+            }
+            Proj::At(i) => dest = quote!(#dest[#i]),
+        }
+    }
+    if ends_in_accessor {
+        dest
+    } else {
+        quote!(&mut #dest)
+    }
 }
 
 /// A binding that names a part of a differentiated argument.
@@ -75,7 +110,7 @@ enum IterShape<'e> {
 
 impl Lowerer {
     /// Is this binding (or the root it aliases) a differentiated struct, container or tuple?
-    fn is_structured_root(&self, id: usize) -> bool {
+    pub(super) fn is_structured_root(&self, id: usize) -> bool {
         self.aliases.contains_key(&id) || self.structured_params.contains(&id)
     }
 
@@ -137,7 +172,10 @@ impl Lowerer {
             return self.poisoned(e);
         };
         let local_root = !self.is_structured_root(id);
-        if local_root && matches!(steps.first(), Some(Written::Index(_))) {
+        if local_root
+            && !self.structured_locals.contains(&id)
+            && matches!(steps.first(), Some(Written::Index(_)))
+        {
             // `t[i]` on a tensor or a number: raw data, not a part with its own gradient
             self.cx.push(diag::place_of_active(e.span()));
             return self.poisoned(e);
@@ -229,27 +267,7 @@ impl Lowerer {
             }
         }
         let slot = names::place_slot();
-        let mut dest = quote!(#slot);
-        let mut ends_in_accessor = false;
-        let mut replay = replay.into_iter();
-        for p in projs {
-            ends_in_accessor = false;
-            match p {
-                Proj::Field(Member::Named(n)) => {
-                    let acc = names::field_accessor(n);
-                    dest = quote_spanned!(n.span()=> #dest.#acc());
-                    ends_in_accessor = true;
-                }
-                Proj::Field(m @ Member::Unnamed(_)) => dest = quote!(#dest.#m),
-                Proj::Index(_) => {
-                    let ix = replay.next().expect("one recorded index per index step");
-                    dest = quote!(#dest[::core::clone::Clone::clone(#ix)]);
-                }
-            }
-        }
-        if !ends_in_accessor {
-            dest = quote!(&mut #dest);
-        }
+        let dest = part_of_adjoint(quote!(#slot), projs, &mut replay.into_iter());
         let (d, r) = (self.adj_ident(out), self.adj_ident(root));
         let rt = names::rt();
         let g = names::local::grad();
@@ -345,6 +363,8 @@ impl Lowerer {
             return Some(IterShape::Inactive(e));
         }
         match e {
+            // `for w in ws` with `ws: &Vec<_>` (or by value)
+            Expr::Path(_) | Expr::Field(_) if self.is_param_place(e) => Some(IterShape::Elems(e)),
             Expr::Reference(r) if r.mutability.is_none() && self.is_param_place(&r.expr) => {
                 Some(IterShape::Elems(&r.expr))
             }
@@ -373,6 +393,7 @@ impl Lowerer {
                     || m.args.iter().any(|a| self.is_param_place_iter(strip_parens(a)))
             }
             Expr::Reference(r) => self.is_param_place(&r.expr),
+            Expr::Path(_) | Expr::Field(_) => self.is_param_place(e),
             _ => false,
         }
     }

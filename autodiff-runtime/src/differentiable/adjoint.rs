@@ -159,3 +159,19 @@ impl<T: Differentiable + ?Sized> TangentOf<T> {
         slot.take()
     }
 }
+
+/// The pullback of `v.push(x)`: the gradient of the last element of `v` goes to `x`.
+#[inline]
+pub fn pop_into<G: Tangent>(slot: &mut Option<Vec<G>>, dest: &mut Option<G>) {
+    if let Some(g) = slot.as_mut().and_then(Vec::pop) {
+        crate::vjp::acc(dest, g);
+    }
+}
+
+/// The pullback of `v.push(c)` with a constant `c`: its gradient is dropped.
+#[inline]
+pub fn pop_discard<G>(slot: &mut Option<Vec<G>>) {
+    if let Some(v) = slot.as_mut() {
+        v.pop();
+    }
+}
