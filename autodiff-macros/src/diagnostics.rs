@@ -238,8 +238,9 @@ pub fn let_else_active(span: Span) -> Error {
 pub fn destructure_active(span: Span) -> Error {
     err(
         span,
-        "destructuring a differentiable value is not supported yet\n\
-         help: bind each value with its own `let`",
+        "this pattern cannot take a differentiable value apart: `..` in a tuple or slice pattern, \
+         `ref` bindings and `name @ pattern` are not supported\n\
+         help: name every element (`let (a, _, c) = ..`), or read the parts by field (`t.0`, `s.w`)",
     )
 }
 

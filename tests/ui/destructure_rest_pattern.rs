@@ -2,8 +2,9 @@ use autodiff::prelude::*;
 
 #[differentiable]
 fn f(x: f64) -> f64 {
-    let pair = (x, x * 2.0);
-    pair.0 + pair.1
+    let triple = (x, x * 2.0, x * 3.0);
+    let (a, ..) = triple;
+    a
 }
 
 fn main() {}
