@@ -121,3 +121,86 @@ fn struct_gradient_equals_separate_arguments() {
     assert_eq!(g.layers[1].w.to_vec(), gw1.to_vec());
     assert_eq!(g.layers[1].b.to_vec(), gb1.to_vec());
 }
+
+#[derive(Differentiable, Clone, Debug)]
+struct Blocks {
+    blocks: Vec<Mlp>,
+    scales: Vec<f64>,
+}
+
+impl Blocks {
+    #[differentiable(wrt(self))]
+    fn score(&self, x: &Tensor<f64>) -> Tensor<f64> {
+        let mut total = Tensor::zeros(&[]);
+        for i in 0..self.blocks.len() {
+            // nested reads with an inactive index, and a call of another method
+            let first = &self.blocks[i].layers[0];
+            let h = x.mm(&first.w) + &first.b;
+            total = total + Self::squash(&h) * self.scales[i] + self.blocks[i].forward(x).sum();
+        }
+        for (block, s) in self.blocks.iter().zip(self.scales.iter()) {
+            total = total + block.layers[1].b.sum() * *s;
+        }
+        total
+    }
+
+    #[differentiable(associated)]
+    fn squash(h: &Tensor<f64>) -> Tensor<f64> {
+        (h * h).tanh().mean()
+    }
+}
+
+#[test]
+fn nested_containers_indexing_zip_and_associated_functions() {
+    let b = Blocks {
+        blocks: vec![Mlp::new(&[3, 4, 2], 21), Mlp::new(&[3, 4, 2], 31)],
+        scales: vec![0.5, -1.25],
+    };
+    let (x, _) = data();
+    let (_, g) = b.score_grad(&x);
+    let fd = fd_flat(|b: &Blocks| b.score(&x).item(), &b);
+    assert_flat_close(&flat_tangent::<Blocks>(&g), &fd, 1e-6);
+}
+
+/// A generic struct: the element type is a parameter.
+#[derive(Differentiable, Clone, Debug)]
+struct Affine<E: Element> {
+    w: Tensor<E>,
+    b: E,
+}
+
+#[differentiable(wrt(a))]
+fn affine_loss(a: &Affine<f64>, x: &Tensor<f64>) -> Tensor<f64> {
+    let y = x.mv(&a.w) + a.b;
+    (&y * &y).sum()
+}
+
+#[test]
+fn generic_struct_argument() {
+    let a = Affine {
+        w: Tensor::randn(&[3], 4),
+        b: 0.3,
+    };
+    let x = Tensor::randn(&[2, 3], 5);
+    let (_, g) = affine_loss_grad(&a, &x);
+    let fd = fd_flat(|a: &Affine<f64>| affine_loss(a, &x).item(), &a);
+    assert_flat_close(&flat_tangent::<Affine<f64>>(&g), &fd, 1e-7);
+}
+
+mod prop {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        #[test]
+        fn mlp_gradient_matches_finite_differences(seed in 0u64..1_000_000, width in 1usize..5) {
+            let m = Mlp::new(&[3, width, 2], seed);
+            let x = Tensor::randn(&[4, 3], seed + 100);
+            let y = Tensor::randn(&[4, 2], seed + 200);
+            let (_, g) = mlp_loss_grad(&m, &x, &y);
+            let fd = fd_flat(|m: &Mlp| mlp_loss(m, &x, &y).item(), &m);
+            assert_flat_close(&flat_tangent::<Mlp>(&g), &fd, 1e-5);
+        }
+    }
+}

@@ -1,4 +1,4 @@
-//! Parsing of `#[differentiable(...)]` arguments: `wrt(a, b)` and `debug`.
+//! Parsing of `#[differentiable(...)]` arguments: `wrt(a, b)`, `associated` and `debug`.
 
 use crate::diagnostics;
 use syn::parse::{Parse, ParseStream};
@@ -12,6 +12,10 @@ pub struct Options {
     pub wrt: Option<Vec<Ident>>,
     /// `debug`: print the generated code at compile time.
     pub debug: bool,
+    /// `associated`: an associated function without `self` that does not mention `Self` (the
+    /// macro cannot see the `impl` around it); the generated functions call each other through
+    /// `Self::`.
+    pub associated: bool,
 }
 
 impl Parse for Options {
@@ -34,6 +38,7 @@ impl Parse for Options {
                     opts.wrt = Some(names.into_iter().collect());
                 }
                 "debug" => opts.debug = true,
+                "associated" => opts.associated = true,
                 other => return Err(diagnostics::unknown_option(key.span(), other)),
             }
             if !input.is_empty() {
