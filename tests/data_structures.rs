@@ -46,7 +46,10 @@ impl Mlp {
         for (i, layer) in self.layers.iter().enumerate() {
             h = h.mm(&layer.w) + &layer.b;
             if i + 1 < self.layers.len() {
-                h = if self.act == Act::Tanh { h.tanh() } else { h.relu() };
+                h = match self.act {
+                    Act::Tanh => h.tanh(),
+                    Act::Relu => h.relu(),
+                };
             }
         }
         h

@@ -383,7 +383,14 @@ impl Lowerer {
     fn lower_match(&mut self, m: &syn::ExprMatch, dest: Option<usize>) -> TokenStream {
         // An active scrutinee is evaluated (and recorded) before the arms; the arms' patterns
         // read its value, and a variable an arm binds it to carries its gradient.
-        let active = if self.is_active(&m.expr) {
+        // Patterns that bind nothing (`Act::Relu`, `0.0`, `_`) only choose an arm: no value, so
+        // no gradient, flows out of the scrutinee, which is then evaluated as it is.
+        let binds = m.arms.iter().any(|a| {
+            crate::syntax::pat_idents(&a.pat)
+                .iter()
+                .any(|i| !i.to_string().starts_with(char::is_uppercase))
+        });
+        let active = if binds && self.is_active(&m.expr) {
             for arm in &m.arms {
                 if !reads_value_only(&arm.pat) {
                     self.cx
