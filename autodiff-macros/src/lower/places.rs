@@ -150,15 +150,19 @@ impl Lowerer {
             .chain(&args)
             .filter_map(|a| a.adj.map(Some))
             .collect();
+        let active: Vec<bool> = std::iter::once(&recv)
+            .chain(&args)
+            .map(|a| a.adj.is_some())
+            .collect();
         let f = names::vjp_form(&m.method.to_string(), m.method.span());
         let turbofish = &m.turbofish;
         let r = &recv.tokens;
         let a = args.iter().map(|a| &a.tokens);
-        self.emit_call(
+        self.emit_user_call(
             quote!((#r).#f #turbofish (#(#a),*)),
             &inputs,
             m.span(),
-            true,
+            &active,
         )
     }
 

@@ -78,22 +78,25 @@ impl Lowerer {
         }
     }
 
-    /// Records an operation whose pullback is a runtime struct (`pull`) or a user closure.
+    /// Records an operation whose pullback is a runtime struct (`pull`) or a user closure
+    /// (`call`: the call's span and which of its arguments are active).
     fn record_op(
         &mut self,
         out: usize,
         pb: Ident,
         inputs: &[Option<usize>],
-        call_span: Option<Span>,
+        call: Option<(Span, &[bool])>,
     ) {
         let d = self.adj_ident(out);
         let rt = names::rt();
         let (g, gs) = (names::local::grad(), names::local::grads());
-        let call = match call_span {
+        let call_span = call.map(|(span, _)| span);
+        let call = match call {
             // A user function's pullback: check its gradients against this call's arguments.
-            Some(span) => {
+            Some((span, active)) => {
                 let n = proc_macro2::Literal::usize_unsuffixed(inputs.len());
-                quote_spanned!(span=> #rt::CallGrads::<#n>::split((#pb)(#g)))
+                let grads = pick_active_grads(quote!((#pb)(#g)), active);
+                quote_spanned!(span=> #rt::CallGrads::<#n>::split(#grads))
             }
             None => quote!(#rt::Pullback::pull(#pb, #g)),
         };
@@ -129,17 +132,22 @@ impl Lowerer {
     }
 
     /// Emits `let (t, pb) = f(args..);` and records its reverse; every operand is an input whose
-    /// adjoint receives a gradient if it is active.
+    /// adjoint receives a gradient if it is active. `user`: `f` is a user function's `_vjp`.
     pub(super) fn emit_op(
         &mut self,
         f: TokenStream,
         args: Vec<Operand>,
         span: Span,
-        closure: bool,
+        user: bool,
     ) -> Operand {
         let toks: Vec<&TokenStream> = args.iter().map(|a| &a.tokens).collect();
         let inputs: Vec<Option<usize>> = args.iter().filter_map(|a| a.adj.map(Some)).collect();
-        self.emit_call(quote!(#f(#(#toks),*)), &inputs, span, closure)
+        let call = quote!(#f(#(#toks),*));
+        if user {
+            let active: Vec<bool> = args.iter().map(|a| a.adj.is_some()).collect();
+            return self.emit_user_call(call, &inputs, span, &active);
+        }
+        self.emit_call(call, &inputs, span, false)
     }
 
     /// Emits `let (t, pb) = call;` for a VJP-form call, records its reverse, and returns `t`.
@@ -150,14 +158,88 @@ impl Lowerer {
         span: Span,
         closure: bool,
     ) -> Operand {
+        let active = vec![true; inputs.len()];
+        self.emit_call_inner(call, inputs, closure.then_some((span, &active[..])), span)
+    }
+
+    /// `emit_call` for a user function's `_vjp`, whose arguments are active as `active` says.
+    pub(super) fn emit_user_call(
+        &mut self,
+        call: TokenStream,
+        inputs: &[Option<usize>],
+        span: Span,
+        active: &[bool],
+    ) -> Operand {
+        self.emit_call_inner(call, inputs, Some((span, active)), span)
+    }
+
+    fn emit_call_inner(
+        &mut self,
+        call: TokenStream,
+        inputs: &[Option<usize>],
+        user: Option<(Span, &[bool])>,
+        span: Span,
+    ) -> Operand {
         let out = self.temp();
         let t = self.temp_ident(out);
         let pb = names::temp_pullback(out - TEMP_BASE);
         self.emit(quote_spanned!(span=> let (#t, #pb) = #call;));
-        self.record_op(out, pb, inputs, closure.then_some(span));
+        self.record_op(out, pb, inputs, user);
         Operand {
             tokens: t.to_token_stream(),
             adj: Some(out),
         }
     }
+}
+
+/// The gradients a user function's pullback returns, narrowed to the arguments that are active
+/// at this call. A callee differentiated in every argument returns one gradient per argument;
+/// when only some are active here, the others' are dropped (which are picked is decided by the
+/// tuple's arity, through autoref specialisation on its concrete type). A callee whose
+/// gradients already match the active arguments (`wrt(..)` narrowed to them, or a hand-written
+/// `_vjp` for this pattern) passes through unchanged.
+fn pick_active_grads(grads: TokenStream, active: &[bool]) -> TokenStream {
+    let n = active.len();
+    if active.iter().all(|&a| a) || n < 2 {
+        return grads;
+    }
+    let tys: Vec<Ident> = (0..n).map(|i| quote::format_ident!("__T{}", i)).collect();
+    let vals: Vec<Ident> = (0..n).map(|i| quote::format_ident!("__v{}", i)).collect();
+    let keep: Vec<&Ident> = vals
+        .iter()
+        .zip(active)
+        .filter_map(|(v, &a)| a.then_some(v))
+        .collect();
+    let keep_tys: Vec<&Ident> = tys
+        .iter()
+        .zip(active)
+        .filter_map(|(t, &a)| a.then_some(t))
+        .collect();
+    let (out_ty, out_val) = if keep.len() == 1 {
+        (quote!(#(#keep_tys)*), quote!(#(#keep)*))
+    } else {
+        (quote!((#(#keep_tys,)*)), quote!((#(#keep,)*)))
+    };
+    quote! {{
+        struct __AdW<T>(::core::cell::Cell<::core::option::Option<T>>);
+        trait __AdAll { type Out; fn __ad_pick(self) -> Self::Out; }
+        impl<#(#tys),*> __AdAll for &&__AdW<(#(#tys,)*)> {
+            type Out = #out_ty;
+            #[inline(always)]
+            fn __ad_pick(self) -> #out_ty {
+                let (#(#vals,)*) = self.0.take().expect("gradients taken once");
+                #out_val
+            }
+        }
+        trait __AdSame { type Out; fn __ad_pick(self) -> Self::Out; }
+        impl<T> __AdSame for &__AdW<T> {
+            type Out = T;
+            #[inline(always)]
+            fn __ad_pick(self) -> T {
+                self.0.take().expect("gradients taken once")
+            }
+        }
+        let __ad_w = __AdW(::core::cell::Cell::new(::core::option::Option::Some(#grads)));
+        (&&__ad_w).__ad_pick()
+    }}
 }

@@ -217,7 +217,8 @@ impl<E: Element> Seed for Tensor<E> {
     message = "the pullback of this call returns `{Self}`, which does not match the {N} differentiable argument(s) passed to it",
     label = "this call passes {N} differentiable argument(s)",
     note = "a call `g(..)` in a `#[differentiable]` function uses `g_vjp`, whose pullback must return one gradient per argument that depends on the differentiated inputs (a tuple in argument order when there are several)",
-    note = "if `g` is `#[differentiable(wrt(..))]`, add the missing arguments to its `wrt(..)`: the gradient must flow through them"
+    note = "if `g` is `#[differentiable(wrt(..))]`, add the missing arguments to its `wrt(..)`: the gradient must flow through them",
+    note = "a callee differentiated in every argument can be called with any of them inactive (its other gradients are dropped); a callee narrowed with `wrt(..)` must be called with exactly those arguments active, or with all of its arguments active"
 )]
 pub trait CallGrads<const N: usize> {
     /// The gradients as a tuple (or the one gradient).
