@@ -95,7 +95,7 @@ impl Lowerer {
             // A user function's pullback: check its gradients against this call's arguments.
             Some((span, active)) => {
                 let n = proc_macro2::Literal::usize_unsuffixed(inputs.len());
-                let grads = pick_active_grads(quote!((#pb)(#g)), active);
+                let grads = pick_active_grads(quote_spanned!(span=> (#pb)(#g)), active);
                 quote_spanned!(span=> #rt::CallGrads::<#n>::split(#grads))
             }
             None => quote!(#rt::Pullback::pull(#pb, #g)),
