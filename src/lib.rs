@@ -96,8 +96,7 @@ pub mod prelude {
 pub mod __rt {
     pub use autodiff_runtime::differentiable::{
         acc_in, accumulate_into, finish_structured, finish_tangent, pop_discard, pop_into,
-        slot_or_zero, zero_tangent_of,
-        Differentiable, Skipped, TangentOf,
+        slot_or_zero, zero_tangent_of, Differentiable, Skipped, TangentOf,
     };
     pub use autodiff_runtime::vjp::*;
 }

@@ -2,6 +2,8 @@
 //! arrays as arguments, values built and taken apart in the body, tuple- and struct-valued
 //! results, and an RNN that collects its states with `push` and stacks them. Every gradient is
 //! checked against central finite differences in f64.
+// `acc = acc + ..` and `&Vec<_>` arguments are forms under test, not style slips.
+#![allow(clippy::assign_op_pattern, clippy::ptr_arg)]
 
 mod common;
 use autodiff::prelude::*;
@@ -62,8 +64,14 @@ fn array_and_tuple_arguments() {
     let arr = [0.5, 1.5, -2.0];
     let pair = (0.3, Tensor::from_vec(vec![1.0, 2.0], &[2]));
     let (_, (ga, gp)) = arrays_and_tuples_grad(arr, pair.clone());
-    let fda = fd_flat(|a: &[f64; 3]| arrays_and_tuples(*a, pair.clone()).item(), &arr);
-    let fdp = fd_flat(|p: &(f64, Tensor<f64>)| arrays_and_tuples(arr, p.clone()).item(), &pair);
+    let fda = fd_flat(
+        |a: &[f64; 3]| arrays_and_tuples(*a, pair.clone()).item(),
+        &arr,
+    );
+    let fdp = fd_flat(
+        |p: &(f64, Tensor<f64>)| arrays_and_tuples(arr, p.clone()).item(),
+        &pair,
+    );
     assert_flat_close(&ga, &fda, 1e-7);
     assert_flat_close(&flat_tangent::<(f64, Tensor<f64>)>(&gp), &fdp, 1e-7);
 }
@@ -165,6 +173,9 @@ fn vec_literal_and_index(layers: &[Tensor<f64>], x: f64) -> Tensor<f64> {
 fn vec_literals_arrays_and_slices_of_tensors() {
     let layers = vec![Tensor::randn(&[2], 1), Tensor::randn(&[2], 2)];
     let (_, g) = vec_literal_and_index_grad(&layers, 0.7);
-    let fd = fd_flat(|l: &Vec<Tensor<f64>>| vec_literal_and_index(l, 0.7).item(), &layers);
+    let fd = fd_flat(
+        |l: &Vec<Tensor<f64>>| vec_literal_and_index(l, 0.7).item(),
+        &layers,
+    );
     assert_flat_close(&flat_tangent::<Vec<Tensor<f64>>>(&g), &fd, 1e-6);
 }

@@ -1,5 +1,7 @@
 //! Structs, containers and methods inside `#[differentiable]` functions (issue: ordinary Rust
 //! data), each checked against central finite differences in f64.
+// `acc = acc + ..` and `&Vec<_>` arguments are forms under test, not style slips.
+#![allow(clippy::assign_op_pattern, clippy::ptr_arg)]
 
 mod common;
 use autodiff::prelude::*;
@@ -63,10 +65,7 @@ fn mlp_loss(m: &Mlp, x: &Tensor<f64>, y: &Tensor<f64>) -> Tensor<f64> {
 }
 
 fn data() -> (Tensor<f64>, Tensor<f64>) {
-    (
-        Tensor::randn(&[5, 3], 11),
-        Tensor::randn(&[5, 2], 12),
-    )
+    (Tensor::randn(&[5, 3], 11), Tensor::randn(&[5, 2], 12))
 }
 
 #[test]

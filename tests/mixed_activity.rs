@@ -30,7 +30,7 @@ fn only_state(y: f64) -> f64 {
 fn only_rate(k: f64, ts: &[f64]) -> f64 {
     let mut acc = 0.0;
     for &t in ts {
-        acc = acc + rhs(t, 0.7, k);
+        acc += rhs(t, 0.7, k);
     }
     acc
 }
@@ -94,7 +94,12 @@ fn against_detached(a: &Tensor<f64>) -> Tensor<f64> {
 fn four_activity_combinations_of_two_tensor_arguments() {
     let a = Tensor::from_vec(vec![0.5, -1.0, 2.0], &[3]);
     let b = Tensor::from_vec(vec![1.5, 0.0, -0.5], &[3]);
-    let d: Vec<f64> = a.to_vec().iter().zip(b.to_vec()).map(|(x, y)| 2.0 * (x - y)).collect();
+    let d: Vec<f64> = a
+        .to_vec()
+        .iter()
+        .zip(b.to_vec())
+        .map(|(x, y)| 2.0 * (x - y))
+        .collect();
     let (_, (ga, gb)) = both_grad(&a, &b);
     assert_eq!(ga.to_vec(), d);
     assert_eq!(gb.to_vec(), d.iter().map(|v| -v).collect::<Vec<_>>());

@@ -28,6 +28,25 @@ pub trait Scope {
     fn is_active_name(&self, name: &str) -> bool;
     /// Does `name` hold raw numbers read out of an active value (and where were they read)?
     fn raw_name(&self, name: &str) -> Option<Span>;
+    /// Is `e` a differentiated container or a part of one (`ws`, `m.layers`), whose `iter()`
+    /// walks differentiable elements rather than reading raw numbers?
+    fn is_container(&self, _e: &Expr) -> bool {
+        false
+    }
+}
+
+/// `c.iter()` / `c.into_iter()` over a differentiated container.
+fn iterates_container(scope: &impl Scope, m: &syn::ExprMethodCall) -> bool {
+    (m.method == "iter" || m.method == "into_iter") && scope.is_container(&m.receiver)
+}
+
+/// The names a closure's parameters bind.
+pub fn closure_params(c: &syn::ExprClosure) -> HashSet<String> {
+    c.inputs
+        .iter()
+        .flat_map(crate::syntax::pat_idents)
+        .map(|i| i.to_string())
+        .collect()
 }
 
 /// Lowers the body until the set of active bindings is stable and returns the final round's
@@ -79,11 +98,16 @@ pub fn is_active(scope: &impl Scope, e: &Expr) -> bool {
             UnOp::Not(_) => false,
             _ => active(&u.expr),
         },
+        Expr::MethodCall(m) if iterates_container(scope, m) => true,
         Expr::MethodCall(m) => match method_kind(&m.method.to_string()) {
             Some(MethodKind::Inactive | MethodKind::RawRead) => false,
             _ => active(&m.receiver) || m.args.iter().any(active),
         },
-        Expr::Call(c) => !is_no_grad(&c.func) && c.args.iter().any(active),
+        // a closure is active when it captures an active value
+        Expr::Closure(c) => {
+            first_active_ident(scope, &c.body.to_token_stream(), &closure_params(c)).is_some()
+        }
+        Expr::Call(c) => !is_no_grad(&c.func) && (c.args.iter().any(active) || active(&c.func)),
         Expr::Cast(c) => is_float_type(&c.ty) && active(&c.expr),
         Expr::Field(f) => active(&f.base),
         Expr::Index(i) => active(&i.expr),
@@ -124,6 +148,11 @@ pub fn first_active_ident(
         }
     });
     hit
+}
+
+/// Calls `f` on every identifier of unparsed code that is not a field or method name.
+pub fn scan_free_idents(ts: &TokenStream, f: &mut impl FnMut(&proc_macro2::Ident)) {
+    scan_idents(ts, &mut false, f);
 }
 
 /// Calls `f` on every identifier that is not a field or method name.
@@ -175,7 +204,11 @@ pub fn raw_read(scope: &impl Scope, e: &Expr) -> Option<Span> {
         Expr::MethodCall(m) => {
             let name = m.method.to_string();
             match method_kind(&name) {
-                Some(MethodKind::RawRead) if is_active(scope, &m.receiver) => Some(m.method.span()),
+                Some(MethodKind::RawRead)
+                    if is_active(scope, &m.receiver) && !iterates_container(scope, m) =>
+                {
+                    Some(m.method.span())
+                }
                 // flags, shapes, explicit cuts and rounding: piecewise constant
                 Some(MethodKind::Inactive) => None,
                 _ => raw(&m.receiver).or_else(|| m.args.iter().find_map(raw)),

@@ -80,9 +80,11 @@ fn wrt_names(names: &[syn::Ident], sig: &Signature, cx: &mut Ctxt) {
                 if !is_differentiable_type(&p.ty, &sig.float_params)
                     && !is_structured_type(&p.ty) =>
             {
-                cx.push(
-                    diag::wrt_not_differentiable(n.span(), n, &p.ty.to_token_stream()),
-                )
+                cx.push(diag::wrt_not_differentiable(
+                    n.span(),
+                    n,
+                    &p.ty.to_token_stream(),
+                ))
             }
             Some(_) => {}
         }
@@ -112,7 +114,8 @@ fn default_parameters(f: &ItemFn, sig: &Signature, cx: &mut Ctxt) {
 fn return_type(f: &ItemFn, sig: &Signature, cx: &mut Ctxt) {
     match &sig.output {
         Some(ty) => {
-            let differentiable = is_differentiable_type(ty, &sig.float_params) || sig.structured_output;
+            let differentiable =
+                is_differentiable_type(ty, &sig.float_params) || sig.structured_output;
             if !differentiable || matches!(ty, Type::Reference(_)) {
                 cx.push(diag::return_not_differentiable(
                     ty.span(),

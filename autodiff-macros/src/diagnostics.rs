@@ -457,3 +457,41 @@ pub fn reassign_alias(span: Span, name: &dyn Display) -> Error {
         ),
     )
 }
+
+pub fn closure_capture_shadowed(span: Span, name: &dyn Display) -> Error {
+    err(
+        span,
+        format!(
+            "this call of a closure cannot be differentiated: `{name}`, which the closure captures, \
+             is shadowed between the closure's definition and this call\n\
+             help: rename one of the two bindings"
+        ),
+    )
+}
+
+pub fn closure_arity(span: Span, params: usize, args: usize) -> Error {
+    err(
+        span,
+        format!("this closure takes {params} argument(s) but is given {args}"),
+    )
+}
+
+pub fn closure_with_return(span: Span) -> Error {
+    err(
+        span,
+        "a closure called with differentiable values cannot `return` or use `?`: its body is \
+         differentiated in place\n\
+         help: make the body an expression (`if .. { a } else { b }`), or write a `#[differentiable]` function",
+    )
+}
+
+pub fn closure_as_value(span: Span, name: &dyn Display) -> Error {
+    err(
+        span,
+        format!(
+            "`{name}` captures differentiable values: it can be called (`{name}(x)`) or given to an \
+             iterator chain (`map`, `filter`, `fold`, ..), but not passed on as a value\n\
+             help: write a `#[differentiable]` function and pass its arguments explicitly"
+        ),
+    )
+}

@@ -196,7 +196,11 @@ pub fn place_zero(n: usize) -> Ident {
 /// The hidden accessor `#[derive(Differentiable)]` writes on a tangent struct for each named
 /// field (`__ad_field_w`), through which reverse code reaches the field's gradient.
 pub fn field_accessor(field: &Ident) -> Ident {
-    format_ident!("__ad_field_{}", syn::ext::IdentExt::unraw(field), span = field.span())
+    format_ident!(
+        "__ad_field_{}",
+        syn::ext::IdentExt::unraw(field),
+        span = field.span()
+    )
 }
 
 /// The adjoint being filled while a part of a structured value receives its gradient.

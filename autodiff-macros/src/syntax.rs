@@ -189,3 +189,22 @@ pub fn rewrite_returns_local(local: &syn::Local, label: &syn::Lifetime) -> Token
     syn::visit_mut::VisitMut::visit_local_mut(&mut rw, &mut l);
     quote::ToTokens::to_token_stream(&l)
 }
+
+/// Does a closure body `return` (or use `?`) from itself, outside nested closures and items?
+/// Inlined, that would leave the enclosing function instead.
+pub fn contains_return(e: &Expr) -> bool {
+    struct R(bool);
+    impl<'ast> Visit<'ast> for R {
+        fn visit_expr_return(&mut self, _: &'ast syn::ExprReturn) {
+            self.0 = true;
+        }
+        fn visit_expr_try(&mut self, _: &'ast syn::ExprTry) {
+            self.0 = true;
+        }
+        fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+    }
+    let mut r = R(false);
+    r.visit_expr(e);
+    r.0
+}

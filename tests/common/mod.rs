@@ -154,7 +154,9 @@ pub fn fd_flat<M: autodiff::Differentiable + Clone>(f: impl Fn(&M) -> f64, m: &M
     use autodiff::LeafMut;
     let sizes: Vec<usize> = {
         let mut s = Vec::new();
-        m.visit_leaves(&mut autodiff::LeafPath::new(), &mut |_, l| s.push(l.numel()));
+        m.visit_leaves(&mut autodiff::LeafPath::new(), &mut |_, l| {
+            s.push(l.numel())
+        });
         s
     };
     let h = 1e-6;
@@ -168,7 +170,7 @@ pub fn fd_flat<M: autodiff::Differentiable + Clone>(f: impl Fn(&M) -> f64, m: &M
                     LeafMut::TensorF64(t) => {
                         let mut data = t.to_vec();
                         data[elem] += delta;
-                        *t = Tensor::from_vec(data, &t.shape().to_vec());
+                        *t = Tensor::from_vec(data, t.shape());
                     }
                     _ => panic!("fd_flat: f64 leaves only"),
                 }

@@ -36,7 +36,10 @@ impl Lowerer {
                     }
                 }
                 let members = s.fields.iter().map(|f| f.member.clone()).collect();
-                (s.fields.iter().map(|f| &f.expr).collect(), Split::Struct(members))
+                (
+                    s.fields.iter().map(|f| &f.expr).collect(),
+                    Split::Struct(members),
+                )
             }
             _ => {
                 self.cx.push(diag::aggregate_of_active(e.span()));
@@ -91,7 +94,9 @@ impl Lowerer {
         self.emit(quote_spanned!(span=> let #t = #value;));
         self.emit(quote!(let #anchor = #rt::TangentOf::of(&#t);));
         self.assigned_active.insert(out);
-        let parts: Vec<Ident> = (0..ops.len()).map(|i| format_ident!("__ad_p{}", i)).collect();
+        let parts: Vec<Ident> = (0..ops.len())
+            .map(|i| format_ident!("__ad_p{}", i))
+            .collect();
         let g = names::local::grad();
         let unpack = match &split {
             Split::Tuple => quote!(let (#(#parts,)*) = #g;),
@@ -279,15 +284,17 @@ fn pattern_parts(pat: &Pat, prefix: Vec<Proj>, out: &mut Vec<(Ident, Vec<Proj>)>
         Pat::Type(t) => pattern_parts(&t.pat, prefix, out),
         Pat::Tuple(t) => {
             !t.elems.iter().any(|e| matches!(e, Pat::Rest(_)))
-                && t.elems.iter().enumerate().all(|(i, e)| {
-                    pattern_parts(e, sub(&prefix, Proj::Field(Member::from(i))), out)
-                })
+                && t.elems
+                    .iter()
+                    .enumerate()
+                    .all(|(i, e)| pattern_parts(e, sub(&prefix, Proj::Field(Member::from(i))), out))
         }
         Pat::TupleStruct(t) => {
             !t.elems.iter().any(|e| matches!(e, Pat::Rest(_)))
-                && t.elems.iter().enumerate().all(|(i, e)| {
-                    pattern_parts(e, sub(&prefix, Proj::Field(Member::from(i))), out)
-                })
+                && t.elems
+                    .iter()
+                    .enumerate()
+                    .all(|(i, e)| pattern_parts(e, sub(&prefix, Proj::Field(Member::from(i))), out))
         }
         Pat::Struct(s) => s
             .fields
@@ -305,7 +312,10 @@ fn pattern_parts(pat: &Pat, prefix: Vec<Proj>, out: &mut Vec<(Ident, Vec<Proj>)>
 }
 
 /// `Tensor::cat` / `Tensor::stack` (also `Tensor::<E>::..`) with an array literal as the list.
-pub(super) fn join_literal<'c>(fp: &syn::ExprPath, c: &'c syn::ExprCall) -> Option<&'c syn::ExprArray> {
+pub(super) fn join_literal<'c>(
+    fp: &syn::ExprPath,
+    c: &'c syn::ExprCall,
+) -> Option<&'c syn::ExprArray> {
     let segs = &fp.path.segments;
     let name = segs.last()?.ident.to_string();
     if segs.len() != 2 || segs[0].ident != "Tensor" || !matches!(name.as_str(), "cat" | "stack") {

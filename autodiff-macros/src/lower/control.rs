@@ -131,6 +131,15 @@ impl Lowerer {
                 return;
             }
         };
+        if let Expr::Closure(c) = strip_parens(&init.expr) {
+            // `let f = |x| ..;`: inlined where it is called with active values
+            let init = self.rewrite_returns_expr(&init.expr);
+            self.register_closure(&ident, c);
+            let ty = ty.map(|t| quote!(: #t));
+            let attrs = &local.attrs;
+            self.emit(quote!(#(#attrs)* let #mutability #ident #ty = #init;));
+            return;
+        }
         if local.attrs.is_empty() && self.try_alias_let(&ident, &init.expr) {
             // `let layer = &m.layers[i];`: reads of `layer` go to that part of `m`
             let init = self.rewrite_returns_expr(&init.expr);
@@ -265,9 +274,9 @@ impl Lowerer {
                 self.pop_scope();
                 quote!(#(#attrs)* #label while #cond #body)
             }
-            Expr::ForLoop(f) if self.is_container_loop(f) => {
-                self.container_loop(f).expect("a loop over parts of an argument")
-            }
+            Expr::ForLoop(f) if self.is_container_loop(f) => self
+                .container_loop(f)
+                .expect("a loop over parts of an argument"),
             Expr::ForLoop(f) => {
                 let iter = self.rewrite_returns_expr(&f.expr);
                 let raw = self.raw_read(&f.expr);
@@ -534,6 +543,7 @@ fn is_aggregate(e: &Expr) -> bool {
     match strip_parens(e) {
         Expr::Tuple(_) | Expr::Array(_) | Expr::Struct(_) => true,
         Expr::Macro(m) => crate::syntax::macro_name(&m.mac) == "vec",
+        Expr::MethodCall(m) => m.method == "collect",
         _ => false,
     }
 }

@@ -28,6 +28,7 @@
 
 mod aggregates;
 mod calls;
+mod closures;
 mod control;
 mod ops;
 mod places;
@@ -95,6 +96,8 @@ pub struct Lowerer {
     structured_params: HashSet<usize>,
     /// Bindings that name a part of a differentiated argument.
     aliases: HashMap<usize, places::Alias>,
+    /// Closures bound with `let`, inlined where they are called with active values.
+    closures: HashMap<usize, closures::ClosureDef>,
     /// Local containers of differentiable values (`Vec`s filled with `push`, aggregates), whose
     /// elements may be read by index.
     structured_locals: HashSet<usize>,
@@ -112,6 +115,9 @@ impl Scope for Lowerer {
             .get(&id)
             .or_else(|| self.assigned_raw.get(&id))
             .copied()
+    }
+    fn is_container(&self, e: &Expr) -> bool {
+        self.is_param_place(crate::syntax::strip_parens(e))
     }
 }
 
@@ -140,6 +146,7 @@ impl Lowerer {
             structured_params: HashSet::new(),
             aliases: HashMap::new(),
             structured_locals: HashSet::new(),
+            closures: HashMap::new(),
             body_label: names::body_label(),
         }
     }
@@ -214,7 +221,11 @@ impl Lowerer {
     /// Every adjoint slot the pullback must declare.
     pub fn adjoints(&self) -> Vec<Ident> {
         let mut v: Vec<Ident> = (0..self.bindings.len())
-            .filter(|&i| self.is_active_binding(i) && !self.aliases.contains_key(&i))
+            .filter(|&i| {
+                self.is_active_binding(i)
+                    && !self.aliases.contains_key(&i)
+                    && !self.closures.contains_key(&i)
+            })
             .map(|i| self.adj_ident(i))
             .collect();
         v.extend((1..=self.ntemps).map(|n| self.adj_ident(TEMP_BASE + n)));

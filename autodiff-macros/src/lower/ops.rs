@@ -33,6 +33,11 @@ impl Lowerer {
         }
         match e {
             Expr::Path(p) if self.is_alias_path(p) => self.lower_place_read(e),
+            Expr::Path(p) if self.closure_named(e).is_some() => {
+                self.cx
+                    .push(diag::closure_as_value(p.span(), &p.to_token_stream()));
+                self.poisoned(e)
+            }
             Expr::Path(p) => {
                 let id = p
                     .path
@@ -106,7 +111,10 @@ impl Lowerer {
                 let rt = names::rt();
                 self.emit_op(quote!(#rt::#f), vec![x], c.span(), false)
             }
-            Expr::MethodCall(m) => self.lower_method(m),
+            Expr::MethodCall(m) => match self.lower_iter_chain(m) {
+                Some(op) => op,
+                None => self.lower_method(m),
+            },
             Expr::Call(c) => self.lower_call(c),
             Expr::Field(_) | Expr::Index(_) => self.lower_place_read(e),
             Expr::Tuple(_) | Expr::Array(_) | Expr::Struct(_) => self.lower_aggregate(e),
@@ -240,6 +248,9 @@ impl Lowerer {
             self.cx.push(diag::unnamed_callee(c.func.span()));
             return self.poisoned(&Expr::Call(c.clone()));
         };
+        if let Some(id) = self.closure_named(&c.func) {
+            return self.lower_closure_call(c, id);
+        }
         if let Some(op) = self.lower_special_call(c, fp) {
             return op;
         }

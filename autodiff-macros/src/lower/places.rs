@@ -116,7 +116,7 @@ impl Lowerer {
 
     /// Does this expression name a part of a differentiated argument (through fields, indices
     /// or an alias)?
-    fn is_param_place(&self, e: &Expr) -> bool {
+    pub(super) fn is_param_place(&self, e: &Expr) -> bool {
         written_place(e)
             .and_then(|(root, _)| self.resolve(&root.to_string()))
             .is_some_and(|id| self.is_structured_root(id))
@@ -372,10 +372,9 @@ impl Lowerer {
             Expr::Reference(r) if r.mutability.is_none() && self.is_param_place(&r.expr) => {
                 Some(IterShape::Elems(&r.expr))
             }
-            Expr::MethodCall(m) if m.args.is_empty() && m.method == "iter" => {
-                self.is_param_place(&m.receiver)
-                    .then_some(IterShape::Elems(&m.receiver))
-            }
+            Expr::MethodCall(m) if m.args.is_empty() && m.method == "iter" => self
+                .is_param_place(&m.receiver)
+                .then_some(IterShape::Elems(&m.receiver)),
             Expr::MethodCall(m) if m.args.is_empty() && m.method == "enumerate" => Some(
                 IterShape::Enumerate(Box::new(self.iter_shape(&m.receiver)?)),
             ),
@@ -394,7 +393,9 @@ impl Lowerer {
             Expr::MethodCall(m) if m.method == "iter" => self.is_param_place(&m.receiver),
             Expr::MethodCall(m) if m.method == "enumerate" || m.method == "zip" => {
                 self.is_param_place_iter(strip_parens(&m.receiver))
-                    || m.args.iter().any(|a| self.is_param_place_iter(strip_parens(a)))
+                    || m.args
+                        .iter()
+                        .any(|a| self.is_param_place_iter(strip_parens(a)))
             }
             Expr::Reference(r) => self.is_param_place(&r.expr),
             Expr::Path(_) | Expr::Field(_) => self.is_param_place(e),

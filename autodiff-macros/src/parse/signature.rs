@@ -249,8 +249,22 @@ pub fn is_data_type(ty: &Type) -> bool {
             let id = p.path.segments[0].ident.to_string();
             matches!(
                 id.as_str(),
-                "bool" | "char" | "str" | "String" | "usize" | "isize" | "u8" | "u16" | "u32"
-                    | "u64" | "u128" | "i8" | "i16" | "i32" | "i64" | "i128"
+                "bool"
+                    | "char"
+                    | "str"
+                    | "String"
+                    | "usize"
+                    | "isize"
+                    | "u8"
+                    | "u16"
+                    | "u32"
+                    | "u64"
+                    | "u128"
+                    | "i8"
+                    | "i16"
+                    | "i32"
+                    | "i64"
+                    | "i128"
             )
         }
         _ => false,

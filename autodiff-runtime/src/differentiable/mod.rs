@@ -43,7 +43,8 @@ mod scalars;
 mod tuples;
 
 pub use adjoint::{
-    acc_in, finish_structured, pop_discard, pop_into, slot_or_zero, zero_tangent_of, AccumulateIn, Skipped, TangentOf,
+    acc_in, finish_structured, pop_discard, pop_into, slot_or_zero, zero_tangent_of, AccumulateIn,
+    Skipped, TangentOf,
 };
 pub use leaf::{LeafMut, LeafRef};
 pub use path::{LeafPath, PathSegment};

@@ -1,0 +1,329 @@
+//! Closures and iterator chains. A closure bound with `let` and called with active values (or
+//! capturing them) is inlined at each call, as the block `{ let param = arg; body }`; an
+//! iterator chain ending in `sum`, `product`, `fold`, `for_each` or `collect` over `map`,
+//! `filter`, `take_while`, `take`, `skip`, `copied` and `cloned` becomes the `for` loop it
+//! stands for. Both are then lowered like code the user wrote, so every captured and passed
+//! value gets its gradient, and an iterator chain costs exactly what the loop costs.
+
+use super::tape::Operand;
+use super::Lowerer;
+use crate::activity::closure_params;
+use crate::diagnostics as diag;
+use crate::syntax::strip_parens;
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned, ToTokens};
+use syn::spanned::Spanned;
+use syn::{Expr, ExprClosure, Ident, Pat};
+
+/// A closure bound with `let`, and the bindings its free names referred to there.
+pub(super) struct ClosureDef {
+    closure: ExprClosure,
+    captures: Vec<(String, Option<usize>)>,
+}
+
+/// One step of an iterator chain between its source and its terminal.
+enum Stage<'a> {
+    Map(&'a Expr),
+    Filter(&'a Expr),
+    TakeWhile(&'a Expr),
+    Take(&'a Expr),
+    Skip(&'a Expr),
+    Copied,
+}
+
+/// What consumes the chain.
+enum Terminal<'a> {
+    Sum,
+    Product,
+    Fold(&'a Expr, &'a Expr),
+    ForEach(&'a Expr),
+    Collect,
+}
+
+impl Lowerer {
+    /// `let name = |..| body;`: remembered for inlining; the binding is active when the closure
+    /// captures an active value (so that using it other than by a call is refused).
+    pub(super) fn register_closure(&mut self, name: &Ident, c: &ExprClosure) {
+        let params = closure_params(c);
+        let mut captures = Vec::new();
+        crate::activity::scan_free_idents(&c.body.to_token_stream(), &mut |id| {
+            let n = id.to_string();
+            if !params.contains(&n) && !captures.iter().any(|(m, _)| *m == n) {
+                captures.push((n.clone(), self.resolve(&n)));
+            }
+        });
+        let active = self.is_active(&Expr::Closure(c.clone()));
+        let id = self.bind(&name.to_string());
+        if active {
+            self.assigned_active.insert(id);
+        }
+        self.closures.insert(
+            id,
+            ClosureDef {
+                closure: c.clone(),
+                captures,
+            },
+        );
+    }
+
+    /// The registered closure a path names, if any.
+    pub(super) fn closure_named(&self, e: &Expr) -> Option<usize> {
+        let Expr::Path(p) = strip_parens(e) else {
+            return None;
+        };
+        let id = self.resolve(&p.path.get_ident()?.to_string())?;
+        self.closures.contains_key(&id).then_some(id)
+    }
+
+    /// `f(a, b)` for a registered closure `f`: its body, inlined.
+    pub(super) fn lower_closure_call(&mut self, call: &syn::ExprCall, id: usize) -> Operand {
+        let args: Vec<Expr> = call.args.iter().cloned().collect();
+        match self.inline(id, &args, call.span()) {
+            Some(block) => self.lower_leaf(&block),
+            None => self.poisoned(&Expr::Call(call.clone())),
+        }
+    }
+
+    /// The block `{ let p1 = a1; ..; body }` for the closure `id` called with `args`, after
+    /// checking that its captures still name what they named where it was defined.
+    fn inline(&mut self, id: usize, args: &[Expr], span: Span) -> Option<Expr> {
+        let def = &self.closures[&id];
+        let c = def.closure.clone();
+        for (name, at_def) in &def.captures {
+            if self.resolve(name) != *at_def {
+                self.cx.push(diag::closure_capture_shadowed(span, name));
+                return None;
+            }
+        }
+        inline_closure(&c, args, span, &mut self.cx)
+    }
+
+    /// A closure given to an iterator stage: a literal closure, a registered one, or a path
+    /// (`f64::sqrt`), applied to `args`.
+    fn apply(&mut self, f: &Expr, args: &[Expr], span: Span) -> Option<Expr> {
+        match strip_parens(f) {
+            Expr::Closure(c) => inline_closure(c, args, span, &mut self.cx),
+            other => match self.closure_named(other) {
+                Some(id) => self.inline(id, args, span),
+                None => Some(syn::parse_quote_spanned!(span=> #other(#(#args),*))),
+            },
+        }
+    }
+
+    /// An iterator chain ending in a consuming method, lowered as its `for` loop; `None` when
+    /// `m` is not such a chain.
+    pub(super) fn lower_iter_chain(&mut self, m: &syn::ExprMethodCall) -> Option<Operand> {
+        let (source, stages, terminal) = parse_chain(m)?;
+        let span = m.span();
+        let item = format_ident!("__ad_item{}", self.fresh());
+        let mut body: Vec<TokenStream> = Vec::new();
+        let mut counters: Vec<TokenStream> = Vec::new();
+        let mut cur: Expr = syn::parse_quote!(#item);
+        // Over `zip` / `enumerate`, the first closure's tuple pattern becomes the loop's
+        // pattern, so that its parts can be elements of differentiated containers.
+        let mut loop_pat = item.to_token_stream();
+        let mut prebound: Option<(usize, Expr)> = None;
+        if yields_tuples(source) {
+            let first = match (stages.first(), &terminal) {
+                (Some(Stage::Map(f)), _) => Some((*f, 0)),
+                (None, Terminal::ForEach(f)) => Some((*f, 0)),
+                (None, Terminal::Fold(_, f)) => Some((*f, 1)),
+                _ => None,
+            };
+            if let Some((Expr::Closure(c), k)) = first.map(|(f, k)| (strip_parens(f), k)) {
+                if let Some(pat) = c.inputs.iter().nth(k).and_then(tuple_pattern) {
+                    loop_pat = pat.to_token_stream();
+                    let mut rest = c.clone();
+                    rest.inputs = c
+                        .inputs
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| *i != k)
+                        .map(|(_, p)| p.clone())
+                        .collect();
+                    prebound = Some((k, Expr::Closure(rest)));
+                }
+            }
+        }
+        let mut first_stage = true;
+        for stage in stages {
+            let pre = if first_stage { prebound.take() } else { None };
+            first_stage = false;
+            match stage {
+                Stage::Map(f) => {
+                    let v = format_ident!("__ad_v{}", self.fresh());
+                    let call = match &pre {
+                        Some((_, rest)) => self.apply(rest, &[], span)?,
+                        None => self.apply(f, &[cur.clone()], span)?,
+                    };
+                    body.push(quote!(let #v = #call;));
+                    cur = syn::parse_quote!(#v);
+                }
+                Stage::Copied => {
+                    let v = format_ident!("__ad_v{}", self.fresh());
+                    body.push(quote!(let #v = #cur.clone();));
+                    cur = syn::parse_quote!(#v);
+                }
+                Stage::Filter(p) | Stage::TakeWhile(p) => {
+                    let by_ref: Expr = syn::parse_quote!(&#cur);
+                    let test = self.apply(p, &[by_ref], span)?;
+                    let jump = if matches!(stage, Stage::Filter(_)) {
+                        quote!(continue)
+                    } else {
+                        quote!(break)
+                    };
+                    body.push(quote!(if !(#test) { #jump; }));
+                }
+                Stage::Take(n) | Stage::Skip(n) => {
+                    let k = format_ident!("__ad_k{}", self.fresh());
+                    counters.push(quote!(let mut #k: usize = 0;));
+                    body.push(if matches!(stage, Stage::Take(_)) {
+                        quote!(if #k >= (#n) { break; } #k += 1;)
+                    } else {
+                        quote!(if #k < (#n) { #k += 1; continue; })
+                    });
+                }
+            }
+        }
+        let for_each = matches!(terminal, Terminal::ForEach(_));
+        let acc = format_ident!("__ad_acc{}", self.fresh());
+        let (init, update, result) = match terminal {
+            Terminal::Sum => (quote!(0.0), quote!(#acc = #acc + #cur;), quote!(#acc)),
+            Terminal::Product => (quote!(1.0), quote!(#acc = #acc * #cur;), quote!(#acc)),
+            Terminal::Collect => (
+                quote!(::std::vec::Vec::new()),
+                quote!(#acc.push(#cur);),
+                quote!(#acc),
+            ),
+            Terminal::Fold(init, f) => {
+                let prev: Expr = syn::parse_quote!(#acc);
+                let call = match &prebound {
+                    Some((_, rest)) => self.apply(rest, &[prev], span)?,
+                    None => self.apply(f, &[prev, cur], span)?,
+                };
+                (quote!(#init), quote!(#acc = #call;), quote!(#acc))
+            }
+            Terminal::ForEach(f) => {
+                let call = match &prebound {
+                    Some((_, rest)) => self.apply(rest, &[], span)?,
+                    None => self.apply(f, &[cur], span)?,
+                };
+                (quote!(()), quote!(#call;), quote!(()))
+            }
+        };
+        let block: Expr = syn::parse_quote_spanned! {span=> {
+            let mut #acc = #init;
+            #(#counters)*
+            for #loop_pat in #source {
+                #(#body)*
+                #update
+            }
+            #result
+        }};
+        if for_each {
+            // a statement: no value, so no adjoint for it
+            if let Some(v) = self.lower_value(&block, None) {
+                self.emit(quote!(#v;));
+            }
+            return Some(Operand {
+                tokens: quote!(()),
+                adj: None,
+            });
+        }
+        Some(self.lower_leaf(&block))
+    }
+}
+
+/// `{ let p1 = a1; ..; body }`: each parameter pattern bound to its argument (a `&pat`
+/// parameter to the dereferenced argument).
+fn inline_closure(
+    c: &ExprClosure,
+    args: &[Expr],
+    span: Span,
+    cx: &mut crate::ctxt::Ctxt,
+) -> Option<Expr> {
+    if c.inputs.len() != args.len() {
+        cx.push(diag::closure_arity(span, c.inputs.len(), args.len()));
+        return None;
+    }
+    if crate::syntax::contains_return(&c.body) {
+        cx.push(diag::closure_with_return(c.body.span()));
+        return None;
+    }
+    let lets = c.inputs.iter().zip(args).map(|(p, a)| {
+        let (pat, arg) = strip_ref_pattern(p, a.clone());
+        quote_spanned!(p.span()=> let #pat = #arg;)
+    });
+    let body = &c.body;
+    Some(syn::parse_quote_spanned!(span=> { #(#lets)* #body }))
+}
+
+/// `&p` matched against `e` is `p` matched against `*e`.
+fn strip_ref_pattern(p: &Pat, e: Expr) -> (Pat, Expr) {
+    match p {
+        Pat::Reference(r) if r.mutability.is_none() => {
+            strip_ref_pattern(&r.pat, syn::parse_quote!(*(#e)))
+        }
+        Pat::Paren(pp) => strip_ref_pattern(&pp.pat, e),
+        other => (other.clone(), e),
+    }
+}
+
+/// Splits `source.stage()...terminal()` (stages listed from the source on); `None` when `m` is
+/// not a consuming method of an iterator the macro recognises.
+fn parse_chain(m: &syn::ExprMethodCall) -> Option<(&Expr, Vec<Stage<'_>>, Terminal<'_>)> {
+    let name = m.method.to_string();
+    let terminal = match (name.as_str(), m.args.len()) {
+        ("sum", 0) => Terminal::Sum,
+        ("product", 0) => Terminal::Product,
+        ("collect", 0) => Terminal::Collect,
+        ("fold", 2) => Terminal::Fold(&m.args[0], &m.args[1]),
+        ("for_each", 1) => Terminal::ForEach(&m.args[0]),
+        _ => return None,
+    };
+    let mut stages = Vec::new();
+    let mut recv = strip_parens(&m.receiver);
+    while let Expr::MethodCall(s) = recv {
+        let stage = match (s.method.to_string().as_str(), s.args.len()) {
+            ("map", 1) => Stage::Map(&s.args[0]),
+            ("filter", 1) => Stage::Filter(&s.args[0]),
+            ("take_while", 1) => Stage::TakeWhile(&s.args[0]),
+            ("take", 1) => Stage::Take(&s.args[0]),
+            ("skip", 1) => Stage::Skip(&s.args[0]),
+            ("copied" | "cloned", 0) => Stage::Copied,
+            _ => break,
+        };
+        stages.push(stage);
+        recv = strip_parens(&s.receiver);
+    }
+    stages.reverse();
+    is_iterator_source(recv).then_some((recv, stages, terminal))
+}
+
+/// `x.iter()`, `x.into_iter()`, a range, and those followed by `enumerate`, `zip` or `rev`.
+fn is_iterator_source(e: &Expr) -> bool {
+    match strip_parens(e) {
+        Expr::Range(_) => true,
+        Expr::MethodCall(m) => match m.method.to_string().as_str() {
+            "iter" | "into_iter" => m.args.is_empty(),
+            "enumerate" | "zip" | "rev" => is_iterator_source(&m.receiver),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// Does the iterator yield pairs (`zip`, `enumerate` last)?
+fn yields_tuples(e: &Expr) -> bool {
+    matches!(strip_parens(e), Expr::MethodCall(m) if m.method == "zip" || m.method == "enumerate")
+}
+
+/// A closure parameter that destructures a tuple (`(i, x)`, `(a, b): (f64, f64)`).
+fn tuple_pattern(p: &Pat) -> Option<&Pat> {
+    match p {
+        Pat::Tuple(_) => Some(p),
+        Pat::Type(t) => tuple_pattern(&t.pat),
+        Pat::Paren(pp) => tuple_pattern(&pp.pat),
+        _ => None,
+    }
+}
