@@ -301,8 +301,10 @@ pub fn closure_capture(span: Span, captured: &dyn Display) -> Error {
     err(
         span,
         format!(
-            "closures capturing differentiable values are not supported: this closure captures `{captured}`\n\
-             help: write the computation inline or as a `#[differentiable]` function; \
+            "this closure captures the differentiable value `{captured}` and is passed where the macro \
+             cannot follow it\n\
+             help: bind it with `let` and call it (`let f = |k| ..; f(2.0)`), give it to an iterator chain \
+             (`map`, `filter`, `fold`, `sum`, ..), or write a `#[differentiable]` function; \
              `no_grad(|| ..)` may capture values whose gradient is not needed"
         ),
     )
