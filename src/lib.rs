@@ -75,7 +75,7 @@ pub use autodiff_runtime::differentiable::{
     Differentiable, LeafMut, LeafPath, LeafRef, PathSegment,
 };
 pub use autodiff_runtime::{
-    checkpoint, kernels, no_grad, optim, tensor, vjp, Element, Param, ShapeError, Tensor,
+    checkpoint, forward, kernels, no_grad, optim, tensor, vjp, Element, Param, ShapeError, Tensor,
 };
 pub use num_traits;
 

@@ -7,6 +7,7 @@
 
 pub mod checkpoint;
 pub mod differentiable;
+pub mod forward;
 #[allow(unsafe_code)]
 pub mod kernels;
 pub mod optim;
