@@ -5,6 +5,7 @@
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
 
+pub mod calculus;
 pub mod checkpoint;
 pub mod differentiable;
 pub mod forward;
