@@ -9,6 +9,7 @@ pub mod calculus;
 pub mod checkpoint;
 pub mod differentiable;
 pub mod forward;
+pub mod gradcheck;
 #[allow(unsafe_code)]
 pub mod kernels;
 pub mod optim;
