@@ -147,6 +147,9 @@ fn at(t: f64, (lo, hi): (f64, f64)) -> f64 {
     lo + t * (hi - lo)
 }
 
+/// A method's name, its dual form and its reverse-mode derivative.
+type Rule = (&'static str, fn(D) -> D, fn(f64) -> f64);
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
@@ -180,7 +183,7 @@ proptest! {
 
     #[test]
     fn forward_agrees_with_the_reverse_rules(x in 0.1f64..0.9, p in -2.0f64..2.0) {
-        let rules: [(&str, fn(D) -> D, fn(f64) -> f64); 12] = [
+        let rules: [Rule; 12] = [
             ("exp", |x| x.exp(), |x| x.exp_vjp().1.pull(1.0)),
             ("ln", |x| x.ln(), |x| x.ln_vjp().1.pull(1.0)),
             ("sqrt", |x| x.sqrt(), |x| x.sqrt_vjp().1.pull(1.0)),

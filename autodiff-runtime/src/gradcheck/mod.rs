@@ -357,7 +357,7 @@ impl Gradcheck {
         }
         match worst {
             Some((_, allowed, worst)) if failed > 0 => Err(GradcheckError::Mismatch {
-                worst,
+                worst: Box::new(worst),
                 allowed,
                 failed,
                 checked,

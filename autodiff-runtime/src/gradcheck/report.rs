@@ -82,7 +82,7 @@ pub enum GradcheckError {
     /// (or are not finite while the finite difference is, or the reverse).
     Mismatch {
         /// The element with the largest error relative to its tolerance.
-        worst: Element,
+        worst: Box<Element>,
         /// `atol + rtol·|numeric|` for that element.
         allowed: f64,
         /// How many elements failed.
