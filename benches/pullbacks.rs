@@ -6,13 +6,17 @@
 //!   `sum`/`mean` produce): two products before, row/column sums after;
 //! - `self_mul`: `&x * &x` (10^6 elements), value and gradient: two gradient tensors summed
 //!   before, one doubled in place after (`mul_lr` on one buffer), and the fused `square_vjp`;
-//! - `self_dot`: `x.dot(&x)` (10^6 elements) likewise, and the fused `dot_self_vjp`.
+//! - `self_dot`: `x.dot(&x)` (10^6 elements) likewise, and the fused `dot_self_vjp`;
+//! - `batched_weight_grad`: the weight gradient of `x.matmul(&w)` with `x` `[32, 64, 128]` and
+//!   `w` `[128, 64]` shared by the batch: one kernel call per batch before (`bmm` against `w`
+//!   broadcast, without even the sum over the batch the general path adds), one call on the
+//!   stacked rows after (`matmul_vjp_r`).
 //!
 //! ```text
 //! cargo bench --bench pullbacks
 //! ```
 
-use autodiff::__rt::{acc, mul_lr, DotSelfVjp, Pullback, SquareVjp, TensorVjp};
+use autodiff::__rt::{acc, mul_lr, BatchedVjp, DotSelfVjp, Pullback, SquareVjp, TensorVjp};
 use autodiff::Tensor;
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
@@ -99,5 +103,24 @@ fn self_products(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, uniform_mm, self_products);
+fn batched_weight_grad(c: &mut Criterion) {
+    let (b, m, k, n) = (32, 64, 128, 64);
+    let x = Tensor::<f32>::randn(&[b, m, k], 1);
+    let w = Tensor::<f32>::randn(&[k, n], 2);
+    let w_batch = w.unsqueeze(0).broadcast_to(&[b, k, n]);
+    let g_out = Tensor::<f32>::randn(&[b, m, n], 3);
+    let (_, per_batch) = x.bmm_vjp_r(&w_batch);
+    let (_, stacked) = x.matmul_vjp_r(&w);
+    let mut g = c.benchmark_group("batched_weight_grad");
+    g.sample_size(20).measurement_time(Duration::from_secs(2));
+    g.bench_function("before (one product per batch)", |bench| {
+        bench.iter(|| black_box(per_batch.pull(g_out.clone())))
+    });
+    g.bench_function("after (one product on the stacked rows)", |bench| {
+        bench.iter(|| black_box(stacked.pull(g_out.clone())))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, uniform_mm, self_products, batched_weight_grad);
 criterion_main!(benches);

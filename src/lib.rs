@@ -75,7 +75,8 @@ pub use autodiff_runtime::differentiable::{
     Differentiable, LeafMut, LeafPath, LeafRef, PathSegment,
 };
 pub use autodiff_runtime::{
-    checkpoint, kernels, no_grad, optim, tensor, vjp, Element, Param, ShapeError, Tensor,
+    calculus, checkpoint, forward, gradcheck, kernels, no_grad, optim, tensor, vjp, Element, Param,
+    ShapeError, Tensor,
 };
 pub use num_traits;
 

@@ -5,8 +5,11 @@
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
 
+pub mod calculus;
 pub mod checkpoint;
 pub mod differentiable;
+pub mod forward;
+pub mod gradcheck;
 #[allow(unsafe_code)]
 pub mod kernels;
 pub mod optim;

@@ -4,7 +4,7 @@
 //! broadcast along.
 
 use super::Pullback;
-use crate::tensor::{as_matrices, batched_gemm, Element, Tensor};
+use crate::tensor::{batched_gemm, Element, Tensor};
 
 /// Pullback of a batched product; `L`/`R` say which operands are active.
 #[derive(Clone, Debug)]
@@ -21,37 +21,81 @@ impl<E: Element, const L: bool, const R: bool> BatchedMatmulPb<E, L, R> {
             b: b.clone(),
         }
     }
+}
 
-    /// The operands as matrices and the cotangent with the matrix dimensions restored.
-    fn operands(&self, g: &Tensor<E>) -> (Tensor<E>, Tensor<E>, Tensor<E>) {
-        let (a2, b2, _) = as_matrices(&self.a, &self.b);
-        let mut full = g.shape().to_vec();
-        if self.a.ndim() == 1 {
-            full.insert(full.len() - usize::from(self.b.ndim() > 1), 1);
-        }
-        if self.b.ndim() == 1 {
-            full.push(1);
-        }
-        (a2, b2, g.reshape(full.as_slice()))
+/// The cotangent of `a.matmul(b)` with the dimensions `matmul` removed for 1-D operands put
+/// back, so that it has the batch and matrix dimensions of the product of the matrices.
+fn full_cotangent<E: Element>(g: &Tensor<E>, a_ndim: usize, b_ndim: usize) -> Tensor<E> {
+    let mut full = g.shape().to_vec();
+    if a_ndim == 1 {
+        full.insert(full.len() - usize::from(b_ndim > 1), 1);
     }
+    if b_ndim == 1 {
+        full.push(1);
+    }
+    g.reshape(full.as_slice())
+}
 
-    fn grad_a(&self, a2: &Tensor<E>, b2: &Tensor<E>, g: &Tensor<E>) -> Tensor<E> {
-        let ga = batched_gemm("matmul", g, false, b2, true, (g.shape(), b2.shape()));
-        ga.sum_to(a2.shape()).reshape(self.a.shape())
+/// A 1-D left operand as a row, a 1-D right operand as a column.
+fn as_matrix<E: Element>(t: &Tensor<E>, left: bool) -> Tensor<E> {
+    match (t.ndim(), left) {
+        (1, true) => t.unsqueeze(0),
+        (1, false) => t.unsqueeze(1),
+        _ => t.clone(),
     }
+}
 
-    fn grad_b(&self, a2: &Tensor<E>, b2: &Tensor<E>, g: &Tensor<E>) -> Tensor<E> {
-        let gb = batched_gemm("matmul", a2, true, g, false, (a2.shape(), g.shape()));
-        gb.sum_to(b2.shape()).reshape(self.b.shape())
+/// `gA = G·Bᵀ` of `a.matmul(b)` for operands of any shapes `matmul` accepts (batch dimensions
+/// broadcast): one batched kernel call with a transpose flag, summed over the batch dimensions
+/// `a` was broadcast along. Only `a`'s shape is needed.
+pub(crate) fn matmul_grad_a<E: Element>(
+    a_shape: &[usize],
+    b: &Tensor<E>,
+    g: &Tensor<E>,
+) -> Tensor<E> {
+    let g = full_cotangent(g, a_shape.len(), b.ndim());
+    let b2 = as_matrix(b, false);
+    let ga = batched_gemm("matmul", &g, false, &b2, true, (g.shape(), b2.shape()));
+    let a2_shape: Vec<usize> = if a_shape.len() == 1 {
+        vec![1, a_shape[0]]
+    } else {
+        a_shape.to_vec()
+    };
+    ga.sum_to(&a2_shape).reshape(a_shape)
+}
+
+/// `gB = Aᵀ·G` of `a.matmul(b)`, summed over the batch dimensions `b` was broadcast along.
+/// When `b` has no batch dimensions the sum over the batch is part of one kernel call: the
+/// batches of `A` and `G` are consecutive rows, so `gB = A_flatᵀ·G_flat`.
+pub(crate) fn matmul_grad_b<E: Element>(
+    a: &Tensor<E>,
+    b_shape: &[usize],
+    g: &Tensor<E>,
+) -> Tensor<E> {
+    let g = full_cotangent(g, a.ndim(), b_shape.len());
+    let a2 = as_matrix(a, true);
+    if b_shape.len() <= 2 && a2.ndim() > 2 {
+        let k = a2.shape()[a2.ndim() - 1];
+        let n = g.shape()[g.ndim() - 1];
+        let rows = a2.numel() / k.max(1);
+        let a_flat = a2.reshape([rows, k].as_slice());
+        let g_flat = g.reshape([rows, n].as_slice());
+        return a_flat.mm_with(true, &g_flat, false).reshape(b_shape);
     }
+    let gb = batched_gemm("matmul", &a2, true, &g, false, (a2.shape(), g.shape()));
+    let b2_shape: Vec<usize> = if b_shape.len() == 1 {
+        vec![b_shape[0], 1]
+    } else {
+        b_shape.to_vec()
+    };
+    gb.sum_to(&b2_shape).reshape(b_shape)
 }
 
 impl<E: Element> Pullback for BatchedMatmulPb<E, true, false> {
     type Cot = Tensor<E>;
     type Grads = Tensor<E>;
     fn pull(&self, g: Tensor<E>) -> Tensor<E> {
-        let (a2, b2, g) = self.operands(&g);
-        self.grad_a(&a2, &b2, &g)
+        matmul_grad_a(self.a.shape(), &self.b, &g)
     }
 }
 
@@ -59,8 +103,7 @@ impl<E: Element> Pullback for BatchedMatmulPb<E, false, true> {
     type Cot = Tensor<E>;
     type Grads = Tensor<E>;
     fn pull(&self, g: Tensor<E>) -> Tensor<E> {
-        let (a2, b2, g) = self.operands(&g);
-        self.grad_b(&a2, &b2, &g)
+        matmul_grad_b(&self.a, self.b.shape(), &g)
     }
 }
 
@@ -68,8 +111,10 @@ impl<E: Element> Pullback for BatchedMatmulPb<E, true, true> {
     type Cot = Tensor<E>;
     type Grads = (Tensor<E>, Tensor<E>);
     fn pull(&self, g: Tensor<E>) -> (Tensor<E>, Tensor<E>) {
-        let (a2, b2, g) = self.operands(&g);
-        (self.grad_a(&a2, &b2, &g), self.grad_b(&a2, &b2, &g))
+        (
+            matmul_grad_a(self.a.shape(), &self.b, &g),
+            matmul_grad_b(&self.a, self.b.shape(), &g),
+        )
     }
 }
 

@@ -12,12 +12,29 @@
 
 use crate::kernels::pairwise_sum;
 use crate::tensor::{Element, Tensor};
+use crate::vjp::batched::{matmul_grad_a, matmul_grad_b};
 use crate::vjp::Pullback;
 
-/// Pullback of `dot`, `mm`, `mv` and `matmul`, for any of their 1-D/2-D operand combinations:
-/// 1-D operands are viewed as a row (left) or a column (right), so every case is
-/// `gA = G·Bᵀ`, `gB = Aᵀ·G` computed by the kernel with transpose flags, never by copying a
-/// transpose (or by row/column sums when `G` is uniform; see the module documentation).
+/// Pullback of `dot`, `mm`, `mv` and `matmul`, for any of their operand shapes: 1-D operands
+/// are viewed as a row (left) or a column (right), so every case is `gA = G·Bᵀ`, `gB = Aᵀ·G`
+/// computed by the kernel with transpose flags, never by copying a transpose (or by row/column
+/// sums when `G` is uniform; see the module documentation). Operands with batch dimensions
+/// (`matmul` of 3-D and higher tensors, batch dimensions broadcast by PyTorch's rules) go
+/// through the batched kernel calls of [`BatchedMatmulPb`](crate::vjp::BatchedMatmulPb), each
+/// gradient summed over the batch dimensions its operand was broadcast along.
+///
+/// ```
+/// use autodiff_runtime::vjp::{Pullback, TensorVjp};
+/// use autodiff_runtime::Tensor;
+///
+/// let a = Tensor::<f64>::ones(&[2, 3, 4]);
+/// let w = Tensor::<f64>::ones(&[4, 5]);
+/// let (y, pb) = a.matmul_vjp_lr(&w);
+/// assert_eq!(y.shape(), &[2, 3, 5]);
+/// let (ga, gw) = pb.pull(Tensor::ones(&[2, 3, 5]));
+/// assert_eq!(ga.to_vec(), vec![5.0; 24]);
+/// assert_eq!(gw.to_vec(), vec![6.0; 20]); // summed over the batch and the rows
+/// ```
 #[derive(Clone, Debug)]
 pub struct MatmulPb<E: Element, const L: bool, const R: bool> {
     a: Option<Tensor<E>>,
@@ -60,6 +77,16 @@ fn repeat_cols<E: Element>(col: &[E], cols: usize) -> Tensor<E> {
 }
 
 impl<E: Element, const L: bool, const R: bool> MatmulPb<E, L, R> {
+    /// An operand has batch dimensions: the batched kernels compute both gradients.
+    fn is_batched(&self) -> bool {
+        self.a_shape.len() > 2 || self.b_shape.len() > 2
+    }
+    fn batched_grad_a(&self, g: &Tensor<E>) -> Tensor<E> {
+        matmul_grad_a(&self.a_shape, self.b.as_ref().expect("b saved"), g)
+    }
+    fn batched_grad_b(&self, g: &Tensor<E>) -> Tensor<E> {
+        matmul_grad_b(self.a.as_ref().expect("a saved"), &self.b_shape, g)
+    }
     /// `dot`: the cotangent is a scalar, so the gradients are scaled copies (no kernel call).
     fn is_dot(&self) -> bool {
         self.a_shape.len() == 1 && self.b_shape.len() == 1
@@ -138,6 +165,9 @@ impl<E: Element> Pullback for MatmulPb<E, true, false> {
     type Cot = Tensor<E>;
     type Grads = Tensor<E>;
     fn pull(&self, g: Tensor<E>) -> Tensor<E> {
+        if self.is_batched() {
+            return self.batched_grad_a(&g);
+        }
         let g2 = self.g_matrix(g);
         self.grad_a(&g2, self.uniform(&g2))
     }
@@ -147,6 +177,9 @@ impl<E: Element> Pullback for MatmulPb<E, false, true> {
     type Cot = Tensor<E>;
     type Grads = Tensor<E>;
     fn pull(&self, g: Tensor<E>) -> Tensor<E> {
+        if self.is_batched() {
+            return self.batched_grad_b(&g);
+        }
         let g2 = self.g_matrix(g);
         self.grad_b(&g2, self.uniform(&g2))
     }
@@ -156,6 +189,9 @@ impl<E: Element> Pullback for MatmulPb<E, true, true> {
     type Cot = Tensor<E>;
     type Grads = (Tensor<E>, Tensor<E>);
     fn pull(&self, g: Tensor<E>) -> (Tensor<E>, Tensor<E>) {
+        if self.is_batched() {
+            return (self.batched_grad_a(&g), self.batched_grad_b(&g));
+        }
         let g2 = self.g_matrix(g);
         if self.is_dot() {
             if let (Some(a), Some(b)) = (&self.a, &self.b) {
