@@ -173,3 +173,14 @@ impl<F: Float> From<F> for Dual<F> {
         Dual::constant(value)
     }
 }
+
+/// Dual numbers are scalar gradients of generic `#[differentiable]` code instantiated at
+/// `Dual<F>` (forward over reverse: `f_grad::<Dual<f64>>` gives `H·v` in the tangents).
+impl<F: Float> crate::vjp::Tangent for Dual<F> {
+    #[inline(always)]
+    fn accumulate(&mut self, g: Self) {
+        *self += g;
+    }
+}
+
+impl<F: Float> crate::vjp::SingleGrad for Dual<F> {}
