@@ -188,13 +188,10 @@ impl Mlp {
         for (i, layer) in self.layers.iter().enumerate() {
             h = h.mm(&layer.w) + &layer.b;
             if i + 1 < self.layers.len() {
-                // `match self.act { Act::Relu => .., Act::Tanh => .. }` is refused by the macro
-                // today (it takes the skipped field for a differentiable value); a comparison
-                // in an `if` condition is accepted.
-                h = if self.act == Act::Relu {
-                    h.relu()
-                } else {
-                    h.tanh()
+                // `act` is a skipped field: matching on it only chooses the branch
+                h = match self.act {
+                    Act::Relu => h.relu(),
+                    Act::Tanh => h.tanh(),
                 };
             }
         }
