@@ -96,7 +96,8 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __rt {
     pub use autodiff_runtime::differentiable::{
-        acc_in, accumulate_into, finish_structured, finish_tangent, pop_discard, pop_into,
+        acc_in, accumulate_into, finish_structured, finish_tangent, no_scalar_seed, pop_discard,
+        pop_into, OutputSeed,
         slot_or_zero, zero_tangent_of, Differentiable, Skipped, TangentOf,
     };
     pub use autodiff_runtime::vjp::*;

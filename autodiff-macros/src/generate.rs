@@ -41,7 +41,7 @@ impl<'f> Header<'f> {
             out_ty: sig.output_type(),
             cot_ty: sig.cotangent_type(),
             grads_ty: sig.grads_type(),
-            with_grad: !sig.structured_output,
+            with_grad: !sig.structured_output || sig.named_output,
             extra_bounds: sig
                 .float_params
                 .iter()
@@ -209,9 +209,14 @@ pub fn derivatives(f: &ItemFn, sig: &Signature, lw: &Lowerer, body: TokenStream)
     }};
     let vjp_name = names::vjp_fn(name);
     let arg_names = sig.params.iter().map(|p| &p.ident);
+    let seed = if sig.named_output {
+        quote!(#rt::OutputSeed::output_seed(&__ad_y, #fn_name))
+    } else {
+        quote!(#rt::Seed::seed_one_for(&__ad_y, #fn_name))
+    };
     let grad_body = quote! {{
         let (__ad_y, __ad_pb) = #self_path #vjp_name #turbofish (#(#arg_names),*);
-        let __ad_seed = #rt::Seed::seed_one_for(&__ad_y, #fn_name);
+        let __ad_seed = #seed;
         let __ad_g = __ad_pb(__ad_seed);
         (__ad_y, __ad_g)
     }};

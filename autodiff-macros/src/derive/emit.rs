@@ -49,10 +49,21 @@ pub(crate) fn emit(info: &StructInfo<'_>) -> TokenStream {
     let tr = trait_path();
     let methods = methods(info, &tangent);
     let adjoint = adjoint_impls(info, &tangent, &tgen);
+    let ty_name = name.to_string();
+    let seed = quote! {
+        #[automatically_derived]
+        impl #impl_g ::autodiff::__rt::OutputSeed for #name #ty_g #where_c {
+            #[track_caller]
+            fn output_seed(&self, name: &str) -> Self::Tangent {
+                ::autodiff::__rt::no_scalar_seed(name, #ty_name)
+            }
+        }
+    };
     quote! {
         #definition
         #clone_debug
         #adjoint
+        #seed
         #[automatically_derived]
         #[allow(unused_variables, clippy::unit_arg)]
         impl #impl_g #tr for #name #ty_g #where_c {

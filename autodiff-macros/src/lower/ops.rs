@@ -177,6 +177,12 @@ impl Lowerer {
         if let (None, Some(recv)) = (kind, self.pushed_vec(m)) {
             return self.lower_push(m, recv);
         }
+        if name == "into" && m.args.is_empty() {
+            // `x.into()` of an active float is `f64::from(x)`: the only `From` between floats
+            let x = self.lower_leaf(&m.receiver);
+            let (rt, f) = (names::rt(), names::cast_form(true, span));
+            return self.emit_op(quote!(#rt::#f), vec![x], span, false);
+        }
         match kind {
             None if self.is_user_method_receiver(&m.receiver) => self.lower_user_method(m),
             None => {

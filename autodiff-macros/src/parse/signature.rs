@@ -29,9 +29,12 @@ pub struct Signature {
     /// The function has a `self` receiver or mentions `Self`: it is an associated function, and
     /// the generated functions call each other through `Self::`.
     pub in_impl: bool,
-    /// The output is a struct, tuple or array: the pullback takes its `Differentiable::Tangent`
-    /// and there is no `NAME_grad`.
+    /// The output is a struct, tuple or array: the pullback takes its `Differentiable::Tangent`.
     pub structured_output: bool,
+    /// The output is a named type the macro cannot see through (a struct, or an alias such as
+    /// `type T64 = Tensor<f64>`): `NAME_grad` exists and seeds it through `OutputSeed`, which
+    /// scalars and tensors implement and structs answer with a panic naming `NAME_vjp`.
+    pub named_output: bool,
 }
 
 impl Signature {
@@ -69,7 +72,19 @@ impl Signature {
                     })
                 }
             })
-            .collect();
+            .collect::<Vec<Param>>();
+        let mut params = params;
+        if wrt.is_none() && !params.iter().any(|p| p.wrt) {
+            // Nothing is differentiable by its spelling: a parameter of a named type the macro
+            // cannot see through (`x: &T64` with `type T64 = Tensor<f64>`, a struct) is
+            // differentiated through `Differentiable`.
+            for p in params.iter_mut() {
+                if p.ident != "self" && !is_mut_ref(&p.ty) && is_named_type(&p.ty) {
+                    p.wrt = true;
+                    p.structured = true;
+                }
+            }
+        }
         let output = match &f.sig.output {
             ReturnType::Type(_, ty) => Some((**ty).clone()),
             ReturnType::Default => None,
@@ -77,6 +92,7 @@ impl Signature {
         let structured_output = output
             .as_ref()
             .is_some_and(|t| !is_differentiable_type(t, &float_params) && is_structured_type(t));
+        let named_output = structured_output && output.as_ref().is_some_and(is_named_type);
         let type_params = f
             .sig
             .generics
@@ -96,6 +112,7 @@ impl Signature {
             float_params,
             in_impl,
             structured_output,
+            named_output,
         }
     }
 
@@ -309,4 +326,18 @@ fn mentions_self_type(f: &ItemFn) -> bool {
         })
     }
     scan(f.sig.to_token_stream()) || scan(f.block.to_token_stream())
+}
+
+/// A single-name type (`T64`, `Model`, `&Model`) that is not a standard container or data: an
+/// alias or a user struct.
+fn is_named_type(ty: &Type) -> bool {
+    match ty {
+        Type::Reference(r) if r.mutability.is_none() => is_named_type(&r.elem),
+        Type::Paren(p) => is_named_type(&p.elem),
+        Type::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => {
+            let id = p.path.segments[0].ident.to_string();
+            !is_data_type(ty) && !matches!(id.as_str(), "Vec" | "Option" | "Box" | "Self")
+        }
+        _ => false,
+    }
 }

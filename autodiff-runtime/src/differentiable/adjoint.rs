@@ -175,3 +175,49 @@ pub fn pop_discard<G>(slot: &mut Option<Vec<G>>) {
         v.pop();
     }
 }
+
+/// The seed `NAME_grad` gives the pullback when the output's type is a name the macro cannot
+/// see through (an alias such as `type T64 = Tensor<f64>`, or a struct): `1` for scalars and
+/// single-element tensors. A struct has no such seed: its `NAME_grad` panics, naming
+/// `NAME_vjp`, whose pullback takes a cotangent of the struct's tangent type.
+///
+/// ```
+/// use autodiff_runtime::differentiable::OutputSeed;
+/// use autodiff_runtime::Tensor;
+/// assert_eq!(2.5f64.output_seed("f"), 1.0);
+/// assert_eq!(Tensor::<f32>::scalar(3.0).output_seed("f").item(), 1.0);
+/// ```
+pub trait OutputSeed: Differentiable {
+    /// The cotangent `1` for this output (panics for an output that has none).
+    #[track_caller]
+    fn output_seed(&self, name: &str) -> Self::Tangent;
+}
+
+impl OutputSeed for f32 {
+    fn output_seed(&self, _: &str) -> f32 {
+        1.0
+    }
+}
+
+impl OutputSeed for f64 {
+    fn output_seed(&self, _: &str) -> f64 {
+        1.0
+    }
+}
+
+impl<E: crate::tensor::Element> OutputSeed for crate::tensor::Tensor<E> {
+    #[track_caller]
+    fn output_seed(&self, name: &str) -> Self {
+        crate::vjp::Seed::seed_one_for(self, name)
+    }
+}
+
+/// The panic of `NAME_grad` for a function whose output is a struct.
+#[cold]
+#[track_caller]
+pub fn no_scalar_seed(name: &str, ty: &str) -> ! {
+    panic!(
+        "`{name}_grad` needs a scalar output, but `{name}` returns a `{ty}`: call `{name}_vjp` and \
+         pass the pullback a cotangent of `{ty}`'s tangent type"
+    )
+}

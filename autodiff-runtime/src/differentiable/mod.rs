@@ -43,7 +43,7 @@ mod scalars;
 mod tuples;
 
 pub use adjoint::{
-    acc_in, finish_structured, pop_discard, pop_into, slot_or_zero, zero_tangent_of, AccumulateIn,
+    acc_in, finish_structured, no_scalar_seed, pop_discard, pop_into, slot_or_zero, OutputSeed, zero_tangent_of, AccumulateIn,
     Skipped, TangentOf,
 };
 pub use leaf::{LeafMut, LeafRef};
