@@ -97,8 +97,7 @@ pub mod prelude {
 pub mod __rt {
     pub use autodiff_runtime::differentiable::{
         acc_in, accumulate_into, finish_structured, finish_tangent, no_scalar_seed, pop_discard,
-        pop_into, OutputSeed,
-        slot_or_zero, zero_tangent_of, Differentiable, Skipped, TangentOf,
+        pop_into, slot_or_zero, zero_tangent_of, Differentiable, OutputSeed, Skipped, TangentOf,
     };
     pub use autodiff_runtime::vjp::*;
 }

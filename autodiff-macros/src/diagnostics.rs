@@ -215,16 +215,6 @@ pub fn jump_in_expression(span: Span) -> Error {
     )
 }
 
-pub fn recursion(span: Span, name: &str) -> Error {
-    err(
-        span,
-        format!(
-            "recursive differentiable functions are not supported: `{name}` calls itself\n\
-             help: rewrite the recursion as a loop"
-        ),
-    )
-}
-
 // ----- the body: differentiable values where they cannot go -----------------------------------------
 
 pub fn let_else_active(span: Span) -> Error {

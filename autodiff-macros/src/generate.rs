@@ -177,6 +177,19 @@ pub fn derivatives(f: &ItemFn, sig: &Signature, lw: &Lowerer, body: TokenStream)
             quote!(#rt::CotangentCheck::check_cotangent(&#om, &#dy, #fn_name);),
         )
     };
+    let grads_ty = &h.grads_ty;
+    let boxed = if lw.calls_user_functions() && sig.type_params.is_empty() {
+        // A function that calls other differentiable functions may be part of a cycle of
+        // calls (mutual recursion): its pullback is boxed, so that no pullback type contains
+        // itself. One allocation per call of this function; leaf helpers stay unboxed. (Generic
+        // functions stay unboxed: a `dyn Fn` would need their parameters to be `'static`.)
+        quote! {
+            let __ad_pullback: ::std::boxed::Box<dyn ::core::ops::Fn(#cot_ty) -> #grads_ty> =
+                ::std::boxed::Box::new(__ad_pullback);
+        }
+    } else {
+        TokenStream::new()
+    };
     let warning = if lw.output_is_active() {
         TokenStream::new()
     } else {
@@ -193,7 +206,7 @@ pub fn derivatives(f: &ItemFn, sig: &Signature, lw: &Lowerer, body: TokenStream)
         #(#records)*
         let #out = #label: #body;
         #out_meta
-        (#out, move |#dy: #cot_ty| {
+        let __ad_pullback = move |#dy: #cot_ty| {
             #check
             let mut #ret_adj = ::core::option::Option::Some(#dy);
             #(#adjoint_decls)*
@@ -205,7 +218,9 @@ pub fn derivatives(f: &ItemFn, sig: &Signature, lw: &Lowerer, body: TokenStream)
                 }
             }
             #grads_value
-        })
+        };
+        #boxed
+        (#out, __ad_pullback)
     }};
     let vjp_name = names::vjp_fn(name);
     let arg_names = sig.params.iter().map(|p| &p.ident);

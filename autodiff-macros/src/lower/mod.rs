@@ -96,6 +96,10 @@ pub struct Lowerer {
     structured_params: HashSet<usize>,
     /// Bindings that name a part of a differentiated argument.
     aliases: HashMap<usize, places::Alias>,
+    /// A user function's `_vjp` is called (the pullback is then boxed).
+    calls_user: bool,
+    /// The function's own pullback type (cotangent, gradients), for boxing recursive calls.
+    self_pullback: (TokenStream, TokenStream),
     /// Closures bound with `let`, inlined where they are called with active values.
     closures: HashMap<usize, closures::ClosureDef>,
     /// Local containers of differentiable values (`Vec`s filled with `push`, aggregates), whose
@@ -147,6 +151,8 @@ impl Lowerer {
             aliases: HashMap::new(),
             structured_locals: HashSet::new(),
             closures: HashMap::new(),
+            self_pullback: (TokenStream::new(), TokenStream::new()),
+            calls_user: false,
             body_label: names::body_label(),
         }
     }
@@ -167,6 +173,12 @@ impl Lowerer {
         &self.assigned_active
     }
 
+    /// The function's cotangent and gradient types (a recursive call's pullback is boxed as
+    /// `dyn Fn(cotangent) -> gradients`).
+    pub fn set_self_pullback(&mut self, cot: TokenStream, grads: TokenStream) {
+        self.self_pullback = (cot, grads);
+    }
+
     /// Type parameters bounded by `Float` (`T::sin(x)` is `x.sin()`).
     pub fn set_float_types(&mut self, types: Vec<String>) {
         self.float_types = types;
@@ -175,6 +187,11 @@ impl Lowerer {
     /// The bindings that received raw numbers in this round.
     pub fn assigned_raw(&self) -> &HashMap<usize, Span> {
         &self.assigned_raw
+    }
+
+    /// Does the body call another differentiable function's `_vjp`?
+    pub fn calls_user_functions(&self) -> bool {
+        self.calls_user
     }
 
     /// Does the function's result depend on a differentiated argument?

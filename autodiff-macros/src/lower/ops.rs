@@ -275,10 +275,7 @@ impl Lowerer {
         let single = path.segments.len() == 1;
         let last = path.segments.last_mut().expect("path segment");
         let name = last.ident.to_string();
-        if name == self.fn_name && single {
-            self.cx.push(diag::recursion(last.ident.span(), &name));
-            return self.poisoned(&Expr::Call(c.clone()));
-        }
+        let recursive = name == self.fn_name && single;
         // `Tensor::scalar(s)`, `Tensor::full(&shape, s)`: runtime forms with a pullback struct
         let tensor_fn = single_path_prefix(&fp.path, "Tensor");
         if tensor_fn && !is_tensor_constructor(&name) {
@@ -311,7 +308,26 @@ impl Lowerer {
         } else {
             path.to_token_stream()
         };
+        if recursive {
+            return self.recursive_call(f, args, c.span());
+        }
         self.emit_op(f, args, c.span(), !tensor_fn)
+    }
+
+    /// A direct recursive call: its pullback is boxed, so that the pullback's type does not
+    /// contain itself.
+    fn recursive_call(&mut self, f: TokenStream, args: Vec<Operand>, span: Span) -> Operand {
+        let (cot, grads) = self.self_pullback.clone();
+        let toks = args.iter().map(|a| &a.tokens);
+        let call = quote_spanned! {span=> {
+            let (__ad_ry, __ad_rp) = #f(#(#toks),*);
+            let __ad_rp: ::std::boxed::Box<dyn ::core::ops::Fn(#cot) -> #grads> =
+                ::std::boxed::Box::new(__ad_rp);
+            (__ad_ry, __ad_rp)
+        }};
+        let inputs: Vec<Option<usize>> = args.iter().filter_map(|a| a.adj.map(Some)).collect();
+        let active: Vec<bool> = args.iter().map(|a| a.adj.is_some()).collect();
+        self.emit_user_call(call, &inputs, span, &active)
     }
 
     /// `dbg!(e)` is the identity for differentiation: it prints `e` as the macro would and

@@ -170,6 +170,7 @@ impl Lowerer {
         span: Span,
         active: &[bool],
     ) -> Operand {
+        self.calls_user = true;
         self.emit_call_inner(call, inputs, Some((span, active)), span)
     }
 

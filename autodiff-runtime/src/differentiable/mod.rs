@@ -43,8 +43,8 @@ mod scalars;
 mod tuples;
 
 pub use adjoint::{
-    acc_in, finish_structured, no_scalar_seed, pop_discard, pop_into, slot_or_zero, OutputSeed, zero_tangent_of, AccumulateIn,
-    Skipped, TangentOf,
+    acc_in, finish_structured, no_scalar_seed, pop_discard, pop_into, slot_or_zero,
+    zero_tangent_of, AccumulateIn, OutputSeed, Skipped, TangentOf,
 };
 pub use leaf::{LeafMut, LeafRef};
 pub use path::{LeafPath, PathSegment};

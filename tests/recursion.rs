@@ -1,0 +1,72 @@
+//! Recursive differentiable functions: direct recursion (the recursive call's pullback is
+//! boxed) and mutual recursion (a function that calls other differentiable functions boxes
+//! its pullback).
+
+mod common;
+use autodiff::prelude::*;
+use common::{assert_close, fd};
+
+/// A nest of `sin`s built by recursion.
+#[differentiable]
+fn tower(x: f64, n: u32) -> f64 {
+    if n == 0 {
+        x
+    } else {
+        (tower(x, n - 1) * 0.5).sin() + x * x
+    }
+}
+
+#[differentiable]
+fn tensor_depth(x: &Tensor<f64>, n: u32) -> Tensor<f64> {
+    if n == 0 {
+        x.tanh()
+    } else {
+        tensor_depth(&(x * 1.5), n - 1) + x.exp() * 0.1
+    }
+}
+
+#[differentiable]
+fn even(x: f64, n: u32) -> f64 {
+    if n == 0 {
+        x
+    } else {
+        odd(x * 2.0, n - 1)
+    }
+}
+
+#[differentiable]
+fn odd(x: f64, n: u32) -> f64 {
+    if n == 0 {
+        x * x
+    } else {
+        even(x.sin() + 1.0, n - 1)
+    }
+}
+
+#[test]
+fn direct_recursion() {
+    for n in 0..5 {
+        let (v, g) = tower_grad(0.8, n);
+        assert_eq!(v, tower(0.8, n));
+        assert_close(g, fd(|x| tower(x, n), 0.8), 1e-8);
+    }
+    let x = Tensor::from_vec(vec![0.2, -0.4], &[2]);
+    let (_, pb) = tensor_depth_vjp(&x, 3);
+    let g = pb(Tensor::ones(&[2]));
+    for i in 0..2 {
+        let f = |v: f64| {
+            let mut d = x.to_vec();
+            d[i] = v;
+            tensor_depth(&Tensor::from_vec(d, &[2]), 3).sum().item()
+        };
+        assert_close(g.to_vec()[i], fd(f, x.to_vec()[i]), 1e-8);
+    }
+}
+
+#[test]
+fn mutual_recursion() {
+    for n in 0..6 {
+        let (_, g) = even_grad(0.3, n);
+        assert_close(g, fd(|x| even(x, n), 0.3), 1e-8);
+    }
+}
