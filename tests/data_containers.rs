@@ -179,3 +179,26 @@ fn vec_literals_arrays_and_slices_of_tensors() {
     );
     assert_flat_close(&flat_tangent::<Vec<Tensor<f64>>>(&g), &fd, 1e-6);
 }
+
+#[differentiable(wrt(x, w, b))]
+fn pieces_and_norm(x: &Tensor<f64>, w: &Tensor<f64>, b: &Tensor<f64>) -> Tensor<f64> {
+    let parts = x.split(2, 1);
+    let halves = x.chunk(2, 0);
+    let y = x.layer_norm(&[3], Some(w), Some(b), 1e-5);
+    let z = x.layer_norm(&[3], None, Some(b), 1e-5);
+    (&parts[0] * &parts[1].sum()).sum() + halves[1].exp().sum() + (&y * &z).sum()
+}
+
+#[test]
+fn split_chunk_and_layer_norm_in_a_body() {
+    let x = Tensor::randn(&[2, 3], 7);
+    let w = Tensor::randn(&[3], 8);
+    let b = Tensor::randn(&[3], 9);
+    let (_, (gx, gw, gb)) = pieces_and_norm_grad(&x, &w, &b);
+    let fx = fd_flat(|x: &Tensor<f64>| pieces_and_norm(x, &w, &b).item(), &x);
+    let fw = fd_flat(|w: &Tensor<f64>| pieces_and_norm(&x, w, &b).item(), &w);
+    let fb = fd_flat(|b: &Tensor<f64>| pieces_and_norm(&x, &w, b).item(), &b);
+    assert_flat_close(&gx.to_vec(), &fx, 1e-6);
+    assert_flat_close(&gw.to_vec(), &fw, 1e-6);
+    assert_flat_close(&gb.to_vec(), &fb, 1e-6);
+}

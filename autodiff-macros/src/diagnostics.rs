@@ -487,3 +487,11 @@ pub fn closure_as_value(span: Span, name: &dyn Display) -> Error {
         ),
     )
 }
+
+pub fn layer_norm_arity(span: Span) -> Error {
+    err(
+        span,
+        "`layer_norm` takes four arguments: `(&normalized_shape, weight, bias, eps)`, with `weight` \
+         and `bias` each `Some(&tensor)` or `None`",
+    )
+}

@@ -137,6 +137,9 @@ pub const OPS: &[Op] = &[
     unary("permute", None, s("m", "&[1, 0]")),
     unary("transpose", None, s("m", "0, 1")),
     unary("repeat", None, s("m", "&[2, 1]")),
+    // a `Vec` of pieces; its pullback takes a `Vec` of cotangents
+    unary("split", None, s("m", "1, 0")),
+    unary("chunk", None, s("m", "2, 0")),
     unary("expand", None, s("r", "&[3, -1]")),
     // reductions
     unary("prod", None, M),

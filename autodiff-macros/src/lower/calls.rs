@@ -120,3 +120,93 @@ fn is_identity_fn(fp: &ExprPath, name: &str) -> bool {
         _ => false,
     }
 }
+
+impl Lowerer {
+    /// `x.layer_norm(&shape, Some(&w), Some(&b), eps)`: the weight and bias are optional, and
+    /// the pullback returns their gradients as `Option`s.
+    pub(super) fn lower_layer_norm(&mut self, m: &syn::ExprMethodCall) -> Operand {
+        let span = m.method.span();
+        if m.args.len() != 4 {
+            self.cx.push(crate::diagnostics::layer_norm_arity(span));
+            return self.poisoned(&Expr::MethodCall(m.clone()));
+        }
+        let x = self.lower_leaf(&m.receiver);
+        let mut optional = Vec::new();
+        for a in [&m.args[1], &m.args[2]] {
+            optional.push(self.lower_optional(a));
+        }
+        for a in [&m.args[0], &m.args[3]] {
+            if self.is_active(a) {
+                self.cx.push(crate::diagnostics::active_config_argument(
+                    a.span(),
+                    "layer_norm",
+                ));
+            }
+        }
+        let (shape, eps) = (&m.args[0], &m.args[3]);
+        let (w, b) = (&optional[0].tokens, &optional[1].tokens);
+        let f = names::vjp_form("layer_norm", span);
+        let xt = &x.tokens;
+        let out = self.temp();
+        let t = self.temp_ident(out);
+        let pb = names::temp_pullback(out - super::TEMP_BASE);
+        self.emit(quote_spanned!(span=> let (#t, #pb) = (#xt).#f(#shape, #w, #b, #eps);));
+        let rt = names::rt();
+        let g = names::local::grad();
+        let live = |s: &Self, a: Option<usize>| {
+            a.filter(|&a| s.is_active_binding(a))
+                .map(|a| s.adj_ident(a))
+        };
+        let gx = match live(self, x.adj) {
+            Some(a) => quote!(#rt::acc(&mut #a, __ad_gx);),
+            None => quote!(let _ = __ad_gx;),
+        };
+        let opt = |s: &Self, a: Option<usize>, v: proc_macro2::TokenStream| match live(s, a) {
+            Some(a) => {
+                quote!(if let ::core::option::Option::Some(#g) = #v { #rt::acc(&mut #a, #g); })
+            }
+            None => quote!(let _ = #v;),
+        };
+        let gw = opt(self, optional[0].adj, quote!(__ad_gw));
+        let gb = opt(self, optional[1].adj, quote!(__ad_gb));
+        let d = self.adj_ident(out);
+        self.cur_rev.push(quote! {
+            if let ::core::option::Option::Some(#g) = ::core::option::Option::take(&mut #d) {
+                let (__ad_gx, __ad_gw, __ad_gb) = #rt::Pullback::pull(#pb, #g);
+                #gx
+                #gw
+                #gb
+            }
+        });
+        self.cur_pbs.push(pb);
+        Operand {
+            tokens: t.to_token_stream(),
+            adj: Some(out),
+        }
+    }
+
+    /// `Some(e)` (with `e` lowered) or an inactive `Option` expression.
+    fn lower_optional(&mut self, a: &Expr) -> Operand {
+        if let Expr::Call(c) = crate::syntax::strip_parens(a) {
+            let is_some = matches!(&*c.func, Expr::Path(p) if p.path.is_ident("Some"));
+            if is_some && c.args.len() == 1 {
+                let inner = self.lower_leaf(&c.args[0]);
+                let t = &inner.tokens;
+                return Operand {
+                    tokens: quote!(::core::option::Option::Some(#t)),
+                    adj: inner.adj,
+                };
+            }
+        }
+        if self.is_active(a) {
+            self.cx.push(crate::diagnostics::active_config_argument(
+                a.span(),
+                "layer_norm",
+            ));
+        }
+        Operand {
+            tokens: a.to_token_stream(),
+            adj: None,
+        }
+    }
+}

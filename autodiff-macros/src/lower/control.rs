@@ -543,7 +543,9 @@ fn is_aggregate(e: &Expr) -> bool {
     match strip_parens(e) {
         Expr::Tuple(_) | Expr::Array(_) | Expr::Struct(_) => true,
         Expr::Macro(m) => crate::syntax::macro_name(&m.mac) == "vec",
-        Expr::MethodCall(m) => m.method == "collect",
+        Expr::MethodCall(m) => {
+            matches!(m.method.to_string().as_str(), "collect" | "split" | "chunk")
+        }
         _ => false,
     }
 }

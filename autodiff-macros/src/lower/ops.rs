@@ -177,6 +177,9 @@ impl Lowerer {
         if let (None, Some(recv)) = (kind, self.pushed_vec(m)) {
             return self.lower_push(m, recv);
         }
+        if name == "layer_norm" {
+            return self.lower_layer_norm(m);
+        }
         if name == "into" && m.args.is_empty() {
             // `x.into()` of an active float is `f64::from(x)`: the only `From` between floats
             let x = self.lower_leaf(&m.receiver);

@@ -1,6 +1,7 @@
 //! Joining and rearranging in VJP form: `Tensor::cat_vjp`, `Tensor::stack_vjp` (one gradient
-//! per input), `split_vjp`/`chunk_vjp` (one cotangent per piece, `None` for a piece that got
-//! none), and `permute`, `transpose`, `repeat`, `expand` (differentiable in the receiver).
+//! per input), `split_vjp`/`chunk_vjp` (one cotangent per piece: the pieces' cotangents as a
+//! `Vec`, zeros for a piece that got none), and `permute`, `transpose`, `repeat`, `expand`
+//! (differentiable in the receiver).
 
 use super::Pullback;
 use crate::tensor::{for_each_index, Element, Tensor};
@@ -47,10 +48,10 @@ pub struct SplitPb<E: Element> {
 }
 
 impl<E: Element> Pullback for SplitPb<E> {
-    type Cot = Vec<Option<Tensor<E>>>;
+    type Cot = Vec<Tensor<E>>;
     type Grads = Tensor<E>;
     #[track_caller]
-    fn pull(&self, g: Vec<Option<Tensor<E>>>) -> Tensor<E> {
+    fn pull(&self, g: Vec<Tensor<E>>) -> Tensor<E> {
         if g.len() != self.sizes.len() {
             panic!(
                 "split: the pullback expects {} piece cotangents, got {}",
@@ -58,18 +59,18 @@ impl<E: Element> Pullback for SplitPb<E> {
                 g.len()
             );
         }
-        let pieces: Vec<Tensor<E>> = g
-            .into_iter()
-            .zip(&self.sizes)
-            .map(|(p, &n)| {
-                p.unwrap_or_else(|| {
-                    let mut s = self.shape.clone();
-                    s[self.dim] = n;
-                    Tensor::zeros(&s)
-                })
-            })
-            .collect();
-        Tensor::cat(&pieces, self.dim)
+        for (i, (p, &n)) in g.iter().zip(&self.sizes).enumerate() {
+            let mut s = self.shape.clone();
+            s[self.dim] = n;
+            if p.shape() != s.as_slice() {
+                panic!(
+                    "split: the cotangent of piece {i} has shape {:?}, expected {:?}",
+                    p.shape(),
+                    s
+                );
+            }
+        }
+        Tensor::cat(&g, self.dim)
     }
 }
 
@@ -141,8 +142,8 @@ impl<E: Element> Pullback for ExpandPb<E> {
 /// let x = Tensor::<f64>::arange(6).reshape(&[2, 3]);
 /// let (pieces, pb) = x.split_vjp(2, 1);
 /// assert_eq!(pieces.len(), 2);
-/// // only the first piece was used
-/// let g = pb.pull(vec![Some(Tensor::ones(&[2, 2])), None]);
+/// // only the first piece was used: the second one's cotangent is zero
+/// let g = pb.pull(vec![Tensor::ones(&[2, 2]), Tensor::zeros(&[2, 1])]);
 /// assert_eq!(g.to_vec(), vec![1.0, 1.0, 0.0, 1.0, 1.0, 0.0]);
 /// ```
 pub trait JoinVjp {
