@@ -121,30 +121,10 @@ impl Lowerer {
         let mut cur: Expr = syn::parse_quote!(#item);
         // Over `zip` / `enumerate`, the first closure's tuple pattern becomes the loop's
         // pattern, so that its parts can be elements of differentiated containers.
-        let mut loop_pat = item.to_token_stream();
-        let mut prebound: Option<(usize, Expr)> = None;
-        if yields_tuples(source) {
-            let first = match (stages.first(), &terminal) {
-                (Some(Stage::Map(f)), _) => Some((*f, 0)),
-                (None, Terminal::ForEach(f)) => Some((*f, 0)),
-                (None, Terminal::Fold(_, f)) => Some((*f, 1)),
-                _ => None,
-            };
-            if let Some((Expr::Closure(c), k)) = first.map(|(f, k)| (strip_parens(f), k)) {
-                if let Some(pat) = c.inputs.iter().nth(k).and_then(tuple_pattern) {
-                    loop_pat = pat.to_token_stream();
-                    let mut rest = c.clone();
-                    rest.inputs = c
-                        .inputs
-                        .iter()
-                        .enumerate()
-                        .filter(|(i, _)| *i != k)
-                        .map(|(_, p)| p.clone())
-                        .collect();
-                    prebound = Some((k, Expr::Closure(rest)));
-                }
-            }
-        }
+        let (loop_pat, mut prebound) = match prebind_tuple_pattern(source, &stages, &terminal) {
+            Some((pat, rest)) => (pat, Some(rest)),
+            None => (item.to_token_stream(), None),
+        };
         let mut first_stage = true;
         for stage in stages {
             let pre = if first_stage { prebound.take() } else { None };
@@ -153,7 +133,7 @@ impl Lowerer {
                 Stage::Map(f) => {
                     let v = format_ident!("__ad_v{}", self.fresh());
                     let call = match &pre {
-                        Some((_, rest)) => self.apply(rest, &[], span)?,
+                        Some(rest) => self.apply(rest, &[], span)?,
                         None => self.apply(f, &[cur.clone()], span)?,
                     };
                     body.push(quote!(let #v = #call;));
@@ -198,14 +178,14 @@ impl Lowerer {
             Terminal::Fold(init, f) => {
                 let prev: Expr = syn::parse_quote!(#acc);
                 let call = match &prebound {
-                    Some((_, rest)) => self.apply(rest, &[prev], span)?,
+                    Some(rest) => self.apply(rest, &[prev], span)?,
                     None => self.apply(f, &[prev, cur], span)?,
                 };
                 (quote!(#init), quote!(#acc = #call;), quote!(#acc))
             }
             Terminal::ForEach(f) => {
                 let call = match &prebound {
-                    Some((_, rest)) => self.apply(rest, &[], span)?,
+                    Some(rest) => self.apply(rest, &[], span)?,
                     None => self.apply(f, &[cur], span)?,
                 };
                 (quote!(()), quote!(#call;), quote!(()))
@@ -326,4 +306,35 @@ fn tuple_pattern(p: &Pat) -> Option<&Pat> {
         Pat::Paren(pp) => tuple_pattern(&pp.pat),
         _ => None,
     }
+}
+
+/// Over an iterator of pairs, the first closure's tuple parameter as the loop pattern, and the
+/// closure without that parameter.
+fn prebind_tuple_pattern(
+    source: &Expr,
+    stages: &[Stage<'_>],
+    terminal: &Terminal<'_>,
+) -> Option<(TokenStream, Expr)> {
+    if !yields_tuples(source) {
+        return None;
+    }
+    let (f, k) = match (stages.first(), terminal) {
+        (Some(Stage::Map(f)), _) => (*f, 0),
+        (None, Terminal::ForEach(f)) => (*f, 0),
+        (None, Terminal::Fold(_, f)) => (*f, 1),
+        _ => return None,
+    };
+    let Expr::Closure(c) = strip_parens(f) else {
+        return None;
+    };
+    let pat = c.inputs.iter().nth(k).and_then(tuple_pattern)?;
+    let mut rest = c.clone();
+    rest.inputs = c
+        .inputs
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != k)
+        .map(|(_, p)| p.clone())
+        .collect();
+    Some((pat.to_token_stream(), Expr::Closure(rest)))
 }
