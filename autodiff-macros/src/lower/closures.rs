@@ -115,6 +115,7 @@ impl Lowerer {
     pub(super) fn lower_iter_chain(&mut self, m: &syn::ExprMethodCall) -> Option<Operand> {
         let (source, stages, terminal) = parse_chain(m)?;
         let span = m.span();
+        let chain = m.to_token_stream();
         let item = format_ident!("__ad_item{}", self.fresh());
         let mut body: Vec<TokenStream> = Vec::new();
         let mut counters: Vec<TokenStream> = Vec::new();
@@ -136,6 +137,7 @@ impl Lowerer {
                         Some(rest) => self.apply(rest, &[], span)?,
                         None => self.apply(f, &[cur.clone()], span)?,
                     };
+                    let call = splice(call, f, &chain, &mut body);
                     body.push(quote!(let #v = #call;));
                     cur = syn::parse_quote!(#v);
                 }
@@ -147,6 +149,7 @@ impl Lowerer {
                 Stage::Filter(p) | Stage::TakeWhile(p) => {
                     let by_ref: Expr = syn::parse_quote!(&#cur);
                     let test = self.apply(p, &[by_ref], span)?;
+                    let test = splice(test, p, &chain, &mut body);
                     let jump = if matches!(stage, Stage::Filter(_)) {
                         quote!(continue)
                     } else {
@@ -181,6 +184,7 @@ impl Lowerer {
                     Some(rest) => self.apply(rest, &[prev], span)?,
                     None => self.apply(f, &[prev, cur], span)?,
                 };
+                let call = splice(call, f, &chain, &mut body);
                 (quote!(#init), quote!(#acc = #call;), quote!(#acc))
             }
             Terminal::ForEach(f) => {
@@ -188,6 +192,7 @@ impl Lowerer {
                     Some(rest) => self.apply(rest, &[], span)?,
                     None => self.apply(f, &[cur], span)?,
                 };
+                let call = splice(call, f, &chain, &mut body);
                 (quote!(()), quote!(#call;), quote!(()))
             }
         };
@@ -337,4 +342,45 @@ fn prebind_tuple_pattern(
         .map(|(_, p)| p.clone())
         .collect();
     Some((pat.to_token_stream(), Expr::Closure(rest)))
+}
+
+/// An inlined closure `{ let p = a; body }` whose parameter names occur nowhere else in the
+/// chain: its `let`s go straight into the loop body and its value is `body`, so the loop body
+/// stays one straight-line segment (a block would end the segment, costing a record per
+/// iteration). Otherwise the block is kept, scoping the parameters.
+fn splice(call: Expr, f: &Expr, chain: &TokenStream, body: &mut Vec<TokenStream>) -> Expr {
+    let Expr::Block(b) = &call else {
+        return call;
+    };
+    let n = b.block.stmts.len();
+    let (lets, tail) = b.block.stmts.split_at(n.saturating_sub(1));
+    let (Some(syn::Stmt::Expr(tail, None)), true) = (
+        tail.first(),
+        lets.iter().all(|s| matches!(s, syn::Stmt::Local(_))),
+    ) else {
+        return call;
+    };
+    if crate::syntax::is_structured(tail) {
+        return call;
+    }
+    let count = |ts: &TokenStream, name: &str| {
+        let mut k = 0;
+        crate::activity::scan_free_idents(ts, &mut |id| k += usize::from(id == name));
+        k
+    };
+    let own = f.to_token_stream();
+    let names: Vec<String> = lets
+        .iter()
+        .filter_map(|s| match s {
+            syn::Stmt::Local(l) => Some(crate::syntax::pat_idents(&l.pat)),
+            _ => None,
+        })
+        .flatten()
+        .map(|i| i.to_string())
+        .collect();
+    if names.iter().any(|n| count(chain, n) != count(&own, n)) {
+        return call;
+    }
+    body.extend(lets.iter().map(ToTokens::to_token_stream));
+    tail.clone()
 }
