@@ -109,6 +109,8 @@ mod guides {
     mod control_flow {}
     #[doc = include_str!("../docs/custom-derivatives.md")]
     mod custom_derivatives {}
+    #[doc = include_str!("../docs/expressions.md")]
+    mod expressions {}
     #[doc = include_str!("../docs/performance.md")]
     mod performance {}
 }
