@@ -202,3 +202,22 @@ fn split_chunk_and_layer_norm_in_a_body() {
     assert_flat_close(&gw.to_vec(), &fw, 1e-6);
     assert_flat_close(&gb.to_vec(), &fb, 1e-6);
 }
+
+#[differentiable]
+fn selected(x: &Tensor<f64>, y: &Tensor<f64>) -> Tensor<f64> {
+    let mask = x.gt(0.0);
+    let picked = Tensor::where_cond(&mask, &(x * y), &y.exp());
+    let only_x = Tensor::where_cond(&mask, x, &Tensor::zeros(&[3]));
+    (picked + only_x * 2.0).sum()
+}
+
+#[test]
+fn where_cond_in_a_body() {
+    let x = Tensor::from_vec(vec![0.5, -1.0, 2.0], &[3]);
+    let y = Tensor::from_vec(vec![1.5, 0.3, -0.7], &[3]);
+    let (_, (gx, gy)) = selected_grad(&x, &y);
+    let fx = fd_flat(|x: &Tensor<f64>| selected(x, &y).item(), &x);
+    let fy = fd_flat(|y: &Tensor<f64>| selected(&x, y).item(), &y);
+    assert_flat_close(&gx.to_vec(), &fx, 1e-7);
+    assert_flat_close(&gy.to_vec(), &fy, 1e-7);
+}

@@ -206,3 +206,22 @@ mod prop {
         }
     }
 }
+
+#[derive(Differentiable, Clone, Debug)]
+struct Scale {
+    k: f64,
+}
+
+impl Scale {
+    /// A method taking `self` by value.
+    #[differentiable(wrt(self))]
+    fn apply(self, x: f64) -> f64 {
+        (self.k * x).sin()
+    }
+}
+
+#[test]
+fn method_taking_self_by_value() {
+    let (_, g) = Scale { k: 0.7 }.apply_grad(1.3);
+    assert!((g.k - 1.3 * (0.7f64 * 1.3).cos()).abs() < 1e-15);
+}
