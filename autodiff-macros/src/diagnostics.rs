@@ -36,7 +36,7 @@ pub fn unknown_option(span: Span, name: &str) -> Error {
         span,
         format!(
             "unknown option `{name}` for `#[differentiable]`\n\
-             help: the options are `wrt(arg, ..)`, `associated` (an associated function without `self`) and `debug`"
+             help: the options are `wrt(arg, ..)`, `associated` (an associated function without `self`), `jvp`, `hvp` and `debug`"
         ),
     )
 }
@@ -493,5 +493,16 @@ pub fn layer_norm_arity(span: Span) -> Error {
         span,
         "`layer_norm` takes four arguments: `(&normalized_shape, weight, bias, eps)`, with `weight` \
          and `bias` each `Some(&tensor)` or `None`",
+    )
+}
+
+pub fn forward_mode_needs_generic(span: Span) -> Error {
+    err(
+        span,
+        "`jvp` and `hvp` are generated for functions generic over one `T: Float` whose \
+         differentiated arguments and result are `T`: they instantiate the function (and its \
+         `_grad`) at the dual number `autodiff::forward::Dual<T>`\n\
+         help: write the function as `fn f<T: Float>(x: T, ..) -> T`; forward mode for tensor \
+         functions is not implemented yet (use `autodiff::calculus::jacobian` for their Jacobians)",
     )
 }

@@ -21,6 +21,7 @@ mod ctxt;
 mod derive;
 mod diagnostics;
 mod expand;
+mod forward;
 #[cfg(test)]
 mod fuzz_tests;
 mod generate;

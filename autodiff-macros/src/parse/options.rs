@@ -1,4 +1,5 @@
-//! Parsing of `#[differentiable(...)]` arguments: `wrt(a, b)`, `associated` and `debug`.
+//! Parsing of `#[differentiable(...)]` arguments: `wrt(a, b)`, `associated`, `jvp`, `hvp` and
+//! `debug`.
 
 use crate::diagnostics;
 use syn::parse::{Parse, ParseStream};
@@ -16,6 +17,12 @@ pub struct Options {
     /// macro cannot see the `impl` around it); the generated functions call each other through
     /// `Self::`.
     pub associated: bool,
+    /// `jvp`: also generate `NAME_jvp` (forward mode).
+    pub jvp: bool,
+    /// `hvp`: also generate `NAME_hvp` (Hessian-vector products, forward over reverse).
+    pub hvp: bool,
+    /// Where `jvp` / `hvp` were written (for errors).
+    pub forward_span: Option<proc_macro2::Span>,
 }
 
 impl Parse for Options {
@@ -39,6 +46,14 @@ impl Parse for Options {
                 }
                 "debug" => opts.debug = true,
                 "associated" => opts.associated = true,
+                "jvp" => {
+                    opts.jvp = true;
+                    opts.forward_span = Some(key.span());
+                }
+                "hvp" => {
+                    opts.hvp = true;
+                    opts.forward_span = Some(key.span());
+                }
                 other => return Err(diagnostics::unknown_option(key.span(), other)),
             }
             if !input.is_empty() {
