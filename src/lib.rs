@@ -111,6 +111,8 @@ mod guides {
     mod custom_derivatives {}
     #[doc = include_str!("../docs/expressions.md")]
     mod expressions {}
+    #[doc = include_str!("../docs/calculus.md")]
+    mod calculus_guide {}
     #[doc = include_str!("../docs/performance.md")]
     mod performance {}
 }
