@@ -118,3 +118,17 @@ fn four_activity_combinations_of_two_tensor_arguments() {
         assert_close(*u, *v, 1e-12);
     }
 }
+
+/// A function narrowed with `wrt(..)` has a `Narrowed` pullback: called like a closure, and
+/// accepted by `gradcheck` and `calculus::jacobian`.
+#[test]
+fn narrowed_pullbacks_are_ordinary_pullbacks_for_users() {
+    let a = Tensor::from_vec(vec![0.5, -1.0, 2.0], &[3]);
+    let b = Tensor::from_vec(vec![1.5, 0.0, -0.5], &[3]);
+    let (_, pb) = first_vjp(&a, &b);
+    let g = pb(Tensor::scalar(1.0));
+    assert_eq!(g.to_vec(), vec![-2.0, -2.0, 5.0]);
+    assert!(autodiff::gradcheck::gradcheck(|a: &Tensor<f64>| first_vjp(a, &b), &a).is_ok());
+    let j = autodiff::calculus::jacobian(|a: &Tensor<f64>| first_vjp(a, &b), &a);
+    assert_eq!(j.to_vec(), vec![-2.0, -2.0, 5.0]);
+}

@@ -322,14 +322,17 @@ impl Lowerer {
     fn recursive_call(&mut self, f: TokenStream, args: Vec<Operand>, span: Span) -> Operand {
         let (cot, grads) = self.self_pullback.clone();
         let toks = args.iter().map(|a| &a.tokens);
-        let call = quote_spanned! {span=> {
-            let (__ad_ry, __ad_rp) = #f(#(#toks),*);
-            let __ad_rp: ::std::boxed::Box<dyn ::core::ops::Fn(#cot) -> #grads> =
-                ::std::boxed::Box::new(__ad_rp);
-            (__ad_ry, __ad_rp)
-        }};
         let inputs: Vec<Option<usize>> = args.iter().filter_map(|a| a.adj.map(Some)).collect();
         let active: Vec<bool> = args.iter().map(|a| a.adj.is_some()).collect();
+        let rp = quote::format_ident!("__ad_rp");
+        let check = super::tape::wrt_check(&rp, &active, span);
+        let call = quote_spanned! {span=> {
+            let (__ad_ry, __ad_rp) = #f(#(#toks),*);
+            #check
+            let __ad_rp: ::std::boxed::Box<dyn ::core::ops::Fn(#cot) -> #grads> =
+                ::std::boxed::Box::new(move |__ad_c| (__ad_rp)(__ad_c));
+            (__ad_ry, __ad_rp)
+        }};
         self.emit_user_call(call, &inputs, span, &active)
     }
 

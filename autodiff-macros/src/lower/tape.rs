@@ -185,6 +185,9 @@ impl Lowerer {
         let t = self.temp_ident(out);
         let pb = names::temp_pullback(out - TEMP_BASE);
         self.emit(quote_spanned!(span=> let (#t, #pb) = #call;));
+        if let Some((span, active)) = user {
+            self.emit(wrt_check(&pb, active, span));
+        }
         self.record_op(out, pb, inputs, user);
         Operand {
             tokens: t.to_token_stream(),
@@ -243,4 +246,19 @@ fn pick_active_grads(grads: TokenStream, active: &[bool]) -> TokenStream {
         let __ad_w = __AdW(::core::cell::Cell::new(::core::option::Option::Some(#grads)));
         (&&__ad_w).__ad_pick()
     }}
+}
+
+/// The compile-time check that a call differentiates exactly the arguments its callee does,
+/// when the callee is narrowed with `wrt(..)` (see `vjp::Narrowed`).
+pub(super) fn wrt_check(pb: &Ident, active: &[bool], span: Span) -> TokenStream {
+    let rt = names::rt();
+    let mask = active
+        .iter()
+        .enumerate()
+        .filter(|(_, &a)| a)
+        .fold(0u64, |m, (i, _)| m | (1u64 << i.min(63)));
+    let mask = proc_macro2::Literal::u64_unsuffixed(mask);
+    quote_spanned! {span=>
+        #rt::require_wrt_match((&&&#rt::CallProbe::<_, #mask>(&#pb)).__ad_wrt_check());
+    }
 }

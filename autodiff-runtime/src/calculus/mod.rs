@@ -42,6 +42,7 @@ pub use point::{DualPoint, Point};
 use crate::differentiable::{Differentiable, LeafPath};
 use crate::forward::Dual;
 use crate::tensor::{Element, Tensor};
+use crate::vjp::CallPullback;
 use num_traits::{One, Zero};
 
 /// The Jacobian of `x ↦ y` by reverse mode, one row per output element: `f` runs once, and
@@ -82,7 +83,7 @@ pub fn jacobian<X, Y, P>(f: impl Fn(&X) -> (Y, P), x: &X) -> Tensor<f64>
 where
     X: Differentiable + ?Sized,
     Y: Output,
-    P: Fn(Y) -> X::Tangent,
+    P: CallPullback<Y, Grads = X::Tangent>,
 {
     let (y, pullback) = f(x);
     let (m, n) = (y.numel(), x.num_elements());
@@ -90,7 +91,7 @@ where
     let mut basis = vec![0.0; m];
     for i in 0..m {
         basis[i] = 1.0;
-        let g = pullback(y.cotangent(&basis));
+        let g = pullback.call_pullback(y.cotangent(&basis));
         basis[i] = 0.0;
         let before = data.len();
         X::visit_tangent_leaves(&g, &mut LeafPath::new(), &mut |_, leaf| {

@@ -83,14 +83,14 @@ impl<X, Y, P> Analytic<X, ByClosure> for (Y, P)
 where
     X: Differentiable + ?Sized,
     Y: Output,
-    P: Fn(Y) -> X::Tangent,
+    P: crate::vjp::CallPullback<Y, Grads = X::Tangent>,
 {
     type Out = Y;
     fn output(&self) -> &Y {
         &self.0
     }
     fn gradient(&self, cotangent: &[f64]) -> Result<X::Tangent, String> {
-        Ok((self.1)(self.0.cotangent(cotangent)))
+        Ok(self.1.call_pullback(self.0.cotangent(cotangent)))
     }
 }
 

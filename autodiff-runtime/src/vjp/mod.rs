@@ -35,6 +35,7 @@ mod cast;
 mod constructors;
 mod join;
 mod loss;
+mod narrowed;
 mod reduce_ext;
 mod scalar;
 mod select;
@@ -51,6 +52,10 @@ pub use loss::{
     binary_cross_entropy_with_logits_vjp_l, binary_cross_entropy_with_logits_vjp_lr,
     binary_cross_entropy_with_logits_vjp_r, cross_entropy_vjp, mse_loss_vjp_l, mse_loss_vjp_lr,
     mse_loss_vjp_r, CrossEntropyPb, LayerNormPb, NormaliseVjp, PairLossPb, SoftmaxPb,
+};
+pub use narrowed::{
+    require_wrt_match, CallMatchesWrt, CallProbe, CallPullback, Narrowed, ProbeExact,
+    ProbeNarrowed, ProbeOther, WrtMatches, WrtMismatch,
 };
 pub use reduce_ext::{LanePb, ReduceExtVjp};
 pub use scalar::*;
@@ -291,8 +296,8 @@ pub const MAX_CALL_GRADS: usize = 16;
 pub mod prelude {
     pub use super::{
         ActivationVjp as _, BatchedVjp as _, DotSelfVjp as _, JoinVjp as _, NormaliseVjp as _,
-        ReduceExtVjp as _, ScalarVjp as _, SelectVjp as _, SquareVjp as _, TensorPowfVjp as _,
-        TensorVjp as _,
+        ProbeExact as _, ProbeNarrowed as _, ProbeOther as _, ReduceExtVjp as _, ScalarVjp as _,
+        SelectVjp as _, SquareVjp as _, TensorPowfVjp as _, TensorVjp as _,
     };
 }
 
