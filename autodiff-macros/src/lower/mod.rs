@@ -28,6 +28,7 @@
 
 mod calls;
 mod control;
+mod fuse;
 mod ops;
 mod tape;
 

@@ -42,6 +42,7 @@ mod activation;
 mod arith;
 mod batched;
 mod broadcast;
+mod chain;
 mod compare;
 mod constructors;
 mod display;

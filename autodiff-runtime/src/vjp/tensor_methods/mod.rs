@@ -1,9 +1,13 @@
 //! Tensor methods in VJP form: element-wise functions, reductions, shape operations and
 //! products. Each forward calls the plain method, so values are bit-identical to it.
 
+mod chain;
 mod fused;
 mod products;
 
+pub use chain::{
+    fused_map, fused_mean, fused_sum, Dual, FuseArg, FuseTensor, FusedMapPb, FusedReducePb,
+};
 pub(crate) use fused::add_tangent;
 pub use fused::{DotSelfPb, DotSelfVjp, SquarePb, SquareVjp};
 pub use products::MatmulPb;
