@@ -1,0 +1,167 @@
+//! Element-wise chains that the macro fuses into one pass (`autodiff-macros/src/lower/fuse.rs`,
+//! runtime forms `fused_map` / `fused_sum` / `fused_mean`): every fused path against central
+//! finite differences in f64 over random inputs, with cotangents other than 1, and checks that
+//! the fused form is the one emitted.
+#![allow(clippy::let_and_return)]
+
+mod common;
+
+use autodiff::prelude::*;
+use common::{assert_close, assert_tensor_close, fd, fd_tensor};
+use proptest::prelude::*;
+
+const TOL: f64 = 1e-5;
+
+// ---- tensor chains, one per method and operator form ----------------------------------------------
+
+/// `mean` of a chain with constants on both sides of every operator (the W2 shape).
+#[differentiable]
+fn mean_chain(x: &Tensor<f64>) -> Tensor<f64> {
+    ((x + 2.0).powi(2) * 3.0).mean()
+}
+
+/// `sum` of a chain using the input several times, unary minus and every operator.
+#[differentiable]
+fn sum_chain(x: &Tensor<f64>) -> Tensor<f64> {
+    (-(x * x.sin()) + 1.5 / (x * x + 1.0) - (2.0 - x) * 0.25).sum()
+}
+
+/// A fused chain without a reduction (its pullback multiplies the cotangent).
+#[differentiable]
+fn map_chain(x: &Tensor<f64>) -> Tensor<f64> {
+    let y = x.tanh() * 2.0 + x.cos();
+    y
+}
+
+/// The methods of positive arguments.
+#[differentiable]
+fn positive_methods(x: &Tensor<f64>) -> Tensor<f64> {
+    let p = (x * x + 0.5).sqrt();
+    let q = ((x * x + 0.25).ln() * 0.5).exp();
+    let r = (x * x + 1.0).powf(1.5) + (x * x + 2.0).powi(-1);
+    (p.sum() + q.sum() + r.sum()) * 1.0
+}
+
+/// Integer powers: the exponents computed as products and the general one.
+#[differentiable]
+fn powers(x: &Tensor<f64>) -> Tensor<f64> {
+    (x.powi(3) * 0.5 + x.powi(4) - (x + 0.0).powi(1) + (x * 2.0).powi(0)).sum()
+}
+
+/// `sigmoid`, and a chain over a non-element-wise input (`a.mm(b)` lowered on its own).
+#[differentiable]
+fn over_product(a: &Tensor<f64>, b: &Tensor<f64>) -> Tensor<f64> {
+    (a.mm(b).sigmoid() * 3.0 - 1.0).mean()
+}
+
+// ---- scalar chains ---------------------------------------------------------------------------------
+
+#[differentiable]
+fn scalar_chain(x: f64) -> f64 {
+    (x.sin() * 2.0 + x * x).exp() / (1.0 + x * x)
+}
+
+#[differentiable]
+fn scalar_chain_f32(x: f32) -> f32 {
+    (x + 1.0).powi(3) * 0.5 - x.tanh()
+}
+
+fn tensor(v: Vec<f64>) -> Tensor<f64> {
+    let n = v.len();
+    Tensor::from_vec(v, &[n])
+}
+
+fn check_scalar_output(
+    grad: impl Fn(&Tensor<f64>) -> Tensor<f64>,
+    f: impl Fn(&Tensor<f64>) -> f64,
+    x: &Tensor<f64>,
+) {
+    assert_tensor_close(&grad(x), &fd_tensor(f, x), TOL);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    #[test]
+    fn prop_mean_chain(v in proptest::collection::vec(-2.0f64..2.0, 1..9)) {
+        let x = tensor(v);
+        check_scalar_output(|x| mean_chain_grad(x).1, |x| mean_chain(x).item(), &x);
+    }
+
+    #[test]
+    fn prop_sum_chain(v in proptest::collection::vec(-2.0f64..2.0, 1..9)) {
+        let x = tensor(v);
+        check_scalar_output(|x| sum_chain_grad(x).1, |x| sum_chain(x).item(), &x);
+    }
+
+    #[test]
+    fn prop_positive_methods(v in proptest::collection::vec(-2.0f64..2.0, 1..9)) {
+        let x = tensor(v);
+        check_scalar_output(|x| positive_methods_grad(x).1, |x| positive_methods(x).item(), &x);
+    }
+
+    #[test]
+    fn prop_powers(v in proptest::collection::vec(-2.0f64..2.0, 1..9)) {
+        let x = tensor(v);
+        check_scalar_output(|x| powers_grad(x).1, |x| powers(x).item(), &x);
+    }
+
+    /// A cotangent other than 1 reaches both the mapped and the reduced forms.
+    #[test]
+    fn prop_cotangents(v in proptest::collection::vec(-2.0f64..2.0, 1..9), w in -3.0f64..3.0) {
+        let x = tensor(v.clone());
+        let n = v.len();
+        let cot = Tensor::from_vec((0..n).map(|i| w + i as f64).collect(), &[n]);
+        let (_, pb) = map_chain_vjp(&x);
+        let g = pb(cot.clone());
+        let weighted = |x: &Tensor<f64>| (map_chain(x) * &cot).sum().item();
+        assert_tensor_close(&g, &fd_tensor(weighted, &x), TOL);
+
+        let (_, pb) = mean_chain_vjp(&x);
+        let g = pb(Tensor::scalar(w));
+        let scaled = |x: &Tensor<f64>| w * mean_chain(x).item();
+        assert_tensor_close(&g, &fd_tensor(scaled, &x), TOL);
+    }
+
+    #[test]
+    fn prop_over_product(a in proptest::collection::vec(-1.0f64..1.0, 6), b in proptest::collection::vec(-1.0f64..1.0, 6)) {
+        let a = Tensor::from_vec(a, &[2, 3]);
+        let b = Tensor::from_vec(b, &[3, 2]);
+        let (_, (ga, gb)) = over_product_grad(&a, &b);
+        assert_tensor_close(&ga, &fd_tensor(|a| over_product(a, &b).item(), &a), TOL);
+        assert_tensor_close(&gb, &fd_tensor(|b| over_product(&a, b).item(), &b), TOL);
+    }
+
+    #[test]
+    fn prop_scalar_chains(x in -1.5f64..1.5) {
+        assert_close(scalar_chain_grad(x).1, fd(scalar_chain, x), TOL);
+        let g = scalar_chain_f32_grad(x as f32).1 as f64;
+        let exact = fd(|x| { let t = x + 1.0; 0.5 * t * t * t - x.tanh() }, x);
+        assert_close(g, exact, 1e-4);
+    }
+}
+
+/// The forward values are the unfused expressions' values.
+#[test]
+fn fused_values_match_the_plain_expressions() {
+    let x = tensor(vec![-1.5, -0.25, 0.0, 0.75, 2.0]);
+    let mean = x.as_slice().iter().map(|v| 3.0 * (v + 2.0) * (v + 2.0)).sum::<f64>() / 5.0;
+    assert_close(mean_chain_grad(&x).0.item(), mean, 1e-14);
+    let (y, _) = map_chain_vjp(&x);
+    for (yv, v) in y.as_slice().iter().zip(x.as_slice()) {
+        assert_close(*yv, v.tanh() * 2.0 + v.cos(), 1e-14);
+    }
+}
+
+/// The fused `mean` was emitted: its pullback seeded with 1 hands out the one derivative
+/// tensor it saved (pulling twice gives the same buffer), which no per-operation chain does.
+#[test]
+fn reductions_are_fused() {
+    let x = tensor(vec![0.5, -1.0, 2.0]);
+    let (_, pb) = mean_chain_vjp(&x);
+    let (g1, g2) = (pb(Tensor::scalar(1.0)), pb(Tensor::scalar(1.0)));
+    assert!(g1.shares_storage_with(&g2));
+    let (_, pb) = sum_chain_vjp(&x);
+    let (g1, g2) = (pb(Tensor::scalar(1.0)), pb(Tensor::scalar(1.0)));
+    assert!(g1.shares_storage_with(&g2));
+}
