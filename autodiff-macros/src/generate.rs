@@ -142,7 +142,7 @@ pub fn derivatives(f: &ItemFn, sig: &Signature, lw: &Lowerer, body: TokenStream)
         // the primal counts as used when its derivative is
         let _ = #name #turbofish;
         #(#zero_metas)*
-        let mut #trace: ::std::vec::Vec<#trace_ty> = ::std::vec::Vec::with_capacity(64);
+        let mut #trace = #rt::Trace::<#trace_ty>::new();
         #(#records)*
         let #out = #label: #body;
         let #om = #rt::CotangentCheck::cotangent_meta(&#out);

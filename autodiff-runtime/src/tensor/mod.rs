@@ -86,6 +86,7 @@ pub(crate) use special::erf;
 pub(crate) use storage::contiguous_strides;
 
 use std::sync::Arc;
+pub use storage::Shape;
 use storage::Dims;
 
 /// An n-dimensional array of `f32` (the default) or `f64`, contiguous and row-major, with
@@ -148,6 +149,12 @@ impl<T: Element> Tensor<T> {
     #[inline]
     pub fn shape(&self) -> &[usize] {
         self.dims.as_slice()
+    }
+
+    /// The shape as an owned value (no allocation up to two dimensions).
+    #[inline]
+    pub fn shape_owned(&self) -> Shape {
+        Shape(self.dims.clone())
     }
 
     /// The number of dimensions (`0` for a scalar tensor).
