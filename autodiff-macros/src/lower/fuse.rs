@@ -1,25 +1,30 @@
 //! Compile-time fusion of element-wise chains.
 //!
-//! An active expression made of element-wise operations on ONE differentiated value `x` (a
-//! binding used any number of times, or a single non-element-wise active expression such as
-//! `a.mm(&b)`) and float literals, optionally ending in `.sum()` / `.mean()`, with at least two
-//! operations in all, is emitted as one runtime call instead of one VJP form per operation:
+//! An active expression made of element-wise operations on one to four differentiated inputs
+//! (bindings, each used any number of times, or non-element-wise active expressions such as
+//! `a.mm(&b)`, lowered on their own) and float literals, with at least two operations in all,
+//! is emitted as one runtime call instead of one VJP form per operation. With one input the
+//! chain may end in `.sum()` / `.mean()`:
 //!
 //! ```text
 //! ((x + 2.0).powi(2) * 3.0).mean()
-//!   => let (t, pb) = rt::fused_mean(&(x), |v| (((v + 2.0)).powi(2) * 3.0));
+//!   => let (t, pb) = rt::fused_mean(&(x), |v0| (((v0 + 2.0)).powi(2) * 3.0));
+//! p * x.sin() - q * x * x
+//!   => let (t, pb) = rt::fused_map_n((&(p), &(x), &(q)), |[v0, v1, v2]| ((v0 * (v1).sin()) - ((v2 * v1) * v1)));
 //! ```
 //!
-//! The closure is the user's chain with `x` replaced by a forward-mode dual number
-//! (`autodiff_runtime::vjp::Dual`), so one pass computes the value and the derivative; the
-//! pullback is one multiplication per element (none for a `sum`/`mean` seeded with 1).
+//! The closure is the user's chain with the inputs replaced by forward-mode dual numbers
+//! (`autodiff_runtime::vjp::Dual`, `DualN`), so one pass computes the value and the derivatives
+//! with respect to every input; the pullback multiplies the cotangent by the saved derivatives
+//! (for a `sum`/`mean` seeded with 1, not even that). For scalars the record of the chain is its
+//! `K` partial derivatives instead of one record per operation.
 //!
 //! Element-wise here means `+ - * /`, unary `-`, and the methods in [`METHODS`] plus `powi`
 //! with an integer literal and `powf` with a float literal. Any other operand (an inactive
-//! variable, an integer literal, a call) leaves the expression to the ordinary lowering: the
-//! macro does not know the types of variables, and literals are the constants whose type the
-//! dual number fixes. Functions with `Float`/`Element` type parameters are not fused (the dual
-//! number is implemented for `f32`, `f64` and `Tensor<E>` inputs).
+//! variable, an integer literal) leaves the expression to the ordinary lowering: the macro does
+//! not know the types of variables, and literals are the constants whose type the dual number
+//! fixes. Functions with `Float`/`Element` type parameters are not fused (the dual numbers are
+//! implemented for `f32`, `f64` and `Tensor<E>` inputs).
 
 use super::tape::Operand;
 use super::Lowerer;
@@ -33,14 +38,21 @@ use syn::{BinOp, Expr, Lit, UnOp};
 /// Element-wise methods without arguments that `Dual` implements.
 const METHODS: &[&str] = &["exp", "ln", "sqrt", "sin", "cos", "tanh", "sigmoid"];
 
+/// At most this many distinct differentiated inputs in one fused chain.
+const MAX_INPUTS: usize = 4;
+
+/// One differentiated input of a chain: its first occurrence, and its name when it is a
+/// binding (which may then occur several times).
+struct Input<'e> {
+    expr: &'e Expr,
+    name: Option<String>,
+}
+
 /// What a scan of a candidate chain found.
 #[derive(Default)]
 struct Chain<'e> {
-    /// The differentiated input: its first occurrence.
-    leaf: Option<&'e Expr>,
-    /// Its name when it is a binding (which may then occur several times).
-    leaf_name: Option<String>,
-    /// Element-wise operations that depend on the input.
+    inputs: Vec<Input<'e>>,
+    /// Element-wise operations that depend on an input.
     ops: usize,
 }
 
@@ -64,23 +76,32 @@ impl Lowerer {
         if !self.scan(body, &mut chain)? {
             return None;
         }
-        let leaf = chain.leaf?;
-        if chain.ops == 0 || chain.ops + usize::from(reduce.is_some()) < 2 {
+        let k = chain.inputs.len();
+        if chain.ops + usize::from(reduce.is_some()) < 2 || (k > 1 && reduce.is_some()) {
             return None;
         }
-        let input = self.lower_leaf(leaf);
-        input.adj?;
-        let v = format_ident!("__ad_fv");
-        let closure_body = rewrite(body, leaf, chain.leaf_name.as_deref(), &v);
+        let operands: Vec<Operand> = chain
+            .inputs
+            .iter()
+            .map(|i| self.lower_leaf(i.expr))
+            .collect();
+        if operands.iter().any(|o| o.adj.is_none()) {
+            // an input that failed to lower has reported its error; lowering again would
+            // report it twice
+            return Some(self.poisoned(e));
+        }
+        let vars: Vec<syn::Ident> = (0..k).map(|i| format_ident!("__ad_fv{}", i)).collect();
+        let closure_body = rewrite(body, &chain.inputs, &vars);
         let rt = names::rt();
-        let form = match reduce.as_deref() {
-            None => format_ident!("fused_map"),
-            Some("sum") => format_ident!("fused_sum"),
-            Some(_) => format_ident!("fused_mean"),
+        let toks = operands.iter().map(|o| &o.tokens);
+        let call = match reduce.as_deref() {
+            _ if k > 1 => quote!(#rt::fused_map_n((#(&(#toks),)*), |[#(#vars),*]| #closure_body)),
+            None => quote!(#rt::fused_map(#(&(#toks))*, |#(#vars)*| #closure_body)),
+            Some("sum") => quote!(#rt::fused_sum(#(&(#toks))*, |#(#vars)*| #closure_body)),
+            Some(_) => quote!(#rt::fused_mean(#(&(#toks))*, |#(#vars)*| #closure_body)),
         };
-        let t = &input.tokens;
-        let call = quote!(#rt::#form(&(#t), |#v| #closure_body));
-        Some(self.emit_call(call, &[input.adj], e.span(), false))
+        let adjs: Vec<Option<usize>> = operands.iter().map(|o| o.adj).collect();
+        Some(self.emit_call(call, &adjs, e.span(), false))
     }
 
     /// Checks that `e` is element-wise in one input; `Some(true)` when `e` depends on the
@@ -117,23 +138,24 @@ impl Lowerer {
                 if !self.is_active(e) {
                     return None;
                 }
-                match (&chain.leaf, &chain.leaf_name) {
-                    (None, _) => {
-                        chain.leaf = Some(e);
-                        chain.leaf_name = Some(name);
-                    }
-                    (Some(_), Some(n)) if *n == name => {}
-                    _ => return None,
+                if !chain.inputs.iter().any(|i| i.name.as_deref() == Some(&name)) {
+                    chain.inputs.push(Input {
+                        expr: e,
+                        name: Some(name),
+                    });
                 }
-                Some(true)
+                (chain.inputs.len() <= MAX_INPUTS).then_some(true)
             }
             _ => {
-                // one non-element-wise active operand, lowered on its own
-                if chain.leaf.is_some() || !self.is_active(e) {
+                // a non-element-wise active operand, lowered on its own
+                if !self.is_active(e) {
                     return None;
                 }
-                chain.leaf = Some(e);
-                Some(true)
+                chain.inputs.push(Input {
+                    expr: e,
+                    name: None,
+                });
+                (chain.inputs.len() <= MAX_INPUTS).then_some(true)
             }
         }
     }
@@ -159,11 +181,17 @@ fn is_literal(e: &Expr, kind: impl Fn(&Lit) -> bool) -> bool {
     }
 }
 
-/// The chain with its input replaced by `v` (references dropped: the dual number is `Copy`).
-fn rewrite(e: &Expr, leaf: &Expr, leaf_name: Option<&str>, v: &syn::Ident) -> TokenStream {
-    let r = |e: &Expr| rewrite(e, leaf, leaf_name, v);
-    if std::ptr::eq(e, leaf) {
-        return v.to_token_stream();
+/// The chain with input `k` replaced by `vars[k]` (references dropped: dual numbers are
+/// `Copy`).
+fn rewrite(e: &Expr, inputs: &[Input], vars: &[syn::Ident]) -> TokenStream {
+    let r = |e: &Expr| rewrite(e, inputs, vars);
+    let input = inputs.iter().position(|i| match (&i.name, e) {
+        (Some(n), Expr::Path(p)) => p.path.is_ident(n),
+        (None, _) => std::ptr::eq(e, i.expr),
+        _ => false,
+    });
+    if let Some(k) = input {
+        return vars[k].to_token_stream();
     }
     match e {
         Expr::Paren(p) => r(&p.expr),
@@ -181,7 +209,6 @@ fn rewrite(e: &Expr, leaf: &Expr, leaf_name: Option<&str>, v: &syn::Ident) -> To
             let (recv, method, args) = (r(&m.receiver), &m.method, &m.args);
             quote!((#recv).#method(#args))
         }
-        Expr::Path(p) if leaf_name.is_some_and(|n| p.path.is_ident(n)) => v.to_token_stream(),
         other => other.to_token_stream(),
     }
 }

@@ -87,15 +87,7 @@ impl<E: Element> Dual<E> {
     /// Integer power (small exponents as products, like `Tensor::powi`).
     #[inline(always)]
     pub fn powi(self, n: i32) -> Self {
-        let x = self.v;
-        let (y, dy) = match n {
-            0 => (E::one(), E::zero()),
-            1 => (x, E::one()),
-            2 => (x * x, x + x),
-            3 => (x * x * x, E::of_f64(3.0) * x * x),
-            -1 => (x.recip(), -(x * x).recip()),
-            _ => (x.powi(n), E::of_f64(n as f64) * x.powi(n - 1)),
-        };
+        let (y, dy) = powi_and_derivative(self.v, n);
         self.chain(y, dy)
     }
 
@@ -134,6 +126,19 @@ impl<E: Element> Dual<E> {
     pub fn sigmoid(self) -> Self {
         let y = sigmoid(self.v);
         self.chain(y, y * (E::one() - y))
+    }
+}
+
+/// `(xⁿ, n·xⁿ⁻¹)`, small exponents as products like `Tensor::powi`.
+#[inline(always)]
+pub(super) fn powi_and_derivative<E: Element>(x: E, n: i32) -> (E, E) {
+    match n {
+        0 => (E::one(), E::zero()),
+        1 => (x, E::one()),
+        2 => (x * x, x + x),
+        3 => (x * x * x, E::of_f64(3.0) * x * x),
+        -1 => (x.recip(), -(x * x).recip()),
+        _ => (x.powi(n), E::of_f64(n as f64) * x.powi(n - 1)),
     }
 }
 
