@@ -66,6 +66,35 @@ fn scalar_chain_f32(x: f32) -> f32 {
     (x + 1.0).powi(3) * 0.5 - x.tanh()
 }
 
+// ---- chains of several inputs ------------------------------------------------------------------------
+
+/// W4's Euler step: `p * x.sin() - q * x * x` is one fused chain of three scalars.
+#[differentiable]
+fn euler(x0: f64, p: f64, q: f64, steps: usize) -> f64 {
+    let h = 0.01f64;
+    let mut x = x0;
+    for _ in 0..steps {
+        x += h * (p * x.sin() - q * x * x);
+    }
+    x
+}
+
+/// Two and four scalar inputs, every operator form and method between inputs.
+#[differentiable]
+fn scalar_inputs(a: f64, b: f64, c: f64, d: f64) -> f64 {
+    let two = (3.0 - a / b).exp() - 2.0 / (1.0 + a * b) + (a - b).cos();
+    let four = (a * b - c / d).tanh() + (c * c + d * d + 1.0).sqrt() * (a + d).sin();
+    two + four + (-(c * d)).powi(3) + (a * a + 1.0).ln() * (b * b + 1.0).powf(0.5)
+}
+
+/// A tensor and a bias broadcast over its rows, and a tensor with an active scalar.
+#[differentiable]
+fn tensor_inputs(x: &Tensor<f64>, bias: &Tensor<f64>, s: f64) -> Tensor<f64> {
+    let h = (x * bias + bias).tanh();
+    let k = (x * s - 0.5 * s * s).exp();
+    (h * 2.0).sum() + k.sum()
+}
+
 fn tensor(v: Vec<f64>) -> Tensor<f64> {
     let n = v.len();
     Tensor::from_vec(v, &[n])
@@ -138,6 +167,38 @@ proptest! {
         let g = scalar_chain_f32_grad(x as f32).1 as f64;
         let exact = fd(|x| { let t = x + 1.0; 0.5 * t * t * t - x.tanh() }, x);
         assert_close(g, exact, 1e-4);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    #[test]
+    fn prop_euler(x0 in -1.0f64..1.0, p in 0.5f64..2.0, q in 0.1f64..1.0, steps in 0usize..40) {
+        let (_, (gx, gp, gq)) = euler_grad(x0, p, q, steps);
+        assert_close(gx, fd(|x0| euler(x0, p, q, steps), x0), TOL);
+        assert_close(gp, fd(|p| euler(x0, p, q, steps), p), TOL);
+        assert_close(gq, fd(|q| euler(x0, p, q, steps), q), TOL);
+    }
+
+    #[test]
+    fn prop_scalar_inputs(a in 0.2f64..1.5, b in 0.5f64..1.5, c in -1.0f64..1.0, d in 0.5f64..1.5, w in -2.0f64..2.0) {
+        let (_, pb) = scalar_inputs_vjp(a, b, c, d);
+        let (ga, gb, gc, gd) = pb(w);
+        assert_close(ga, w * fd(|a| scalar_inputs(a, b, c, d), a), TOL);
+        assert_close(gb, w * fd(|b| scalar_inputs(a, b, c, d), b), TOL);
+        assert_close(gc, w * fd(|c| scalar_inputs(a, b, c, d), c), TOL);
+        assert_close(gd, w * fd(|d| scalar_inputs(a, b, c, d), d), TOL);
+    }
+
+    #[test]
+    fn prop_tensor_inputs(x in proptest::collection::vec(-1.0f64..1.0, 6), b in proptest::collection::vec(-1.0f64..1.0, 3), s in -1.0f64..1.0) {
+        let x = Tensor::from_vec(x, &[2, 3]);
+        let bias = Tensor::from_vec(b, &[3]);
+        let (_, (gx, gb, gs)) = tensor_inputs_grad(&x, &bias, s);
+        assert_tensor_close(&gx, &fd_tensor(|x| tensor_inputs(x, &bias, s).item(), &x), TOL);
+        assert_tensor_close(&gb, &fd_tensor(|b| tensor_inputs(&x, b, s).item(), &bias), TOL);
+        assert_close(gs, fd(|s| tensor_inputs(&x, &bias, s).item(), s), TOL);
     }
 }
 
