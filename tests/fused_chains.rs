@@ -95,6 +95,20 @@ fn tensor_inputs(x: &Tensor<f64>, bias: &Tensor<f64>, s: f64) -> Tensor<f64> {
     (h * 2.0).sum() + k.sum()
 }
 
+// ---- the sum of a matrix product ---------------------------------------------------------------------
+
+/// `sum(tanh(A·B)·C)` (W6): the outer `mm(..).sum()` is computed from row and column sums.
+#[differentiable]
+fn sum_of_product(a: &Tensor<f64>, b: &Tensor<f64>, c: &Tensor<f64>) -> Tensor<f64> {
+    a.mm(b).tanh().mm(c).sum()
+}
+
+/// Only the left operand differentiated.
+#[differentiable(wrt(a))]
+fn sum_of_product_left(a: &Tensor<f64>, c: &Tensor<f64>) -> Tensor<f64> {
+    (a * 2.0).mm(c).sum()
+}
+
 fn tensor(v: Vec<f64>) -> Tensor<f64> {
     let n = v.len();
     Tensor::from_vec(v, &[n])
@@ -200,6 +214,32 @@ proptest! {
         assert_tensor_close(&gb, &fd_tensor(|b| tensor_inputs(&x, b, s).item(), &bias), TOL);
         assert_close(gs, fd(|s| tensor_inputs(&x, &bias, s).item(), s), TOL);
     }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+
+    #[test]
+    fn prop_sum_of_product(a in proptest::collection::vec(-1.0f64..1.0, 6), b in proptest::collection::vec(-1.0f64..1.0, 12), c in proptest::collection::vec(-1.0f64..1.0, 8), w in -2.0f64..2.0) {
+        let (a, b, c) = (Tensor::from_vec(a, &[2, 3]), Tensor::from_vec(b, &[3, 4]), Tensor::from_vec(c, &[4, 2]));
+        let (y, pb) = sum_of_product_vjp(&a, &b, &c);
+        assert_close(y.item(), a.mm(&b).tanh().mm(&c).sum().item(), 1e-12);
+        let (ga, gb, gc) = pb(Tensor::scalar(w));
+        let f = |a: &Tensor<f64>, b: &Tensor<f64>, c: &Tensor<f64>| w * sum_of_product(a, b, c).item();
+        assert_tensor_close(&ga, &fd_tensor(|a| f(a, &b, &c), &a), TOL);
+        assert_tensor_close(&gb, &fd_tensor(|b| f(&a, b, &c), &b), TOL);
+        assert_tensor_close(&gc, &fd_tensor(|c| f(&a, &b, c), &c), TOL);
+        let (_, ga) = sum_of_product_left_grad(&a, &b);
+        assert_tensor_close(&ga, &fd_tensor(|a| sum_of_product_left(a, &b).item(), &a), TOL);
+    }
+}
+
+/// A shape mismatch panics with `mm`'s message.
+#[test]
+#[should_panic(expected = "mm")]
+fn sum_of_product_checks_shapes() {
+    let a = Tensor::<f64>::ones(&[2, 3]);
+    let _ = sum_of_product_left_grad(&a, &Tensor::ones(&[2, 2]));
 }
 
 /// The forward values are the unfused expressions' values.
