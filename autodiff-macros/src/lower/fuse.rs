@@ -19,9 +19,6 @@
 //! (for a `sum`/`mean` seeded with 1, not even that). For scalars the record of the chain is its
 //! `K` partial derivatives instead of one record per operation.
 //!
-//! `a.mm(b).sum()` becomes `rt::mm_sum(&(a), &(b))`: the sum of a matrix product is
-//! `Σₖ colsum(a)ₖ·rowsum(b)ₖ`, so neither the forward nor the pullback forms the product.
-//!
 //! Element-wise here means `+ - * /`, unary `-`, and the methods in [`METHODS`] plus `powi`
 //! with an integer literal and `powf` with a float literal. Any other operand (an inactive
 //! variable, an integer literal) leaves the expression to the ordinary lowering: the macro does
@@ -39,7 +36,9 @@ use syn::spanned::Spanned;
 use syn::{BinOp, Expr, Lit, UnOp};
 
 /// Element-wise methods without arguments that `Dual` implements.
-const METHODS: &[&str] = &["exp", "ln", "sqrt", "sin", "cos", "tanh", "sigmoid"];
+/// (`tanh` is not fused: a tensor's `tanh` and a scalar's differ in the last bit, and the
+/// macro cannot tell which one a chain holds, while fused values must equal unfused ones.)
+const METHODS: &[&str] = &["exp", "ln", "sqrt", "sin", "cos", "sigmoid"];
 
 /// At most this many distinct differentiated inputs in one fused chain.
 const MAX_INPUTS: usize = 4;
@@ -75,11 +74,6 @@ impl Lowerer {
             }
             other => (other, None),
         };
-        if reduce.as_deref() == Some("sum") {
-            if let Some(op) = self.try_mm_sum(body, e) {
-                return Some(op);
-            }
-        }
         let mut chain = Chain::default();
         if !self.scan(body, &mut chain)? {
             return None;
@@ -110,23 +104,6 @@ impl Lowerer {
         };
         let adjs: Vec<Option<usize>> = operands.iter().map(|o| o.adj).collect();
         Some(self.emit_call(call, &adjs, e.span(), false))
-    }
-
-    /// `a.mm(b).sum()` (`e`, with `body` the product) as `rt::mm_sum(&a, &b)`: the sum of a
-    /// matrix product from the operands' column and row sums, without the product.
-    fn try_mm_sum(&mut self, body: &Expr, e: &Expr) -> Option<Operand> {
-        let Expr::MethodCall(m) = strip_parens(body) else {
-            return None;
-        };
-        if m.method != "mm" || m.args.len() != 1 || m.turbofish.is_some() {
-            return None;
-        }
-        let a = self.lower_leaf(&m.receiver);
-        let b = self.lower_leaf(&m.args[0]);
-        let (ta, tb) = (&a.tokens, &b.tokens);
-        let rt = names::rt();
-        let call = quote!(#rt::mm_sum(&(#ta), &(#tb)));
-        Some(self.emit_call(call, &[a.adj, b.adj], e.span(), false))
     }
 
     /// Checks that `e` is element-wise in one input; `Some(true)` when `e` depends on the

@@ -8,18 +8,21 @@
 
 use super::pool;
 use super::{Element, Tensor};
+use crate::kernels::{block_sum, sum_of_blocks, SUM_BLOCK};
+use std::cell::RefCell;
 
 const BLOCK: usize = 1024;
-const LANES: usize = 8;
-/// Below this many elements a plain loop wins over zeroing the block buffers.
-const SMALL: usize = 256;
+/// Up to this many elements the block buffers are this short (zeroing them costs more than
+/// the work for tiny tensors).
+const SMALL: usize = 64;
 
-/// Evaluates `f` over `block` into `ys[..len]` and `ds[..len]` (`ds` scaled by `scale`).
+/// Evaluates `f` over `block` into `ys` and `ds` (`ds` scaled by `scale`), which are at least
+/// as long.
 #[inline(always)]
-fn eval_block<T: Element>(
+fn eval_into<T: Element>(
     block: &[T],
-    ys: &mut [T; BLOCK],
-    ds: &mut [T; BLOCK],
+    ys: &mut [T],
+    ds: &mut [T],
     scale: T,
     f: &impl Fn(T) -> (T, T),
 ) {
@@ -31,27 +34,17 @@ fn eval_block<T: Element>(
     }
 }
 
-/// `Σ values` in `LANES` independent accumulators, returned in f64.
-#[inline(always)]
-fn lane_sum<T: Element>(values: &[T]) -> f64 {
-    let mut acc = [T::zero(); LANES];
-    let chunks = values.chunks_exact(LANES);
-    let rest = chunks
-        .remainder()
-        .iter()
-        .fold(0.0f64, |s, &v| s + v.into_f64());
-    for chunk in chunks {
-        for (a, &v) in acc.iter_mut().zip(chunk) {
-            *a = *a + v;
-        }
-    }
-    acc.iter().map(|a| a.into_f64()).sum::<f64>() + rest
-}
-
 impl<T: Element> Tensor<T> {
     /// `(f(x).0, f(x).1)` element-wise in one pass: two tensors of `self`'s shape.
     pub(crate) fn map_pair(&self, f: impl Fn(T) -> (T, T)) -> (Tensor<T>, Tensor<T>) {
         let n = self.numel();
+        if n <= super::storage::INLINE {
+            // inline results: `f` twice per element beats any buffer
+            let x = self.as_slice().iter();
+            let y = Tensor::collect_shaped(n, x.clone().map(|&v| f(v).0), self.dims.clone());
+            let d = Tensor::collect_shaped(n, x.map(|&v| f(v).1), self.dims.clone());
+            return (y, d);
+        }
         let (mut ys, mut ds) = (pool::with_capacity(n), pool::with_capacity(n));
         if n < SMALL {
             for &v in self.as_slice() {
@@ -63,33 +56,44 @@ impl<T: Element> Tensor<T> {
         }
         let (mut yb, mut db) = ([T::zero(); BLOCK], [T::zero(); BLOCK]);
         for block in self.as_slice().chunks(BLOCK) {
-            eval_block(block, &mut yb, &mut db, T::one(), &f);
+            eval_into(block, &mut yb, &mut db, T::one(), &f);
             ys.extend_from_slice(&yb[..block.len()]);
             ds.extend_from_slice(&db[..block.len()]);
         }
         (self.with_same_shape(ys), self.with_same_shape(ds))
     }
 
-    /// `Σ f(x).0` (blocks added in f64) and the tensor `scale · f(x).1`, in one pass.
-    pub(crate) fn sum_and_map(&self, f: impl Fn(T) -> (T, T), scale: T) -> (f64, Tensor<T>) {
+    /// `Σ f(x).0` (summed exactly as [`Tensor::sum`] sums, so bit-identical to summing the
+    /// materialised values) and the tensor `scale · f(x).1`, in one pass.
+    pub(crate) fn sum_and_map(&self, f: impl Fn(T) -> (T, T), scale: T) -> (T, Tensor<T>) {
         let n = self.numel();
-        let mut ds = pool::with_capacity(n);
-        if n < SMALL {
-            let mut total = 0.0f64;
-            for &v in self.as_slice() {
-                let (y, d) = f(v);
-                total += y.into_f64();
-                ds.push(scale * d);
+        let x = self.as_slice();
+        if n <= super::storage::INLINE {
+            let mut ys = [T::zero(); super::storage::INLINE];
+            for (y, &v) in ys.iter_mut().zip(x) {
+                *y = f(v).0;
             }
-            return (total, self.with_same_shape(ds));
+            let d = Tensor::collect_shaped(n, x.iter().map(|&v| scale * f(v).1), self.dims.clone());
+            return (block_sum(&ys[..n]), d);
         }
-        let (mut yb, mut db) = ([T::zero(); BLOCK], [T::zero(); BLOCK]);
-        let mut total = 0.0f64;
-        for block in self.as_slice().chunks(BLOCK) {
-            eval_block(block, &mut yb, &mut db, scale, &f);
-            ds.extend_from_slice(&db[..block.len()]);
-            total += lane_sum(&yb[..block.len()]);
-        }
-        (total, self.with_same_shape(ds))
+        let ds = RefCell::new(pool::with_capacity(n));
+        let total = if n <= SMALL {
+            let bufs = RefCell::new(([T::zero(); SMALL], [T::zero(); SMALL]));
+            sum_of_blocks(n, &|s, m| {
+                let (yb, db) = &mut *bufs.borrow_mut();
+                eval_into(&x[s..s + m], yb, db, scale, &f);
+                ds.borrow_mut().extend_from_slice(&db[..m]);
+                block_sum(&yb[..m])
+            })
+        } else {
+            let bufs = RefCell::new(([T::zero(); SUM_BLOCK], [T::zero(); SUM_BLOCK]));
+            sum_of_blocks(n, &|s, m| {
+                let (yb, db) = &mut *bufs.borrow_mut();
+                eval_into(&x[s..s + m], yb, db, scale, &f);
+                ds.borrow_mut().extend_from_slice(&db[..m]);
+                block_sum(&yb[..m])
+            })
+        };
+        (total, self.with_same_shape(ds.into_inner()))
     }
 }

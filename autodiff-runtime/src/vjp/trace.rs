@@ -77,3 +77,21 @@ impl<T: Copy + Default> std::ops::Deref for Trace<T> {
         }
     }
 }
+
+/// The trace of a body that is one straight-line segment: nothing to remember (whether the
+/// segment ran is whether its record was written), so `push` does nothing.
+///
+/// ```
+/// use autodiff_runtime::vjp::NoTrace;
+/// let mut t = NoTrace;
+/// t.push(0u8);
+/// assert_eq!(std::mem::size_of::<NoTrace>(), 0);
+/// ```
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoTrace;
+
+impl NoTrace {
+    /// Does nothing.
+    #[inline(always)]
+    pub fn push<T>(&mut self, _id: T) {}
+}

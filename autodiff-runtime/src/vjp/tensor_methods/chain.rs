@@ -35,8 +35,9 @@ use std::ops::{Add, Div, Mul, Neg, Sub};
 ///
 /// Supports `+ - * /` with another `Dual` or a constant of the element type on either side,
 /// unary `-`, and the element-wise methods the macro fuses: `exp`, `ln`, `sqrt`, `powi`,
-/// `powf`, `sin`, `cos`, `tanh`, `sigmoid`, each computing its value exactly as the tensor
-/// method does.
+/// `powf`, `sin`, `cos`, `sigmoid`, each computing its value with the same operations as the
+/// tensor method and the scalar one, so fused values are bit-identical to unfused ones (`tanh`
+/// is not among them: the tensor's kernel and the scalar's `tanh` differ in the last bit).
 ///
 /// ```
 /// use autodiff_runtime::vjp::Dual;
@@ -112,13 +113,6 @@ impl<E: Element> Dual<E> {
     #[inline(always)]
     pub fn cos(self) -> Self {
         self.chain(self.v.cos(), -self.v.sin())
-    }
-
-    /// Hyperbolic tangent (the tensor's kernel).
-    #[inline(always)]
-    pub fn tanh(self) -> Self {
-        let y = self.v.tanh_kernel();
-        self.chain(y, E::one() - y * y)
     }
 
     /// Logistic sigmoid.
@@ -429,8 +423,9 @@ fn fused_reduce<E: Element>(
         },
         scale,
     );
-    let value = if mean { total / n as f64 } else { total };
-    (Tensor::scalar(E::of_f64(value)), FusedReducePb { d })
+    // exactly as `Tensor::mean` divides, so the value is bit-identical to the unfused chain's
+    let value = if mean { total / E::of_f64(n as f64) } else { total };
+    (Tensor::scalar(value), FusedReducePb { d })
 }
 
 /// `f(x).sum()` for an element-wise chain `f` of one tensor, in one pass (see the module

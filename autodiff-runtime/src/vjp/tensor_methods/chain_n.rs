@@ -106,13 +106,6 @@ impl<E: Element, const K: usize> DualN<E, K> {
         self.chain(c, -s)
     }
 
-    /// Hyperbolic tangent (the tensor's kernel).
-    #[inline(always)]
-    pub fn tanh(self) -> Self {
-        let y = self.v.tanh_kernel();
-        self.chain(y, E::one() - y * y)
-    }
-
     /// Logistic sigmoid.
     #[inline(always)]
     pub fn sigmoid(self) -> Self {

@@ -5,7 +5,6 @@ mod chain;
 mod chain_eval;
 mod chain_n;
 mod fused;
-mod mm_sum;
 mod products;
 
 pub use chain::{
@@ -19,7 +18,6 @@ pub use chain_n::{
     DualN, FromLeafGrad, FuseLeaf, Join, LeafGrad, LeafValue, ScalarKind, TensorKind,
 };
 pub(crate) use fused::add_tangent;
-pub use mm_sum::{mm_sum, MmSumPb};
 pub use fused::{DotSelfPb, DotSelfVjp, SquarePb, SquareVjp};
 pub use products::MatmulPb;
 
