@@ -235,7 +235,6 @@ fn fused_values_are_the_plain_values() {
 /// tensor it saved (pulling twice gives the same buffer), which no per-operation chain does.
 #[test]
 fn reductions_are_fused() {
-    // (five elements: tensors of at most four are inline copies, which never share)
     let x = tensor(vec![0.5, -1.0, 2.0, 0.25, -0.75]);
     let (_, pb) = mean_chain_vjp(&x);
     let (g1, g2) = (pb(Tensor::scalar(1.0)), pb(Tensor::scalar(1.0)));

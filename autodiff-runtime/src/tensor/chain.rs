@@ -38,13 +38,6 @@ impl<T: Element> Tensor<T> {
     /// `(f(x).0, f(x).1)` element-wise in one pass: two tensors of `self`'s shape.
     pub(crate) fn map_pair(&self, f: impl Fn(T) -> (T, T)) -> (Tensor<T>, Tensor<T>) {
         let n = self.numel();
-        if n <= super::storage::INLINE {
-            // inline results: `f` twice per element beats any buffer
-            let x = self.as_slice().iter();
-            let y = Tensor::collect_shaped(n, x.clone().map(|&v| f(v).0), self.dims.clone());
-            let d = Tensor::collect_shaped(n, x.map(|&v| f(v).1), self.dims.clone());
-            return (y, d);
-        }
         let (mut ys, mut ds) = (pool::with_capacity(n), pool::with_capacity(n));
         if n < SMALL {
             for &v in self.as_slice() {
@@ -68,14 +61,6 @@ impl<T: Element> Tensor<T> {
     pub(crate) fn sum_and_map(&self, f: impl Fn(T) -> (T, T), scale: T) -> (T, Tensor<T>) {
         let n = self.numel();
         let x = self.as_slice();
-        if n <= super::storage::INLINE {
-            let mut ys = [T::zero(); super::storage::INLINE];
-            for (y, &v) in ys.iter_mut().zip(x) {
-                *y = f(v).0;
-            }
-            let d = Tensor::collect_shaped(n, x.iter().map(|&v| scale * f(v).1), self.dims.clone());
-            return (block_sum(&ys[..n]), d);
-        }
         let ds = RefCell::new(pool::with_capacity(n));
         let total = if n <= SMALL {
             let bufs = RefCell::new(([T::zero(); SMALL], [T::zero(); SMALL]));
