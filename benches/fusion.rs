@@ -9,9 +9,10 @@
 //! - `fused_scalar_chain`: W4, 10,000 Euler steps `x += h·(p·sin x − q·x²)` with the gradient
 //!   in `x0`, `p`, `q`: seven scalar pullbacks recorded per step before, the step's three
 //!   partial derivatives (one `fused_map_n` record) after;
-//! - `trace`: the segment-id trace of a straight-line body (one id) and of a loop (100 ids):
-//!   a `Vec` with capacity 64 before, the inline [`Trace`](autodiff::__rt::Trace) after; and
-//!   a tensor's shape remembered by a pullback, as a `Vec` before and a `Shape` after.
+//! - `trace`: the segment-id trace of a straight-line body (one id; the generated code now keeps
+//!   no trace at all there) and of a loop of 10,000 turns: a `Vec` with capacity 64 before, the
+//!   run-length-encoded inline [`Trace`](autodiff::__rt::Trace) after; and a tensor's shape
+//!   remembered by a pullback, as a `Vec` before and a `Shape` after.
 //!
 //! ```text
 //! cargo bench --bench fusion
@@ -119,21 +120,31 @@ fn fused_scalar_group(c: &mut Criterion) {
 fn trace_group(c: &mut Criterion) {
     let mut g = c.benchmark_group("trace");
     g.sample_size(30).measurement_time(Duration::from_secs(1));
-    for ids in [1u8, 100] {
-        g.bench_function(format!("before (Vec, {ids} ids)"), |b| {
+    // a straight-line body (one id) and a loop whose body is one segment (10,000 turns,
+    // W4's shape: the entry segment, the body's, the exit's)
+    for turns in [0u32, 10_000] {
+        let ids = move |k: u32| -> u8 {
+            match k {
+                0 => 0,
+                k if k <= turns => 1,
+                _ => 2,
+            }
+        };
+        let n = if turns == 0 { 1 } else { turns + 2 };
+        g.bench_function(format!("before (Vec, {n} ids)"), |b| {
             b.iter(|| {
                 let mut t: Vec<u8> = Vec::with_capacity(64);
-                for k in 0..black_box(ids) {
-                    t.push(k & 3);
+                for k in 0..black_box(n) {
+                    t.push(ids(k));
                 }
                 black_box(t.iter().rev().map(|&k| k as u32).sum::<u32>())
             })
         });
-        g.bench_function(format!("after (Trace, {ids} ids)"), |b| {
+        g.bench_function(format!("after (Trace, {n} ids)"), |b| {
             b.iter(|| {
                 let mut t = Trace::<u8>::new();
-                for k in 0..black_box(ids) {
-                    t.push(k & 3);
+                for k in 0..black_box(n) {
+                    t.push(ids(k));
                 }
                 black_box(t.iter().rev().map(|&k| k as u32).sum::<u32>())
             })

@@ -3,82 +3,70 @@
 //! together, writing the value and the derivative, or summing the value and writing only the
 //! derivative.
 //!
-//! Each block of `BLOCK` elements is evaluated into two stack buffers (a loop LLVM vectorises,
-//! with `f` evaluated once per element), then appended to the outputs or summed from L1.
+//! The input is read in blocks that stay in L1 while `f` is evaluated for the value and again
+//! for the derivative (both loops vectorise).
 
 use super::pool;
 use super::{Element, Tensor};
 use crate::kernels::{block_sum, sum_of_blocks, SUM_BLOCK};
-use std::cell::RefCell;
 
 const BLOCK: usize = 1024;
 /// Up to this many elements the block buffers are this short (zeroing them costs more than
 /// the work for tiny tensors).
 const SMALL: usize = 64;
 
-/// Evaluates `f` over `block` into `ys` and `ds` (`ds` scaled by `scale`), which are at least
-/// as long.
+/// One block: `scale · f(x).1` appended to `ds` and `Σ f(x).0` as `Tensor::sum` sums a
+/// block. `f` runs twice per element (once for the derivative, written straight to the
+/// output, once for the value, summed from L1), which costs less than writing both to a
+/// buffer and copying one of them for the chains the macro fuses.
 #[inline(always)]
-fn eval_into<T: Element>(
+fn block_pass<T: Element>(
     block: &[T],
-    ys: &mut [T],
-    ds: &mut [T],
+    yb: &mut [T],
+    ds: &mut Vec<T>,
     scale: T,
     f: &impl Fn(T) -> (T, T),
-) {
+) -> T {
+    ds.extend(block.iter().map(|&v| scale * f(v).1));
     let m = block.len();
-    for ((y, d), &v) in ys[..m].iter_mut().zip(&mut ds[..m]).zip(block) {
-        let (fy, fd) = f(v);
-        *y = fy;
-        *d = scale * fd;
+    for (y, &v) in yb[..m].iter_mut().zip(block) {
+        *y = f(v).0;
     }
+    block_sum(&yb[..m])
 }
 
 impl<T: Element> Tensor<T> {
-    /// `(f(x).0, f(x).1)` element-wise in one pass: two tensors of `self`'s shape.
+    /// `(f(x).0, f(x).1)` element-wise in one pass over `x`: two tensors of `self`'s shape.
     pub(crate) fn map_pair(&self, f: impl Fn(T) -> (T, T)) -> (Tensor<T>, Tensor<T>) {
         let n = self.numel();
         let (mut ys, mut ds) = (pool::with_capacity(n), pool::with_capacity(n));
-        if n < SMALL {
-            for &v in self.as_slice() {
-                let (y, d) = f(v);
-                ys.push(y);
-                ds.push(d);
-            }
-            return (self.with_same_shape(ys), self.with_same_shape(ds));
-        }
-        let (mut yb, mut db) = ([T::zero(); BLOCK], [T::zero(); BLOCK]);
         for block in self.as_slice().chunks(BLOCK) {
-            eval_into(block, &mut yb, &mut db, T::one(), &f);
-            ys.extend_from_slice(&yb[..block.len()]);
-            ds.extend_from_slice(&db[..block.len()]);
+            // per block, so the second reading of `x` comes from L1
+            ys.extend(block.iter().map(|&v| f(v).0));
+            ds.extend(block.iter().map(|&v| f(v).1));
         }
         (self.with_same_shape(ys), self.with_same_shape(ds))
     }
 
     /// `Σ f(x).0` (summed exactly as [`Tensor::sum`] sums, so bit-identical to summing the
-    /// materialised values) and the tensor `scale · f(x).1`, in one pass.
+    /// materialised values) and the tensor `scale · f(x).1`, in one pass: each block of
+    /// `SUM_BLOCK` values is summed as it is produced, and the block sums are combined in the
+    /// same pairwise tree as `Tensor::sum` combines them.
     pub(crate) fn sum_and_map(&self, f: impl Fn(T) -> (T, T), scale: T) -> (T, Tensor<T>) {
         let n = self.numel();
         let x = self.as_slice();
-        let ds = RefCell::new(pool::with_capacity(n));
-        let total = if n <= SMALL {
-            let bufs = RefCell::new(([T::zero(); SMALL], [T::zero(); SMALL]));
-            sum_of_blocks(n, &|s, m| {
-                let (yb, db) = &mut *bufs.borrow_mut();
-                eval_into(&x[s..s + m], yb, db, scale, &f);
-                ds.borrow_mut().extend_from_slice(&db[..m]);
-                block_sum(&yb[..m])
-            })
+        let mut ds = pool::with_capacity(n);
+        let mut sums = Vec::with_capacity(n.div_ceil(SUM_BLOCK));
+        if n <= SMALL {
+            let mut yb = [T::zero(); SMALL];
+            sums.push(block_pass(x, &mut yb, &mut ds, scale, &f));
         } else {
-            let bufs = RefCell::new(([T::zero(); SUM_BLOCK], [T::zero(); SUM_BLOCK]));
-            sum_of_blocks(n, &|s, m| {
-                let (yb, db) = &mut *bufs.borrow_mut();
-                eval_into(&x[s..s + m], yb, db, scale, &f);
-                ds.borrow_mut().extend_from_slice(&db[..m]);
-                block_sum(&yb[..m])
-            })
-        };
-        (total, self.with_same_shape(ds.into_inner()))
+            let mut yb = [T::zero(); SUM_BLOCK];
+            for block in x.chunks(SUM_BLOCK) {
+                sums.push(block_pass(block, &mut yb, &mut ds, scale, &f));
+            }
+        }
+        let total = sum_of_blocks(n, &|start, _| sums[start / SUM_BLOCK]);
+        (total, self.with_same_shape(ds))
     }
 }

@@ -43,6 +43,8 @@ impl<T: Copy + Default> Trace<T> {
         if self.len < Self::INLINE {
             self.inline[self.len] = id;
             self.len += 1;
+        } else if self.len > Self::INLINE {
+            self.heap.push(id); // spilled already: `heap` holds everything
         } else {
             self.spill(id);
         }
@@ -51,10 +53,8 @@ impl<T: Copy + Default> Trace<T> {
     #[cold]
     #[inline(never)]
     fn spill(&mut self, id: T) {
-        if self.heap.is_empty() {
-            self.heap.reserve(4 * Self::INLINE);
-            self.heap.extend_from_slice(&self.inline);
-        }
+        self.heap.reserve(4 * Self::INLINE);
+        self.heap.extend_from_slice(&self.inline);
         self.heap.push(id);
         self.len = Self::INLINE + 1; // past the inline part: `heap` holds everything
     }
@@ -94,4 +94,26 @@ impl NoTrace {
     /// Does nothing.
     #[inline(always)]
     pub fn push<T>(&mut self, _id: T) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any sequence of ids, shorter or longer than the inline part, comes back in order and
+        /// in reverse.
+        #[test]
+        fn ids_come_back_in_order_and_reverse(ids in proptest::collection::vec(0u8..4, 0..200)) {
+            let mut t = Trace::<u8>::new();
+            for &k in &ids {
+                t.push(k);
+            }
+            prop_assert_eq!(t.len(), ids.len());
+            prop_assert_eq!(t.to_vec(), ids.clone());
+            let back: Vec<u8> = t.iter().rev().copied().collect();
+            prop_assert_eq!(back, ids.iter().rev().copied().collect::<Vec<_>>());
+        }
+    }
 }
