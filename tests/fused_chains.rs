@@ -215,18 +215,37 @@ proptest! {
 fn fused_values_are_the_plain_values() {
     for n in [1, 3, 4, 5, 63, 64, 65, 1000, 1024, 1025, 5000] {
         let x = Tensor::<f64>::randn(&[n], n as u64);
-        assert_eq!(mean_chain_grad(&x).0.item(), mean_chain(&x).item(), "n = {n}");
+        assert_eq!(
+            mean_chain_grad(&x).0.item(),
+            mean_chain(&x).item(),
+            "n = {n}"
+        );
         assert_eq!(sum_chain_grad(&x).0.item(), sum_chain(&x).item(), "n = {n}");
-        assert_eq!(positive_methods_grad(&x).0.item(), positive_methods(&x).item());
+        assert_eq!(
+            positive_methods_grad(&x).0.item(),
+            positive_methods(&x).item()
+        );
         assert_eq!(powers_grad(&x).0.item(), powers(&x).item(), "n = {n}");
         assert_eq!(map_chain_vjp(&x).0, map_chain(&x), "n = {n}");
         let x32 = Tensor::<f32>::randn(&[n], n as u64);
-        assert_eq!(mean_chain_f32_grad(&x32).0.item(), mean_chain_f32(&x32).item());
+        assert_eq!(
+            mean_chain_f32_grad(&x32).0.item(),
+            mean_chain_f32(&x32).item()
+        );
     }
-    let (x, bias) = (Tensor::<f64>::randn(&[4, 3], 1), Tensor::<f64>::randn(&[3], 2));
-    assert_eq!(tensor_inputs_grad(&x, &bias, 0.3).0, tensor_inputs(&x, &bias, 0.3));
+    let (x, bias) = (
+        Tensor::<f64>::randn(&[4, 3], 1),
+        Tensor::<f64>::randn(&[3], 2),
+    );
+    assert_eq!(
+        tensor_inputs_grad(&x, &bias, 0.3).0,
+        tensor_inputs(&x, &bias, 0.3)
+    );
     assert_eq!(euler_grad(0.5, 1.3, 0.7, 50).0, euler(0.5, 1.3, 0.7, 50));
-    assert_eq!(scalar_inputs_grad(0.5, 1.2, -0.3, 0.9).0, scalar_inputs(0.5, 1.2, -0.3, 0.9));
+    assert_eq!(
+        scalar_inputs_grad(0.5, 1.2, -0.3, 0.9).0,
+        scalar_inputs(0.5, 1.2, -0.3, 0.9)
+    );
     assert_eq!(scalar_chain_grad(0.7).0, scalar_chain(0.7));
     assert_eq!(scalar_chain_f32_grad(0.7).0, scalar_chain_f32(0.7));
 }

@@ -140,7 +140,11 @@ impl Lowerer {
                 if !self.is_active(e) {
                     return None;
                 }
-                if !chain.inputs.iter().any(|i| i.name.as_deref() == Some(&name)) {
+                if !chain
+                    .inputs
+                    .iter()
+                    .any(|i| i.name.as_deref() == Some(&name))
+                {
                     chain.inputs.push(Input {
                         expr: e,
                         name: Some(name),

@@ -86,8 +86,8 @@ pub(crate) use special::erf;
 pub(crate) use storage::contiguous_strides;
 
 use std::sync::Arc;
-pub use storage::Shape;
 use storage::Dims;
+pub use storage::Shape;
 
 /// An n-dimensional array of `f32` (the default) or `f64`, contiguous and row-major, with
 /// storage shared by `Arc`.

@@ -25,6 +25,9 @@
 //! assert_eq!(pb.pull(Tensor::scalar(1.0)).to_vec(), vec![9.0, 3.0]);
 //! ```
 
+// Dual-number rules: the product rule adds and the quotient rule subtracts and multiplies.
+#![allow(clippy::suspicious_arithmetic_impl)]
+
 use super::zip_into;
 use crate::tensor::{sigmoid, Element, Tensor};
 use crate::vjp::scalar::ScalarUnaryPb;
@@ -424,7 +427,11 @@ fn fused_reduce<E: Element>(
         scale,
     );
     // exactly as `Tensor::mean` divides, so the value is bit-identical to the unfused chain's
-    let value = if mean { total / E::of_f64(n as f64) } else { total };
+    let value = if mean {
+        total / E::of_f64(n as f64)
+    } else {
+        total
+    };
     (Tensor::scalar(value), FusedReducePb { d })
 }
 

@@ -23,6 +23,9 @@
 //! assert!((dx - (p * x.cos() - 2.0 * q * x)).abs() < 1e-15);
 //! ```
 
+// Dual-number rules: the product rule adds and the quotient rule subtracts and multiplies.
+#![allow(clippy::suspicious_arithmetic_impl)]
+
 use crate::tensor::{sigmoid, Element, Tensor};
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
