@@ -167,6 +167,7 @@ pub fn derivatives(f: &ItemFn, sig: &Signature, lw: &Lowerer, body: TokenStream)
         records,
         iters,
         arms,
+        straight,
     } = replay(lw);
     let ret_adj = lw.adj_ident(RET);
     let adjoint_decls = lw
@@ -219,6 +220,21 @@ pub fn derivatives(f: &ItemFn, sig: &Signature, lw: &Lowerer, body: TokenStream)
     } else {
         constant_output_warning(f)
     };
+    // One straight-line segment: its record says whether it ran, no trace is kept.
+    let (trace_decl, sweep) = match straight {
+        Some(sweep) => (quote!(let mut #trace = #rt::NoTrace;), sweep),
+        None => (
+            quote!(let mut #trace = #rt::Trace::<#trace_ty>::new();),
+            quote! {
+                for #step in #trace.iter().rev() {
+                    match *#step {
+                        #(#arms)*
+                        _ => ::core::unreachable!(),
+                    }
+                }
+            },
+        ),
+    };
     let vjp_body = quote! {{
         #[allow(unused_imports)]
         #prelude
@@ -226,7 +242,7 @@ pub fn derivatives(f: &ItemFn, sig: &Signature, lw: &Lowerer, body: TokenStream)
         let _ = #self_path #name #turbofish;
         #warning
         #(#zero_metas)*
-        let mut #trace: ::std::vec::Vec<#trace_ty> = ::std::vec::Vec::with_capacity(64);
+        #trace_decl
         #(#records)*
         let #out = #label: #body;
         #out_meta
@@ -235,12 +251,7 @@ pub fn derivatives(f: &ItemFn, sig: &Signature, lw: &Lowerer, body: TokenStream)
             let mut #ret_adj = ::core::option::Option::Some(#dy);
             #(#adjoint_decls)*
             #(#iters)*
-            for #step in #trace.iter().rev() {
-                match *#step {
-                    #(#arms)*
-                    _ => ::core::unreachable!(),
-                }
-            }
+            #sweep
             #grads_value
         };
         #boxed
@@ -310,6 +321,10 @@ struct Replay {
     records: Vec<TokenStream>,
     iters: Vec<TokenStream>,
     arms: Vec<TokenStream>,
+    /// For a body that is one straight-line segment (outside any loop, with pullbacks): the
+    /// whole reverse sweep, replaying the segment if its record was written (it was not if the
+    /// function returned before reaching its end), without a trace.
+    straight: Option<TokenStream>,
 }
 
 fn replay(lw: &Lowerer) -> Replay {
@@ -326,8 +341,24 @@ fn replay(lw: &Lowerer) -> Replay {
         records: Vec::new(),
         iters: Vec::new(),
         arms: Vec::new(),
+        straight: None,
     };
     let rec_ref = local::record_ref();
+    if let [seg] = lw.segments.as_slice() {
+        if !seg.in_loop && !seg.pbs.is_empty() {
+            let rec = names::record(0);
+            let (pbs, rev) = (&seg.pbs, &seg.rev);
+            r.records
+                .push(quote!(let mut #rec = ::core::option::Option::None;));
+            r.straight = Some(quote! {
+                if let ::core::option::Option::Some(#rec_ref) = &#rec {
+                    let (#(#pbs,)*) = #rec_ref;
+                    #rev
+                }
+            });
+            return r;
+        }
+    }
     for (k, seg) in lw.segments.iter().enumerate() {
         let kk = Literal::usize_unsuffixed(k);
         let rev = &seg.rev;

@@ -19,7 +19,7 @@ pub mod vjp;
 
 pub use differentiable::Differentiable;
 pub use param::{no_grad, Param};
-pub use tensor::{Element, ShapeError, Tensor};
+pub use tensor::{Element, Shape, ShapeError, Tensor};
 
 /// The `ndarray` crate this runtime converts to and from (feature `ndarray`), re-exported so
 /// that the array types always match the version the conversions were built against.

@@ -30,6 +30,7 @@ mod aggregates;
 mod calls;
 mod closures;
 mod control;
+mod fuse;
 mod ops;
 mod places;
 mod tape;

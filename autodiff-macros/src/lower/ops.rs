@@ -31,6 +31,9 @@ impl Lowerer {
                 adj: None,
             };
         }
+        if let Some(fused) = self.try_fuse(e) {
+            return fused; // an element-wise chain in one pass (fuse.rs)
+        }
         match e {
             Expr::Path(p) if self.is_alias_path(p) => self.lower_place_read(e),
             Expr::Path(p) if self.closure_named(e).is_some() => {

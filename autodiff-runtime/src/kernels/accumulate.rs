@@ -40,6 +40,22 @@ fn lanes_map_sum<T: Float>(x: &[T], f: impl Fn(T) -> T) -> T {
     total
 }
 
+/// `Σ` over `0..len` of `block(start, n)`, the sum of the block `start..start + n` (at most
+/// `BLOCK` elements), combined exactly as [`sum`] combines its blocks: a caller that produces
+/// its values block by block and sums each with [`block_sum`] gets [`sum`]'s result, bit for bit.
+pub(crate) fn sum_of_blocks<T: Float>(len: usize, block: &impl Fn(usize, usize) -> T) -> T {
+    pairwise(0, len, block)
+}
+
+/// The sum of one block (at most `BLOCK` elements) as [`sum`] takes it.
+#[inline(always)]
+pub(crate) fn block_sum<T: Float>(x: &[T]) -> T {
+    lanes_map_sum(x, |v| v)
+}
+
+/// The block size of [`sum_of_blocks`].
+pub(crate) const SUM_BLOCK: usize = BLOCK;
+
 /// `Σ x[i]`.
 pub(crate) fn sum<T: Float>(x: &[T]) -> T {
     pairwise(0, x.len(), &|s, n| lanes_map_sum(&x[s..s + n], |v| v))

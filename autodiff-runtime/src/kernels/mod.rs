@@ -59,6 +59,7 @@ use cblas as backend;
 #[cfg(not(feature = "blas"))]
 use pure as backend;
 
+pub(crate) use accumulate::{block_sum, sum_of_blocks, SUM_BLOCK};
 pub(crate) use accumulate::{sum as pairwise_sum, sum_squares as pairwise_sum_squares};
 pub use threads::{num_threads, set_num_threads};
 

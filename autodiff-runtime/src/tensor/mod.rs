@@ -42,6 +42,7 @@ mod activation;
 mod arith;
 mod batched;
 mod broadcast;
+mod chain;
 mod compare;
 mod constructors;
 mod display;
@@ -86,6 +87,7 @@ pub(crate) use storage::contiguous_strides;
 
 use std::sync::Arc;
 use storage::Dims;
+pub use storage::Shape;
 
 /// An n-dimensional array of `f32` (the default) or `f64`, contiguous and row-major, with
 /// storage shared by `Arc`.
@@ -147,6 +149,12 @@ impl<T: Element> Tensor<T> {
     #[inline]
     pub fn shape(&self) -> &[usize] {
         self.dims.as_slice()
+    }
+
+    /// The shape as an owned value (no allocation up to two dimensions).
+    #[inline]
+    pub fn shape_owned(&self) -> Shape {
+        Shape(self.dims.clone())
     }
 
     /// The number of dimensions (`0` for a scalar tensor).

@@ -38,6 +38,31 @@ impl Dims {
     }
 }
 
+/// A tensor's shape kept on its own (what a pullback remembers to check or build a tensor of
+/// that shape), allocation-free up to two dimensions like the tensor's own.
+///
+/// ```
+/// use autodiff_runtime::Tensor;
+/// let s = Tensor::<f32>::zeros(&[2, 3]).shape_owned();
+/// assert_eq!(&*s, &[2, 3]);
+/// ```
+#[derive(Clone)]
+pub struct Shape(pub(crate) Dims);
+
+impl std::ops::Deref for Shape {
+    type Target = [usize];
+    #[inline]
+    fn deref(&self) -> &[usize] {
+        self.0.as_slice()
+    }
+}
+
+impl std::fmt::Debug for Shape {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.as_slice().fmt(f)
+    }
+}
+
 /// Row-major strides of a contiguous tensor of this shape, in elements.
 pub(crate) fn contiguous_strides(shape: &[usize]) -> Vec<usize> {
     let mut strides = vec![1; shape.len()];

@@ -41,6 +41,7 @@ mod scalar;
 mod select;
 mod tensor_methods;
 mod tensor_powf;
+mod trace;
 
 pub use activation::{ActivationKind, ActivationPb, ActivationVjp, PickPb};
 pub use batched::{BatchedMatmulPb, BatchedVjp};
@@ -62,8 +63,9 @@ pub use scalar::*;
 pub use select::{GatherPb, GetPb, IndexAlongPb, MaskedFillPb, SelectVjp, WhereCondPb};
 pub use tensor_methods::*;
 pub use tensor_powf::{PowfExpOnlyPb, PowfExpPb, TensorPowfVjp};
+pub use trace::{NoTrace, Trace};
 
-use crate::tensor::{Element, Tensor};
+use crate::tensor::{Element, Shape, Tensor};
 use num_traits::Float;
 
 /// The derivative half of a VJP form: maps the output cotangent to the inputs' cotangents.
@@ -154,22 +156,22 @@ impl<T: Float> ArgZero for T {
 
 impl<E: Element> ArgZero for Tensor<E> {
     type Tan = Tensor<E>;
-    type Meta = Vec<usize>;
-    fn zero_meta(&self) -> Vec<usize> {
-        self.shape().to_vec()
+    type Meta = Shape;
+    fn zero_meta(&self) -> Shape {
+        self.shape_owned()
     }
-    fn zero(meta: &Vec<usize>) -> Tensor<E> {
+    fn zero(meta: &Shape) -> Tensor<E> {
         Tensor::zeros(meta)
     }
 }
 
 impl<E: Element> ArgZero for &Tensor<E> {
     type Tan = Tensor<E>;
-    type Meta = Vec<usize>;
-    fn zero_meta(&self) -> Vec<usize> {
-        self.shape().to_vec()
+    type Meta = Shape;
+    fn zero_meta(&self) -> Shape {
+        self.shape_owned()
     }
-    fn zero(meta: &Vec<usize>) -> Tensor<E> {
+    fn zero(meta: &Shape) -> Tensor<E> {
         Tensor::zeros(meta)
     }
 }
@@ -322,13 +324,13 @@ impl<T: Float> CotangentCheck for T {
 }
 
 impl<E: Element> CotangentCheck for Tensor<E> {
-    type Meta = Vec<usize>;
-    fn cotangent_meta(&self) -> Vec<usize> {
-        self.shape().to_vec()
+    type Meta = Shape;
+    fn cotangent_meta(&self) -> Shape {
+        self.shape_owned()
     }
     #[track_caller]
-    fn check_cotangent(meta: &Vec<usize>, cot: &Tensor<E>, name: &str) {
-        if cot.shape() != meta.as_slice() {
+    fn check_cotangent(meta: &Shape, cot: &Tensor<E>, name: &str) {
+        if cot.shape() != &**meta {
             panic!(
                 "pullback of `{name}`: cotangent has shape {:?}, expected {:?}",
                 cot.shape(),

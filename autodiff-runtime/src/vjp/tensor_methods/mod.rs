@@ -1,9 +1,22 @@
 //! Tensor methods in VJP form: element-wise functions, reductions, shape operations and
 //! products. Each forward calls the plain method, so values are bit-identical to it.
 
+mod chain;
+mod chain_eval;
+mod chain_n;
 mod fused;
 mod products;
 
+pub use chain::{
+    fused_map, fused_mean, fused_sum, Dual, FuseArg, FuseTensor, FusedMapPb, FusedReducePb,
+};
+pub use chain_eval::{
+    fused_map_n, FromGrads, FuseArgs, FusedNPb, FusedOut, FusedPbOf, Partials, ResultKind,
+    TensorPartials,
+};
+pub use chain_n::{
+    DualN, FromLeafGrad, FuseLeaf, Join, LeafGrad, LeafValue, ScalarKind, TensorKind,
+};
 pub(crate) use fused::add_tangent;
 pub use fused::{DotSelfPb, DotSelfVjp, SquarePb, SquareVjp};
 pub use products::MatmulPb;

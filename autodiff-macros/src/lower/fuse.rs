@@ -1,0 +1,220 @@
+//! Compile-time fusion of element-wise chains.
+//!
+//! An active expression made of element-wise operations on one to four differentiated inputs
+//! (bindings, each used any number of times, or non-element-wise active expressions such as
+//! `a.mm(&b)`, lowered on their own) and float literals, with at least two operations in all,
+//! is emitted as one runtime call instead of one VJP form per operation. With one input the
+//! chain may end in `.sum()` / `.mean()`:
+//!
+//! ```text
+//! ((x + 2.0).powi(2) * 3.0).mean()
+//!   => let (t, pb) = rt::fused_mean(&(x), |v0| (((v0 + 2.0)).powi(2) * 3.0));
+//! p * x.sin() - q * x * x
+//!   => let (t, pb) = rt::fused_map_n((&(p), &(x), &(q)), |[v0, v1, v2]| ((v0 * (v1).sin()) - ((v2 * v1) * v1)));
+//! ```
+//!
+//! The closure is the user's chain with the inputs replaced by forward-mode dual numbers
+//! (`autodiff_runtime::vjp::Dual`, `DualN`), so one pass computes the value and the derivatives
+//! with respect to every input; the pullback multiplies the cotangent by the saved derivatives
+//! (for a `sum`/`mean` seeded with 1, not even that). For scalars the record of the chain is its
+//! `K` partial derivatives instead of one record per operation.
+//!
+//! Element-wise here means `+ - * /`, unary `-`, and the methods in [`METHODS`] plus `powi`
+//! with an integer literal and `powf` with a float literal. Any other operand (an inactive
+//! variable, an integer literal) leaves the expression to the ordinary lowering: the macro does
+//! not know the types of variables, and literals are the constants whose type the dual number
+//! fixes. Functions with `Float`/`Element` type parameters are not fused (the dual numbers are
+//! implemented for `f32`, `f64` and `Tensor<E>` inputs).
+
+use super::tape::Operand;
+use super::Lowerer;
+use crate::names;
+use crate::syntax::strip_parens;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, ToTokens};
+use syn::spanned::Spanned;
+use syn::{BinOp, Expr, Lit, UnOp};
+
+/// Element-wise methods without arguments that `Dual` implements.
+/// (`tanh` is not fused: a tensor's `tanh` and a scalar's differ in the last bit, and the
+/// macro cannot tell which one a chain holds, while fused values must equal unfused ones.)
+const METHODS: &[&str] = &["exp", "ln", "sqrt", "sin", "cos", "sigmoid"];
+
+/// At most this many distinct differentiated inputs in one fused chain.
+const MAX_INPUTS: usize = 4;
+
+/// One differentiated input of a chain: its first occurrence, and its name when it is a
+/// binding (which may then occur several times).
+struct Input<'e> {
+    expr: &'e Expr,
+    name: Option<String>,
+}
+
+/// What a scan of a candidate chain found.
+#[derive(Default)]
+struct Chain<'e> {
+    inputs: Vec<Input<'e>>,
+    /// Element-wise operations that depend on an input.
+    ops: usize,
+}
+
+impl Lowerer {
+    /// The fused form of `e`, if `e` is a chain as described in the module documentation.
+    pub(super) fn try_fuse(&mut self, e: &Expr) -> Option<Operand> {
+        if !self.float_types.is_empty() {
+            return None;
+        }
+        let (body, reduce) = match strip_parens(e) {
+            Expr::MethodCall(m)
+                if m.args.is_empty()
+                    && m.turbofish.is_none()
+                    && (m.method == "sum" || m.method == "mean") =>
+            {
+                (&*m.receiver, Some(m.method.to_string()))
+            }
+            other => (other, None),
+        };
+        let mut chain = Chain::default();
+        if !self.scan(body, &mut chain)? {
+            return None;
+        }
+        let k = chain.inputs.len();
+        if chain.ops + usize::from(reduce.is_some()) < 2 || (k > 1 && reduce.is_some()) {
+            return None;
+        }
+        let operands: Vec<Operand> = chain
+            .inputs
+            .iter()
+            .map(|i| self.lower_leaf(i.expr))
+            .collect();
+        if operands.iter().any(|o| o.adj.is_none()) {
+            // an input that failed to lower has reported its error; lowering again would
+            // report it twice
+            return Some(self.poisoned(e));
+        }
+        let vars: Vec<syn::Ident> = (0..k).map(|i| format_ident!("__ad_fv{}", i)).collect();
+        let closure_body = rewrite(body, &chain.inputs, &vars);
+        let rt = names::rt();
+        let toks = operands.iter().map(|o| &o.tokens);
+        let call = match reduce.as_deref() {
+            _ if k > 1 => quote!(#rt::fused_map_n((#(&(#toks),)*), |[#(#vars),*]| #closure_body)),
+            None => quote!(#rt::fused_map(#(&(#toks))*, |#(#vars)*| #closure_body)),
+            Some("sum") => quote!(#rt::fused_sum(#(&(#toks))*, |#(#vars)*| #closure_body)),
+            Some(_) => quote!(#rt::fused_mean(#(&(#toks))*, |#(#vars)*| #closure_body)),
+        };
+        let adjs: Vec<Option<usize>> = operands.iter().map(|o| o.adj).collect();
+        Some(self.emit_call(call, &adjs, e.span(), false))
+    }
+
+    /// Checks that `e` is element-wise in one input; `Some(true)` when `e` depends on the
+    /// input, `Some(false)` for a constant (literal) part, `None` when `e` cannot be fused.
+    fn scan<'e>(&self, e: &'e Expr, chain: &mut Chain<'e>) -> Option<bool> {
+        match e {
+            Expr::Paren(p) => self.scan(&p.expr, chain),
+            Expr::Group(g) => self.scan(&g.expr, chain),
+            Expr::Reference(r) if r.mutability.is_none() => self.scan(&r.expr, chain),
+            Expr::Lit(l) => matches!(l.lit, Lit::Float(_)).then_some(false),
+            Expr::Binary(b) => {
+                if !matches!(
+                    b.op,
+                    BinOp::Add(_) | BinOp::Sub(_) | BinOp::Mul(_) | BinOp::Div(_)
+                ) {
+                    return None;
+                }
+                let dep = self.scan(&b.left, chain)? | self.scan(&b.right, chain)?;
+                chain.ops += usize::from(dep);
+                Some(dep)
+            }
+            Expr::Unary(u) if matches!(u.op, UnOp::Neg(_)) => {
+                let dep = self.scan(&u.expr, chain)?;
+                chain.ops += usize::from(dep);
+                Some(dep)
+            }
+            Expr::MethodCall(m) if m.turbofish.is_none() && method_ok(m) => {
+                let dep = self.scan(&m.receiver, chain)?;
+                chain.ops += usize::from(dep);
+                Some(dep)
+            }
+            Expr::Path(p) => {
+                let name = p.path.get_ident()?.to_string();
+                if !self.is_active(e) {
+                    return None;
+                }
+                if !chain
+                    .inputs
+                    .iter()
+                    .any(|i| i.name.as_deref() == Some(&name))
+                {
+                    chain.inputs.push(Input {
+                        expr: e,
+                        name: Some(name),
+                    });
+                }
+                (chain.inputs.len() <= MAX_INPUTS).then_some(true)
+            }
+            _ => {
+                // a non-element-wise active operand, lowered on its own
+                if !self.is_active(e) {
+                    return None;
+                }
+                chain.inputs.push(Input {
+                    expr: e,
+                    name: None,
+                });
+                (chain.inputs.len() <= MAX_INPUTS).then_some(true)
+            }
+        }
+    }
+}
+
+/// `x.exp()`, `x.powi(2)`, `x.powf(0.5)`, ... (see [`METHODS`]).
+fn method_ok(m: &syn::ExprMethodCall) -> bool {
+    let name = m.method.to_string();
+    match (name.as_str(), m.args.len()) {
+        (n, 0) => METHODS.contains(&n),
+        ("powi", 1) => is_literal(&m.args[0], |l| matches!(l, Lit::Int(_))),
+        ("powf", 1) => is_literal(&m.args[0], |l| matches!(l, Lit::Float(_))),
+        _ => false,
+    }
+}
+
+/// A literal accepted by `kind`, possibly negated or parenthesised.
+fn is_literal(e: &Expr, kind: impl Fn(&Lit) -> bool) -> bool {
+    match strip_parens(e) {
+        Expr::Lit(l) => kind(&l.lit),
+        Expr::Unary(u) if matches!(u.op, UnOp::Neg(_)) => is_literal(&u.expr, kind),
+        _ => false,
+    }
+}
+
+/// The chain with input `k` replaced by `vars[k]` (references dropped: dual numbers are
+/// `Copy`).
+fn rewrite(e: &Expr, inputs: &[Input], vars: &[syn::Ident]) -> TokenStream {
+    let r = |e: &Expr| rewrite(e, inputs, vars);
+    let input = inputs.iter().position(|i| match (&i.name, e) {
+        (Some(n), Expr::Path(p)) => p.path.is_ident(n),
+        (None, _) => std::ptr::eq(e, i.expr),
+        _ => false,
+    });
+    if let Some(k) = input {
+        return vars[k].to_token_stream();
+    }
+    match e {
+        Expr::Paren(p) => r(&p.expr),
+        Expr::Group(g) => r(&g.expr),
+        Expr::Reference(x) => r(&x.expr),
+        Expr::Binary(b) => {
+            let (l, op, rr) = (r(&b.left), &b.op, r(&b.right));
+            quote!((#l #op #rr))
+        }
+        Expr::Unary(u) => {
+            let x = r(&u.expr);
+            quote!((-#x))
+        }
+        Expr::MethodCall(m) => {
+            let (recv, method, args) = (r(&m.receiver), &m.method, &m.args);
+            quote!((#recv).#method(#args))
+        }
+        other => other.to_token_stream(),
+    }
+}
