@@ -146,3 +146,25 @@ mod prop {
         }
     }
 }
+
+#[differentiable(wrt(ws))]
+fn fused_chains_over_parts(ws: &Vec<f64>, m: &[f64]) -> f64 {
+    let mut acc = 0.0;
+    for w in ws.iter() {
+        acc = acc + w.sin() * w.cos() + (w * 2.0).exp() * 0.5;
+    }
+    let s: f64 = ws.iter().map(|w| (w * 3.0).sin() * w.exp() - w * w).sum();
+    for i in 0..ws.len() {
+        acc = acc + (ws[i] * m[i]).exp() * ws[i].sin();
+    }
+    acc + s
+}
+
+#[test]
+fn element_wise_chains_over_parts_of_arguments() {
+    let ws = vec![0.3, -0.4, 0.9];
+    let m = [1.0, 0.5, -0.25];
+    let (_, g) = fused_chains_over_parts_grad(&ws, &m);
+    let fdg = fd_flat(|w: &Vec<f64>| fused_chains_over_parts(w, &m), &ws);
+    assert_flat_close(&g, &fdg, 1e-7);
+}
