@@ -13,6 +13,12 @@ pub fn rt() -> TokenStream {
     quote!(::autodiff::__rt)
 }
 
+/// [`rt`] with every token spanned at `span`: a call through it is located (for
+/// `#[track_caller]` panics) at the user's operation rather than at the attribute.
+pub fn rt_at(span: Span) -> TokenStream {
+    quote::quote_spanned!(span=> ::autodiff::__rt)
+}
+
 /// The glob import that brings every VJP-form trait (`ScalarVjp`, `TensorVjp`, ..) into scope
 /// as `_`, so method-call VJP forms resolve without naming the traits.
 pub fn rt_prelude_import() -> TokenStream {

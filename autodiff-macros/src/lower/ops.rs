@@ -84,7 +84,7 @@ impl Lowerer {
                     let x = self.lower_leaf(&b.left);
                     let (t, span) = (&x.tokens, b.op.span());
                     let f = names::vjp_form("square", span);
-                    return self.emit_call(quote!((#t).#f()), &[x.adj], span, false);
+                    return self.emit_call(quote_spanned!(span=> (#t).#f()), &[x.adj], span, false);
                 }
                 let l = self.lower_leaf(&b.left);
                 let r = self.lower_leaf(&b.right);
@@ -94,7 +94,7 @@ impl Lowerer {
                 UnOp::Neg(_) => {
                     let x = self.lower_leaf(&u.expr);
                     let span = u.op.span();
-                    let (rt, neg) = (names::rt(), names::neg_form(span));
+                    let (rt, neg) = (names::rt_at(span), names::neg_form(span));
                     self.emit_op(quote_spanned!(span=> #rt::#neg), vec![x], span, false)
                 }
                 UnOp::Deref(_) => {
@@ -111,8 +111,8 @@ impl Lowerer {
                 let x = self.lower_leaf(&c.expr);
                 let to_f64 = matches!(&*c.ty, syn::Type::Path(p) if p.path.is_ident("f64"));
                 let f = names::cast_form(to_f64, c.ty.span());
-                let rt = names::rt();
-                self.emit_op(quote!(#rt::#f), vec![x], c.span(), false)
+                let rt = names::rt_at(c.span());
+                self.emit_op(quote_spanned!(c.span()=> #rt::#f), vec![x], c.span(), false)
             }
             Expr::MethodCall(m) => match self.lower_iter_chain(m) {
                 Some(op) => op,
@@ -168,9 +168,9 @@ impl Lowerer {
             };
         };
         let f = names::operator_form(name, which, span);
-        let rt = names::rt();
+        let rt = names::rt_at(span);
         // The pullback returns gradients for the active operands only, in operand order.
-        self.emit_op(quote!(#rt::#f), vec![l, r], span, false)
+        self.emit_op(quote_spanned!(span=> #rt::#f), vec![l, r], span, false)
     }
 
     pub(super) fn lower_method(&mut self, m: &syn::ExprMethodCall) -> Operand {
@@ -218,7 +218,7 @@ impl Lowerer {
                 let recv = self.lower_leaf(&m.receiver);
                 let r = &recv.tokens;
                 let f = names::vjp_form("dot_self", span);
-                self.emit_call(quote!((#r).#f()), &[recv.adj], span, false)
+                self.emit_call(quote_spanned!(span=> (#r).#f()), &[recv.adj], span, false)
             }
             // `t.max()` on a tensor: the reduction, differentiable in the receiver only
             Some(MethodKind::Unary) | Some(MethodKind::Binary)
@@ -232,7 +232,12 @@ impl Lowerer {
                 let recv = self.lower_leaf(&m.receiver);
                 let f = names::vjp_form(&name, span);
                 let (r, args) = (&recv.tokens, &m.args);
-                self.emit_call(quote!((#r).#f(#args)), &[recv.adj], span, false)
+                self.emit_call(
+                    quote_spanned!(span=> (#r).#f(#args)),
+                    &[recv.adj],
+                    span,
+                    false,
+                )
             }
             Some(MethodKind::Binary | MethodKind::Unary) => {
                 if m.args.len() != 1 {
@@ -250,7 +255,7 @@ impl Lowerer {
                     .flatten()
                     .map(Some)
                     .collect();
-                self.emit_call(quote!((#r).#f(#a)), &inputs, span, false)
+                self.emit_call(quote_spanned!(span=> (#r).#f(#a)), &inputs, span, false)
             }
         }
     }

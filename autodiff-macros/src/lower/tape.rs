@@ -142,7 +142,7 @@ impl Lowerer {
     ) -> Operand {
         let toks: Vec<&TokenStream> = args.iter().map(|a| &a.tokens).collect();
         let inputs: Vec<Option<usize>> = args.iter().filter_map(|a| a.adj.map(Some)).collect();
-        let call = quote!(#f(#(#toks),*));
+        let call = quote_spanned!(span=> #f(#(#toks),*));
         if user {
             let active: Vec<bool> = args.iter().map(|a| a.adj.is_some()).collect();
             return self.emit_user_call(call, &inputs, span, &active);

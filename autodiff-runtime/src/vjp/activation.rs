@@ -191,6 +191,7 @@ macro_rules! activation_decl {
 
 macro_rules! activation_impl {
     ($($name:ident => $method:ident, $kind:expr;)*) => {$(
+        #[track_caller]
         fn $name(&self) -> (Tensor<E>, ActivationPb<E>) {
             (self.$method(), self.activation_pb($kind))
         }
@@ -210,12 +211,15 @@ macro_rules! pick_decl {
 
 macro_rules! pick_impl {
     ($($l:ident, $r:ident, $lr:ident => $method:ident, $largest:expr;)*) => {$(
+        #[track_caller]
         fn $l(&self, other: &Tensor<E>) -> (Tensor<E>, PickPb<E, true, false>) {
             (self.$method(other), self.pick_pb(other, $largest))
         }
+        #[track_caller]
         fn $r(&self, other: &Tensor<E>) -> (Tensor<E>, PickPb<E, false, true>) {
             (self.$method(other), self.pick_pb(other, $largest))
         }
+        #[track_caller]
         fn $lr(&self, other: &Tensor<E>) -> (Tensor<E>, PickPb<E, true, true>) {
             (self.$method(other), self.pick_pb(other, $largest))
         }
@@ -291,18 +295,21 @@ impl<E: Element> Tensor<E> {
 
 impl<E: Element> ActivationVjp for Tensor<E> {
     type Elem = E;
+    #[track_caller]
     fn clamp_vjp(&self, min: E, max: E) -> (Tensor<E>, ActivationPb<E>) {
         (
             self.clamp(min, max),
             self.activation_pb(ActivationKind::Clamp(min, max)),
         )
     }
+    #[track_caller]
     fn leaky_relu_vjp(&self, slope: E) -> (Tensor<E>, ActivationPb<E>) {
         (
             self.leaky_relu(slope),
             self.activation_pb(ActivationKind::LeakyRelu(slope)),
         )
     }
+    #[track_caller]
     fn elu_vjp(&self, alpha: E) -> (Tensor<E>, ActivationPb<E>) {
         (
             self.elu(alpha),

@@ -151,12 +151,15 @@ macro_rules! batched_forms {
         impl<E: Element> BatchedVjp for Tensor<E> {
             type Elem = E;
             $(
+                #[track_caller]
                 fn $l(&self, other: &Tensor<E>) -> (Tensor<E>, BatchedMatmulPb<E, true, false>) {
                     (self.$method(other), BatchedMatmulPb::new(self, other))
                 }
+                #[track_caller]
                 fn $r(&self, other: &Tensor<E>) -> (Tensor<E>, BatchedMatmulPb<E, false, true>) {
                     (self.$method(other), BatchedMatmulPb::new(self, other))
                 }
+                #[track_caller]
                 fn $lr(&self, other: &Tensor<E>) -> (Tensor<E>, BatchedMatmulPb<E, true, true>) {
                     (self.$method(other), BatchedMatmulPb::new(self, other))
                 }

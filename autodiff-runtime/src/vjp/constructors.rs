@@ -57,6 +57,7 @@ impl<E: Element> Tensor<E> {
     /// assert_eq!(t.item(), 2.0);
     /// assert_eq!(pb.pull(Tensor::scalar(3.0)), 3.0);
     /// ```
+    #[track_caller]
     pub fn scalar_vjp(s: E) -> (Tensor<E>, ScalarTensorPb<E>) {
         (Tensor::scalar(s), ScalarTensorPb::default())
     }
@@ -70,6 +71,7 @@ impl<E: Element> Tensor<E> {
     /// assert_eq!(t.sum().item(), 2.0);
     /// assert_eq!(pb.pull(Tensor::ones(&[2, 2])), 4.0);
     /// ```
+    #[track_caller]
     pub fn full_vjp(shape: &[usize], s: E) -> (Tensor<E>, FullPb<E>) {
         (Tensor::full(shape, s), FullPb::default())
     }

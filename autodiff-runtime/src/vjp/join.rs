@@ -227,16 +227,19 @@ impl<E: Element> Tensor<E> {
 
 impl<E: Element> JoinVjp for Tensor<E> {
     type Elem = E;
+    #[track_caller]
     fn split_vjp(&self, size: usize, dim: usize) -> (Vec<Tensor<E>>, SplitPb<E>) {
         let pieces = self.split(size, dim);
         let pb = self.split_pb(&pieces, dim);
         (pieces, pb)
     }
+    #[track_caller]
     fn chunk_vjp(&self, chunks: usize, dim: usize) -> (Vec<Tensor<E>>, SplitPb<E>) {
         let pieces = self.chunk(chunks, dim);
         let pb = self.split_pb(&pieces, dim);
         (pieces, pb)
     }
+    #[track_caller]
     fn permute_vjp(&self, dims: &[usize]) -> (Tensor<E>, PermutePb<E>) {
         let y = self.permute(dims);
         let mut inverse = vec![0; dims.len()];
@@ -249,6 +252,7 @@ impl<E: Element> JoinVjp for Tensor<E> {
         };
         (y, pb)
     }
+    #[track_caller]
     fn transpose_vjp(&self, d0: usize, d1: usize) -> (Tensor<E>, PermutePb<E>) {
         let y = self.transpose(d0, d1);
         let mut inverse: Vec<usize> = (0..self.ndim()).collect();
@@ -259,6 +263,7 @@ impl<E: Element> JoinVjp for Tensor<E> {
         };
         (y, pb)
     }
+    #[track_caller]
     fn repeat_vjp(&self, reps: &[usize]) -> (Tensor<E>, RepeatPb<E>) {
         let y = self.repeat(reps);
         let pb = RepeatPb {
@@ -268,6 +273,7 @@ impl<E: Element> JoinVjp for Tensor<E> {
         };
         (y, pb)
     }
+    #[track_caller]
     fn expand_vjp(&self, sizes: &[isize]) -> (Tensor<E>, ExpandPb<E>) {
         let pb = ExpandPb {
             shape: self.shape().to_vec(),

@@ -125,6 +125,7 @@ pub trait NormaliseVjp {
 
 impl<E: Element> NormaliseVjp for Tensor<E> {
     type Elem = E;
+    #[track_caller]
     fn softmax_vjp(&self, dim: usize) -> (Tensor<E>, SoftmaxPb<E>) {
         let y = self.softmax(dim);
         let pb = SoftmaxPb {
@@ -134,6 +135,7 @@ impl<E: Element> NormaliseVjp for Tensor<E> {
         };
         (y, pb)
     }
+    #[track_caller]
     fn log_softmax_vjp(&self, dim: usize) -> (Tensor<E>, SoftmaxPb<E>) {
         let y = self.log_softmax(dim);
         let pb = SoftmaxPb {
@@ -143,6 +145,7 @@ impl<E: Element> NormaliseVjp for Tensor<E> {
         };
         (y, pb)
     }
+    #[track_caller]
     fn layer_norm_vjp(
         &self,
         normalized_shape: &[usize],

@@ -152,6 +152,7 @@ impl<E: Element> Tensor<E> {
         }
     }
 
+    #[track_caller]
     fn extreme_axis_vjp(&self, dim: usize, keepdim: bool, largest: bool) -> (Tensor<E>, LanePb<E>) {
         let op = if largest { "max_axis" } else { "min_axis" };
         let idx = self.arg_extreme_axis(op, dim, largest);
@@ -167,37 +168,45 @@ impl<E: Element> Tensor<E> {
 
 impl<E: Element> ReduceExtVjp for Tensor<E> {
     type Elem = E;
+    #[track_caller]
     fn max_vjp(&self) -> (Tensor<E>, LanePb<E>) {
         let y = self.max();
         let pb = self.lane_pb(&y, None, LaneRule::EvenTies);
         (y, pb)
     }
+    #[track_caller]
     fn min_vjp(&self) -> (Tensor<E>, LanePb<E>) {
         let y = self.min();
         let pb = self.lane_pb(&y, None, LaneRule::EvenTies);
         (y, pb)
     }
+    #[track_caller]
     fn max_axis_vjp(&self, dim: usize, keepdim: bool) -> (Tensor<E>, LanePb<E>) {
         self.extreme_axis_vjp(dim, keepdim, true)
     }
+    #[track_caller]
     fn min_axis_vjp(&self, dim: usize, keepdim: bool) -> (Tensor<E>, LanePb<E>) {
         self.extreme_axis_vjp(dim, keepdim, false)
     }
+    #[track_caller]
     fn prod_vjp(&self) -> (Tensor<E>, LanePb<E>) {
         let y = self.prod();
         let pb = self.lane_pb(&y, None, LaneRule::Prod);
         (y, pb)
     }
+    #[track_caller]
     fn prod_axis_vjp(&self, dim: usize, keepdim: bool) -> (Tensor<E>, LanePb<E>) {
         let y = self.prod_axis(dim, keepdim);
         let pb = self.lane_pb(&y, Some(dim), LaneRule::Prod);
         (y, pb)
     }
+    #[track_caller]
     fn var_vjp(&self, dim: usize, unbiased: bool, keepdim: bool) -> (Tensor<E>, LanePb<E>) {
         let y = self.var(dim, unbiased, keepdim);
         let pb = self.lane_pb(&y, Some(dim), LaneRule::Var { unbiased });
         (y, pb)
     }
+    #[track_caller]
     fn logsumexp_vjp(&self, dim: usize, keepdim: bool) -> (Tensor<E>, LanePb<E>) {
         let y = self.logsumexp(dim, keepdim);
         let pb = self.lane_pb(&y, Some(dim), LaneRule::LogSumExp);

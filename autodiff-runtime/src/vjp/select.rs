@@ -231,6 +231,7 @@ impl<E: Element> Tensor<E> {
 
 impl<E: Element> SelectVjp for Tensor<E> {
     type Elem = E;
+    #[track_caller]
     fn get_vjp(&self, index: &[usize]) -> (E, GetPb<E>) {
         let offset = self.flat_index("get", index);
         let pb = GetPb {
@@ -240,6 +241,7 @@ impl<E: Element> SelectVjp for Tensor<E> {
         };
         (self.as_slice()[offset], pb)
     }
+    #[track_caller]
     fn item_vjp(&self) -> (E, GetPb<E>) {
         let pb = GetPb {
             shape: self.shape().to_vec(),
@@ -248,17 +250,21 @@ impl<E: Element> SelectVjp for Tensor<E> {
         };
         (self.item(), pb)
     }
+    #[track_caller]
     fn select_vjp(&self, dim: usize, index: usize) -> (Tensor<E>, IndexAlongPb<E>) {
         (self.select(dim, index), self.along_pb(dim, vec![index]))
     }
+    #[track_caller]
     fn narrow_vjp(&self, dim: usize, start: usize, len: usize) -> (Tensor<E>, IndexAlongPb<E>) {
         let y = self.narrow(dim, start, len);
         (y, self.along_pb(dim, (start..start + len).collect()))
     }
+    #[track_caller]
     fn index_select_vjp(&self, dim: usize, indices: &[usize]) -> (Tensor<E>, IndexAlongPb<E>) {
         let y = self.index_select(dim, indices);
         (y, self.along_pb(dim, indices.to_vec()))
     }
+    #[track_caller]
     fn gather_vjp(&self, dim: usize, index: &IndexTensor) -> (Tensor<E>, GatherPb<E>) {
         let pb = GatherPb {
             shape: self.shape().to_vec(),
@@ -267,6 +273,7 @@ impl<E: Element> SelectVjp for Tensor<E> {
         };
         (self.gather(dim, index), pb)
     }
+    #[track_caller]
     fn masked_fill_vjp(&self, mask: &Mask, value: E) -> (Tensor<E>, MaskedFillPb<E>) {
         let pb = MaskedFillPb {
             filled: mask.broadcast_data("masked_fill", self.shape()),

@@ -82,10 +82,12 @@ pub trait TensorPowfVjp<E: Element> {
 }
 
 impl<E: Element> TensorPowfVjp<E> for Tensor<E> {
+    #[track_caller]
     fn powf_vjp_r(&self, p: E) -> (Tensor<E>, PowfExpOnlyPb<E>) {
         let (y, pb) = self.powf_vjp_lr(p);
         (y, PowfExpOnlyPb(pb))
     }
+    #[track_caller]
     fn powf_vjp_lr(&self, p: E) -> (Tensor<E>, PowfExpPb<E>) {
         let y = self.powf(p);
         let pb = PowfExpPb {

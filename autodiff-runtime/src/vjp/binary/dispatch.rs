@@ -32,6 +32,7 @@ pub trait BinaryVjp<Rhs, O>: Sized {
 }
 
 #[inline(always)]
+#[track_caller]
 fn apply<A, B, O>(op: BinOp, a: A, b: B) -> O
 where
     A: Add<B, Output = O> + Sub<B, Output = O> + Mul<B, Output = O> + Div<B, Output = O>,
@@ -50,14 +51,17 @@ impl<T: Float, O: ScalarRule<T>> BinaryVjp<T, O> for T {
     type R = O::R;
     type LR = O::LR;
     #[inline(always)]
+    #[track_caller]
     fn bin_l(self, b: T) -> (T, O::L) {
         O::l(self, b)
     }
     #[inline(always)]
+    #[track_caller]
     fn bin_r(self, b: T) -> (T, O::R) {
         O::r(self, b)
     }
     #[inline(always)]
+    #[track_caller]
     fn bin_lr(self, b: T) -> (T, O::LR) {
         O::lr(self, b)
     }
@@ -73,14 +77,17 @@ macro_rules! scalar_ref_binary_vjp {
             type R = O::R;
             type LR = O::LR;
             #[inline(always)]
+            #[track_caller]
             fn bin_l(self, b: $rhs) -> (T, O::L) {
                 O::l(*self.borrow(), *b.borrow())
             }
             #[inline(always)]
+            #[track_caller]
             fn bin_r(self, b: $rhs) -> (T, O::R) {
                 O::r(*self.borrow(), *b.borrow())
             }
             #[inline(always)]
+            #[track_caller]
             fn bin_lr(self, b: $rhs) -> (T, O::LR) {
                 O::lr(*self.borrow(), *b.borrow())
             }
@@ -104,18 +111,21 @@ macro_rules! tensor_binary_vjp {
                 <$lhs as TensorOperand<$e>>::Grad,
                 <$rhs as TensorOperand<$e>>::Grad,
             >;
+            #[track_caller]
             fn bin_l(self, b: $rhs) -> (Tensor<$e>, Self::L) {
                 let (sa, sb) = (self.clone(), b.clone());
                 let out = apply(Op::OP, self, b);
                 let pb = tensor_l(Op::OP, &sa, &sb, &out);
                 (out, pb)
             }
+            #[track_caller]
             fn bin_r(self, b: $rhs) -> (Tensor<$e>, Self::R) {
                 let (sa, sb) = (self.clone(), b.clone());
                 let out = apply(Op::OP, self, b);
                 let pb = tensor_r(Op::OP, &sa, &sb, &out);
                 (out, pb)
             }
+            #[track_caller]
             fn bin_lr(self, b: $rhs) -> (Tensor<$e>, Self::LR) {
                 let (sa, sb) = (self.clone(), b.clone());
                 let out = apply(Op::OP, self, b);
@@ -143,16 +153,19 @@ macro_rules! binary_entry_points {
     ($($op:ident, $sym:literal => $l:ident, $r:ident, $lr:ident;)*) => {$(
         #[doc = concat!("`a ", $sym, " b` differentiated in `a` only.")]
         #[inline(always)]
+        #[track_caller]
         pub fn $l<A: BinaryVjp<B, $op>, B>(a: A, b: B) -> (A::Out, A::L) {
             a.bin_l(b)
         }
         #[doc = concat!("`a ", $sym, " b` differentiated in `b` only.")]
         #[inline(always)]
+        #[track_caller]
         pub fn $r<A: BinaryVjp<B, $op>, B>(a: A, b: B) -> (A::Out, A::R) {
             a.bin_r(b)
         }
         #[doc = concat!("`a ", $sym, " b` differentiated in both operands.")]
         #[inline(always)]
+        #[track_caller]
         pub fn $lr<A: BinaryVjp<B, $op>, B>(a: A, b: B) -> (A::Out, A::LR) {
             a.bin_lr(b)
         }

@@ -50,6 +50,7 @@ impl<T: Float> NegVjp for T {
     type Out = T;
     type Pb = NegPb<T>;
     #[inline(always)]
+    #[track_caller]
     fn neg_vjp(self) -> (T, NegPb<T>) {
         (-self, NegPb(PhantomData))
     }
@@ -58,6 +59,7 @@ impl<T: Float> NegVjp for T {
 impl<E: Element> NegVjp for Tensor<E> {
     type Out = Tensor<E>;
     type Pb = NegPb<Tensor<E>>;
+    #[track_caller]
     fn neg_vjp(self) -> (Tensor<E>, NegPb<Tensor<E>>) {
         (self.neg(), NegPb(PhantomData))
     }
@@ -66,6 +68,7 @@ impl<E: Element> NegVjp for Tensor<E> {
 impl<E: Element> NegVjp for &Tensor<E> {
     type Out = Tensor<E>;
     type Pb = NegPb<Tensor<E>>;
+    #[track_caller]
     fn neg_vjp(self) -> (Tensor<E>, NegPb<Tensor<E>>) {
         (self.neg(), NegPb(PhantomData))
     }

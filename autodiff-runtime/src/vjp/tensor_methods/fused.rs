@@ -74,6 +74,7 @@ pub trait SquareVjp: Sized {
 impl<E: Element> SquareVjp for &Tensor<E> {
     type Out = Tensor<E>;
     type Pb = SquarePb<E>;
+    #[track_caller]
     fn square_vjp(self) -> (Tensor<E>, SquarePb<E>) {
         (self * self, SquarePb { x: self.clone() })
     }
@@ -82,6 +83,7 @@ impl<E: Element> SquareVjp for &Tensor<E> {
 impl<E: Element> SquareVjp for Tensor<E> {
     type Out = Tensor<E>;
     type Pb = SquarePb<E>;
+    #[track_caller]
     fn square_vjp(self) -> (Tensor<E>, SquarePb<E>) {
         (&self).square_vjp()
     }
@@ -91,6 +93,7 @@ impl<T: Float> SquareVjp for T {
     type Out = T;
     type Pb = ScalarUnaryPb<T>;
     #[inline(always)]
+    #[track_caller]
     fn square_vjp(self) -> (T, ScalarUnaryPb<T>) {
         (self * self, ScalarUnaryPb::new(self + self))
     }
@@ -134,6 +137,7 @@ pub trait DotSelfVjp {
 
 impl<E: Element> DotSelfVjp for Tensor<E> {
     type Elem = E;
+    #[track_caller]
     fn dot_self_vjp(&self) -> (Tensor<E>, DotSelfPb<E>) {
         (self.dot(self), DotSelfPb { x: self.clone() })
     }

@@ -234,12 +234,15 @@ macro_rules! product_vjp {
 
 macro_rules! product_vjp_impl {
     ($($method:ident => $l:ident, $r:ident, $lr:ident;)*) => {$(
+        #[track_caller]
         fn $l(&self, other: &Tensor<E>) -> (Tensor<E>, MatmulPb<E, true, false>) {
             (self.$method(other), matmul_pb(self, other))
         }
+        #[track_caller]
         fn $r(&self, other: &Tensor<E>) -> (Tensor<E>, MatmulPb<E, false, true>) {
             (self.$method(other), matmul_pb(self, other))
         }
+        #[track_caller]
         fn $lr(&self, other: &Tensor<E>) -> (Tensor<E>, MatmulPb<E, true, true>) {
             (self.$method(other), matmul_pb(self, other))
         }
@@ -351,6 +354,7 @@ impl<E: Element> Tensor<E> {
 
 macro_rules! unary_impl {
     ($($name:ident => $method:ident, $kind:expr, $save_out:expr;)*) => {$(
+        #[track_caller]
         fn $name(&self) -> (Tensor<E>, UnaryPb<E>) {
             let y = self.$method();
             let pb = self.unary_pb(&y, $kind, $save_out);
@@ -372,16 +376,19 @@ impl<E: Element> TensorVjp for Tensor<E> {
         relu_vjp => relu, UnaryKind::Relu, false;
         abs_vjp => abs, UnaryKind::Abs, false;
     }
+    #[track_caller]
     fn powi_vjp(&self, n: i32) -> (Tensor<E>, UnaryPb<E>) {
         let y = self.powi(n);
         let pb = self.unary_pb(&y, UnaryKind::Powi(n), false);
         (y, pb)
     }
+    #[track_caller]
     fn powf_vjp_l(&self, p: E) -> (Tensor<E>, UnaryPb<E>) {
         let y = self.powf(p);
         let pb = self.unary_pb(&y, UnaryKind::Powf(p), false);
         (y, pb)
     }
+    #[track_caller]
     fn sum_vjp(&self) -> (Tensor<E>, ReducePb<E>) {
         (
             self.sum(),
@@ -390,6 +397,7 @@ impl<E: Element> TensorVjp for Tensor<E> {
             }),
         )
     }
+    #[track_caller]
     fn mean_vjp(&self) -> (Tensor<E>, ReducePb<E>) {
         (
             self.mean(),
@@ -398,6 +406,7 @@ impl<E: Element> TensorVjp for Tensor<E> {
             }),
         )
     }
+    #[track_caller]
     fn sum_axis_vjp(&self, axis: usize, keepdim: bool) -> (Tensor<E>, ReducePb<E>) {
         let y = self.sum_axis(axis, keepdim);
         let pb = self.reduce_pb(Reduction::Axis {
@@ -407,6 +416,7 @@ impl<E: Element> TensorVjp for Tensor<E> {
         });
         (y, pb)
     }
+    #[track_caller]
     fn mean_axis_vjp(&self, axis: usize, keepdim: bool) -> (Tensor<E>, ReducePb<E>) {
         let y = self.mean_axis(axis, keepdim);
         let pb = self.reduce_pb(Reduction::Axis {
@@ -416,6 +426,7 @@ impl<E: Element> TensorVjp for Tensor<E> {
         });
         (y, pb)
     }
+    #[track_caller]
     fn norm_vjp(&self) -> (Tensor<E>, NormPb<E>) {
         let y = self.norm();
         let norm = y.item();
@@ -427,36 +438,45 @@ impl<E: Element> TensorVjp for Tensor<E> {
             },
         )
     }
+    #[track_caller]
     fn reshape_vjp<D: ReshapeDims>(&self, dims: D) -> (Tensor<E>, ShapePb<E>) {
         (self.reshape(dims), self.reshape_pb())
     }
+    #[track_caller]
     fn view_vjp<D: ReshapeDims>(&self, dims: D) -> (Tensor<E>, ShapePb<E>) {
         (self.view(dims), self.reshape_pb())
     }
+    #[track_caller]
     fn flatten_vjp(&self) -> (Tensor<E>, ShapePb<E>) {
         (self.flatten(), self.reshape_pb())
     }
+    #[track_caller]
     fn unsqueeze_vjp(&self, dim: usize) -> (Tensor<E>, ShapePb<E>) {
         (self.unsqueeze(dim), self.reshape_pb())
     }
+    #[track_caller]
     fn squeeze_vjp(&self, dim: usize) -> (Tensor<E>, ShapePb<E>) {
         (self.squeeze(dim), self.reshape_pb())
     }
+    #[track_caller]
     fn t_vjp(&self) -> (Tensor<E>, ShapePb<E>) {
         (self.t(), ShapePb::Transpose)
     }
+    #[track_caller]
     fn broadcast_to_vjp(&self, shape: &[usize]) -> (Tensor<E>, ShapePb<E>) {
         (
             self.broadcast_to(shape),
             ShapePb::SumTo(self.shape().to_vec()),
         )
     }
+    #[track_caller]
     fn sum_to_vjp(&self, shape: &[usize]) -> (Tensor<E>, ShapePb<E>) {
         (
             self.sum_to(shape),
             ShapePb::BroadcastTo(self.shape().to_vec()),
         )
     }
+    #[track_caller]
     fn clone_vjp(&self) -> (Tensor<E>, ShapePb<E>) {
         (self.clone(), self.reshape_pb())
     }
