@@ -82,7 +82,7 @@ fn iterator_chains_over_data() {
 
 #[differentiable(wrt(ws))]
 fn chains_over_parameters(ws: &Vec<f64>, xs: &[f64]) -> f64 {
-    let dot: f64 = ws.iter().zip(xs.iter()).map(|(&w, &x)| w * x).sum();
+    let dot: f64 = ws.iter().zip(xs.iter()).map(|(w, x)| w * x).sum();
     let norm: f64 = ws.iter().map(|w| w * w).sum();
     let weighted = ws
         .iter()

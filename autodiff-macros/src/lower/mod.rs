@@ -97,6 +97,9 @@ pub struct Lowerer {
     structured_params: HashSet<usize>,
     /// Bindings that name a part of a differentiated argument.
     aliases: HashMap<usize, places::Alias>,
+    /// Temporaries that read a whole alias (`w` of `for w in ws.iter()`): a reference to an
+    /// element, which arithmetic takes by value (`w.clone()` is `f64` for `w: &f64`).
+    alias_reads: HashSet<usize>,
     /// A user function's `_vjp` is called (the pullback is then boxed).
     calls_user: bool,
     /// The function's own pullback type (cotangent, gradients), for boxing recursive calls.
@@ -154,6 +157,7 @@ impl Lowerer {
             closures: HashMap::new(),
             self_pullback: (TokenStream::new(), TokenStream::new()),
             calls_user: false,
+            alias_reads: HashSet::new(),
             body_label: names::body_label(),
         }
     }

@@ -167,6 +167,18 @@ impl Lowerer {
                 adj: None,
             };
         };
+        // an element reference (`w` of `ws.iter()`) enters arithmetic by value
+        let by_value = |s: &Self, o: Operand| match o.adj {
+            Some(a) if s.alias_reads.contains(&a) => {
+                let t = &o.tokens;
+                Operand {
+                    tokens: quote!((#t).clone()),
+                    adj: o.adj,
+                }
+            }
+            _ => o,
+        };
+        let (l, r) = (by_value(self, l), by_value(self, r));
         let f = names::operator_form(name, which, span);
         let rt = names::rt_at(span);
         // The pullback returns gradients for the active operands only, in operand order.

@@ -202,6 +202,8 @@ impl Lowerer {
                 }
             }
         }
+        let whole_alias =
+            self.aliases.contains_key(&id) && matches!(strip_parens(e), Expr::Path(_));
         let zero = if local_root {
             let z = names::place_zero(self.fresh());
             let rt = names::rt();
@@ -212,7 +214,11 @@ impl Lowerer {
             let zm = names::zero_meta(root);
             quote!(&#zm)
         };
-        self.scatter_read(root, zero, fwd, &projs, e.span())
+        let op = self.scatter_read(root, zero, fwd, &projs, e.span());
+        if whole_alias {
+            self.alias_reads.extend(op.adj);
+        }
+        op
     }
 
     /// `f(x).0`, `make(x).w`: the value is computed into a temporary first.
