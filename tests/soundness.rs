@@ -145,3 +145,23 @@ proptest! {
         );
     }
 }
+
+/// The `else` block of a `let .. else` is differentiated like any block: a value it returns
+/// carries its gradient (it was copied verbatim, and its gradient lost, before).
+#[differentiable]
+fn let_else_returning(x: f64, k: Option<usize>) -> f64 {
+    let y = x * 3.0;
+    let Some(n) = k else { return y * x };
+    y * n as f64
+}
+
+#[test]
+fn let_else_block_returns_carry_their_gradient() {
+    for (x, k) in [(2.0, None), (2.0, Some(4)), (-0.5, None)] {
+        let (v, g) = let_else_returning_grad(x, k);
+        assert_eq!(v, let_else_returning(x, k));
+        let h = 1e-6;
+        let fd = (let_else_returning(x + h, k) - let_else_returning(x - h, k)) / (2.0 * h);
+        assert!((g - fd).abs() < 1e-6, "{g} vs {fd}");
+    }
+}

@@ -180,16 +180,6 @@ pub fn rewrite_returns_expr(e: &Expr, label: &syn::Lifetime) -> TokenStream {
     quote::ToTokens::to_token_stream(&e)
 }
 
-/// The same for a `let` statement (its initialiser and `else` block).
-pub fn rewrite_returns_local(local: &syn::Local, label: &syn::Lifetime) -> TokenStream {
-    let mut l = local.clone();
-    let mut rw = ReturnRewriter {
-        label: label.clone(),
-    };
-    syn::visit_mut::VisitMut::visit_local_mut(&mut rw, &mut l);
-    quote::ToTokens::to_token_stream(&l)
-}
-
 /// Does a closure body `return` (or use `?`) from itself, outside nested closures and items?
 /// Inlined, that would leave the enclosing function instead.
 pub fn contains_return(e: &Expr) -> bool {

@@ -6,8 +6,7 @@ use super::{LoopCtx, Lowerer, RET};
 use crate::check;
 use crate::diagnostics as diag;
 use crate::syntax::{
-    contains_jump, contains_unstructured_jump, is_compound, is_structured, rewrite_returns_local,
-    simple_pat, strip_parens,
+    contains_jump, contains_unstructured_jump, is_compound, is_structured, simple_pat, strip_parens,
 };
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
@@ -103,16 +102,21 @@ impl Lowerer {
             self.emit(local.to_token_stream());
             return;
         };
-        if let Some((_, diverge)) = &init.diverge {
+        if let Some((else_token, diverge)) = &init.diverge {
             if self.is_active(&init.expr) {
                 self.cx.push(diag::let_else_active(local.span()));
             }
-            let _ = diverge;
-            // The `else` block diverges: end the segment first so its records are kept.
+            // The `else` block diverges: end the segment first so its records are kept. It is
+            // lowered like any block, so a value it returns carries its gradient.
             self.flush();
-            let l = rewrite_returns_local(local, &self.body_label);
-            self.bind_pattern_inactive(&local.pat);
-            self.emit(l);
+            let raw = self.raw_read(&init.expr);
+            let value = self.rewrite_returns_expr(&init.expr);
+            let els = self
+                .lower_value(diverge, None)
+                .unwrap_or_else(|| quote!({ loop {} }));
+            self.bind_pattern_from(&local.pat, raw);
+            let (attrs, pat) = (&local.attrs, &local.pat);
+            self.emit(quote!(#(#attrs)* let #pat = #value #else_token #els;));
             return;
         }
         let (ident, ty, mutability) = match simple_pat(&local.pat) {
