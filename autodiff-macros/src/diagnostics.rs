@@ -506,3 +506,15 @@ pub fn forward_mode_needs_generic(span: Span) -> Error {
          functions is not implemented yet (use `autodiff::calculus::jacobian` for their Jacobians)",
     )
 }
+
+pub fn move_closure_of_mut(span: Span, name: &dyn Display) -> Error {
+    err(
+        span,
+        format!(
+            "this `move` closure captures `{name}`, which is reassigned in this function: \
+             differentiated in place, the call would read its current value instead of the \
+             captured one\n\
+             help: bind the value to capture with its own `let` (`let c = {name};`) and capture that"
+        ),
+    )
+}

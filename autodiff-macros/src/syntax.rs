@@ -198,3 +198,19 @@ pub fn contains_return(e: &Expr) -> bool {
     r.visit_expr(e);
     r.0
 }
+
+/// The names a block binds with `mut` (in `let`s, patterns and closure parameters).
+pub fn mut_bindings(block: &syn::Block) -> std::collections::HashSet<String> {
+    struct M(std::collections::HashSet<String>);
+    impl<'ast> Visit<'ast> for M {
+        fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+            if p.mutability.is_some() {
+                self.0.insert(p.ident.to_string());
+            }
+            syn::visit::visit_pat_ident(self, p);
+        }
+    }
+    let mut m = M(Default::default());
+    m.visit_block(block);
+    m.0
+}

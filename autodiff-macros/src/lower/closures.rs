@@ -89,6 +89,14 @@ impl Lowerer {
     fn inline(&mut self, id: usize, args: &[Expr], span: Span) -> Option<Expr> {
         let def = &self.closures[&id];
         let c = def.closure.clone();
+        if c.capture.is_some() {
+            // a `move` closure holds the values it captured; inlined, it would read the
+            // variables as they are at the call
+            if let Some((name, _)) = def.captures.iter().find(|(n, _)| self.mut_names.contains(n)) {
+                self.cx.push(diag::move_closure_of_mut(span, name));
+                return None;
+            }
+        }
         for (name, at_def) in &def.captures {
             if self.resolve(name) != *at_def {
                 self.cx.push(diag::closure_capture_shadowed(span, name));

@@ -97,6 +97,9 @@ pub struct Lowerer {
     structured_params: HashSet<usize>,
     /// Bindings that name a part of a differentiated argument.
     aliases: HashMap<usize, places::Alias>,
+    /// Names bound `mut` anywhere in the function (a `move` closure capturing one may see a value
+    /// other than the one it captured, so it is not inlined).
+    mut_names: HashSet<String>,
     /// Temporaries that read a whole alias (`w` of `for w in ws.iter()`): a reference to an
     /// element, which arithmetic takes by value (`w.clone()` is `f64` for `w: &f64`).
     alias_reads: HashSet<usize>,
@@ -158,6 +161,7 @@ impl Lowerer {
             self_pullback: (TokenStream::new(), TokenStream::new()),
             calls_user: false,
             alias_reads: HashSet::new(),
+            mut_names: HashSet::new(),
             body_label: names::body_label(),
         }
     }
@@ -334,6 +338,7 @@ impl Lowerer {
 
     /// Lowers the function body; its value flows to the return slot.
     pub fn lower_body(&mut self, block: &Block) -> TokenStream {
+        self.mut_names = crate::syntax::mut_bindings(block);
         self.lower_block(block, Some(RET))
     }
 }
