@@ -225,3 +225,25 @@ fn method_taking_self_by_value() {
     let (_, g) = Scale { k: 0.7 }.apply_grad(1.3);
     assert!((g.k - 1.3 * (0.7f64 * 1.3).cos()).abs() < 1e-15);
 }
+
+#[differentiable]
+fn layer_energy(l: &Layer) -> Tensor<f64> {
+    (&l.w * &l.w).sum() + l.b.sum()
+}
+
+#[differentiable(wrt(m))]
+fn chains_and_helpers_over_layers(m: &Mlp) -> Tensor<f64> {
+    let total = m
+        .layers
+        .iter()
+        .fold(Tensor::zeros(&[]), |acc, l| acc + l.w.sum() * l.b.mean());
+    total + layer_energy(&m.layers[0]) + m.layers[1].w.sum() * m.layers[1].w.mean()
+}
+
+#[test]
+fn iterator_chains_and_helpers_over_struct_containers() {
+    let m = Mlp::new(&[3, 4, 2], 61);
+    let (_, g) = chains_and_helpers_over_layers_grad(&m);
+    let fd = fd_flat(|m: &Mlp| chains_and_helpers_over_layers(m).item(), &m);
+    assert_flat_close(&flat_tangent::<Mlp>(&g), &fd, 1e-6);
+}
