@@ -134,6 +134,36 @@ impl<'f> Header<'f> {
     }
 }
 
+impl Header<'_> {
+    /// The returned pullback: `__ad_pullback`, wrapped in `Narrowed` for a narrowed function.
+    fn wrap_pullback(&self) -> TokenStream {
+        let rt = names::rt();
+        match self.narrowed {
+            Some(_) => quote!(#rt::Narrowed::new(__ad_pullback)),
+            None => quote!(__ad_pullback),
+        }
+    }
+}
+
+/// How the pullback closure is returned: boxed first for a function that calls other
+/// differentiable functions, then wrapped for a narrowed function.
+fn packaging(h: &Header<'_>, sig: &Signature, lw: &Lowerer) -> (TokenStream, TokenStream) {
+    let (cot_ty, grads_ty) = (&h.cot_ty, &h.grads_ty);
+    let boxed = if lw.calls_user_functions() && sig.type_params.is_empty() {
+        // A function that calls other differentiable functions may be part of a cycle of
+        // calls (mutual recursion): its pullback is boxed, so that no pullback type contains
+        // itself. One allocation per call of this function; leaf helpers stay unboxed. (Generic
+        // functions stay unboxed: a `dyn Fn` would need their parameters to be `'static`.)
+        quote! {
+            let __ad_pullback: ::std::boxed::Box<dyn ::core::ops::Fn(#cot_ty) -> #grads_ty> =
+                ::std::boxed::Box::new(__ad_pullback);
+        }
+    } else {
+        TokenStream::new()
+    };
+    (boxed, h.wrap_pullback())
+}
+
 fn allow_attrs() -> TokenStream {
     quote! {
         #[allow(
@@ -198,23 +228,7 @@ pub fn derivatives(f: &ItemFn, sig: &Signature, lw: &Lowerer, body: TokenStream)
             quote!(#rt::CotangentCheck::check_cotangent(&#om, &#dy, #fn_name);),
         )
     };
-    let grads_ty = &h.grads_ty;
-    let boxed = if lw.calls_user_functions() && sig.type_params.is_empty() {
-        // A function that calls other differentiable functions may be part of a cycle of
-        // calls (mutual recursion): its pullback is boxed, so that no pullback type contains
-        // itself. One allocation per call of this function; leaf helpers stay unboxed. (Generic
-        // functions stay unboxed: a `dyn Fn` would need their parameters to be `'static`.)
-        quote! {
-            let __ad_pullback: ::std::boxed::Box<dyn ::core::ops::Fn(#cot_ty) -> #grads_ty> =
-                ::std::boxed::Box::new(__ad_pullback);
-        }
-    } else {
-        TokenStream::new()
-    };
-    let wrap = match h.narrowed {
-        Some(_) => quote!(#rt::Narrowed::new(__ad_pullback)),
-        None => quote!(__ad_pullback),
-    };
+    let (boxed, wrap) = packaging(&h, sig, lw);
     let warning = if lw.output_is_active() {
         TokenStream::new()
     } else {
@@ -399,11 +413,7 @@ fn replay(lw: &Lowerer) -> Replay {
 pub fn fallback(f: &ItemFn, sig: &Signature, errors: TokenStream) -> TokenStream {
     let h = Header::new(f, sig);
     let (cot_ty, grads_ty) = (&h.cot_ty, &h.grads_ty);
-    let rt = names::rt();
-    let wrap = match h.narrowed {
-        Some(_) => quote!(#rt::Narrowed::new(__ad_pullback)),
-        None => quote!(__ad_pullback),
-    };
+    let wrap = h.wrap_pullback();
     let vjp_body = quote! {{
         #errors
         let __ad_pullback = move |_: #cot_ty| -> #grads_ty { ::core::unreachable!() };

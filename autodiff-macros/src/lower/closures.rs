@@ -92,7 +92,11 @@ impl Lowerer {
         if c.capture.is_some() {
             // a `move` closure holds the values it captured; inlined, it would read the
             // variables as they are at the call
-            if let Some((name, _)) = def.captures.iter().find(|(n, _)| self.mut_names.contains(n)) {
+            if let Some((name, _)) = def
+                .captures
+                .iter()
+                .find(|(n, _)| self.mut_names.contains(n))
+            {
                 self.cx.push(diag::move_closure_of_mut(span, name));
                 return None;
             }

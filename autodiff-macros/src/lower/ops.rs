@@ -90,30 +90,8 @@ impl Lowerer {
                 let r = self.lower_leaf(&b.right);
                 self.binary_op(name, l, r, b.op.span())
             }
-            Expr::Unary(u) => match u.op {
-                UnOp::Neg(_) => {
-                    let x = self.lower_leaf(&u.expr);
-                    let span = u.op.span();
-                    let (rt, neg) = (names::rt_at(span), names::neg_form(span));
-                    self.emit_op(quote_spanned!(span=> #rt::#neg), vec![x], span, false)
-                }
-                UnOp::Deref(_) => {
-                    let x = self.lower_leaf(&u.expr);
-                    let t = x.tokens;
-                    Operand {
-                        tokens: quote!(*#t),
-                        adj: x.adj,
-                    }
-                }
-                _ => self.poisoned(e),
-            },
-            Expr::Cast(c) => {
-                let x = self.lower_leaf(&c.expr);
-                let to_f64 = matches!(&*c.ty, syn::Type::Path(p) if p.path.is_ident("f64"));
-                let f = names::cast_form(to_f64, c.ty.span());
-                let rt = names::rt_at(c.span());
-                self.emit_op(quote_spanned!(c.span()=> #rt::#f), vec![x], c.span(), false)
-            }
+            Expr::Unary(u) => self.lower_unary(u, e),
+            Expr::Cast(c) => self.lower_cast(c),
             Expr::MethodCall(m) => match self.lower_iter_chain(m) {
                 Some(op) => op,
                 None => self.lower_method(m),
@@ -141,6 +119,36 @@ impl Lowerer {
                 self.poisoned(e)
             }
         }
+    }
+
+    /// `-x` (a VJP form) and `*x` (the same value and adjoint).
+    fn lower_unary(&mut self, u: &syn::ExprUnary, e: &Expr) -> Operand {
+        match u.op {
+            UnOp::Neg(_) => {
+                let x = self.lower_leaf(&u.expr);
+                let span = u.op.span();
+                let (rt, neg) = (names::rt_at(span), names::neg_form(span));
+                self.emit_op(quote_spanned!(span=> #rt::#neg), vec![x], span, false)
+            }
+            UnOp::Deref(_) => {
+                let x = self.lower_leaf(&u.expr);
+                let t = x.tokens;
+                Operand {
+                    tokens: quote!(*#t),
+                    adj: x.adj,
+                }
+            }
+            _ => self.poisoned(e),
+        }
+    }
+
+    /// `x as f32` / `x as f64`.
+    fn lower_cast(&mut self, c: &syn::ExprCast) -> Operand {
+        let x = self.lower_leaf(&c.expr);
+        let to_f64 = matches!(&*c.ty, syn::Type::Path(p) if p.path.is_ident("f64"));
+        let f = names::cast_form(to_f64, c.ty.span());
+        let rt = names::rt_at(c.span());
+        self.emit_op(quote_spanned!(c.span()=> #rt::#f), vec![x], c.span(), false)
     }
 
     /// After an error: keep the tokens so rustc reports nothing more confusing.
