@@ -208,6 +208,26 @@ proptest! {
     }
 }
 
+/// `fused_map_n` on tensors (what a chain of several inputs becomes if a tensor reaches one in a
+/// function of scalars; the macro fuses such chains only there): a tensor, a bias broadcast over
+/// its rows and a scalar, against central differences of the same expression on tensors.
+#[test]
+fn several_tensor_inputs_broadcast() {
+    use autodiff::__rt::{fused_map_n, Pullback};
+    let x = Tensor::<f64>::randn(&[3, 4], 7);
+    let b = Tensor::<f64>::randn(&[4], 8);
+    let s = 0.7f64;
+    let w = Tensor::<f64>::randn(&[3, 4], 9);
+    let plain = |x: &Tensor<f64>, b: &Tensor<f64>, s: f64| ((x * b + s) * 0.5 - s * b).exp();
+    let (y, pb) = fused_map_n((&x, &b, &s), |[x, b, s]| ((x * b + s) * 0.5 - s * b).exp());
+    assert_eq!(y, plain(&x, &b, s));
+    let (gx, gb, gs) = pb.pull(w.clone());
+    let weighted = |x: &Tensor<f64>, b: &Tensor<f64>, s: f64| (plain(x, b, s) * &w).sum().item();
+    assert_tensor_close(&gx, &fd_tensor(|x| weighted(x, &b, s), &x), TOL);
+    assert_tensor_close(&gb, &fd_tensor(|b| weighted(&x, b, s), &b), TOL);
+    assert_close(gs, fd(|s| weighted(&x, &b, s), s), TOL);
+}
+
 /// Fused values are the plain function's values, bit for bit (the same operations in the same
 /// order, and sums taken exactly as `Tensor::sum` takes them), at sizes that use every code path
 /// of the fused loops (inline, short, one block, several blocks).

@@ -60,6 +60,7 @@ pub fn lower_to_fixpoint(fn_name: &str, sig: &Signature, body: &Block) -> (Lower
         let mut lw = Lowerer::new(active.clone(), raw.clone(), fn_name.to_string());
         lw.set_float_types(sig.float_params.iter().map(|t| t.to_string()).collect());
         lw.set_self_pullback(sig.cotangent_type(), sig.grads_type());
+        lw.set_scalar_fn(crate::lower::scalar_signature(sig));
         for p in &sig.params {
             lw.bind_param(&p.ident.to_string(), p.wrt, p.structured);
         }

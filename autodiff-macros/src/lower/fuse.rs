@@ -4,7 +4,9 @@
 //! (bindings, each used any number of times, or non-element-wise active expressions such as
 //! `a.mm(&b)`, lowered on their own) and float literals, with at least two operations in all,
 //! is emitted as one runtime call instead of one VJP form per operation. With one input the
-//! chain may end in `.sum()` / `.mean()`:
+//! chain may end in `.sum()` / `.mean()`; several inputs are fused only in functions of plain
+//! numbers ([`scalar_signature`]), since on tensors the element-wise dual numbers of several
+//! directions do not vectorise:
 //!
 //! ```text
 //! ((x + 2.0).powi(2) * 3.0).mean()
@@ -80,6 +82,11 @@ impl Lowerer {
         }
         let k = chain.inputs.len();
         if chain.ops + usize::from(reduce.is_some()) < 2 || (k > 1 && reduce.is_some()) {
+            return None;
+        }
+        if k > 1 && !self.scalar_fn {
+            // On tensors, a chain of several inputs evaluated element by element on dual
+            // numbers does not vectorise: slower than the tensor operations it replaces.
             return None;
         }
         let operands: Vec<Operand> = chain
@@ -217,4 +224,38 @@ fn rewrite(e: &Expr, inputs: &[Input], vars: &[syn::Ident]) -> TokenStream {
         }
         other => other.to_token_stream(),
     }
+}
+
+/// Whether every parameter and the result of the function are plain numbers (`f32`, `f64`,
+/// integers, `bool`, or references to them): then every differentiated value is a scalar and
+/// chains of several inputs are fused (their forward computes the partial derivatives on
+/// scalars, which is cheap; on tensors it would not vectorise).
+pub fn scalar_signature(sig: &crate::parse::Signature) -> bool {
+    fn plain(ty: &syn::Type) -> bool {
+        match ty {
+            syn::Type::Reference(r) => plain(&r.elem),
+            syn::Type::Paren(p) => plain(&p.elem),
+            syn::Type::Group(g) => plain(&g.elem),
+            syn::Type::Path(p) if p.qself.is_none() => p.path.get_ident().is_some_and(|i| {
+                matches!(
+                    i.to_string().as_str(),
+                    "f32"
+                        | "f64"
+                        | "usize"
+                        | "isize"
+                        | "u8"
+                        | "u16"
+                        | "u32"
+                        | "u64"
+                        | "i8"
+                        | "i16"
+                        | "i32"
+                        | "i64"
+                        | "bool"
+                )
+            }),
+            _ => false,
+        }
+    }
+    sig.params.iter().all(|p| plain(&p.ty)) && sig.output.as_ref().is_some_and(plain)
 }

@@ -31,6 +31,7 @@ mod calls;
 mod closures;
 mod control;
 mod fuse;
+pub use fuse::scalar_signature;
 mod ops;
 mod places;
 mod tape;
@@ -90,6 +91,8 @@ pub struct Lowerer {
     fn_name: String,
     /// Type parameters bounded by `Float`, so `T::sin(x)` is known as `x.sin()`.
     float_types: Vec<String>,
+    /// Every parameter and the result are plain numbers (see `fuse::scalar_signature`).
+    scalar_fn: bool,
     ntemps: usize,
     /// Counter for other generated forward locals (saved indices, recorded zeros).
     nfresh: usize,
@@ -152,6 +155,7 @@ impl Lowerer {
             loops: Vec::new(),
             fn_name,
             float_types: Vec::new(),
+            scalar_fn: false,
             ntemps: 0,
             nfresh: 0,
             structured_params: HashSet::new(),
@@ -191,6 +195,12 @@ impl Lowerer {
     /// Type parameters bounded by `Float` (`T::sin(x)` is `x.sin()`).
     pub fn set_float_types(&mut self, types: Vec<String>) {
         self.float_types = types;
+    }
+
+    /// Every parameter and the result are plain numbers (enables fusing chains of several
+    /// inputs, `fuse.rs`).
+    pub fn set_scalar_fn(&mut self, scalar: bool) {
+        self.scalar_fn = scalar;
     }
 
     /// The bindings that received raw numbers in this round.

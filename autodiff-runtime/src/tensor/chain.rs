@@ -70,3 +70,9 @@ impl<T: Element> Tensor<T> {
         (total, self.with_same_shape(ds))
     }
 }
+
+/// An empty buffer for `n` elements from the tensors' buffer pool (the VJP forms that build
+/// their outputs element by element use it, so a repeated call touches no fresh memory).
+pub(crate) fn recycled_vec<T: 'static>(n: usize) -> Vec<T> {
+    pool::with_capacity(n)
+}

@@ -78,6 +78,7 @@ pub use shape_ops::{ReshapeDim, ReshapeDims};
 
 pub(crate) use activation::{GELU_CUBIC, SOFTPLUS_THRESHOLD, SQRT_2_OVER_PI};
 pub(crate) use batched::batched_gemm;
+pub(crate) use chain::recycled_vec;
 pub(crate) use elementwise::sigmoid;
 pub(crate) use lanes::{for_each_index, Lanes};
 pub(crate) use loss::{check_same_shape, cross_entropy_dims, LayerNormStats};

@@ -1,9 +1,10 @@
 //! Evaluation and pullback of [`fused_map_n`] (the chains of several inputs of `chain_n.rs`):
-//! scalar results keep `K` partial derivatives, tensor results one derivative tensor per input.
+//! scalar results keep `K` partial derivatives; tensor results keep their inputs and the chain,
+//! and the pullback evaluates it again for the derivatives.
 
 use super::chain_n::{DualN, FromLeafGrad, FuseLeaf, Join, LeafGrad, LeafValue};
 use super::chain_n::{ScalarKind, TensorKind};
-use crate::tensor::{broadcast_shapes, Element, Shape, Tensor};
+use crate::tensor::{broadcast_shapes, recycled_vec, Element, Shape, Tensor};
 use crate::vjp::Pullback;
 use std::array::from_fn;
 use std::marker::PhantomData;
@@ -24,19 +25,95 @@ impl<E: Element, const K: usize> Partials<E, K> for [E; K] {
     }
 }
 
-/// The saved derivatives of a chain with a tensor result: `∂f/∂xₖ` over the broadcast shape,
-/// and each input's own shape (`None` for a scalar input).
-#[derive(Clone, Debug)]
-pub struct TensorPartials<E: Element, const K: usize> {
-    d: [Tensor<E>; K],
+/// What a chain with a tensor result keeps: its inputs (broadcast to the result's shape, shared
+/// when they already have it), the scalar inputs, each input's own shape (`None` for a scalar)
+/// and the chain itself, which the pullback evaluates again to get the derivatives. Saving the
+/// inputs costs nothing (they are shared), where saving `K` derivative tensors would cost `K`
+/// writes of the result's size.
+pub struct TensorRecompute<E: Element, const K: usize, F> {
+    inputs: [Option<Tensor<E>>; K],
+    consts: [E; K],
     shapes: [Option<Shape>; K],
+    shape: Vec<usize>,
+    f: F,
 }
 
-impl<E: Element, const K: usize> Partials<E, K> for TensorPartials<E, K> {
+/// Elements per block of the tensor loops (the inputs of a block stay in L1 while the pullback
+/// evaluates the chain once per input).
+const NB: usize = 512;
+
+/// One block of every input: a slice of the block's elements, or the scalar.
+#[derive(Clone, Copy)]
+enum BlockInput<'a, E> {
+    Slice(&'a [E]),
+    Scalar(E),
+}
+
+/// The blocks `start..start + m` of `0..n`, with each input's part of the block.
+#[inline(always)]
+fn blocks<'a, E: Element, const K: usize>(
+    n: usize,
+    slices: &'a [Option<&'a [E]>; K],
+    consts: &'a [E; K],
+) -> impl Iterator<Item = (usize, usize, [BlockInput<'a, E>; K])> + 'a {
+    (0..n).step_by(NB).map(move |start| {
+        let m = NB.min(n - start);
+        let ins = from_fn(|k| match slices[k] {
+            Some(s) => BlockInput::Slice(&s[start..start + m]),
+            None => BlockInput::Scalar(consts[k]),
+        });
+        (start, m, ins)
+    })
+}
+
+/// The `K` dual inputs at position `j` of a block (input `k` seeded in direction `k`).
+#[inline(always)]
+fn duals_at<E: Element, const K: usize>(
+    ins: &[BlockInput<'_, E>; K],
+    j: usize,
+) -> [DualN<E, K>; K] {
+    from_fn(|k| {
+        let v = match ins[k] {
+            BlockInput::Slice(s) => s[j],
+            BlockInput::Scalar(c) => c,
+        };
+        DualN::input(v, k)
+    })
+}
+
+impl<E: Element, const K: usize, F> Partials<E, K> for TensorRecompute<E, K, F>
+where
+    F: Fn([DualN<E, K>; K]) -> DualN<E, K>,
+{
     type Cot = Tensor<E>;
     fn pull(&self, g: Tensor<E>) -> [LeafGrad<E>; K] {
+        if g.shape() != self.shape.as_slice() {
+            panic!(
+                "element-wise chain: cotangent has shape {:?}, expected {:?}",
+                g.shape(),
+                self.shape
+            );
+        }
+        let slices: [Option<&[E]>; K] = from_fn(|k| self.inputs[k].as_ref().map(|t| t.as_slice()));
+        let gs = g.as_slice();
+        let n = gs.len();
+        let mut out: [Vec<E>; K] = from_fn(|_| recycled_vec(n));
+        for (start, m, ins) in blocks(n, &slices, &self.consts) {
+            let gb = &gs[start..start + m];
+            // one pass over the block per input (the chain evaluated again each time), each
+            // gradient written straight to its output
+            for (k, o) in out.iter_mut().enumerate() {
+                o.extend(
+                    gb.iter()
+                        .enumerate()
+                        .map(|(j, &g)| g * (self.f)(duals_at(&ins, j)).d[k]),
+                );
+            }
+        }
+        let grads = out.map(|v| Tensor::from_vec(v, &self.shape));
+        let mut grads = grads.into_iter();
         from_fn(|k| {
-            let gk = g.zip_map(&self.d[k], |g, d| g * d);
+            let gk = grads.next().expect("one gradient per input");
             match &self.shapes[k] {
                 None => LeafGrad::Scalar(gk.sum().item()),
                 Some(s) => LeafGrad::Tensor(gk.sum_to(s)),
@@ -49,22 +126,22 @@ impl<E: Element, const K: usize> Partials<E, K> for TensorPartials<E, K> {
 pub trait ResultKind<E: Element, const K: usize> {
     /// The result type.
     type Out;
-    /// What the forward saves.
-    type Saved: Partials<E, K, Cot = Self::Out>;
-    /// The value and the partial derivatives, in one pass.
-    fn eval(
+    /// What the forward saves for the chain `F`.
+    type Saved<F: Fn([DualN<E, K>; K]) -> DualN<E, K>>: Partials<E, K, Cot = Self::Out>;
+    /// The value, and what the pullback needs.
+    fn eval<F: Fn([DualN<E, K>; K]) -> DualN<E, K>>(
         leaves: [LeafValue<'_, E>; K],
-        f: impl Fn([DualN<E, K>; K]) -> DualN<E, K>,
-    ) -> (Self::Out, Self::Saved);
+        f: F,
+    ) -> (Self::Out, Self::Saved<F>);
 }
 
 impl<E: Element, const K: usize> ResultKind<E, K> for ScalarKind {
     type Out = E;
-    type Saved = [E; K];
+    type Saved<F: Fn([DualN<E, K>; K]) -> DualN<E, K>> = [E; K];
     #[inline(always)]
-    fn eval(
+    fn eval<F: Fn([DualN<E, K>; K]) -> DualN<E, K>>(
         leaves: [LeafValue<'_, E>; K],
-        f: impl Fn([DualN<E, K>; K]) -> DualN<E, K>,
+        f: F,
     ) -> (E, [E; K]) {
         let r = f(from_fn(|k| {
             let v = match &leaves[k] {
@@ -79,11 +156,11 @@ impl<E: Element, const K: usize> ResultKind<E, K> for ScalarKind {
 
 impl<E: Element, const K: usize> ResultKind<E, K> for TensorKind {
     type Out = Tensor<E>;
-    type Saved = TensorPartials<E, K>;
-    fn eval(
+    type Saved<F: Fn([DualN<E, K>; K]) -> DualN<E, K>> = TensorRecompute<E, K, F>;
+    fn eval<F: Fn([DualN<E, K>; K]) -> DualN<E, K>>(
         leaves: [LeafValue<'_, E>; K],
-        f: impl Fn([DualN<E, K>; K]) -> DualN<E, K>,
-    ) -> (Tensor<E>, TensorPartials<E, K>) {
+        f: F,
+    ) -> (Tensor<E>, TensorRecompute<E, K, F>) {
         let mut shape: Vec<usize> = Vec::new();
         for l in &leaves {
             if let LeafValue::Tensor(t) = l {
@@ -91,7 +168,7 @@ impl<E: Element, const K: usize> ResultKind<E, K> for TensorKind {
                     .unwrap_or_else(|e| panic!("element-wise chain: {e}"));
             }
         }
-        let full: [Option<Tensor<E>>; K] = from_fn(|k| match &leaves[k] {
+        let inputs: [Option<Tensor<E>>; K] = from_fn(|k| match &leaves[k] {
             LeafValue::Tensor(t) => Some(t.broadcast_to(&shape)),
             LeafValue::Scalar(_) => None,
         });
@@ -99,25 +176,25 @@ impl<E: Element, const K: usize> ResultKind<E, K> for TensorKind {
             LeafValue::Scalar(v) => *v,
             LeafValue::Tensor(_) => E::zero(),
         });
-        let slices: [Option<&[E]>; K] = from_fn(|k| full[k].as_ref().map(|t| t.as_slice()));
-        let n: usize = shape.iter().product();
-        let mut ys = Vec::with_capacity(n);
-        let mut ds: [Vec<E>; K] = from_fn(|_| Vec::with_capacity(n));
-        for i in 0..n {
-            let r = f(from_fn(|k| {
-                DualN::input(slices[k].map_or(consts[k], |s| s[i]), k)
-            }));
-            ys.push(r.v);
-            for (dk, &v) in ds.iter_mut().zip(&r.d) {
-                dk.push(v);
-            }
-        }
         let shapes = from_fn(|k| match &leaves[k] {
             LeafValue::Tensor(t) => Some(t.shape_owned()),
             LeafValue::Scalar(_) => None,
         });
-        let d = ds.map(|v| Tensor::from_vec(v, &shape));
-        (Tensor::from_vec(ys, &shape), TensorPartials { d, shapes })
+        let slices: [Option<&[E]>; K] = from_fn(|k| inputs[k].as_ref().map(|t| t.as_slice()));
+        let n: usize = shape.iter().product();
+        let mut ys = recycled_vec(n);
+        for (_, m, ins) in blocks(n, &slices, &consts) {
+            ys.extend((0..m).map(|j| f(duals_at(&ins, j)).v));
+        }
+        let y = Tensor::from_vec(ys, &shape);
+        let saved = TensorRecompute {
+            inputs,
+            consts,
+            shapes,
+            shape,
+            f,
+        };
+        (y, saved)
     }
 }
 
@@ -205,22 +282,24 @@ tuple_impls!(4, J4<A, B, C, D>, (B.1, C.2, D.3), where
 /// The result of [`fused_map_n`] on the inputs `X`.
 pub type FusedOut<X, const K: usize> =
     <<X as FuseArgs<K>>::Kind as ResultKind<<X as FuseArgs<K>>::Elem, K>>::Out;
-/// The pullback of [`fused_map_n`] on the inputs `X`.
-pub type FusedPbOf<X, const K: usize> = FusedNPb<
+/// The pullback of [`fused_map_n`] on the inputs `X` with the chain `F`.
+pub type FusedPbOf<X, F, const K: usize> = FusedNPb<
     <X as FuseArgs<K>>::Elem,
     K,
-    <<X as FuseArgs<K>>::Kind as ResultKind<<X as FuseArgs<K>>::Elem, K>>::Saved,
+    <<X as FuseArgs<K>>::Kind as ResultKind<<X as FuseArgs<K>>::Elem, K>>::Saved<F>,
     <X as FuseArgs<K>>::Tans,
 >;
 
 /// An element-wise chain `f` of 2 to 4 inputs (a tuple of scalars and/or tensors, tensors
-/// broadcast together), evaluated in one pass with the derivatives for all inputs (see the
-/// documentation of [`DualN`]).
+/// broadcast together), evaluated in one pass. For scalars the forward computes the partial
+/// derivatives with respect to all inputs at once (see [`DualN`]); for tensors it computes the
+/// value only and the pullback evaluates `f` again, writing every input's gradient in one pass.
 #[inline(always)]
-pub fn fused_map_n<X: FuseArgs<K>, const K: usize>(
-    x: X,
-    f: impl Fn([DualN<X::Elem, K>; K]) -> DualN<X::Elem, K>,
-) -> (FusedOut<X, K>, FusedPbOf<X, K>) {
+pub fn fused_map_n<X, F, const K: usize>(x: X, f: F) -> (FusedOut<X, K>, FusedPbOf<X, F, K>)
+where
+    X: FuseArgs<K>,
+    F: Fn([DualN<X::Elem, K>; K]) -> DualN<X::Elem, K>,
+{
     let (y, saved) = <X::Kind as ResultKind<X::Elem, K>>::eval(x.leaves(), f);
     (
         y,

@@ -12,7 +12,7 @@ pub use chain::{
 };
 pub use chain_eval::{
     fused_map_n, FromGrads, FuseArgs, FusedNPb, FusedOut, FusedPbOf, Partials, ResultKind,
-    TensorPartials,
+    TensorRecompute,
 };
 pub use chain_n::{
     DualN, FromLeafGrad, FuseLeaf, Join, LeafGrad, LeafValue, ScalarKind, TensorKind,
