@@ -300,7 +300,7 @@ impl<B> Join<B> for TensorKind {
     type Out = TensorKind;
 }
 
-/// An input of [`fused_map_n`]: `f32`, `f64` or a tensor, by value or by reference.
+/// An input of [`fused_map_n`](super::chain_eval::fused_map_n): `f32`, `f64` or a tensor, by value or by reference.
 pub trait FuseLeaf {
     /// The element type.
     type Elem: Element;
