@@ -165,3 +165,60 @@ fn let_else_block_returns_carry_their_gradient() {
         assert!((g - fd).abs() < 1e-6, "{g} vs {fd}");
     }
 }
+
+#[differentiable]
+fn maybe_scaled(x: f64, k: f64) -> Option<f64> {
+    if k > 0.0 {
+        Some(x * k)
+    } else {
+        None
+    }
+}
+
+/// `let .. else` on a differentiable value: the matched parts carry their gradient.
+#[differentiable(wrt(x, pair))]
+fn let_else_on_active(x: f64, pair: (f64, f64)) -> f64 {
+    let Some(y) = maybe_scaled(x, 3.0) else {
+        return x;
+    };
+    let (a, b) = (y * pair.0, x + pair.1);
+    a * b + y.sin()
+}
+
+#[test]
+fn let_else_binding_differentiable_values() {
+    let pair = (0.5, -1.0);
+    let (_, (gx, gp)) = let_else_on_active_grad(0.7, pair);
+    let h = 1e-6;
+    let f = |x: f64, p: (f64, f64)| let_else_on_active(x, p);
+    assert!((gx - (f(0.7 + h, pair) - f(0.7 - h, pair)) / (2.0 * h)).abs() < 1e-6);
+    let dp0 = (f(0.7, (0.5 + h, -1.0)) - f(0.7, (0.5 - h, -1.0))) / (2.0 * h);
+    let dp1 = (f(0.7, (0.5, -1.0 + h)) - f(0.7, (0.5, -1.0 - h))) / (2.0 * h);
+    assert!((gp.0 - dp0).abs() < 1e-6 && (gp.1 - dp1).abs() < 1e-6);
+}
+
+/// `match` and `if let` arms that take an active `Option` or tuple apart.
+#[differentiable]
+fn match_destructures(x: f64, k: f64) -> f64 {
+    let y = match maybe_scaled(x, k) {
+        Some(v) => v * v,
+        None => x,
+    };
+    let t = match (x * 2.0, y) {
+        (a, b) if a > 0.0 => a * b,
+        (a, _) => a,
+    };
+    t + y
+}
+
+#[test]
+fn match_arms_destructuring_differentiable_values() {
+    for (x, k) in [(0.7, 2.0), (0.7, -1.0), (-0.4, 3.0)] {
+        let (_, (gx, gk)) = match_destructures_grad(x, k);
+        let h = 1e-6;
+        let fx = (match_destructures(x + h, k) - match_destructures(x - h, k)) / (2.0 * h);
+        let fk = (match_destructures(x, k + h) - match_destructures(x, k - h)) / (2.0 * h);
+        assert!((gx - fx).abs() < 1e-5, "{gx} vs {fx}");
+        assert!((gk - fk).abs() < 1e-5, "{gk} vs {fk}");
+    }
+}

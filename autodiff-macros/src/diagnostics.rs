@@ -217,14 +217,6 @@ pub fn jump_in_expression(span: Span) -> Error {
 
 // ----- the body: differentiable values where they cannot go -----------------------------------------
 
-pub fn let_else_active(span: Span) -> Error {
-    err(
-        span,
-        "`let ... else` cannot bind a differentiable value\n\
-         help: bind the value with a plain `let` and test it with `if` or `match`",
-    )
-}
-
 pub fn destructure_active(span: Span) -> Error {
     err(
         span,
@@ -348,8 +340,8 @@ pub fn unnamed_callee(span: Span) -> Error {
 pub fn variant_of_active(span: Span) -> Error {
     err(
         span,
-        "not supported yet: an enum variant or tuple struct holding a differentiable value\n\
-         help: keep each differentiable value in its own variable",
+        "not supported yet: an enum variant (other than `Some`) or tuple struct holding a differentiable value\n\
+         help: keep each differentiable value in its own variable, or use a struct deriving `Differentiable`",
     )
 }
 
@@ -365,7 +357,7 @@ pub fn aggregate_of_active(span: Span) -> Error {
     err(
         span,
         "not supported yet: a tuple, array or struct holding a differentiable value\n\
-         help: keep each differentiable value in its own variable",
+         help: keep each differentiable value in its own variable, or use a struct deriving `Differentiable`",
     )
 }
 

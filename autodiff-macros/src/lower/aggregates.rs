@@ -16,6 +16,8 @@ use syn::{Expr, Ident, Member, Pat};
 
 /// How an aggregate's tangent is split over its elements in the pullback.
 enum Split {
+    /// `Some(x)`: an `Option`, whose tangent is an `Option`.
+    Some,
     Tuple,
     Array,
     Vec,
@@ -64,6 +66,14 @@ impl Lowerer {
         self.build_aggregate(value, &ops, split, e.span())
     }
 
+    /// `Some(x)` with an active `x`.
+    pub(super) fn lower_some(&mut self, c: &syn::ExprCall) -> Operand {
+        let x = self.lower_leaf(&c.args[0]);
+        let t = &x.tokens;
+        let value = quote!(::core::option::Option::Some(#t));
+        self.build_aggregate(value, &[x], Split::Some, c.span())
+    }
+
     /// `vec![a, b]` with active elements.
     pub(super) fn lower_vec_macro(&mut self, m: &syn::ExprMacro) -> Operand {
         let parsed = m
@@ -99,6 +109,8 @@ impl Lowerer {
             .collect();
         let g = names::local::grad();
         let unpack = match &split {
+            // a `None` cotangent is a zero: the element gets nothing
+            Split::Some => TokenStream::new(),
             Split::Tuple => quote!(let (#(#parts,)*) = #g;),
             Split::Array => quote!(let [#(#parts),*] = #g;),
             Split::Vec => {
@@ -124,10 +136,17 @@ impl Lowerer {
             Some(quote!(#rt::acc(&mut #a, #p);))
         });
         let d = self.adj_ident(out);
+        let accs: Vec<TokenStream> = accs.collect();
+        let body = match &split {
+            Split::Some => {
+                let p = &parts[0];
+                quote!(if let ::core::option::Option::Some(#p) = #g { #(#accs)* })
+            }
+            _ => quote!(#unpack #(#accs)*),
+        };
         self.cur_rev.push(quote! {
             if let ::core::option::Option::Some(#g) = (*#anchor).take(&mut #d) {
-                #unpack
-                #(#accs)*
+                #body
             }
         });
         self.cur_pbs.push(anchor);
@@ -141,6 +160,17 @@ impl Lowerer {
     /// variable is active, and the pullback puts their gradients back together (a zero of
     /// `v`'s shape for the parts that received none).
     pub(super) fn lower_destructure(&mut self, local: &syn::Local, init: &Expr) {
+        self.lower_destructure_else(local, init, None);
+    }
+
+    /// The same with an `else` block (`let Some(y) = f(x) else { return .. };`): the block is
+    /// lowered like any block, and the parts are reassembled only when the pattern matched.
+    pub(super) fn lower_destructure_else(
+        &mut self,
+        local: &syn::Local,
+        init: &Expr,
+        els: Option<(&syn::Token![else], &Expr)>,
+    ) {
         let mut parts = Vec::new();
         if !pattern_parts(&local.pat, Vec::new(), &mut parts) {
             self.cx.push(diag::destructure_active(local.pat.span()));
@@ -156,12 +186,35 @@ impl Lowerer {
         self.emit(quote!(let #val = #t;));
         self.emit(quote!(let #z = #rt::zero_tangent_of(&#val);));
         let pat = &local.pat;
-        self.emit(quote!(let #pat = #val;));
+        match els {
+            Some((else_token, block)) => {
+                // the `else` block diverges: what ran before it is recorded first
+                self.flush();
+                let block = self
+                    .lower_value(block, None)
+                    .unwrap_or_else(|| quote!({ loop {} }));
+                self.emit(quote!(let #pat = #val #else_token #block;));
+            }
+            None => self.emit(quote!(let #pat = #val;)),
+        }
+        self.reassemble(&parts, &z, v.adj);
+    }
+
+    /// Binds the variables of a destructuring pattern as active, and pushes the reverse code
+    /// that puts their gradients back together into the whole value's adjoint, starting from
+    /// the recorded zero `z` of its shape.
+    pub(super) fn reassemble(
+        &mut self,
+        parts: &[(Ident, Vec<Proj>)],
+        z: &Ident,
+        whole: Option<usize>,
+    ) {
+        let rt = names::rt();
         let slot = names::place_slot();
         let g = names::local::grad();
         let mut any = Vec::new();
         let mut fills = Vec::new();
-        for (ident, projs) in &parts {
+        for (ident, projs) in parts {
             let b = self.bind(&ident.to_string());
             self.assigned_active.insert(b);
             if !self.is_active_binding(b) {
@@ -176,7 +229,7 @@ impl Lowerer {
                 }
             });
         }
-        let whole = v.adj.filter(|&w| self.is_active_binding(w));
+        let whole = whole.filter(|&w| self.is_active_binding(w));
         if let (Some(w), false) = (whole, any.is_empty()) {
             let w = self.adj_ident(w);
             self.cur_rev.push(quote! {
@@ -187,7 +240,7 @@ impl Lowerer {
                 }
             });
         }
-        self.cur_pbs.push(z);
+        self.cur_pbs.push(z.clone());
     }
 
     /// `outs.push(h)` on a local `Vec`: the `Vec` becomes active, and the pullback pops the
@@ -268,18 +321,24 @@ impl Lowerer {
 /// The variables of a destructuring pattern with the path from the whole value to each;
 /// `false` for patterns the pullback cannot reassemble (`..` in a tuple or slice, bindings by
 /// reference, `x @ pat`).
-fn pattern_parts(pat: &Pat, prefix: Vec<Proj>, out: &mut Vec<(Ident, Vec<Proj>)>) -> bool {
+pub(super) fn pattern_parts(
+    pat: &Pat,
+    prefix: Vec<Proj>,
+    out: &mut Vec<(Ident, Vec<Proj>)>,
+) -> bool {
     let sub = |prefix: &[Proj], p: Proj| {
         let mut v = prefix.to_vec();
         v.push(p);
         v
     };
     match pat {
+        // `None`, `Act::Relu`-like names: a constant or a unit variant, no binding
+        Pat::Ident(pi) if pi.ident.to_string().starts_with(char::is_uppercase) => true,
         Pat::Ident(pi) if pi.subpat.is_none() && pi.by_ref.is_none() => {
             out.push((pi.ident.clone(), prefix));
             true
         }
-        Pat::Wild(_) => true,
+        Pat::Wild(_) | Pat::Lit(_) | Pat::Range(_) | Pat::Path(_) => true,
         Pat::Paren(p) => pattern_parts(&p.pat, prefix, out),
         Pat::Type(t) => pattern_parts(&t.pat, prefix, out),
         Pat::Tuple(t) => {
@@ -288,6 +347,10 @@ fn pattern_parts(pat: &Pat, prefix: Vec<Proj>, out: &mut Vec<(Ident, Vec<Proj>)>
                     .iter()
                     .enumerate()
                     .all(|(i, e)| pattern_parts(e, sub(&prefix, Proj::Field(Member::from(i))), out))
+        }
+        // `Some(x)` of an `Option`, whose tangent is an `Option` too
+        Pat::TupleStruct(t) if t.path.is_ident("Some") && t.elems.len() == 1 => {
+            pattern_parts(&t.elems[0], sub(&prefix, Proj::Some), out)
         }
         Pat::TupleStruct(t) => {
             !t.elems.iter().any(|e| matches!(e, Pat::Rest(_)))

@@ -104,7 +104,8 @@ impl Lowerer {
         };
         if let Some((else_token, diverge)) = &init.diverge {
             if self.is_active(&init.expr) {
-                self.cx.push(diag::let_else_active(local.span()));
+                self.lower_destructure_else(local, &init.expr, Some((else_token, diverge)));
+                return;
             }
             // The `else` block diverges: end the segment first so its records are kept. It is
             // lowered like any block, so a value it returns carries its gradient.
@@ -405,7 +406,10 @@ impl Lowerer {
         });
         let active = if binds && self.is_active(&m.expr) {
             for arm in &m.arms {
-                if !reads_value_only(&arm.pat) {
+                let mut parts = Vec::new();
+                if !reads_value_only(&arm.pat)
+                    && !super::aggregates::pattern_parts(&arm.pat, Vec::new(), &mut parts)
+                {
                     self.cx
                         .push(diag::pattern_binds_active_part(arm.pat.span()));
                 }
@@ -413,6 +417,17 @@ impl Lowerer {
             Some(self.lower_leaf(&m.expr))
         } else {
             None
+        };
+        // Arms that take the value apart (`Some(v)`, `(a, b)`) reassemble their gradient from
+        // a zero of the scrutinee's shape.
+        let zero = match &active {
+            Some(op) if m.arms.iter().any(|a| !reads_value_only(&a.pat)) => {
+                let z = crate::names::place_zero(self.fresh());
+                let (rt, t) = (crate::names::rt(), &op.tokens);
+                self.emit(quote!(let #z = #rt::zero_tangent_of(&#t);));
+                Some(z)
+            }
+            _ => None,
         };
         self.flush();
         let scrut = match &active {
@@ -425,9 +440,19 @@ impl Lowerer {
             self.push_scope();
             self.out.push(Vec::new());
             match (&active, &arm.pat) {
-                (Some(op), syn::Pat::Ident(pi)) => {
+                (Some(op), syn::Pat::Ident(pi))
+                    if !pi.ident.to_string().starts_with(char::is_uppercase) =>
+                {
                     let id = self.bind(&pi.ident.to_string());
                     self.alias(Some(id), op);
+                }
+                (Some(op), pat) if !reads_value_only(pat) => {
+                    let mut parts = Vec::new();
+                    super::aggregates::pattern_parts(pat, Vec::new(), &mut parts);
+                    let z = zero.as_ref().expect("a zero for destructuring arms");
+                    let za = crate::names::place_zero(self.fresh());
+                    self.emit(quote!(let #za = ::core::clone::Clone::clone(&#z);));
+                    self.reassemble(&parts, &za, op.adj);
                 }
                 _ => self.bind_pattern_from(&arm.pat, scrut_raw),
             }

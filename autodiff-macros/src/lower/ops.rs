@@ -294,6 +294,9 @@ impl Lowerer {
         if let Some(list) = super::aggregates::join_literal(fp, c) {
             return self.lower_join_literal(c, fp, list);
         }
+        if fp.path.is_ident("Some") && c.args.len() == 1 {
+            return self.lower_some(c);
+        }
         if fp.path.segments.last().is_some_and(|s| {
             s.ident
                 .to_string()

@@ -30,6 +30,8 @@ pub(super) enum Proj {
     Index(Ident),
     /// An element at a fixed position (`let [a, b] = ..`).
     At(usize),
+    /// The value inside `Some(..)` (only where the pattern matched).
+    Some,
 }
 
 /// The part of the adjoint `base` (an owned tangent or `&mut` one) that `projs` lead to, as a
@@ -56,6 +58,12 @@ pub(super) fn part_of_adjoint(
                 dest = quote!(#dest[::core::clone::Clone::clone(#ix)]);
             }
             Proj::At(i) => dest = quote!(#dest[#i]),
+            Proj::Some => {
+                dest = quote!((#dest)
+                    .as_mut()
+                    .expect("the pattern matched `Some`, so its tangent is `Some`"));
+                ends_in_accessor = true;
+            }
         }
     }
     if ends_in_accessor {
