@@ -69,3 +69,18 @@ fn into_and_from_between_floats() {
     assert_close(gx as f64, 2.0 + 2.0 * 1.5, 1e-6);
     assert_close(gy, 1.5, 0.0);
 }
+
+#[differentiable]
+fn numcast_generic<T: Float>(x: T) -> f64 {
+    let y: f64 = <f64 as autodiff::num_traits::NumCast>::from(x * x).unwrap();
+    let z = T::from(y * 3.0).unwrap();
+    <f64 as autodiff::num_traits::NumCast>::from(z.sin()).expect("a float") + y
+}
+
+#[test]
+fn numcast_from_between_floats() {
+    let (_, g) = numcast_generic_grad(0.4f64);
+    assert_close(g, fd(numcast_generic::<f64>, 0.4), 1e-8);
+    let (_, g32) = numcast_generic_grad(0.4f32);
+    assert!((g32 as f64 - g).abs() < 1e-5);
+}

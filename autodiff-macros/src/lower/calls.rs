@@ -210,3 +210,35 @@ impl Lowerer {
         }
     }
 }
+
+impl Lowerer {
+    /// `T::from(x).unwrap()` / `.expect(..)` of an active `x` (`num_traits::NumCast` between
+    /// float types, with `T` a float type or a `T: Float` parameter): a conversion whose
+    /// derivative is 1.
+    pub(super) fn lower_numcast(&mut self, m: &syn::ExprMethodCall) -> Option<Operand> {
+        if m.method != "unwrap" && m.method != "expect" {
+            return None;
+        }
+        let Expr::Call(c) = crate::syntax::strip_parens(&m.receiver) else {
+            return None;
+        };
+        let Expr::Path(fp) = crate::syntax::strip_parens(&c.func) else {
+            return None;
+        };
+        let last = fp.path.segments.last()?;
+        if last.ident != "from" || c.args.len() != 1 || !self.is_active(&c.args[0]) {
+            return None;
+        }
+        let owner = self.float_owner(fp)?;
+        let target: syn::Type = syn::parse_str(&owner).ok()?;
+        let x = self.lower_leaf(&c.args[0]);
+        let rt = names::rt_at(m.span());
+        let span = m.span();
+        Some(self.emit_op(
+            quote_spanned!(span=> #rt::numcast::<_, #target>),
+            vec![x],
+            span,
+            false,
+        ))
+    }
+}

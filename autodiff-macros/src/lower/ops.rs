@@ -203,6 +203,9 @@ impl Lowerer {
         if name == "layer_norm" {
             return self.lower_layer_norm(m);
         }
+        if let Some(op) = self.lower_numcast(m) {
+            return op;
+        }
         if name == "into" && m.args.is_empty() {
             // `x.into()` of an active float is `f64::from(x)`: the only `From` between floats
             let x = self.lower_leaf(&m.receiver);

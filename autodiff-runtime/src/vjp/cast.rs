@@ -76,3 +76,34 @@ pub fn as_f32<F: CastFloat>(x: F) -> (f32, CastPb<F, f32>) {
 pub fn as_f64<F: CastFloat>(x: F) -> (f64, CastPb<F, f64>) {
     (x.to_f64(), CastPb(PhantomData))
 }
+
+/// Pullback of [`numcast`]: the cotangent converted back to the source float type.
+#[derive(Clone, Copy, Debug)]
+pub struct NumCastPb<S, T>(PhantomData<fn(T) -> S>);
+
+impl<S: num_traits::Float, T: num_traits::Float> Pullback for NumCastPb<S, T> {
+    type Cot = T;
+    type Grads = S;
+    #[inline(always)]
+    fn pull(&self, g: T) -> S {
+        S::from(g).expect("a float converts to another float")
+    }
+}
+
+/// `T::from(x).unwrap()` (`num_traits::NumCast`) between float types, in VJP form: the
+/// conversion of a value whose derivative is 1.
+///
+/// ```
+/// use autodiff_runtime::vjp::{numcast, Pullback};
+/// let (y, pb): (f32, _) = numcast(2.5f64);
+/// assert_eq!(y, 2.5f32);
+/// assert_eq!(pb.pull(1.0f32), 1.0f64);
+/// ```
+#[inline(always)]
+#[track_caller]
+pub fn numcast<S: num_traits::Float, T: num_traits::Float>(x: S) -> (T, NumCastPb<S, T>) {
+    (
+        T::from(x).expect("a float converts to another float"),
+        NumCastPb(PhantomData),
+    )
+}

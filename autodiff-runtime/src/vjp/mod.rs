@@ -46,7 +46,7 @@ mod trace;
 pub use activation::{ActivationKind, ActivationPb, ActivationVjp, PickPb};
 pub use batched::{BatchedMatmulPb, BatchedVjp};
 pub use binary::*;
-pub use cast::{as_f32, as_f64, CastPb};
+pub use cast::{as_f32, as_f64, numcast, CastPb, NumCastPb};
 pub use constructors::{FromVecPb, FullPb, ScalarTensorPb};
 pub use join::{CatPb, ExpandPb, JoinVjp, PermutePb, RepeatPb, SplitPb};
 pub use loss::{
