@@ -22,7 +22,7 @@ struct Header<'f> {
     extra_bounds: Vec<TokenStream>,
     /// For a function that does not differentiate every parameter: the bitmask of the ones it
     /// does, carried by its pullback's type (`Narrowed<_, MASK>`) so that calls can check it.
-    narrowed: Option<u64>,
+    narrowed: Option<proc_macro2::Literal>,
     /// `+ use<T, ..>` for the pullback's opaque type (not borrowing the arguments' lifetimes).
     use_bound: TokenStream,
     /// `::<T, ..>` for calls of the user's function and of `NAME_vjp`.
@@ -39,13 +39,11 @@ impl<'f> Header<'f> {
                 |a| matches!(a, FnArg::Typed(pt) if matches!(*pt.ty, syn::Type::ImplTrait(_))),
             );
         let rt = names::rt();
-        let narrowed = sig.params.iter().any(|p| !p.wrt).then(|| {
-            sig.params
-                .iter()
-                .enumerate()
-                .filter(|(_, p)| p.wrt)
-                .fold(0u64, |m, (i, _)| m | (1u64 << i.min(63)))
-        });
+        let narrowed = sig
+            .params
+            .iter()
+            .any(|p| !p.wrt)
+            .then(|| names::position_mask(sig.params.iter().map(|p| p.wrt)));
         Header {
             narrowed,
             f,
@@ -93,10 +91,9 @@ impl<'f> Header<'f> {
         let (out_ty, cot_ty, grads_ty, use_bound) =
             (&self.out_ty, &self.cot_ty, &self.grads_ty, &self.use_bound);
         let closure_ty = quote!(impl ::core::ops::Fn(#cot_ty) -> #grads_ty #use_bound);
-        let pb_ty = match self.narrowed {
+        let pb_ty = match &self.narrowed {
             Some(mask) => {
                 let rt = names::rt();
-                let mask = proc_macro2::Literal::u64_unsuffixed(mask);
                 quote!(#rt::Narrowed<#closure_ty, #mask>)
             }
             None => closure_ty,

@@ -214,9 +214,10 @@ pub fn method_kind(name: &str) -> Option<MethodKind> {
     OPS.iter().find(|op| op.name == name).map(|op| op.kind)
 }
 
-/// Associated functions of `Tensor` that are differentiable in their one scalar argument
-/// (`Tensor::scalar(s)`, `Tensor::full(&shape, s)`); their runtime forms are `Tensor::NAME_vjp`.
-pub fn is_tensor_constructor(name: &str) -> bool {
+/// Associated functions of `Tensor` with a runtime VJP form `Tensor::NAME_vjp`: the constructors
+/// `scalar(s)` and `full(&shape, s)` (differentiable in `s`), `cat` and `stack` of a list of
+/// tensors, and `where_cond(&mask, &a, &b)`.
+pub fn is_tensor_function(name: &str) -> bool {
     matches!(name, "scalar" | "full" | "cat" | "stack" | "where_cond")
 }
 

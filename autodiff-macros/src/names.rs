@@ -188,6 +188,17 @@ pub mod local {
     }
 }
 
+/// Which positions (parameters of a function, or arguments of a call) are differentiated, as the
+/// bitmask `vjp::Narrowed` and `vjp::CallProbe` compare: bit `i` for position `i`.
+pub fn position_mask(differentiated: impl IntoIterator<Item = bool>) -> proc_macro2::Literal {
+    let mask = differentiated
+        .into_iter()
+        .enumerate()
+        .filter(|(_, d)| *d)
+        .fold(0u64, |m, (i, _)| m | (1u64 << i.min(63)));
+    proc_macro2::Literal::u64_unsuffixed(mask)
+}
+
 /// A forward local holding an index used to read a part of a differentiable value (recorded so
 /// the pullback sends the gradient to the same element).
 pub fn place_index(n: usize) -> Ident {

@@ -188,11 +188,7 @@ impl Lowerer {
         let pat = &local.pat;
         match els {
             Some((else_token, block)) => {
-                // the `else` block diverges: what ran before it is recorded first
-                self.flush();
-                let block = self
-                    .lower_value(block, None)
-                    .unwrap_or_else(|| quote!({ loop {} }));
+                let block = self.lower_else_block(block);
                 self.emit(quote!(let #pat = #val #else_token #block;));
             }
             None => self.emit(quote!(let #pat = #val;)),

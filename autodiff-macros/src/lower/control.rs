@@ -107,14 +107,9 @@ impl Lowerer {
                 self.lower_destructure_else(local, &init.expr, Some((else_token, diverge)));
                 return;
             }
-            // The `else` block diverges: end the segment first so its records are kept. It is
-            // lowered like any block, so a value it returns carries its gradient.
-            self.flush();
             let raw = self.raw_read(&init.expr);
             let value = self.rewrite_returns_expr(&init.expr);
-            let els = self
-                .lower_value(diverge, None)
-                .unwrap_or_else(|| quote!({ loop {} }));
+            let els = self.lower_else_block(diverge);
             self.bind_pattern_from(&local.pat, raw);
             let (attrs, pat) = (&local.attrs, &local.pat);
             self.emit(quote!(#(#attrs)* let #pat = #value #else_token #els;));
@@ -164,6 +159,15 @@ impl Lowerer {
         let ty = ty.map(|t| quote!(: #t));
         let v = v.unwrap_or_else(|| quote!(loop {}));
         self.emit(quote!(#(#attrs)* let #mutability #ident #ty = #v;));
+    }
+
+    /// The `else` block of a `let .. else`. It diverges, so the segment before it ends first
+    /// (its records are kept); it is lowered like any block, so a value it returns carries its
+    /// gradient.
+    pub(super) fn lower_else_block(&mut self, block: &Expr) -> TokenStream {
+        self.flush();
+        self.lower_value(block, None)
+            .unwrap_or_else(|| quote!({ loop {} }))
     }
 
     // ----- values --------------------------------------------------------------------------------

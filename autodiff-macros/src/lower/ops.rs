@@ -4,7 +4,7 @@
 use super::tape::Operand;
 use super::Lowerer;
 use crate::diagnostics as diag;
-use crate::methods::{is_tensor_constructor, method_kind, MethodKind};
+use crate::methods::{is_tensor_function, method_kind, MethodKind};
 use crate::names::{self, Operands};
 use crate::syntax::strip_parens;
 
@@ -315,7 +315,7 @@ impl Lowerer {
         let recursive = name == self.fn_name && single;
         // `Tensor::scalar(s)`, `Tensor::full(&shape, s)`: runtime forms with a pullback struct
         let tensor_fn = single_path_prefix(&fp.path, "Tensor");
-        if tensor_fn && !is_tensor_constructor(&name) {
+        if tensor_fn && !is_tensor_function(&name) {
             self.cx
                 .push(diag::unsupported_tensor_function(last.ident.span(), &name));
             return self.poisoned(&Expr::Call(c.clone()));

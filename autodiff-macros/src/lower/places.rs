@@ -377,7 +377,8 @@ impl Lowerer {
 
     fn iter_shape<'e>(&self, e: &'e Expr) -> Option<IterShape<'e>> {
         let e = strip_parens(e);
-        if !self.is_active(e) && !self.is_param_place_iter(e) {
+        // `m.layers.iter()` over a differentiated container is active (`Scope::is_container`)
+        if !self.is_active(e) {
             return Some(IterShape::Inactive(e));
         }
         match e {
@@ -397,23 +398,6 @@ impl Lowerer {
                 Box::new(self.iter_shape(&m.args[0])?),
             )),
             _ => None,
-        }
-    }
-
-    /// `m.layers.iter()` is not "active" for activity analysis (`iter` reads raw numbers of a
-    /// tensor), but over a differentiated container it walks differentiable parts.
-    fn is_param_place_iter(&self, e: &Expr) -> bool {
-        match e {
-            Expr::MethodCall(m) if m.method == "iter" => self.is_param_place(&m.receiver),
-            Expr::MethodCall(m) if m.method == "enumerate" || m.method == "zip" => {
-                self.is_param_place_iter(strip_parens(&m.receiver))
-                    || m.args
-                        .iter()
-                        .any(|a| self.is_param_place_iter(strip_parens(a)))
-            }
-            Expr::Reference(r) => self.is_param_place(&r.expr),
-            Expr::Path(_) | Expr::Field(_) => self.is_param_place(e),
-            _ => false,
         }
     }
 

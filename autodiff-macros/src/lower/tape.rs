@@ -252,12 +252,7 @@ fn pick_active_grads(grads: TokenStream, active: &[bool]) -> TokenStream {
 /// when the callee is narrowed with `wrt(..)` (see `vjp::Narrowed`).
 pub(super) fn wrt_check(pb: &Ident, active: &[bool], span: Span) -> TokenStream {
     let rt = names::rt();
-    let mask = active
-        .iter()
-        .enumerate()
-        .filter(|(_, &a)| a)
-        .fold(0u64, |m, (i, _)| m | (1u64 << i.min(63)));
-    let mask = proc_macro2::Literal::u64_unsuffixed(mask);
+    let mask = names::position_mask(active.iter().copied());
     quote_spanned! {span=>
         #rt::require_wrt_match((&&&#rt::CallProbe::<_, #mask>(&#pb)).__ad_wrt_check());
     }
