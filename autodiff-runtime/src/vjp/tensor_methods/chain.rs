@@ -29,10 +29,76 @@
 #![allow(clippy::suspicious_arithmetic_impl)]
 
 use super::zip_into;
-use crate::tensor::{sigmoid, Element, Tensor};
+use crate::tensor::{Element, Tensor};
 use crate::vjp::scalar::ScalarUnaryPb;
 use crate::vjp::Pullback;
 use std::ops::{Add, Div, Mul, Neg, Sub};
+
+/// The element-wise rules both dual numbers ([`Dual`], one derivative, and `DualN`, several)
+/// implement, each written once on top of their `chain(value, derivative)`.
+macro_rules! elementwise_rules {
+    () => {
+        /// `eˣ`
+        #[inline(always)]
+        pub fn exp(self) -> Self {
+            let y = self.v.exp();
+            self.chain(y, y)
+        }
+
+        /// Natural logarithm.
+        #[inline(always)]
+        pub fn ln(self) -> Self {
+            self.chain(self.v.ln(), self.v.recip())
+        }
+
+        /// Square root.
+        #[inline(always)]
+        pub fn sqrt(self) -> Self {
+            let y = self.v.sqrt();
+            self.chain(y, (y + y).recip())
+        }
+
+        /// Integer power (small exponents as products, like `Tensor::powi`).
+        #[inline(always)]
+        pub fn powi(self, n: i32) -> Self {
+            let (y, dy) = $crate::vjp::tensor_methods::chain::powi_and_derivative(self.v, n);
+            self.chain(y, dy)
+        }
+
+        /// Floating-point power.
+        #[inline(always)]
+        pub fn powf(self, p: E) -> Self {
+            let dy = if p == E::zero() {
+                E::zero()
+            } else {
+                p * self.v.powf(p - E::one())
+            };
+            self.chain(self.v.powf(p), dy)
+        }
+
+        /// Sine (sine and cosine from one `sin_cos`).
+        #[inline(always)]
+        pub fn sin(self) -> Self {
+            let (s, c) = self.v.sin_cos();
+            self.chain(s, c)
+        }
+
+        /// Cosine.
+        #[inline(always)]
+        pub fn cos(self) -> Self {
+            let (s, c) = self.v.sin_cos();
+            self.chain(c, -s)
+        }
+
+        /// Logistic sigmoid.
+        #[inline(always)]
+        pub fn sigmoid(self) -> Self {
+            let y = $crate::tensor::sigmoid(self.v);
+            self.chain(y, y * (E::one() - y))
+        }
+    };
+}
+pub(super) use elementwise_rules;
 
 /// A value and its derivative with respect to the chain's input (forward-mode, one direction).
 ///
@@ -68,62 +134,7 @@ impl<E: Element> Dual<E> {
         Dual { v, d: self.d * dv }
     }
 
-    /// `eˣ`
-    #[inline(always)]
-    pub fn exp(self) -> Self {
-        let y = self.v.exp();
-        self.chain(y, y)
-    }
-
-    /// Natural logarithm.
-    #[inline(always)]
-    pub fn ln(self) -> Self {
-        self.chain(self.v.ln(), self.v.recip())
-    }
-
-    /// Square root.
-    #[inline(always)]
-    pub fn sqrt(self) -> Self {
-        let y = self.v.sqrt();
-        self.chain(y, (y + y).recip())
-    }
-
-    /// Integer power (small exponents as products, like `Tensor::powi`).
-    #[inline(always)]
-    pub fn powi(self, n: i32) -> Self {
-        let (y, dy) = powi_and_derivative(self.v, n);
-        self.chain(y, dy)
-    }
-
-    /// Floating-point power.
-    #[inline(always)]
-    pub fn powf(self, p: E) -> Self {
-        let dy = if p == E::zero() {
-            E::zero()
-        } else {
-            p * self.v.powf(p - E::one())
-        };
-        self.chain(self.v.powf(p), dy)
-    }
-
-    /// Sine.
-    #[inline(always)]
-    pub fn sin(self) -> Self {
-        self.chain(self.v.sin(), self.v.cos())
-    }
-
-    /// Cosine.
-    #[inline(always)]
-    pub fn cos(self) -> Self {
-        self.chain(self.v.cos(), -self.v.sin())
-    }
-
-    /// Logistic sigmoid.
-    #[inline(always)]
-    pub fn sigmoid(self) -> Self {
-        let y = sigmoid(self.v);
-        self.chain(y, y * (E::one() - y))
-    }
+    elementwise_rules!();
 }
 
 /// `(xⁿ, n·xⁿ⁻¹)`, small exponents as products like `Tensor::powi`.

@@ -26,7 +26,7 @@
 // Dual-number rules: the product rule adds and the quotient rule subtracts and multiplies.
 #![allow(clippy::suspicious_arithmetic_impl)]
 
-use crate::tensor::{sigmoid, Element, Tensor};
+use crate::tensor::{Element, Tensor};
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
 /// A value and its derivatives with respect to `K` inputs (forward mode, `K` directions).
@@ -57,64 +57,7 @@ impl<E: Element, const K: usize> DualN<E, K> {
         }
     }
 
-    /// `eˣ`
-    #[inline(always)]
-    pub fn exp(self) -> Self {
-        let y = self.v.exp();
-        self.chain(y, y)
-    }
-
-    /// Natural logarithm.
-    #[inline(always)]
-    pub fn ln(self) -> Self {
-        self.chain(self.v.ln(), self.v.recip())
-    }
-
-    /// Square root.
-    #[inline(always)]
-    pub fn sqrt(self) -> Self {
-        let y = self.v.sqrt();
-        self.chain(y, (y + y).recip())
-    }
-
-    /// Integer power (small exponents as products, like `Tensor::powi`).
-    #[inline(always)]
-    pub fn powi(self, n: i32) -> Self {
-        let (y, dy) = super::chain::powi_and_derivative(self.v, n);
-        self.chain(y, dy)
-    }
-
-    /// Floating-point power.
-    #[inline(always)]
-    pub fn powf(self, p: E) -> Self {
-        let dy = if p == E::zero() {
-            E::zero()
-        } else {
-            p * self.v.powf(p - E::one())
-        };
-        self.chain(self.v.powf(p), dy)
-    }
-
-    /// Sine (sine and cosine from one `sin_cos`).
-    #[inline(always)]
-    pub fn sin(self) -> Self {
-        let (s, c) = self.v.sin_cos();
-        self.chain(s, c)
-    }
-
-    /// Cosine.
-    #[inline(always)]
-    pub fn cos(self) -> Self {
-        let (s, c) = self.v.sin_cos();
-        self.chain(c, -s)
-    }
-
-    /// Logistic sigmoid.
-    #[inline(always)]
-    pub fn sigmoid(self) -> Self {
-        let y = sigmoid(self.v);
-        self.chain(y, y * (E::one() - y))
-    }
+    super::chain::elementwise_rules!();
 }
 
 #[inline(always)]
