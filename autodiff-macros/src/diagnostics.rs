@@ -510,3 +510,52 @@ pub fn move_closure_of_mut(span: Span, name: &dyn Display) -> Error {
         ),
     )
 }
+
+// ----- checkpointed loops -----------------------------------------------------------------------
+
+pub fn checkpoint_needs_every(span: Span) -> Error {
+    err(
+        span,
+        "`#[checkpoint]` needs the block length\n\
+         help: write `#[checkpoint(every = K)]`: the loop's state is stored every K iterations",
+    )
+}
+
+pub fn checkpoint_jump(span: Span, what: &str) -> Error {
+    err(
+        span,
+        format!(
+            "{what} is not supported in a `#[checkpoint]` loop\n\
+             note: the pullback runs blocks of the loop again, and such a block must end where the loop's iterations end\n\
+             help: set a flag and `break;`, then act on it after the loop, or remove `#[checkpoint]`"
+        ),
+    )
+}
+
+pub fn checkpoint_while_let(span: Span) -> Error {
+    err(
+        span,
+        "`while let` is not supported in a `#[checkpoint]` loop\n\
+         help: write `loop { let PAT = EXPR else { break }; .. }`",
+    )
+}
+
+pub fn checkpoint_for_range(span: Span) -> Error {
+    err(
+        span,
+        "a `#[checkpoint]` `for` loop must iterate over a range of plain numbers (`for i in 0..n`)\n\
+         note: the pullback restarts the iteration from stored positions, so the iterator is stored, and a range is cheap to store\n\
+         help: iterate over indices and read the elements inside the loop",
+    )
+}
+
+pub fn checkpoint_capture(span: Span, name: &str) -> Error {
+    err(
+        span,
+        format!(
+            "a `#[checkpoint]` loop cannot use `{name}` from outside the loop\n\
+             note: the pullback runs the loop's body again, so what it uses is stored; `self` and bindings to parts of differentiated arguments cannot be\n\
+             help: bind what the loop needs to a local before the loop (`let w = self.w.clone();`), or index the argument inside the loop"
+        ),
+    )
+}
