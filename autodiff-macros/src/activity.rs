@@ -51,7 +51,11 @@ pub fn closure_params(c: &syn::ExprClosure) -> HashSet<String> {
 
 /// Lowers the body until the set of active bindings is stable and returns the final round's
 /// lowering (its errors, segments and adjoints) with the forward tokens of the body.
-pub fn lower_to_fixpoint(fn_name: &str, sig: &Signature, f: &syn::ItemFn) -> (Lowerer, TokenStream) {
+pub fn lower_to_fixpoint(
+    fn_name: &str,
+    sig: &Signature,
+    f: &syn::ItemFn,
+) -> (Lowerer, TokenStream) {
     let body = &f.block;
     let mut active: HashSet<usize> = HashSet::new();
     let mut raw: HashMap<usize, Span> = HashMap::new();

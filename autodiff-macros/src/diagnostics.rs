@@ -545,7 +545,7 @@ pub fn checkpoint_for_range(span: Span) -> Error {
         span,
         "a `#[checkpoint]` `for` loop must iterate over a range of plain numbers (`for i in 0..n`)\n\
          note: the pullback restarts the iteration from stored positions, so the iterator is stored, and a range is cheap to store\n\
-         help: iterate over indices and read the elements inside the loop",
+         help: iterate over indices (`for i in 0..v.len()`) and read the elements inside the loop",
     )
 }
 

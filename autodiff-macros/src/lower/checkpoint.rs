@@ -46,40 +46,53 @@ pub fn checkpoint_attr(attrs: &[Attribute]) -> Option<&Attribute> {
 
 /// The `K` of `#[checkpoint(every = K)]`.
 fn parse_every(attr: &Attribute) -> syn::Result<Expr> {
+    if let syn::Meta::Path(path) = &attr.meta {
+        return Err(diag::checkpoint_needs_every(path.span()));
+    }
     let mut every = None;
     attr.parse_nested_meta(|meta| {
         if meta.path.is_ident("every") {
             every = Some(meta.value()?.parse::<Expr>()?);
             Ok(())
         } else {
-            Err(meta.error("unknown `#[checkpoint]` option\nhelp: write `#[checkpoint(every = K)]`"))
+            Err(meta
+                .error("unknown `#[checkpoint]` option\nhelp: write `#[checkpoint(every = K)]`"))
         }
     })?;
     every.ok_or_else(|| diag::checkpoint_needs_every(attr.span()))
 }
 
 /// Drops `#[checkpoint]` attributes (which only `#[differentiable]` understands) from loops.
-struct StripCheckpoints;
+/// In the user's own function (`keep_every`) the loop becomes `{ let _ = &(K); LOOP }`, so that
+/// a parameter used only as the block length does not count as unused.
+struct StripCheckpoints {
+    keep_every: bool,
+}
 
 impl syn::visit_mut::VisitMut for StripCheckpoints {
     fn visit_expr_mut(&mut self, e: &mut Expr) {
-        let attrs = match e {
-            Expr::While(w) => Some(&mut w.attrs),
-            Expr::ForLoop(f) => Some(&mut f.attrs),
-            Expr::Loop(l) => Some(&mut l.attrs),
-            _ => None,
-        };
-        if let Some(attrs) = attrs {
-            attrs.retain(|a| !a.path().is_ident("checkpoint"));
-        }
         syn::visit_mut::visit_expr_mut(self, e);
+        let attrs = match e {
+            Expr::While(w) => &mut w.attrs,
+            Expr::ForLoop(f) => &mut f.attrs,
+            Expr::Loop(l) => &mut l.attrs,
+            _ => return,
+        };
+        let Some(pos) = attrs.iter().position(|a| a.path().is_ident("checkpoint")) else {
+            return;
+        };
+        let attr = attrs.remove(pos);
+        attrs.retain(|a| !a.path().is_ident("checkpoint"));
+        if let (true, Ok(every)) = (self.keep_every, parse_every(&attr)) {
+            *e = syn::parse_quote!({ let _ = &(#every); #e });
+        }
     }
 }
 
 /// The function as the user wrote it, minus the `#[checkpoint]` attributes.
 pub fn strip_checkpoint_attrs(f: &syn::ItemFn) -> syn::ItemFn {
     let mut f = f.clone();
-    syn::visit_mut::VisitMut::visit_item_fn_mut(&mut StripCheckpoints, &mut f);
+    syn::visit_mut::VisitMut::visit_item_fn_mut(&mut StripCheckpoints { keep_every: true }, &mut f);
     f
 }
 
@@ -150,7 +163,7 @@ impl Lowerer {
             // nothing in the loop is differentiated: it runs as written
             return plain;
         }
-        let (env, state) = self.loop_inputs(&body, attr.span());
+        let (env, state) = self.loop_inputs(&body);
         self.checkpointed_forward(&p, &every, &env, &state, segments, body)
     }
 
@@ -197,16 +210,19 @@ impl Lowerer {
 
     fn plain_body(&self, body: &syn::Block) -> TokenStream {
         let mut body = body.clone();
-        syn::visit_mut::VisitMut::visit_block_mut(&mut StripCheckpoints, &mut body);
+        syn::visit_mut::VisitMut::visit_block_mut(
+            &mut StripCheckpoints { keep_every: false },
+            &mut body,
+        );
         body.to_token_stream()
     }
 
     /// The bindings from outside the loop that the lowered body mentions: `(read only, state)`.
     /// Refuses those that cannot be stored (`self`, bindings to parts of arguments).
-    fn loop_inputs(&mut self, body: &TokenStream, span: Span) -> (Vec<Ident>, Vec<Ident>) {
+    fn loop_inputs(&mut self, body: &TokenStream) -> (Vec<Ident>, Vec<Ident>) {
         let (mut env, mut state) = (Vec::new(), Vec::new());
         let mut seen = std::collections::HashSet::new();
-        let mut refused = Vec::new();
+        let mut refused: Vec<(String, Span)> = Vec::new();
         crate::activity::scan_free_idents(body, &mut |id| {
             let name = id.to_string();
             if !seen.insert(name.clone()) {
@@ -217,15 +233,15 @@ impl Lowerer {
                 return; // inlined where it is called: its captures are mentioned themselves
             }
             if name == "self" || self.aliases.contains_key(&b) {
-                refused.push(name);
+                refused.push((name, id.span()));
             } else if self.mut_names.contains(&name) {
                 state.push(id.clone());
             } else {
                 env.push(id.clone());
             }
         });
-        for name in refused {
-            self.cx.push(diag::checkpoint_capture(span, &name));
+        for (name, at) in refused {
+            self.cx.push(diag::checkpoint_capture(at, &name));
         }
         (env, state)
     }
@@ -265,11 +281,14 @@ impl Lowerer {
             }
         };
         let iter_init = match p.kind {
-            Kind::For(_, iter) => quote!(let mut #it = ::core::iter::IntoIterator::into_iter(#iter);),
+            Kind::For(_, iter) => {
+                quote!(let mut #it = ::core::iter::IntoIterator::into_iter(#iter);)
+            }
             _ => TokenStream::new(),
         };
         let every = quote_spanned!(every.span()=> #rt::checkpoint_every(#every));
-        let record_push = self.checkpoint_segment(rec.clone(), p, env, state, segments, lowered_body);
+        let record_push =
+            self.checkpoint_segment(rec.clone(), p, env, state, segments, lowered_body);
         quote! {{
             let #k = #every;
             let #e = (#(#env_stored,)*);

@@ -17,13 +17,16 @@
 //!
 //! let x = 1.5f64;
 //! let a = Tensor::from_vec(vec![1.0f32, 2.0], &[2]);
-//! let r = &a;
+//! let (r, data) = (&a, &[3.0f32, 4.0][..]);
 //! let stored_x = (&StoreProbe(&x)).store(); // Stored<f64>
 //! let stored_r = (&StoreProbe(&r)).store(); // StoredRef<Tensor>
+//! let stored_data = (&StoreProbe(&data)).store(); // StoredRef<[f32]>, holding a Vec
 //! drop(a);
 //! let x_again: f64 = stored_x.get();
 //! let r_again: &Tensor = stored_r.get();
+//! let data_again: &[f32] = stored_data.get();
 //! assert_eq!((x_again, r_again.to_vec()), (1.5, vec![1.0, 2.0]));
+//! assert_eq!(data_again, &[3.0, 4.0]);
 //! ```
 
 /// An owned copy of a value a checkpointed loop uses; [`Stored::get`] clones it back out.
@@ -38,16 +41,15 @@ impl<T: Clone> Stored<T> {
     }
 }
 
-/// An owned copy of the value behind a reference a checkpointed loop uses;
-/// [`StoredRef::get`] lends it out as a reference again.
-#[derive(Clone, Debug)]
-pub struct StoredRef<T>(T);
+/// An owned copy (`ToOwned`: a `Vec` for a slice) of the value behind a reference a
+/// checkpointed loop uses; [`StoredRef::get`] lends it out as a reference again.
+pub struct StoredRef<T: ?Sized + ToOwned>(T::Owned);
 
-impl<T> StoredRef<T> {
+impl<T: ?Sized + ToOwned> StoredRef<T> {
     /// The stored value, by reference (the code that runs the loop again expects a `&T`).
     #[inline]
     pub fn get(&self) -> &T {
-        &self.0
+        std::borrow::Borrow::borrow(&self.0)
     }
 }
 
@@ -63,11 +65,11 @@ pub trait StoreByRef {
     fn store(&self) -> Self::Out;
 }
 
-impl<U: Clone> StoreByRef for StoreProbe<'_, &U> {
+impl<U: ?Sized + ToOwned> StoreByRef for StoreProbe<'_, &U> {
     type Out = StoredRef<U>;
     #[inline]
     fn store(&self) -> StoredRef<U> {
-        StoredRef((**self.0).clone())
+        StoredRef((**self.0).to_owned())
     }
 }
 

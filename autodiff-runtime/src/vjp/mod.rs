@@ -47,11 +47,11 @@ mod trace;
 pub use activation::{ActivationKind, ActivationPb, ActivationVjp, PickPb};
 pub use batched::{BatchedMatmulPb, BatchedVjp};
 pub use binary::*;
-pub use checkpointed::{
-    checkpoint_block_len, checkpoint_blocks, checkpoint_every, StoreByRef, StoreByValue, StoreProbe,
-    Stored, StoredRef,
-};
 pub use cast::{as_f32, as_f64, numcast, CastPb, NumCastPb};
+pub use checkpointed::{
+    checkpoint_block_len, checkpoint_blocks, checkpoint_every, StoreByRef, StoreByValue,
+    StoreProbe, Stored, StoredRef,
+};
 pub use constructors::{FromVecPb, FullPb, ScalarTensorPb};
 pub use join::{CatPb, ExpandPb, JoinVjp, PermutePb, RepeatPb, SplitPb};
 pub use loss::{
