@@ -448,13 +448,20 @@ fn checkpoint_replay(
         crate::lower::ck_len(),
     );
     let (trace, step, rerun) = (names::trace(), local::step(), &ck.rerun);
+    // one trace and one record `Vec` per segment, emptied for each block (allocated once)
+    let cleared = ids
+        .iter()
+        .filter(|&&k| !lw.segments[k].pbs.is_empty())
+        .map(|&k| names::record(k));
     quote! {
         let (#env, __ad_ck_every, __ad_ck_states, __ad_ck_count) = #rec;
+        let mut #trace = #rt::Trace::<#trace_ty>::new();
+        #(#records)*
         for __ad_ck_block in (0..#rt::checkpoint_blocks(*__ad_ck_count, *__ad_ck_every)).rev() {
             let #len = #rt::checkpoint_block_len(*__ad_ck_count, *__ad_ck_every, __ad_ck_block);
             let #state = &__ad_ck_states[__ad_ck_block];
-            let mut #trace = #rt::Trace::<#trace_ty>::new();
-            #(#records)*
+            #trace.clear();
+            #(#cleared.clear();)*
             #rerun
             #(#iters)*
             for #step in #trace.iter().rev() {
