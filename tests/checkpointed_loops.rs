@@ -208,7 +208,7 @@ fn epochs(x0: f64, p: f64) -> f64 {
         for _ in 0..10 {
             x = x + 0.01 * (p * scale * x).sin();
         }
-        x = x * 0.9;
+        x *= 0.9;
     }
     x
 }
