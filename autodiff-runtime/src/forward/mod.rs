@@ -56,6 +56,7 @@
 
 mod float;
 mod ops;
+mod tensor;
 
 use num_traits::Float;
 use std::fmt;

@@ -48,6 +48,7 @@
 //! ```
 
 mod accumulate;
+mod dual;
 #[cfg(feature = "blas")]
 mod cblas;
 #[cfg(not(feature = "blas"))]
@@ -97,7 +98,8 @@ pub(crate) mod sealed {
     }
 }
 
-/// Element types the kernels support: `f32` and `f64` (sealed).
+/// Element types the kernels support: `f32` and `f64`, and the dual numbers over them that
+/// forward mode uses (sealed).
 pub trait Kernel: sealed::Backend {}
 
 impl Kernel for f32 {}
