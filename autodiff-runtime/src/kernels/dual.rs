@@ -30,8 +30,16 @@ macro_rules! dual_backend {
                     for j in 0..n {
                         let mut acc = Self::zero();
                         for p in 0..k {
-                            let av = if trans_a { a[p * lda + i] } else { a[i * lda + p] };
-                            let bv = if trans_b { b[j * ldb + p] } else { b[p * ldb + j] };
+                            let av = if trans_a {
+                                a[p * lda + i]
+                            } else {
+                                a[i * lda + p]
+                            };
+                            let bv = if trans_b {
+                                b[j * ldb + p]
+                            } else {
+                                b[p * ldb + j]
+                            };
                             acc = acc + av * bv;
                         }
                         let cij = &mut c[i * ldc + j];

@@ -48,9 +48,9 @@
 //! ```
 
 mod accumulate;
-mod dual;
 #[cfg(feature = "blas")]
 mod cblas;
+mod dual;
 #[cfg(not(feature = "blas"))]
 mod pure;
 mod threads;
