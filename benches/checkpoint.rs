@@ -3,29 +3,13 @@
 //! (the pullback runs each block forward again before reversing it).
 //! `cargo bench --bench checkpoint`; the memory side is `examples/checkpointed_loop.rs`.
 
-use autodiff::prelude::*;
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 
-#[differentiable]
-fn euler(x0: f32, p: f32, q: f32, steps: usize) -> f32 {
-    let h = 0.001f32;
-    let mut x = x0;
-    for _ in 0..steps {
-        x += h * (p * x.sin() - q * x * x);
-    }
-    x
-}
-
-#[differentiable]
-fn euler_checkpointed(x0: f32, p: f32, q: f32, steps: usize, every: usize) -> f32 {
-    let h = 0.001f32;
-    let mut x = x0;
-    #[checkpoint(every = every)]
-    for _ in 0..steps {
-        x += h * (p * x.sin() - q * x * x);
-    }
-    x
-}
+// the example's two versions of W4 (every step recorded, and checkpointed)
+#[path = "../examples/checkpointed_loop.rs"]
+#[allow(dead_code)]
+mod checkpointed_loop;
+use checkpointed_loop::{euler_checkpointed_grad, euler_grad};
 
 fn checkpoint(c: &mut Criterion) {
     const STEPS: usize = 100_000;

@@ -15,7 +15,7 @@ use std::time::Instant;
 
 /// W4 as the benchmark writes it: every iteration's record is kept for the pullback.
 #[differentiable]
-fn euler(x0: f32, p: f32, q: f32, steps: usize) -> f32 {
+pub fn euler(x0: f32, p: f32, q: f32, steps: usize) -> f32 {
     let h = 0.001f32;
     let mut x = x0;
     for _ in 0..steps {
@@ -27,7 +27,7 @@ fn euler(x0: f32, p: f32, q: f32, steps: usize) -> f32 {
 /// The same loop, checkpointed: the state `x` is stored every `every` steps, and the pullback
 /// runs each block of steps again before reversing it.
 #[differentiable]
-fn euler_checkpointed(x0: f32, p: f32, q: f32, steps: usize, every: usize) -> f32 {
+pub fn euler_checkpointed(x0: f32, p: f32, q: f32, steps: usize, every: usize) -> f32 {
     let h = 0.001f32;
     let mut x = x0;
     #[checkpoint(every = every)]

@@ -32,14 +32,19 @@ fn jvp_of_a_scalar_loss_is_the_gradient_along_the_direction() {
     assert_close(jv.item(), dot(&g1, &v1) + dot(&g2, &v2), 1e-12);
 }
 
-/// A tensor-valued function: a recurrent cell unrolled over data, with a constant built from
-/// plain numbers in the body and scalar literals on both sides.
+/// A tensor-valued function: a recurrent cell unrolled over data, with a data tensor, a data
+/// slice and scalar literals on both sides.
 #[differentiable(wrt(w, h0), jvp)]
-fn unroll(w: &Tensor<f64>, h0: &Tensor<f64>, xs: &[Tensor<f64>], decay: f64) -> Tensor<f64> {
-    let bias = Tensor::from_vec(vec![0.1, -0.2, 0.05], &[3, 1]);
+fn unroll(
+    w: &Tensor<f64>,
+    h0: &Tensor<f64>,
+    xs: &[Tensor<f64>],
+    bias: &Tensor<f64>,
+    decay: f64,
+) -> Tensor<f64> {
     let mut h = h0.clone();
     for x in xs {
-        h = (w.mm(&h) + x + &bias).tanh() * decay;
+        h = (w.mm(&h) + x + bias).tanh() * decay;
         h = 1.0 - (1.0 - &h) * 0.5;
     }
     h
@@ -52,8 +57,9 @@ fn jvp_of_a_tensor_valued_function_agrees_with_its_pullback() {
     let xs: Vec<Tensor<f64>> = (0..6).map(|s| Tensor::randn(&[3, 1], 20 + s)).collect();
     let (vw, vh) = (Tensor::randn(&[3, 3], 13), Tensor::randn(&[3, 1], 14));
     let u = Tensor::<f64>::randn(&[3, 1], 15);
-    let (out, jv) = unroll_jvp(&w, &h0, &xs, 0.9, &vw, &vh);
-    let (out_r, pullback) = unroll_vjp(&w, &h0, &xs, 0.9);
+    let bias = Tensor::from_vec(vec![0.1, -0.2, 0.05], &[3, 1]);
+    let (out, jv) = unroll_jvp(&w, &h0, &xs, &bias, 0.9, &vw, &vh);
+    let (out_r, pullback) = unroll_vjp(&w, &h0, &xs, &bias, 0.9);
     for (a, b) in out.to_vec().into_iter().zip(out_r.to_vec()) {
         assert_close(a, b, 1e-14);
     }
@@ -189,5 +195,66 @@ fn hvp_matches_finite_differences_of_the_gradient() {
     let fd_g = fd_tensor(|y| decay(y, 0.7, 0.01).item(), &y0);
     for (a, b) in g.to_vec().into_iter().zip(fd_g.to_vec()) {
         assert_close(a, b, 1e-7);
+    }
+}
+
+/// A differentiated scalar beside a tensor: `f = Σ (s·x)²`, so `∂²f/∂s² = 2Σx²`,
+/// `∂²f/∂s∂xᵢ = 4 s xᵢ` and `∂²f/∂xᵢ∂xⱼ = 2s² δᵢⱼ`.
+#[differentiable(jvp, hvp)]
+fn scaled(x: &Tensor<f64>, s: f64) -> Tensor<f64> {
+    (x * s).powi(2).sum()
+}
+
+#[test]
+fn hvp_with_a_differentiated_scalar() {
+    let x = Tensor::from_vec(vec![0.5, -1.5, 2.0], &[3]);
+    let vx = Tensor::from_vec(vec![1.0, 0.0, -1.0], &[3]);
+    let (_, (gx, gs), (hx, hs)) = scaled_hvp(&x, 0.8, &vx, 2.0);
+    let (_, (gx_r, gs_r)) = scaled_grad(&x, 0.8);
+    assert_close(gs, gs_r, 1e-14);
+    for (a, b) in gx.to_vec().into_iter().zip(gx_r.to_vec()) {
+        assert_close(a, b, 1e-14);
+    }
+    let sum_sq: f64 = x.to_vec().iter().map(|v| v * v).sum();
+    let x_dot_v: f64 = dot(&x, &vx);
+    assert_close(hs, 2.0 * sum_sq * 2.0 + 4.0 * 0.8 * x_dot_v, 1e-12);
+    for i in 0..3 {
+        let expected = 2.0 * 0.64 * vx.get(&[i]) + 4.0 * 0.8 * x.get(&[i]) * 2.0;
+        assert_close(hx.get(&[i]), expected, 1e-12);
+    }
+    let (_, jv) = scaled_jvp(&x, 0.8, &vx, 2.0);
+    assert_close(jv.item(), dot(&gx_r, &vx) + 2.0 * gs_r, 1e-12);
+}
+
+/// Literals beside dual values everywhere the body writes them: arithmetic on both sides,
+/// compound assignment, method arguments, comparisons.
+#[differentiable(jvp, hvp)]
+fn literals(x: &Tensor<f64>) -> Tensor<f64> {
+    let mut y = 1.0 - x * 2.0;
+    y = (y.clamp(-3.0, 3.0) + 0.5).powf(2.0) / 4.0;
+    let mut total = y.sum();
+    if total.item() > 100.0 {
+        total = total * 0.5;
+    }
+    let mut scale = 1.0;
+    scale *= 3.0;
+    total * scale
+}
+
+#[test]
+fn literals_beside_dual_values() {
+    let x = Tensor::from_vec(vec![0.25, -0.5, 0.75], &[3]);
+    let v = Tensor::from_vec(vec![1.0, 2.0, -1.0], &[3]);
+    let (_, g) = literals_grad(&x);
+    let (value, jv) = literals_jvp(&x, &v);
+    assert_close(value.item(), literals(&x).item(), 1e-15);
+    assert_close(jv.item(), dot(&g, &v), 1e-12);
+    let (_, g_h, hv) = literals_hvp(&x, &v);
+    for (a, b) in g_h.to_vec().into_iter().zip(g.to_vec()) {
+        assert_close(a, b, 1e-13);
+    }
+    // f = 3/4 Σ (1.5 - 2x)², so H = 6 I
+    for (a, b) in hv.to_vec().into_iter().zip(v.to_vec()) {
+        assert_close(a, 6.0 * b, 1e-12);
     }
 }

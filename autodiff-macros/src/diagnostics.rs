@@ -495,19 +495,10 @@ pub fn forward_mode_needs_generic(span: Span) -> Error {
          (`fn f<T: Float>(x: T, ..) -> T`) and for tensor functions (`fn f(x: &Tensor<f64>, ..) \
          -> Tensor<f64>`, differentiated arguments `Tensor`, `&Tensor`, `f32` or `f64`, a tensor \
          or scalar result): they run the function at dual numbers\n\
-         note: methods, generic tensor functions, and struct, tuple or container arguments and \
-         results are not supported\n\
+         note: methods, generic tensor functions, differentiated struct, tuple or container \
+         arguments, and struct or tuple results are not supported\n\
          help: write the function in one of those forms, or use `autodiff::calculus::jacobian` \
          (reverse mode) for its Jacobian",
-    )
-}
-
-pub fn hvp_scalar_of_tensor_function(span: Span) -> Error {
-    err(
-        span,
-        "`hvp` of a tensor function differentiates tensor arguments only\n\
-         help: pass differentiated scalars as 0-d tensors (`Tensor::scalar(x)`, read with `.item()`), \
-         or write a scalar function generic over `T: Float`",
     )
 }
 

@@ -164,6 +164,7 @@ fn dual_copy(
     if let syn::ReturnType::Type(_, t) = &mut copy.sig.output {
         *t = Box::new(dual_type(t, alias));
     }
+    crate::forward_literals::rewrite(&mut copy.block, alias.is_some());
     copy
 }
 
@@ -241,7 +242,7 @@ pub fn generate(
             #[allow(clippy::too_many_arguments, clippy::type_complexity)]
             #[track_caller]
             #vis fn #jvp_name(#(#inputs,)* #(#tangents),*) -> (#out_ty, #out_ty) {
-                #[allow(unused_mut, unused_variables, clippy::all)]
+                #[allow(unused_mut, unused_variables, unused_parens, clippy::all)]
                 #copy
                 #prelude
                 #fwd::SplitDual::split_dual(#copy_name(#(#args),*))
@@ -281,13 +282,6 @@ fn hvp(
     span: Span,
 ) -> Option<TokenStream> {
     let name = &f.sig.ident;
-    let scalar_wrt = sig
-        .wrt_params()
-        .any(|(_, p)| tensor_elem(strip_ref(&p.ty).0).is_none());
-    if scalar_wrt {
-        cx.push(diag::hvp_scalar_of_tensor_function(span));
-        return None;
-    }
     let Some(elem) = single_elem(sig) else {
         cx.push(diag::forward_mode_needs_generic(span));
         return None;
@@ -308,6 +302,12 @@ fn hvp(
     let (lw, body) = crate::activity::lower_to_fixpoint(&copy_name.to_string(), &copy_sig, &copy);
     let derivatives = crate::generate::derivatives(&copy, &copy_sig, &lw, body);
     cx.append(lw.cx);
+    // only the copy's derivatives run; its own body (plain operators between dual and plain
+    // numbers) need not compile
+    let mut stub = copy;
+    stub.block = syn::parse_quote!({
+        ::core::unreachable!("the dual copy is only differentiated, never called")
+    });
     let grad = names::grad_fn(&copy_name);
     let (prelude, args, tangents) = call_args(sig, convs, "v_");
     let hvp_name = format_ident!("{}_hvp", name);
@@ -325,8 +325,8 @@ fn hvp(
         #[allow(non_camel_case_types)]
         type #alias = ::autodiff::forward::Dual<#elem>;
         #[doc(hidden)]
-        #[allow(dead_code, unused_mut, unused_variables, clippy::all)]
-        #copy
+        #[allow(dead_code, unused_mut, unused_variables, unused_parens, clippy::all)]
+        #stub
         #derivatives
         #[doc = #doc]
         #[allow(clippy::too_many_arguments, clippy::type_complexity)]

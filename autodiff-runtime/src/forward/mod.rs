@@ -55,9 +55,14 @@
 //! ```
 
 mod float;
+mod literal;
 mod ops;
 mod reverse;
 mod tensor;
+pub use literal::{
+    lit_like, mixed_add, mixed_div, mixed_mul, mixed_ops, mixed_sub, primal, MixedOp, Primal,
+    WithLiteral,
+};
 pub use tensor::{dual_constant, dual_tensor, SplitDual};
 
 use num_traits::Float;

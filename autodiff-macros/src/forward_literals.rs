@@ -1,0 +1,180 @@
+//! Plain numbers in a function's copy at dual numbers (`forward_tensor.rs`): `2.0`, or an `f64`
+//! argument that is not differentiated, beside a `Tensor<Dual<f64>>`, which the standard
+//! operators and the tensor's methods do not take. The copy goes through `autodiff::forward`
+//! instead: arithmetic as `mixed_mul(x, h)` (any pair the operators take, plus dual tensors
+//! with plain numbers), literal method arguments as `x.powf(lit_like(&x, 2.5))`, comparisons
+//! with literals as `primal(&s) < 1000.0`. The user's own function is untouched.
+//!
+//! In the copy that reverse mode differentiates (for `NAME_hvp`), arithmetic stays as written:
+//! the generated VJP forms accept plain numbers beside dual ones. Conversions there run inside
+//! `no_grad(|| ..)`, so the generator sees them as the constants they are.
+
+use proc_macro2::{Span, TokenStream};
+use quote::quote;
+use syn::visit_mut::VisitMut;
+use syn::{BinOp, Expr, Lit, UnOp};
+
+/// Rewrites the literals of a dual copy's body (`reverse`: the copy is differentiated by the
+/// reverse-mode generator).
+pub fn rewrite(block: &mut syn::Block, reverse: bool) {
+    Rewrite { reverse, n: 0 }.visit_block_mut(block);
+}
+
+struct Rewrite {
+    reverse: bool,
+    n: usize,
+}
+
+/// The value of a float literal (possibly negated or parenthesised), as an unsuffixed `f64`
+/// literal.
+fn float_literal(e: &Expr) -> Option<TokenStream> {
+    match e {
+        Expr::Paren(p) => float_literal(&p.expr),
+        Expr::Group(g) => float_literal(&g.expr),
+        Expr::Unary(u) if matches!(u.op, UnOp::Neg(_)) => {
+            let v = float_literal(&u.expr)?;
+            Some(quote!(-#v))
+        }
+        Expr::Lit(l) => match &l.lit {
+            Lit::Float(f) => {
+                let mut digits = f.base10_digits().to_string();
+                if !digits.contains(['.', 'e', 'E']) {
+                    digits.push_str(".0");
+                }
+                let lit = syn::LitFloat::new(&digits, f.span());
+                Some(quote!(#lit))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn arith(op: &BinOp) -> Option<&'static str> {
+    Some(match op {
+        BinOp::Add(_) | BinOp::AddAssign(_) => "add",
+        BinOp::Sub(_) | BinOp::SubAssign(_) => "sub",
+        BinOp::Mul(_) | BinOp::MulAssign(_) => "mul",
+        BinOp::Div(_) | BinOp::DivAssign(_) => "div",
+        _ => return None,
+    })
+}
+
+fn is_comparison(op: &BinOp) -> bool {
+    matches!(
+        op,
+        BinOp::Lt(_) | BinOp::Le(_) | BinOp::Gt(_) | BinOp::Ge(_) | BinOp::Eq(_) | BinOp::Ne(_)
+    )
+}
+
+fn is_compound(op: &BinOp) -> bool {
+    matches!(
+        op,
+        BinOp::AddAssign(_) | BinOp::SubAssign(_) | BinOp::MulAssign(_) | BinOp::DivAssign(_)
+    )
+}
+
+/// Methods of tensors and floats whose number arguments have the receiver's element type.
+const SCALAR_METHODS: &[&str] = &[
+    "powf",
+    "clamp",
+    "max",
+    "min",
+    "leaky_relu",
+    "elu",
+    "masked_fill",
+    "hypot",
+    "atan2",
+    "copysign",
+    "mul_add",
+    "rem_euclid",
+    "allclose",
+];
+
+impl Rewrite {
+    /// `conv` run as a constant (inside `no_grad`) in the reverse copy.
+    fn constant(&self, conv: TokenStream) -> TokenStream {
+        if self.reverse {
+            quote!(::autodiff::no_grad(|| #conv))
+        } else {
+            conv
+        }
+    }
+
+    fn binary(&self, b: &syn::ExprBinary) -> Option<Expr> {
+        let fwd = quote!(::autodiff::forward);
+        let (l, r) = (&b.left, &b.right);
+        let (lit_l, lit_r) = (float_literal(l), float_literal(r));
+        if is_comparison(&b.op) {
+            let op = &b.op;
+            let ts = match (lit_l, lit_r) {
+                (None, Some(v)) => {
+                    let p = self.constant(quote!(#fwd::primal(&(#l))));
+                    quote!(#p #op #v)
+                }
+                (Some(v), None) => {
+                    let p = self.constant(quote!(#fwd::primal(&(#r))));
+                    quote!(#v #op #p)
+                }
+                _ => return None,
+            };
+            return syn::parse2(ts).ok();
+        }
+        if self.reverse {
+            return None; // the VJP forms take plain numbers beside dual ones
+        }
+        // every operation: a plain number may meet a dual tensor (`MixedOp`)
+        let name = arith(&b.op)?;
+        let f = syn::Ident::new(&format!("mixed_{name}"), Span::call_site());
+        let ts = if is_compound(&b.op) {
+            if !matches!(**l, Expr::Path(_)) {
+                return None;
+            }
+            quote!(#l = #fwd::#f(#l, #r))
+        } else {
+            quote!(#fwd::#f(#l, #r))
+        };
+        syn::parse2(ts).ok()
+    }
+
+    /// `r.m(.., 2.5, ..)` for a method whose number arguments have the receiver's scalar type
+    /// (`SCALAR_METHODS`): the literal arguments typed like the receiver.
+    fn method(&mut self, m: &syn::ExprMethodCall) -> Option<Expr> {
+        let known = SCALAR_METHODS.iter().any(|k| m.method == k);
+        if !known
+            || float_literal(&m.receiver).is_some()
+            || !m.args.iter().any(|a| float_literal(a).is_some())
+        {
+            return None;
+        }
+        self.n += 1;
+        let recv = syn::Ident::new(&format!("__ad_lit_recv{}", self.n), Span::call_site());
+        let fwd = quote!(::autodiff::forward);
+        let args = m.args.iter().map(|a| match float_literal(a) {
+            Some(v) => self.constant(quote!(#fwd::lit_like(&#recv, #v))),
+            None => quote!(#a),
+        });
+        let (receiver, method, turbofish) = (&m.receiver, &m.method, &m.turbofish);
+        let args: Vec<TokenStream> = args.collect();
+        syn::parse2(quote!({
+            let #recv = &(#receiver);
+            #recv.#method #turbofish (#(#args),*)
+        }))
+        .ok()
+    }
+}
+
+impl VisitMut for Rewrite {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        syn::visit_mut::visit_expr_mut(self, e);
+        let new = match e {
+            Expr::Binary(b) => self.binary(b),
+            Expr::MethodCall(m) => self.method(m),
+            _ => None,
+        };
+        if let Some(new) = new {
+            *e = new;
+        }
+    }
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
