@@ -121,6 +121,159 @@ fn scalar_operands_behind_references() {
 }
 
 #[differentiable]
+fn local_references(x: f64) -> f64 {
+    let r = &x;
+    let rr = &r;
+    let y = x * 3.0;
+    let s = &y;
+    *r * x + **rr + r * x + x * r + r.sin() + rr.exp() + f64::max(*r, 0.1) + Float::cos(**rr)
+        - s / 3.0
+        + (s - 1.0) * *s
+}
+
+#[differentiable]
+fn generic_local_references<T: Float>(x: T) -> T {
+    let r = &x;
+    let rr = &r;
+    *r * x + **rr + r.sin()
+}
+
+#[differentiable]
+fn compound_with_references(x: f64) -> f64 {
+    let mut acc = 0.0;
+    let r = &x;
+    acc += r;
+    acc += *r * 2.0;
+    acc -= **&r;
+    acc * x
+}
+
+#[test]
+fn references_to_differentiable_locals() {
+    for x in [0.7, -0.4, 1.3] {
+        let (_, g) = local_references_grad(x);
+        assert_close(g, fd(local_references, x), 1e-7);
+        let (_, g) = generic_local_references_grad(x);
+        assert_close(g, fd(generic_local_references::<f64>, x), 1e-7);
+        let (_, g) = compound_with_references_grad(x);
+        assert_close(g, fd(compound_with_references, x), 1e-7);
+    }
+}
+
+/// `w: &f64` is differentiated like `w: f64` (by default, and in every operand position).
+#[differentiable]
+fn by_reference(v: f64, w: &f64) -> f64 {
+    v * w + *w * *w + w.sin() + w.max(v) - w / v
+}
+
+#[differentiable]
+fn calls_by_reference(x: f64) -> f64 {
+    let y = x * 2.0;
+    by_reference(x, &y) + by_reference(2.0, &y) + by_reference(x, &3.0)
+}
+
+#[differentiable]
+fn generic_by_reference<T: Float>(v: T, w: &T) -> T {
+    v * *w + w.exp() + *w
+}
+
+#[differentiable]
+fn tensor_and_reference(t: &Tensor<f64>, w: &f64, k: f64) -> Tensor<f64> {
+    let a = k * w;
+    (t * *w).sum() + a + w * k + (t * a).sum()
+}
+
+#[test]
+fn parameters_behind_references() {
+    for (v, w) in [(0.3, 0.9), (1.4, -0.6)] {
+        let (_, (gv, gw)) = by_reference_grad(v, &w);
+        assert_close(gv, fd(|v| by_reference(v, &w), v), 1e-7);
+        assert_close(gw, fd(|w| by_reference(v, &w), w), 1e-7);
+        let (_, (gv, gw)) = generic_by_reference_grad(v, &w);
+        assert_close(gv, fd(|v| generic_by_reference(v, &w), v), 1e-7);
+        assert_close(gw, fd(|w| generic_by_reference(v, &w), w), 1e-7);
+    }
+    let (_, g) = calls_by_reference_grad(0.7);
+    assert_close(g, fd(calls_by_reference, 0.7), 1e-7);
+    let t = Tensor::from_vec(vec![0.1, -0.4, 0.9], &[3]);
+    let (_, (gt, gw, gk)) = tensor_and_reference_grad(&t, &0.6, 1.3);
+    assert_eq!(gt.shape(), &[3]);
+    assert_close(gw, fd(|w| tensor_and_reference(&t, &w, 1.3).item(), 0.6), 1e-7);
+    assert_close(gk, fd(|k| tensor_and_reference(&t, &0.6, k).item(), 1.3), 1e-7);
+}
+
+/// Loops and iterator chains over a local `Vec` (or array) of active values: the elements are
+/// `&f64` parts of it, whose gradients flow back through the container to what filled it.
+#[differentiable]
+fn local_container_loops(x: f64, n: usize) -> f64 {
+    let ws = vec![x, x * x, 3.0];
+    let mut acc = 0.0;
+    for w in ws.iter() {
+        acc = acc + x * w;
+    }
+    let mut hs = Vec::new();
+    let mut h = x;
+    for _ in 0..n {
+        h = (h * 1.5).sin();
+        hs.push(h);
+    }
+    for (i, v) in hs.iter().enumerate() {
+        acc = acc + v * v * (i as f64 + 1.0);
+    }
+    let arr = [x, acc * 0.1, 2.0];
+    for v in &arr {
+        acc = acc + v * x;
+    }
+    for v in arr {
+        acc = acc - v * v;
+    }
+    acc
+}
+
+#[differentiable]
+fn local_container_chains(x: f64) -> f64 {
+    let xs = vec![x, -x, x * 3.0];
+    let a = xs.iter().filter(|v| **v > 0.0).fold(0.0, |acc, v| acc + *v * x);
+    let b = xs.iter().filter(|&&v| v > 0.0).fold(1.0, |acc, &v| acc * v + x);
+    let c: f64 = xs.iter().map(|v| v * x).sum();
+    let d: f64 = xs.iter().copied().map(|v| v.sin()).sum();
+    let e: f64 = xs.iter().enumerate().map(|(i, v)| v * i as f64).sum();
+    let f: f64 = xs.iter().zip(xs.iter()).map(|(p, q)| p * q).sum();
+    a + b + c + d + e + f
+}
+
+#[differentiable(wrt(x, ws))]
+fn container_fold(x: f64, ws: &[f64]) -> f64 {
+    let mut acc = ws.iter().filter(|w| **w > 0.0).fold(0.0, |a, &w| a + w * x);
+    acc = acc + ws.iter().fold(0.0, |a, w| a + w * w);
+    for w in ws {
+        acc = acc - w / x + *w;
+    }
+    acc
+}
+
+#[test]
+fn element_references_of_local_containers() {
+    for x in [0.7, -0.4, 1.1] {
+        let (_, g) = local_container_loops_grad(x, 4);
+        assert_close(g, fd(|x| local_container_loops(x, 4), x), 1e-7);
+        let (_, g) = local_container_chains_grad(x);
+        assert_close(g, fd(local_container_chains, x), 1e-7);
+    }
+    let ws = [0.5, -1.25, 2.0];
+    let (_, (gx, gws)) = container_fold_grad(0.9, &ws);
+    assert_close(gx, fd(|x| container_fold(x, &ws), 0.9), 1e-7);
+    for i in 0..3 {
+        let f = |v: f64| {
+            let mut w = ws;
+            w[i] = v;
+            container_fold(0.9, &w)
+        };
+        assert_close(gws[i], fd(f, ws[i]), 1e-7);
+    }
+}
+
+#[differentiable]
 fn match_active(x: f64) -> f64 {
     match x * 2.0 {
         v if v > 1.0 => v * x,

@@ -6,7 +6,7 @@ use crate::lower::{Lowerer, RET};
 use crate::names::{self, local};
 use crate::parse::{tangent_type, Signature};
 use proc_macro2::{Literal, TokenStream};
-use quote::{quote, quote_spanned, ToTokens};
+use quote::{quote, quote_spanned};
 use syn::{FnArg, ItemFn};
 
 /// The pieces of the user's signature that the generated functions repeat.
@@ -308,14 +308,11 @@ fn gradients(sig: &Signature, lw: &Lowerer) -> (Vec<TokenStream>, TokenStream) {
             finishes.push(quote_spanned!(span=> #rt::finish_structured(#adj, &#zm)));
             continue;
         }
-        metas.push(quote!(let #zm = #rt::ArgZero::zero_meta(&#x);));
-        let ty = match &p.ty {
-            syn::Type::Reference(_) => {
-                let elem = tangent_type(&p.ty);
-                quote!(&#elem)
-            }
-            ty => ty.to_token_stream(),
-        };
+        // `x: &Tensor<E>` / `w: &f64`: the zero and gradient of the value behind the reference
+        let by_ref = matches!(p.ty, syn::Type::Reference(_));
+        let x = if by_ref { quote!(#x) } else { quote!(&#x) };
+        metas.push(quote!(let #zm = #rt::ArgZero::zero_meta(#x);));
+        let ty = tangent_type(&p.ty);
         finishes.push(quote!(#rt::finish::<#ty>(#adj, &#zm)));
     }
     let value = if finishes.len() == 1 {

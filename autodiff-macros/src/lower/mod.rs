@@ -131,7 +131,7 @@ impl Scope for Lowerer {
             .copied()
     }
     fn is_container(&self, e: &Expr) -> bool {
-        self.is_param_place(crate::syntax::strip_parens(e))
+        self.is_elems_place(crate::syntax::strip_parens(e))
     }
 }
 

@@ -78,6 +78,10 @@ pub(super) fn part_of_adjoint(
 pub(super) struct Alias {
     pub root: usize,
     pub projs: Vec<Proj>,
+    /// For an element of a local container (`for w in ws.iter()` over `let ws = vec![x, ..]`):
+    /// the forward local holding a shared zero of the container, taken before the loop, that
+    /// each read records (an `Rc` clone instead of a zero of the whole container per read).
+    pub local_zero: Option<Ident>,
 }
 
 /// A step as written in the user's expression.
@@ -192,9 +196,9 @@ impl Lowerer {
             self.cx.push(diag::place_of_active(e.span()));
             return self.poisoned(e);
         }
-        let (root, mut projs) = match self.aliases.get(&id) {
-            Some(a) => (a.root, a.projs.clone()),
-            None => (id, Vec::new()),
+        let (root, mut projs, shared_zero) = match self.aliases.get(&id) {
+            Some(a) => (a.root, a.projs.clone(), a.local_zero.clone()),
+            None => (id, Vec::new(), None),
         };
         let mut fwd = root_ident.to_token_stream();
         for step in steps {
@@ -212,7 +216,13 @@ impl Lowerer {
         }
         let whole_alias =
             self.aliases.contains_key(&id) && matches!(strip_parens(e), Expr::Path(_));
-        let zero = if local_root {
+        let zero = if let Some(shared) = shared_zero {
+            // an element of a local container: the zero taken before the loop, shared
+            let z = names::place_zero(self.fresh());
+            self.emit(quote!(let #z = ::std::rc::Rc::clone(&#shared);));
+            self.cur_pbs.push(z.clone());
+            quote!(&**#z)
+        } else if local_root {
             let z = names::place_zero(self.fresh());
             let rt = names::rt();
             self.emit(quote!(let #z = #rt::zero_tangent_of(&#root_ident);));
@@ -330,6 +340,7 @@ impl Lowerer {
         let mut alias = self.aliases.get(&root).cloned().unwrap_or(Alias {
             root,
             projs: Vec::new(),
+            local_zero: None,
         });
         for step in steps {
             match step {
@@ -375,6 +386,24 @@ impl Lowerer {
         self.iter_shape(&f.expr).is_some_and(|s| has_elems(&s))
     }
 
+    /// A local container of differentiable values (`let ws = vec![x, y]`, a `Vec` filled with
+    /// `push`, an array or tuple of active values).
+    fn is_local_container(&self, e: &Expr) -> bool {
+        let Expr::Path(p) = strip_parens(e) else {
+            return false;
+        };
+        p.path
+            .get_ident()
+            .and_then(|i| self.resolve(&i.to_string()))
+            .is_some_and(|id| self.structured_locals.contains(&id) && self.is_active_binding(id))
+    }
+
+    /// Does `e` name a container whose elements are differentiable parts: a differentiated
+    /// argument or a part of one, or a local container of active values?
+    pub(super) fn is_elems_place(&self, e: &Expr) -> bool {
+        self.is_param_place(e) || self.is_local_container(e)
+    }
+
     fn iter_shape<'e>(&self, e: &'e Expr) -> Option<IterShape<'e>> {
         let e = strip_parens(e);
         // `m.layers.iter()` over a differentiated container is active (`Scope::is_container`)
@@ -383,13 +412,16 @@ impl Lowerer {
         }
         match e {
             // `for w in ws` with `ws: &Vec<_>` (or by value)
-            Expr::Path(_) | Expr::Field(_) if self.is_param_place(e) => Some(IterShape::Elems(e)),
-            Expr::Reference(r) if r.mutability.is_none() && self.is_param_place(&r.expr) => {
+            Expr::Path(_) | Expr::Field(_) if self.is_elems_place(e) => Some(IterShape::Elems(e)),
+            Expr::Reference(r) if r.mutability.is_none() && self.is_elems_place(&r.expr) => {
                 Some(IterShape::Elems(&r.expr))
             }
-            Expr::MethodCall(m) if m.args.is_empty() && m.method == "iter" => self
-                .is_param_place(&m.receiver)
-                .then_some(IterShape::Elems(&m.receiver)),
+            Expr::MethodCall(m)
+                if m.args.is_empty() && (m.method == "iter" || m.method == "into_iter") =>
+            {
+                self.is_elems_place(&m.receiver)
+                    .then_some(IterShape::Elems(&m.receiver))
+            }
             Expr::MethodCall(m) if m.args.is_empty() && m.method == "enumerate" => Some(
                 IterShape::Enumerate(Box::new(self.iter_shape(&m.receiver)?)),
             ),
@@ -423,8 +455,18 @@ impl Lowerer {
                 let Some(root) = self.resolve(&root_ident.to_string()) else {
                     return false;
                 };
+                let local = !self.is_structured_root(root);
                 let mut alias = self.extend_alias(root, steps);
                 alias.projs.push(Proj::Index(counter.clone()));
+                if local {
+                    // a local container: one zero of it before the loop, shared by the reads
+                    let z = names::place_zero(self.fresh());
+                    let rt = names::rt();
+                    self.emit(quote!(
+                        let #z = ::std::rc::Rc::new(#rt::zero_tangent_of(&#root_ident));
+                    ));
+                    alias.local_zero = Some(z);
+                }
                 let b = self.bind(&ident.to_string());
                 self.assigned_active.insert(b);
                 self.aliases.insert(b, alias);
