@@ -331,3 +331,108 @@ fn wrong_shape_cotangent_names_the_function() {
     let (_, pb) = doubled_vjp(&Tensor::zeros(&[4]));
     let _ = pb(Tensor::zeros(&[5]));
 }
+
+/// The table of issue 12, as written there.
+#[differentiable]
+fn table_match(x: f64) -> f64 {
+    match x {
+        v if v > 0.0 => v,
+        _ => -x,
+    }
+}
+
+#[differentiable]
+fn table_iterators(theta: f64, xs: &[f64]) -> f64 {
+    xs.iter().map(|&xi| theta * xi).sum::<f64>()
+        + xs.iter().fold(0.0, |a, &xi| a + theta.sin() * xi)
+}
+
+#[differentiable]
+fn floats_between_widths(x: f32, y: f64) -> f64 {
+    let a: f64 = x.into();
+    a * y + f64::from(x) + std::convert::identity(y) + std::hint::black_box(y * y)
+}
+
+#[differentiable]
+fn labelled_breaks_with_values(x: f64) -> f64 {
+    let mut i = 0;
+    let y = 'outer: loop {
+        i += 1;
+        let z = loop {
+            if i > 2 {
+                break 'outer x * x;
+            }
+            break x + 1.0;
+        };
+        if z > 100.0 {
+            break z;
+        }
+    };
+    y * 2.0
+        + 'b: {
+            if x > 0.0 {
+                break 'b x.sin();
+            }
+            x.cos()
+        }
+}
+
+#[differentiable]
+fn option_arms_and_let_else(x: f64, k: f64) -> f64 {
+    let o = if k > 0.0 { Some(x * 2.0) } else { None };
+    let a = match o {
+        Some(v) => v * x,
+        None => x,
+    };
+    let b = match x {
+        0.0..=1.0 => x * 3.0,
+        _ => x,
+    };
+    let Some(v) = o else {
+        return a + b + x * 5.0;
+    };
+    a + b + v
+}
+
+/// Several chains reuse a closure parameter name (`i`): the activity of each binding is tracked
+/// apart, even though the chains are only lowered (and their bindings created) once active.
+#[differentiable]
+fn chains_reusing_names(x: f64, n: usize) -> f64 {
+    let sq = |v: f64| v * v;
+    let scaled = |v: f64| (v * x).sin();
+    let s: f64 = (0..n).map(|i| scaled(i as f64)).sum();
+    let p: f64 = (1..n).map(|i| x * i as f64).product();
+    let mut t = 0.0;
+    (0..n).for_each(|i| t += x * i as f64);
+    let z: f64 = (0..n)
+        .zip(1..n)
+        .map(|(a, b)| x * (a * b) as f64)
+        .take_while(|v| *v < 100.0)
+        .sum();
+    sq(x) + s + p + t + z
+}
+
+#[test]
+fn forms_of_the_issue_table() {
+    let xs = [0.5, -1.0, 2.0];
+    for x in [0.7, -0.4, 1.3] {
+        let (_, g) = table_match_grad(x);
+        assert_close(g, fd(table_match, x), 1e-7);
+        let (_, g) = table_iterators_grad(x, &xs);
+        assert_close(g, fd(|t| table_iterators(t, &xs), x), 1e-7);
+        // `x as f32` is not differentiable at f32 resolution by f64 differences: check `y`
+        let (_, (_, gy)) = floats_between_widths_grad(0.75f32, x);
+        assert_close(gy, fd(|y| floats_between_widths(0.75, y), x), 1e-7);
+        let (_, g) = labelled_breaks_with_values_grad(x);
+        assert_close(g, fd(labelled_breaks_with_values, x), 1e-7);
+        for k in [1.0, -1.0] {
+            let (_, (g, _)) = option_arms_and_let_else_grad(x, k);
+            assert_close(g, fd(|x| option_arms_and_let_else(x, k), x), 1e-7);
+        }
+        let (_, g) = chains_reusing_names_grad(x, 4);
+        assert_close(g, fd(|x| chains_reusing_names(x, 4), x), 1e-7);
+    }
+    let (_, (gx, _)) = floats_between_widths_grad(0.75f32, 1.5);
+    // d/dx (x·y + x) at y = 1.5, through the f32 -> f64 widening
+    assert_close(f64::from(gx), 1.5 + 1.0, 1e-7);
+}

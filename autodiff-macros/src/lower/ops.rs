@@ -20,6 +20,15 @@ impl Lowerer {
     // ----- leaves: straight-line expressions, lowered to one VJP call per operation -------------
 
     pub(super) fn lower_leaf(&mut self, e: &Expr) -> Operand {
+        // bindings created while walking an active expression (inlined closures, hoisted
+        // blocks) are keyed apart: an earlier round may not have walked it (`activity::KeyGen`)
+        self.keys.enter();
+        let op = self.lower_active_leaf(e);
+        self.keys.leave();
+        op
+    }
+
+    fn lower_active_leaf(&mut self, e: &Expr) -> Operand {
         if !self.is_active(e) {
             // an operand of a differentiable operation
             if let Some(read) = self.raw_read(e) {
