@@ -394,6 +394,25 @@ fn option_arms_and_let_else(x: f64, k: f64) -> f64 {
     a + b + v
 }
 
+/// `if let` on an active value is the `match` it stands for.
+#[differentiable]
+fn if_let_on_active(x: f64, k: f64) -> f64 {
+    let o = if k > 0.0 { Some(x * 2.0) } else { None };
+    let a = if let Some(v) = o { v * x } else { x };
+    let mut b = x;
+    if let Some(w) = o {
+        b = b * w;
+    }
+    let c = if let 0.0..=1.0 = x {
+        x.sin()
+    } else if let Some(v) = o {
+        v + x
+    } else {
+        -x
+    };
+    a + b + c
+}
+
 /// Several chains reuse a closure parameter name (`i`): the activity of each binding is tracked
 /// apart, even though the chains are only lowered (and their bindings created) once active.
 #[differentiable]
@@ -428,6 +447,11 @@ fn forms_of_the_issue_table() {
         for k in [1.0, -1.0] {
             let (_, (g, _)) = option_arms_and_let_else_grad(x, k);
             assert_close(g, fd(|x| option_arms_and_let_else(x, k), x), 1e-7);
+        }
+        for k in [1.5, -1.0] {
+            let (_, (gx, gk)) = if_let_on_active_grad(x, k);
+            assert_close(gx, fd(|x| if_let_on_active(x, k), x), 1e-7);
+            assert_close(gk, fd(|k| if_let_on_active(x, k), k), 1e-7);
         }
         let (_, g) = chains_reusing_names_grad(x, 4);
         assert_close(g, fd(|x| chains_reusing_names(x, 4), x), 1e-7);

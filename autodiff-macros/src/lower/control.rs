@@ -377,6 +377,9 @@ impl Lowerer {
     }
 
     fn lower_if(&mut self, i: &syn::ExprIf, dest: Option<usize>) -> TokenStream {
+        if let Some(m) = self.if_let_on_active(i) {
+            return self.lower_match(&m, dest); // `if let` on an active value: a `match` (ops.rs)
+        }
         self.flush();
         self.check_inactive_cond(&i.cond, "an `if let`");
         self.push_scope();

@@ -456,6 +456,34 @@ impl Lowerer {
     }
 }
 
+impl Lowerer {
+    /// `if let PAT = e { A } else { B }` with an active `e`: the `match e { PAT => A, _ => B }`
+    /// it stands for, whose arms carry the gradient (`None` for any other `if`).
+    pub(super) fn if_let_on_active(&self, i: &syn::ExprIf) -> Option<syn::ExprMatch> {
+        let Expr::Let(l) = &*i.cond else {
+            return None;
+        };
+        if !self.is_active(&l.expr) {
+            return None;
+        }
+        let (pat, scrut, then) = (&l.pat, &l.expr, &i.then_branch);
+        let els = match &i.else_branch {
+            Some((_, e)) => quote!(#e),
+            None => quote!({}),
+        };
+        let mut m: syn::ExprMatch = syn::parse_quote_spanned! {i.if_token.span=>
+            match #scrut {
+                #pat => #then,
+                // rustc already warns about an irrefutable `if let`
+                #[allow(unreachable_patterns)]
+                _ => #els,
+            }
+        };
+        m.attrs.clone_from(&i.attrs);
+        Some(m)
+    }
+}
+
 /// `x` and `x`, or `&x` and `&x`: the same local on both sides of an operation.
 fn same_binding(a: &Expr, b: &Expr) -> bool {
     fn ident(e: &Expr) -> Option<(bool, &syn::Ident)> {
