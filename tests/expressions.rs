@@ -413,6 +413,21 @@ fn if_let_on_active(x: f64, k: f64) -> f64 {
     a + b + c
 }
 
+/// `while let` on an active value is the `loop { match .. }` it stands for.
+#[differentiable]
+fn while_let_on_active(x: f64) -> f64 {
+    let mut acc = x;
+    let mut o = Some(x * 2.0);
+    'w: while let Some(v) = o {
+        acc = acc + v * acc;
+        o = if v > 0.5 { Some(v * 0.5) } else { None };
+        if acc > 1e6 {
+            break 'w;
+        }
+    }
+    acc
+}
+
 /// Several chains reuse a closure parameter name (`i`): the activity of each binding is tracked
 /// apart, even though the chains are only lowered (and their bindings created) once active.
 #[differentiable]
@@ -453,6 +468,8 @@ fn forms_of_the_issue_table() {
             assert_close(gx, fd(|x| if_let_on_active(x, k), x), 1e-7);
             assert_close(gk, fd(|k| if_let_on_active(x, k), k), 1e-7);
         }
+        let (_, g) = while_let_on_active_grad(x * 2.0);
+        assert_close(g, fd(while_let_on_active, x * 2.0), 1e-7);
         let (_, g) = chains_reusing_names_grad(x, 4);
         assert_close(g, fd(|x| chains_reusing_names(x, 4), x), 1e-7);
     }

@@ -250,6 +250,9 @@ impl Lowerer {
 
     /// `while`, `for` and `loop`: the body is lowered once; its segments record per iteration.
     fn lower_loop(&mut self, e: &Expr, dest: Option<usize>) -> TokenStream {
+        if let Some(l) = self.while_let_on_active(e) {
+            return self.lower_loop(&l, dest); // `loop { match e { PAT => body, _ => break } }`
+        }
         self.flush();
         let (label, attrs) = match e {
             Expr::While(w) => (w.label.as_ref(), &w.attrs),

@@ -482,6 +482,32 @@ impl Lowerer {
         m.attrs.clone_from(&i.attrs);
         Some(m)
     }
+
+    /// `'l: while let PAT = e { body }` with an active `e`: the
+    /// `'l: loop { match e { PAT => body, _ => break } }` it stands for (`None` otherwise).
+    pub(super) fn while_let_on_active(&self, e: &Expr) -> Option<Expr> {
+        let Expr::While(w) = e else {
+            return None;
+        };
+        let Expr::Let(l) = &*w.cond else {
+            return None;
+        };
+        if !self.is_active(&l.expr) {
+            return None;
+        }
+        let (pat, scrut, body, label) = (&l.pat, &l.expr, &w.body, &w.label);
+        let mut lp: syn::ExprLoop = syn::parse_quote_spanned! {w.while_token.span=>
+            #label loop {
+                match #scrut {
+                    #pat => #body,
+                    #[allow(unreachable_patterns)]
+                    _ => break,
+                }
+            }
+        };
+        lp.attrs.clone_from(&w.attrs);
+        Some(Expr::Loop(lp))
+    }
 }
 
 /// `x` and `x`, or `&x` and `&x`: the same local on both sides of an operation.
