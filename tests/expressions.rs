@@ -84,6 +84,32 @@ fn generic_by_path<T: Float>(x: T) -> T {
 }
 
 #[differentiable]
+fn more_by_path(x: f64, y: f64) -> f64 {
+    f64::powi(x, 2)
+        + f64::powf(x * x + 1.0, y)
+        + Float::atan2(y, x)
+        + <f64 as Float>::ln(x * x + 1.0)
+        + f64::hypot(x, y)
+        + f64::tanh(x)
+        + Float::abs(y)
+        + f64::min(x, y)
+}
+
+/// `mul_add` by method and by path, with every mix of active operands.
+#[differentiable]
+fn mul_adds(x: f64, y: f64) -> f64 {
+    x.mul_add(y, x) + f64::mul_add(x, 2.0, 1.0) + 2.0f64.mul_add(x, 1.0) + 2.0f64.mul_add(3.0, y)
+        + x.mul_add(y, 1.0)
+        + x.mul_add(2.0, y)
+        + Float::mul_add(2.0, x, y)
+}
+
+#[differentiable]
+fn tensor_by_path(a: &Tensor<f64>, b: &Tensor<f64>) -> Tensor<f64> {
+    Tensor::exp(a).sum() + Tensor::matmul(a, b).sum() + Tensor::sum(&Tensor::<f64>::sin(b))
+}
+
+#[differentiable]
 fn identities(x: f64) -> f64 {
     let y = std::hint::black_box(x * 2.0);
     std::convert::identity(y) * x + f64::from(x as f32)
@@ -98,6 +124,19 @@ fn methods_called_by_path_and_identity_functions() {
     }
     let (_, g) = generic_by_path_grad(0.4f64);
     assert_close(g, fd(generic_by_path, 0.4), 1e-7);
+    for (x, y) in [(0.3, 0.8), (1.1, -0.2)] {
+        let (_, (dx, dy)) = more_by_path_grad(x, y);
+        assert_close(dx, fd(|x| more_by_path(x, y), x), 1e-6);
+        assert_close(dy, fd(|y| more_by_path(x, y), y), 1e-6);
+        let (_, (dx, dy)) = mul_adds_grad(x, y);
+        assert_close(dx, fd(|x| mul_adds(x, y), x), 1e-7);
+        assert_close(dy, fd(|y| mul_adds(x, y), y), 1e-7);
+    }
+    let a = Tensor::from_vec(vec![0.1, -0.4, 0.9, 0.3], &[2, 2]);
+    let b = Tensor::from_vec(vec![0.5, 0.2, -0.7, 1.1], &[2, 2]);
+    let (_, (ga, gb)) = tensor_by_path_grad(&a, &b);
+    assert_tensor_close(&ga, &fd_tensor(|a| tensor_by_path(a, &b).item(), &a), 1e-7);
+    assert_tensor_close(&gb, &fd_tensor(|b| tensor_by_path(&a, b).item(), &b), 1e-7);
     let (_, g) = identities_grad(0.75);
     // d/dx (2x * x + x) = 4x + 1 (x as f32 round trip is exact at 0.75)
     assert_close(g, 4.0, 1e-12);
@@ -428,6 +467,28 @@ fn while_let_on_active(x: f64) -> f64 {
     acc
 }
 
+/// Control flow as a method receiver, an array element, a tuple field, a call argument, and a
+/// `loop` value under a cast.
+#[differentiable]
+fn control_flow_in_operand_positions(x: f64, c: f64) -> f64 {
+    let a = (if c > 0.0 { x } else { x * 2.0 }).sin();
+    let arr = [if c > 0.0 { x } else { -x }, x];
+    let t = (
+        match c as i32 {
+            0 => x,
+            _ => x * x,
+        },
+        1.0,
+    );
+    let b = f64::max(if c > 0.0 { x } else { 0.0 }, {
+        let q = x * 0.5;
+        q
+    });
+    a + arr[0] + arr[1] + t.0 + b + (loop {
+        break x * 3.0;
+    }) as f64
+}
+
 /// Several chains reuse a closure parameter name (`i`): the activity of each binding is tracked
 /// apart, even though the chains are only lowered (and their bindings created) once active.
 #[differentiable]
@@ -470,6 +531,10 @@ fn forms_of_the_issue_table() {
         }
         let (_, g) = while_let_on_active_grad(x * 2.0);
         assert_close(g, fd(while_let_on_active, x * 2.0), 1e-7);
+        for c in [1.0, -1.0, 0.0] {
+            let (_, (g, _)) = control_flow_in_operand_positions_grad(x, c);
+            assert_close(g, fd(|x| control_flow_in_operand_positions(x, c), x), 1e-7);
+        }
         let (_, g) = chains_reusing_names_grad(x, 4);
         assert_close(g, fd(|x| chains_reusing_names(x, 4), x), 1e-7);
     }

@@ -212,6 +212,9 @@ impl Lowerer {
         if name == "layer_norm" {
             return self.lower_layer_norm(m);
         }
+        if name == "mul_add" && kind.is_none() && m.args.len() == 2 {
+            return self.lower_mul_add(m);
+        }
         if let Some(op) = self.lower_numcast(m) {
             return op;
         }
