@@ -98,7 +98,10 @@ fn more_by_path(x: f64, y: f64) -> f64 {
 /// `mul_add` by method and by path, with every mix of active operands.
 #[differentiable]
 fn mul_adds(x: f64, y: f64) -> f64 {
-    x.mul_add(y, x) + f64::mul_add(x, 2.0, 1.0) + 2.0f64.mul_add(x, 1.0) + 2.0f64.mul_add(3.0, y)
+    x.mul_add(y, x)
+        + f64::mul_add(x, 2.0, 1.0)
+        + 2.0f64.mul_add(x, 1.0)
+        + 2.0f64.mul_add(3.0, y)
         + x.mul_add(y, 1.0)
         + x.mul_add(2.0, y)
         + Float::mul_add(2.0, x, y)
@@ -237,8 +240,16 @@ fn parameters_behind_references() {
     let t = Tensor::from_vec(vec![0.1, -0.4, 0.9], &[3]);
     let (_, (gt, gw, gk)) = tensor_and_reference_grad(&t, &0.6, 1.3);
     assert_eq!(gt.shape(), &[3]);
-    assert_close(gw, fd(|w| tensor_and_reference(&t, &w, 1.3).item(), 0.6), 1e-7);
-    assert_close(gk, fd(|k| tensor_and_reference(&t, &0.6, k).item(), 1.3), 1e-7);
+    assert_close(
+        gw,
+        fd(|w| tensor_and_reference(&t, &w, 1.3).item(), 0.6),
+        1e-7,
+    );
+    assert_close(
+        gk,
+        fd(|k| tensor_and_reference(&t, &0.6, k).item(), 1.3),
+        1e-7,
+    );
 }
 
 /// Loops and iterator chains over a local `Vec` (or array) of active values: the elements are
@@ -272,13 +283,35 @@ fn local_container_loops(x: f64, n: usize) -> f64 {
 #[differentiable]
 fn local_container_chains(x: f64) -> f64 {
     let xs = vec![x, -x, x * 3.0];
-    let a = xs.iter().filter(|v| **v > 0.0).fold(0.0, |acc, v| acc + *v * x);
-    let b = xs.iter().filter(|&&v| v > 0.0).fold(1.0, |acc, &v| acc * v + x);
+    let a = xs
+        .iter()
+        .filter(|v| **v > 0.0)
+        .fold(0.0, |acc, v| acc + *v * x);
+    let b = xs
+        .iter()
+        .filter(|&&v| v > 0.0)
+        .fold(1.0, |acc, &v| acc * v + x);
     let c: f64 = xs.iter().map(|v| v * x).sum();
     let d: f64 = xs.iter().copied().map(|v| v.sin()).sum();
     let e: f64 = xs.iter().enumerate().map(|(i, v)| v * i as f64).sum();
     let f: f64 = xs.iter().zip(xs.iter()).map(|(p, q)| p * q).sum();
     a + b + c + d + e + f
+}
+
+#[differentiable]
+fn nested_walks_of_a_local_container(x: f64) -> f64 {
+    let xs = vec![x, x * x, 0.5];
+    let mut acc = 0.0;
+    for a in xs.iter() {
+        for b in &xs {
+            acc = acc + a * b;
+        }
+    }
+    let s: f64 = xs
+        .iter()
+        .map(|a| xs.iter().map(|b| a * b).sum::<f64>())
+        .sum::<f64>();
+    acc + s
 }
 
 #[differentiable(wrt(x, ws))]
@@ -298,6 +331,8 @@ fn element_references_of_local_containers() {
         assert_close(g, fd(|x| local_container_loops(x, 4), x), 1e-7);
         let (_, g) = local_container_chains_grad(x);
         assert_close(g, fd(local_container_chains, x), 1e-7);
+        let (_, g) = nested_walks_of_a_local_container_grad(x);
+        assert_close(g, fd(nested_walks_of_a_local_container, x), 1e-7);
     }
     let ws = [0.5, -1.25, 2.0];
     let (_, (gx, gws)) = container_fold_grad(0.9, &ws);
@@ -484,9 +519,13 @@ fn control_flow_in_operand_positions(x: f64, c: f64) -> f64 {
         let q = x * 0.5;
         q
     });
-    a + arr[0] + arr[1] + t.0 + b + (loop {
-        break x * 3.0;
-    }) as f64
+    a + arr[0]
+        + arr[1]
+        + t.0
+        + b
+        + (loop {
+            break x * 3.0;
+        }) as f64
 }
 
 /// Several chains reuse a closure parameter name (`i`): the activity of each binding is tracked

@@ -100,6 +100,9 @@ fn mutual_recursion_between_generic_functions() {
         assert_close(g, fd(|x| generic_odd(x, n), -0.7), 1e-8);
         // the same functions in f32: the f64 gradient rounded
         let (_, g32) = generic_odd_grad(-0.7f32, n);
-        assert!((f64::from(g32) - g).abs() <= 1e-5 * (1.0 + g.abs()), "{g32} vs {g}");
+        assert!(
+            (f64::from(g32) - g).abs() <= 1e-5 * (1.0 + g.abs()),
+            "{g32} vs {g}"
+        );
     }
 }

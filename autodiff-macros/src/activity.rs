@@ -79,7 +79,10 @@ impl KeyGen {
         if self.depth == 0 {
             self.window += 1;
         }
-        let nth = self.seen.entry((self.window, name.to_string())).or_default();
+        let nth = self
+            .seen
+            .entry((self.window, name.to_string()))
+            .or_default();
         *nth += 1;
         BindingKey {
             window: self.window,

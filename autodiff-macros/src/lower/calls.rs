@@ -68,7 +68,12 @@ impl Lowerer {
             .map(Some)
             .collect();
         let (r, at, bt) = (&recv.tokens, &a.tokens, &b.tokens);
-        self.emit_call(quote_spanned!(span=> (#r).#f(#at, #bt)), &inputs, span, false)
+        self.emit_call(
+            quote_spanned!(span=> (#r).#f(#at, #bt)),
+            &inputs,
+            span,
+            false,
+        )
     }
 
     /// The float type a path call belongs to (`f64::`, `Float::`, `<f64 as Float>::`, `T::`

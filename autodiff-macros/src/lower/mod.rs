@@ -294,9 +294,7 @@ impl Lowerer {
     }
 
     fn is_active_binding(&self, id: usize) -> bool {
-        id >= TEMP_BASE
-            || self.bindings[id].always
-            || self.active.contains(&self.bindings[id].key)
+        id >= TEMP_BASE || self.bindings[id].always || self.active.contains(&self.bindings[id].key)
     }
 
     pub fn adj_ident(&self, id: usize) -> Ident {
