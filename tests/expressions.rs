@@ -186,7 +186,8 @@ fn compound_with_references(x: f64) -> f64 {
     let r = &x;
     acc += r;
     acc += *r * 2.0;
-    acc -= **&r;
+    let rr = &r;
+    acc -= **rr;
     acc * x
 }
 
@@ -255,11 +256,12 @@ fn parameters_behind_references() {
 /// Loops and iterator chains over a local `Vec` (or array) of active values: the elements are
 /// `&f64` parts of it, whose gradients flow back through the container to what filled it.
 #[differentiable]
+#[allow(clippy::useless_vec)]
 fn local_container_loops(x: f64, n: usize) -> f64 {
     let ws = vec![x, x * x, 3.0];
     let mut acc = 0.0;
     for w in ws.iter() {
-        acc = acc + x * w;
+        acc += x * w;
     }
     let mut hs = Vec::new();
     let mut h = x;
@@ -268,19 +270,20 @@ fn local_container_loops(x: f64, n: usize) -> f64 {
         hs.push(h);
     }
     for (i, v) in hs.iter().enumerate() {
-        acc = acc + v * v * (i as f64 + 1.0);
+        acc += v * v * (i as f64 + 1.0);
     }
     let arr = [x, acc * 0.1, 2.0];
     for v in &arr {
-        acc = acc + v * x;
+        acc += v * x;
     }
     for v in arr {
-        acc = acc - v * v;
+        acc -= v * v;
     }
     acc
 }
 
 #[differentiable]
+#[allow(clippy::useless_vec)]
 fn local_container_chains(x: f64) -> f64 {
     let xs = vec![x, -x, x * 3.0];
     let a = xs
@@ -299,12 +302,13 @@ fn local_container_chains(x: f64) -> f64 {
 }
 
 #[differentiable]
+#[allow(clippy::useless_vec)]
 fn nested_walks_of_a_local_container(x: f64) -> f64 {
     let xs = vec![x, x * x, 0.5];
     let mut acc = 0.0;
     for a in xs.iter() {
         for b in &xs {
-            acc = acc + a * b;
+            acc += a * b;
         }
     }
     let s: f64 = xs
@@ -317,7 +321,7 @@ fn nested_walks_of_a_local_container(x: f64) -> f64 {
 #[differentiable(wrt(x, ws))]
 fn container_fold(x: f64, ws: &[f64]) -> f64 {
     let mut acc = ws.iter().filter(|w| **w > 0.0).fold(0.0, |a, &w| a + w * x);
-    acc = acc + ws.iter().fold(0.0, |a, w| a + w * w);
+    acc += ws.iter().fold(0.0, |a, w| a + w * w);
     for w in ws {
         acc = acc - w / x + *w;
     }
@@ -428,6 +432,7 @@ fn floats_between_widths(x: f32, y: f64) -> f64 {
 }
 
 #[differentiable]
+#[allow(clippy::never_loop)]
 fn labelled_breaks_with_values(x: f64) -> f64 {
     let mut i = 0;
     let y = 'outer: loop {
@@ -475,7 +480,7 @@ fn if_let_on_active(x: f64, k: f64) -> f64 {
     let a = if let Some(v) = o { v * x } else { x };
     let mut b = x;
     if let Some(w) = o {
-        b = b * w;
+        b *= w;
     }
     let c = if let 0.0..=1.0 = x {
         x.sin()
@@ -505,6 +510,7 @@ fn while_let_on_active(x: f64) -> f64 {
 /// Control flow as a method receiver, an array element, a tuple field, a call argument, and a
 /// `loop` value under a cast.
 #[differentiable]
+#[allow(clippy::never_loop, clippy::let_and_return, clippy::unnecessary_cast)]
 fn control_flow_in_operand_positions(x: f64, c: f64) -> f64 {
     let a = (if c > 0.0 { x } else { x * 2.0 }).sin();
     let arr = [if c > 0.0 { x } else { -x }, x];
