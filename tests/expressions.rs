@@ -338,6 +338,9 @@ fn element_references_of_local_containers() {
         let (_, g) = nested_walks_of_a_local_container_grad(x);
         assert_close(g, fd(nested_walks_of_a_local_container, x), 1e-7);
     }
+    // the shared zero of a local container keeps the pullback `Send`
+    fn assert_send<T: Send>(_: &T) {}
+    assert_send(&local_container_chains_vjp(0.3).1);
     let ws = [0.5, -1.25, 2.0];
     let (_, (gx, gws)) = container_fold_grad(0.9, &ws);
     assert_close(gx, fd(|x| container_fold(x, &ws), 0.9), 1e-7);

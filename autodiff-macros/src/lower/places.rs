@@ -80,7 +80,7 @@ pub(super) struct Alias {
     pub projs: Vec<Proj>,
     /// For an element of a local container (`for w in ws.iter()` over `let ws = vec![x, ..]`):
     /// the forward local holding a shared zero of the container, taken before the loop, that
-    /// each read records (an `Rc` clone instead of a zero of the whole container per read).
+    /// each read records (an `Arc` clone instead of a zero of the whole container per read).
     pub local_zero: Option<Ident>,
 }
 
@@ -219,7 +219,7 @@ impl Lowerer {
         let zero = if let Some(shared) = shared_zero {
             // an element of a local container: the zero taken before the loop, shared
             let z = names::place_zero(self.fresh());
-            self.emit(quote!(let #z = ::std::rc::Rc::clone(&#shared);));
+            self.emit(quote!(let #z = ::std::sync::Arc::clone(&#shared);));
             self.cur_pbs.push(z.clone());
             quote!(&**#z)
         } else if local_root {
@@ -463,7 +463,7 @@ impl Lowerer {
                     let z = names::place_zero(self.fresh());
                     let rt = names::rt();
                     self.emit(quote!(
-                        let #z = ::std::rc::Rc::new(#rt::zero_tangent_of(&#root_ident));
+                        let #z = ::std::sync::Arc::new(#rt::zero_tangent_of(&#root_ident));
                     ));
                     alias.local_zero = Some(z);
                 }
