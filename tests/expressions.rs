@@ -318,6 +318,25 @@ fn nested_walks_of_a_local_container(x: f64) -> f64 {
     acc + s
 }
 
+#[differentiable(wrt(ws))]
+fn squares_of(ws: &[f64], k: f64) -> f64 {
+    let mut acc = 0.0;
+    for w in ws.iter() {
+        acc += w * w * k;
+    }
+    acc
+}
+
+/// A local container passed to a helper, and `&f64` arguments of a closure.
+#[differentiable]
+#[allow(clippy::useless_vec)]
+fn references_passed_on(x: f64) -> f64 {
+    let xs = vec![x, x * 2.0];
+    let f = |w: &f64| w * x;
+    let y = x + 1.0;
+    squares_of(&xs, 3.0) + f(&y) + f(&xs[1])
+}
+
 #[differentiable(wrt(x, ws))]
 fn container_fold(x: f64, ws: &[f64]) -> f64 {
     let mut acc = ws.iter().filter(|w| **w > 0.0).fold(0.0, |a, &w| a + w * x);
@@ -335,6 +354,8 @@ fn element_references_of_local_containers() {
         assert_close(g, fd(|x| local_container_loops(x, 4), x), 1e-7);
         let (_, g) = local_container_chains_grad(x);
         assert_close(g, fd(local_container_chains, x), 1e-7);
+        let (_, g) = references_passed_on_grad(x);
+        assert_close(g, fd(references_passed_on, x), 1e-7);
         let (_, g) = nested_walks_of_a_local_container_grad(x);
         assert_close(g, fd(nested_walks_of_a_local_container, x), 1e-7);
     }
