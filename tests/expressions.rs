@@ -318,6 +318,20 @@ fn nested_walks_of_a_local_container(x: f64) -> f64 {
     acc + s
 }
 
+#[differentiable]
+#[allow(clippy::useless_vec)]
+fn tuples_in_a_local_vec(x: f64) -> f64 {
+    let ps = vec![(x, 1.0), (x * x, 2.0)];
+    let mut acc = 0.0;
+    for p in ps.iter() {
+        acc += p.0 * p.1 + p.0;
+    }
+    for (a, b) in ps.iter().zip(ps.iter()) {
+        acc += a.0 * b.0;
+    }
+    acc
+}
+
 #[differentiable(wrt(ws))]
 fn squares_of(ws: &[f64], k: f64) -> f64 {
     let mut acc = 0.0;
@@ -354,6 +368,8 @@ fn element_references_of_local_containers() {
         assert_close(g, fd(|x| local_container_loops(x, 4), x), 1e-7);
         let (_, g) = local_container_chains_grad(x);
         assert_close(g, fd(local_container_chains, x), 1e-7);
+        let (_, g) = tuples_in_a_local_vec_grad(x);
+        assert_close(g, fd(tuples_in_a_local_vec, x), 1e-7);
         let (_, g) = references_passed_on_grad(x);
         assert_close(g, fd(references_passed_on, x), 1e-7);
         let (_, g) = nested_walks_of_a_local_container_grad(x);
