@@ -627,3 +627,30 @@ fn forms_of_the_issue_table() {
     // d/dx (x·y + x) at y = 1.5, through the f32 -> f64 widening
     assert_close(f64::from(gx), 1.5 + 1.0, 1e-7);
 }
+
+mod prop {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// References, local containers and `if let` over random inputs (away from the kinks
+        /// at 0, 0.1 and 1, where central differences straddle two branches).
+        #[test]
+        fn reference_forms_match_finite_differences(x in -2.0f64..2.0, w in -2.0f64..2.0) {
+            prop_assume!([0.0, 0.1, 1.0].iter().all(|k| (x - k).abs() > 1e-3));
+            let (_, g) = local_references_grad(x);
+            assert_close(g, fd(local_references, x), 1e-6);
+            let (_, (gx, gw)) = by_reference_grad(x, &w);
+            prop_assume!((x - w).abs() > 1e-3 && x.abs() > 1e-2);
+            assert_close(gx, fd(|x| by_reference(x, &w), x), 1e-6);
+            assert_close(gw, fd(|w| by_reference(x, &w), w), 1e-6);
+            let (_, g) = local_container_chains_grad(x);
+            assert_close(g, fd(local_container_chains, x), 1e-6);
+            let (_, g) = local_container_loops_grad(x, 3);
+            assert_close(g, fd(|x| local_container_loops(x, 3), x), 1e-6);
+            let (_, (gx, _)) = if_let_on_active_grad(x, w);
+            assert_close(gx, fd(|x| if_let_on_active(x, w), x), 1e-6);
+        }
+    }
+}
