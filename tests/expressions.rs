@@ -361,6 +361,26 @@ fn container_fold(x: f64, ws: &[f64]) -> f64 {
     acc
 }
 
+/// `rev()` over a differentiated or local container, alone, enumerated, zipped, in chains.
+#[differentiable(wrt(x, ws))]
+#[allow(clippy::useless_vec)]
+fn reversed_walks(x: f64, ws: &[f64]) -> f64 {
+    let a: f64 = ws.iter().rev().map(|w| w * x).sum();
+    let xs = vec![x, x * x, 2.0];
+    let b: f64 = xs
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, w)| w * x * (i as f64 + 1.0))
+        .sum();
+    let mut d = 0.0;
+    for (w, v) in ws.iter().rev().zip(xs.iter()) {
+        d += w * v * d + w;
+    }
+    let e = xs.iter().rev().fold(1.0, |acc, w| acc * w + x);
+    a + b + d + e
+}
+
 #[test]
 fn element_references_of_local_containers() {
     for x in [0.7, -0.4, 1.1] {
@@ -379,6 +399,18 @@ fn element_references_of_local_containers() {
     fn assert_send<T: Send>(_: &T) {}
     assert_send(&local_container_chains_vjp(0.3).1);
     let ws = [0.5, -1.25, 2.0];
+    for x in [0.7, -0.4] {
+        let (_, (gx, gws)) = reversed_walks_grad(x, &ws);
+        assert_close(gx, fd(|x| reversed_walks(x, &ws), x), 1e-7);
+        for i in 0..3 {
+            let f = |v: f64| {
+                let mut w = ws;
+                w[i] = v;
+                reversed_walks(x, &w)
+            };
+            assert_close(gws[i], fd(f, ws[i]), 1e-7);
+        }
+    }
     let (_, (gx, gws)) = container_fold_grad(0.9, &ws);
     assert_close(gx, fd(|x| container_fold(x, &ws), 0.9), 1e-7);
     for i in 0..3 {

@@ -112,6 +112,8 @@ fn written_place(e: &Expr) -> Option<(&Ident, Vec<Written<'_>>)> {
 enum IterShape<'e> {
     /// `&place` or `place.iter()`: the elements of the place.
     Elems(&'e Expr),
+    /// `place.iter().rev()`: the elements of the place, last first.
+    RevElems(&'e Expr),
     /// `.enumerate()` of an iterator.
     Enumerate(Box<IterShape<'e>>),
     /// `a.zip(b)`.
@@ -367,11 +369,18 @@ impl Lowerer {
         // the places' own indices are saved before the loop
         let iter = f.expr.to_token_stream();
         self.push_scope();
-        let ok = self.bind_iter_pattern(&f.pat, &shape, &counter);
+        let mut prelude = Vec::new();
+        let ok = self.bind_iter_pattern(&f.pat, &shape, &counter, &mut prelude);
         if !ok {
             self.cx.push(diag::destructure_active(f.pat.span()));
         }
         let body = self.lower_block(&f.body, None);
+        // the elements' positions computed from the counter (`rev()`) come first
+        let body = if prelude.is_empty() {
+            body
+        } else {
+            quote!({ #(#prelude)* #body })
+        };
         self.pop_scope();
         let (pat, attrs, label) = (&f.pat, &f.attrs, &f.label);
         Some(quote! {
@@ -422,6 +431,12 @@ impl Lowerer {
                 self.is_elems_place(&m.receiver)
                     .then_some(IterShape::Elems(&m.receiver))
             }
+            Expr::MethodCall(m) if m.args.is_empty() && m.method == "rev" => {
+                match self.iter_shape(&m.receiver)? {
+                    IterShape::Elems(place) => Some(IterShape::RevElems(place)),
+                    _ => None,
+                }
+            }
             Expr::MethodCall(m) if m.args.is_empty() && m.method == "enumerate" => Some(
                 IterShape::Enumerate(Box::new(self.iter_shape(&m.receiver)?)),
             ),
@@ -433,14 +448,22 @@ impl Lowerer {
         }
     }
 
-    fn bind_iter_pattern(&mut self, pat: &Pat, shape: &IterShape<'_>, counter: &Ident) -> bool {
+    /// Binds the loop pattern's variables: elements of differentiable places become aliases of
+    /// them, at the counter (or at a position `prelude` computes from it in the loop body).
+    fn bind_iter_pattern(
+        &mut self,
+        pat: &Pat,
+        shape: &IterShape<'_>,
+        counter: &Ident,
+        prelude: &mut Vec<TokenStream>,
+    ) -> bool {
         match shape {
             IterShape::Inactive(e) => {
                 let raw = self.raw_read(e);
                 self.bind_pattern_from(pat, raw);
                 true
             }
-            IterShape::Elems(place) => {
+            IterShape::Elems(place) | IterShape::RevElems(place) => {
                 let ident = match pat {
                     Pat::Ident(pi) if pi.subpat.is_none() && pi.by_ref.is_none() => &pi.ident,
                     Pat::Reference(r) => match &*r.pat {
@@ -457,7 +480,19 @@ impl Lowerer {
                 };
                 let local = !self.is_structured_root(root);
                 let mut alias = self.extend_alias(root, steps);
-                alias.projs.push(Proj::Index(counter.clone()));
+                let position = if matches!(shape, IterShape::RevElems(_)) {
+                    // last first: the length is taken before the loop
+                    let (len, ix) = (
+                        names::place_index(self.fresh()),
+                        names::place_index(self.fresh()),
+                    );
+                    self.emit(quote!(let #len = (#place).len();));
+                    prelude.push(quote!(let #ix = #len - 1 - #counter;));
+                    ix
+                } else {
+                    counter.clone()
+                };
+                alias.projs.push(Proj::Index(position));
                 if local {
                     // a local container: one zero of it before the loop, shared by the reads
                     let z = names::place_zero(self.fresh());
@@ -475,14 +510,14 @@ impl Lowerer {
             IterShape::Enumerate(inner) => match pat {
                 Pat::Tuple(t) if t.elems.len() == 2 => {
                     self.bind_pattern_inactive(&t.elems[0]);
-                    self.bind_iter_pattern(&t.elems[1], inner, counter)
+                    self.bind_iter_pattern(&t.elems[1], inner, counter, prelude)
                 }
                 _ => false,
             },
             IterShape::Zip(a, b) => match pat {
                 Pat::Tuple(t) if t.elems.len() == 2 => {
-                    self.bind_iter_pattern(&t.elems[0], a, counter)
-                        && self.bind_iter_pattern(&t.elems[1], b, counter)
+                    self.bind_iter_pattern(&t.elems[0], a, counter, prelude)
+                        && self.bind_iter_pattern(&t.elems[1], b, counter, prelude)
                 }
                 _ => false,
             },
@@ -492,7 +527,7 @@ impl Lowerer {
 
 fn has_elems(shape: &IterShape<'_>) -> bool {
     match shape {
-        IterShape::Elems(_) => true,
+        IterShape::Elems(_) | IterShape::RevElems(_) => true,
         IterShape::Inactive(_) => false,
         IterShape::Enumerate(i) => has_elems(i),
         IterShape::Zip(a, b) => has_elems(a) || has_elems(b),
