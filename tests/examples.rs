@@ -7,6 +7,8 @@
 // `cargo run --example`), so this test crate holds several copies of that module.
 #![allow(clippy::duplicate_mod)]
 
+#[path = "../examples/checkpointed_loop.rs"]
+mod checkpointed_loop;
 #[path = "../examples/plot_derivative.rs"]
 mod plot_derivative;
 #[path = "../examples/quickstart.rs"]
@@ -25,6 +27,14 @@ mod seed_004;
 mod train_linear_regression;
 
 const TRUE4: &str = "tensor([True, True, True, True])";
+
+#[test]
+fn checkpointed_loop_gives_the_recorded_gradient_bit_for_bit() {
+    // the example runs 10^7 steps in release; here, enough for 20 blocks and a partial one
+    let (checkpointed, recorded) = checkpointed_loop::both(20_050, 1000);
+    assert_eq!(checkpointed, recorded);
+    assert!(recorded.1 .1 > 0.0 && recorded.1 .2 < 0.0);
+}
 
 #[test]
 fn quickstart_prints_28_and_4x() {

@@ -17,7 +17,7 @@ use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::ToTokens;
 use std::collections::{HashMap, HashSet};
 use syn::spanned::Spanned;
-use syn::{BinOp, Block, Expr, UnOp};
+use syn::{BinOp, Expr, UnOp};
 
 /// Upper bound on rounds of the activity fixpoint (each round activates at least one binding).
 const MAX_ROUNDS: usize = 10_000;
@@ -104,7 +104,12 @@ impl KeyGen {
 
 /// Lowers the body until the set of active bindings is stable and returns the final round's
 /// lowering (its errors, segments and adjoints) with the forward tokens of the body.
-pub fn lower_to_fixpoint(fn_name: &str, sig: &Signature, body: &Block) -> (Lowerer, TokenStream) {
+pub fn lower_to_fixpoint(
+    fn_name: &str,
+    sig: &Signature,
+    f: &syn::ItemFn,
+) -> (Lowerer, TokenStream) {
+    let body = &f.block;
     let mut active: HashSet<BindingKey> = HashSet::new();
     let mut raw: HashMap<BindingKey, Span> = HashMap::new();
     let mut rounds = 0;
@@ -117,6 +122,7 @@ pub fn lower_to_fixpoint(fn_name: &str, sig: &Signature, body: &Block) -> (Lower
         for p in &sig.params {
             lw.bind_param(&p.ident.to_string(), p.wrt, p.structured);
         }
+        lw.add_mut_params(crate::syntax::mut_params(f));
         let tokens = lw.lower_body(body);
         let assigned: HashSet<BindingKey> = lw
             .assigned_active()

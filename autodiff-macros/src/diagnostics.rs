@@ -491,11 +491,23 @@ pub fn layer_norm_arity(span: Span) -> Error {
 pub fn forward_mode_needs_generic(span: Span) -> Error {
     err(
         span,
-        "`jvp` and `hvp` are generated for functions generic over one `T: Float` whose \
-         differentiated arguments and result are `T`: they instantiate the function (and its \
-         `_grad`) at the dual number `autodiff::forward::Dual<T>`\n\
-         help: write the function as `fn f<T: Float>(x: T, ..) -> T`; forward mode for tensor \
-         functions is not implemented yet (use `autodiff::calculus::jacobian` for their Jacobians)",
+        "`jvp` and `hvp` are generated for scalar functions generic over one `T: Float` \
+         (`fn f<T: Float>(x: T, ..) -> T`) and for tensor functions (`fn f(x: &Tensor<f64>, ..) \
+         -> Tensor<f64>`, differentiated arguments `Tensor`, `&Tensor`, `f32` or `f64`, a tensor \
+         or scalar result): they run the function at dual numbers\n\
+         note: methods, generic tensor functions, and struct, tuple or container arguments and \
+         results are not supported\n\
+         help: write the function in one of those forms, or use `autodiff::calculus::jacobian` \
+         (reverse mode) for its Jacobian",
+    )
+}
+
+pub fn hvp_scalar_of_tensor_function(span: Span) -> Error {
+    err(
+        span,
+        "`hvp` of a tensor function differentiates tensor arguments only\n\
+         help: pass differentiated scalars as 0-d tensors (`Tensor::scalar(x)`, read with `.item()`), \
+         or write a scalar function generic over `T: Float`",
     )
 }
 
@@ -507,6 +519,55 @@ pub fn move_closure_of_mut(span: Span, name: &dyn Display) -> Error {
              differentiated in place, the call would read its current value instead of the \
              captured one\n\
              help: bind the value to capture with its own `let` (`let c = {name};`) and capture that"
+        ),
+    )
+}
+
+// ----- checkpointed loops -----------------------------------------------------------------------
+
+pub fn checkpoint_needs_every(span: Span) -> Error {
+    err(
+        span,
+        "`#[checkpoint]` needs the block length\n\
+         help: write `#[checkpoint(every = K)]`: the loop's state is stored every K iterations",
+    )
+}
+
+pub fn checkpoint_jump(span: Span, what: &str) -> Error {
+    err(
+        span,
+        format!(
+            "{what} is not supported in a `#[checkpoint]` loop\n\
+             note: the pullback runs blocks of the loop again, and such a block must end where the loop's iterations end\n\
+             help: set a flag and `break;`, then act on it after the loop, or remove `#[checkpoint]`"
+        ),
+    )
+}
+
+pub fn checkpoint_while_let(span: Span) -> Error {
+    err(
+        span,
+        "`while let` is not supported in a `#[checkpoint]` loop\n\
+         help: write `loop { let PAT = EXPR else { break }; .. }`",
+    )
+}
+
+pub fn checkpoint_for_range(span: Span) -> Error {
+    err(
+        span,
+        "a `#[checkpoint]` `for` loop must iterate over a range of plain numbers (`for i in 0..n`)\n\
+         note: the pullback restarts the iteration from stored positions, so the iterator is stored, and a range is cheap to store\n\
+         help: iterate over indices (`for i in 0..v.len()`) and read the elements inside the loop",
+    )
+}
+
+pub fn checkpoint_capture(span: Span, name: &str) -> Error {
+    err(
+        span,
+        format!(
+            "a `#[checkpoint]` loop cannot use `{name}` from outside the loop\n\
+             note: the pullback runs the loop's body again, so what it uses is stored; `self` and bindings to parts of differentiated arguments cannot be\n\
+             help: bind what the loop needs to a local before the loop (`let w = self.w.clone();`), or index the argument inside the loop"
         ),
     )
 }

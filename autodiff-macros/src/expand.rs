@@ -40,7 +40,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     }
 
     let name = f.sig.ident.to_string();
-    let (lw, body) = activity::lower_to_fixpoint(&name, &sig, &f.block);
+    let (lw, body) = activity::lower_to_fixpoint(&name, &sig, &f);
     let mut generated = generate::derivatives(&f, &sig, &lw, body);
     generated.extend(crate::forward::generate(&f, &opts, &sig, &mut cx));
     cx.append(lw.cx);
@@ -50,11 +50,14 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     if opts.debug || std::env::var("AUTODIFF_DEBUG").is_ok_and(|v| v == "1") {
         generate::print_debug(&generated);
     }
+    let f = crate::lower::strip_checkpoint_attrs(&f);
     quote!(#f #generated)
 }
 
 fn refused(f: &ItemFn, sig: &Signature, cx: &Ctxt) -> TokenStream {
     let stubs = generate::fallback(f, sig, cx.to_compile_errors());
+    // `#[checkpoint]` is ours: rustc would report it as an unknown attribute
+    let f = crate::lower::strip_checkpoint_attrs(f);
     quote!(#f #stubs)
 }
 

@@ -19,7 +19,12 @@ pub fn generate(f: &ItemFn, opts: &Options, sig: &Signature, cx: &mut Ctxt) -> T
         return TokenStream::new();
     };
     let Some(t) = scalar_param(f, sig) else {
-        cx.push(diag::forward_mode_needs_generic(span));
+        if let Some(ts) = crate::forward_tensor::generate(f, opts, sig, cx, span) {
+            return ts;
+        }
+        if !cx.has_errors() {
+            cx.push(diag::forward_mode_needs_generic(span));
+        }
         return TokenStream::new();
     };
     let mut out = TokenStream::new();

@@ -352,34 +352,61 @@ fn replay(lw: &Lowerer) -> Replay {
     } else {
         quote!(u32)
     };
-    let mut r = Replay {
-        trace_ty,
-        records: Vec::new(),
-        iters: Vec::new(),
-        arms: Vec::new(),
-        straight: None,
-    };
     let rec_ref = local::record_ref();
     if let [seg] = lw.segments.as_slice() {
-        if !seg.in_loop && !seg.pbs.is_empty() {
+        if !seg.in_loop && !seg.pbs.is_empty() && seg.checkpoint.is_none() {
             let rec = names::record(0);
             let (pbs, rev) = (&seg.pbs, &seg.rev);
-            r.records
-                .push(quote!(let mut #rec = ::core::option::Option::None;));
-            r.straight = Some(quote! {
-                if let ::core::option::Option::Some(#rec_ref) = &#rec {
-                    let (#(#pbs,)*) = #rec_ref;
-                    #rev
-                }
-            });
-            return r;
+            return Replay {
+                trace_ty,
+                records: vec![quote!(let mut #rec = ::core::option::Option::None;)],
+                iters: Vec::new(),
+                arms: Vec::new(),
+                straight: Some(quote! {
+                    if let ::core::option::Option::Some(#rec_ref) = &#rec {
+                        let (#(#pbs,)*) = #rec_ref;
+                        #rev
+                    }
+                }),
+            };
         }
     }
-    for (k, seg) in lw.segments.iter().enumerate() {
+    // the segments inside checkpointed loops are replayed by their loop's segment
+    let nested: Vec<usize> = lw
+        .segments
+        .iter()
+        .filter_map(|s| s.checkpoint.as_ref())
+        .flat_map(|c| c.segments.clone())
+        .collect();
+    let top: Vec<usize> = (0..nseg).filter(|k| !nested.contains(k)).collect();
+    let (records, iters, arms) = replay_segments(lw, &top, &trace_ty);
+    Replay {
+        trace_ty,
+        records,
+        iters,
+        arms,
+        straight: None,
+    }
+}
+
+/// Per segment of `ids`: its record storage, the iterator its replay pops from (in loops), and
+/// its match arm.
+fn replay_segments(
+    lw: &Lowerer,
+    ids: &[usize],
+    trace_ty: &TokenStream,
+) -> (Vec<TokenStream>, Vec<TokenStream>, Vec<TokenStream>) {
+    let (mut records, mut iters, mut arms) = (Vec::new(), Vec::new(), Vec::new());
+    let rec_ref = local::record_ref();
+    for &k in ids {
+        let seg = &lw.segments[k];
         let kk = Literal::usize_unsuffixed(k);
-        let rev = &seg.rev;
+        let rev = match &seg.checkpoint {
+            Some(ck) => checkpoint_replay(lw, ck, &seg.pbs[0], trace_ty),
+            None => seg.rev.clone(),
+        };
         if seg.pbs.is_empty() {
-            r.arms.push(quote!(#kk => { #rev }));
+            arms.push(quote!(#kk => { #rev }));
             continue;
         }
         let rec = names::record(k);
@@ -388,16 +415,14 @@ fn replay(lw: &Lowerer) -> Replay {
             // a few iterations' worth up front: most loops run more than once, and growing from
             // empty costs a reallocation at 4, 8 and 16 records
             let it = names::record_iter(k);
-            r.records
-                .push(quote!(let mut #rec = ::std::vec::Vec::with_capacity(16);));
-            r.iters.push(quote!(let mut #it = #rec.iter().rev();));
+            records.push(quote!(let mut #rec = ::std::vec::Vec::with_capacity(16);));
+            iters.push(quote!(let mut #it = #rec.iter().rev();));
             quote!(::core::iter::Iterator::next(&mut #it))
         } else {
-            r.records
-                .push(quote!(let mut #rec = ::core::option::Option::None;));
+            records.push(quote!(let mut #rec = ::core::option::Option::None;));
             quote!(&#rec)
         };
-        r.arms.push(quote! {
+        arms.push(quote! {
             #kk => {
                 let (#(#pbs,)*) = match #next {
                     ::core::option::Option::Some(#rec_ref) => #rec_ref,
@@ -407,7 +432,51 @@ fn replay(lw: &Lowerer) -> Replay {
             }
         });
     }
-    r
+    (records, iters, arms)
+}
+
+/// The replay of a `#[checkpoint]` loop whose record (stored values, block length, states,
+/// iteration count) is bound to `rec`: for each block from the last, restore its state, run it
+/// again with its own trace and records, and replay those backwards.
+fn checkpoint_replay(
+    lw: &Lowerer,
+    ck: &crate::lower::CheckpointReplay,
+    rec: &syn::Ident,
+    trace_ty: &TokenStream,
+) -> TokenStream {
+    let rt = names::rt();
+    let ids: Vec<usize> = ck.segments.clone().collect();
+    let (records, iters, arms) = replay_segments(lw, &ids, trace_ty);
+    let (env, state, len) = (
+        crate::lower::ck_env(),
+        crate::lower::ck_state(),
+        crate::lower::ck_len(),
+    );
+    let (trace, step, rerun) = (names::trace(), local::step(), &ck.rerun);
+    // one trace and one record `Vec` per segment, emptied for each block (allocated once)
+    let cleared = ids
+        .iter()
+        .filter(|&&k| !lw.segments[k].pbs.is_empty())
+        .map(|&k| names::record(k));
+    quote! {
+        let (#env, __ad_ck_every, __ad_ck_states, __ad_ck_count) = #rec;
+        let mut #trace = #rt::Trace::<#trace_ty>::new();
+        #(#records)*
+        for __ad_ck_block in (0..#rt::checkpoint_blocks(*__ad_ck_count, *__ad_ck_every)).rev() {
+            let #len = #rt::checkpoint_block_len(*__ad_ck_count, *__ad_ck_every, __ad_ck_block);
+            let #state = &__ad_ck_states[__ad_ck_block];
+            #trace.clear();
+            #(#cleared.clear();)*
+            #rerun
+            #(#iters)*
+            for #step in #trace.iter().rev() {
+                match *#step {
+                    #(#arms)*
+                    _ => ::core::unreachable!(),
+                }
+            }
+        }
+    }
 }
 
 /// Stand-ins for a refused function: the same signatures, with the errors as their body, so a

@@ -22,6 +22,7 @@ mod derive;
 mod diagnostics;
 mod expand;
 mod forward;
+mod forward_tensor;
 #[cfg(test)]
 mod fuzz_tests;
 mod generate;

@@ -214,3 +214,18 @@ pub fn mut_bindings(block: &syn::Block) -> std::collections::HashSet<String> {
     m.visit_block(block);
     m.0
 }
+
+/// The parameters declared `mut` (`mut x: f64`).
+pub fn mut_params(f: &syn::ItemFn) -> Vec<String> {
+    f.sig
+        .inputs
+        .iter()
+        .filter_map(|arg| match arg {
+            syn::FnArg::Typed(pt) => match &*pt.pat {
+                Pat::Ident(p) if p.mutability.is_some() => Some(p.ident.to_string()),
+                _ => None,
+            },
+            syn::FnArg::Receiver(_) => None,
+        })
+        .collect()
+}

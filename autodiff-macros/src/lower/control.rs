@@ -260,6 +260,9 @@ impl Lowerer {
             Expr::Loop(l) => (l.label.as_ref(), &l.attrs),
             _ => unreachable!("lower_loop is called on loops"),
         };
+        if let Some(attr) = super::checkpoint::checkpoint_attr(attrs) {
+            return self.lower_checkpointed_loop(e, attr);
+        }
         if let Expr::While(w) = e {
             self.check_inactive_cond(&w.cond, "a `while` condition");
         }
@@ -357,7 +360,7 @@ impl Lowerer {
         }
     }
 
-    fn check_inactive_cond(&mut self, cond: &Expr, what: &str) {
+    pub(super) fn check_inactive_cond(&mut self, cond: &Expr, what: &str) {
         let (e, is_let) = match cond {
             Expr::Let(l) => (&*l.expr, true),
             other => (other, false),

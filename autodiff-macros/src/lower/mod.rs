@@ -28,6 +28,8 @@
 
 mod aggregates;
 mod calls;
+mod checkpoint;
+pub use checkpoint::{ck_env, ck_len, ck_state, strip_checkpoint_attrs, CheckpointReplay};
 mod closures;
 mod control;
 mod fuse;
@@ -193,6 +195,12 @@ impl Lowerer {
                 self.structured_params.insert(id);
             }
         }
+    }
+
+    /// Parameters declared `mut` (with the body's `mut` bindings, the state a `#[checkpoint]`
+    /// loop stores per block).
+    pub fn add_mut_params(&mut self, names: impl IntoIterator<Item = String>) {
+        self.mut_names.extend(names);
     }
 
     /// The bindings that received an active value in this round.
@@ -364,7 +372,7 @@ impl Lowerer {
 
     /// Lowers the function body; its value flows to the return slot.
     pub fn lower_body(&mut self, block: &Block) -> TokenStream {
-        self.mut_names = crate::syntax::mut_bindings(block);
+        self.mut_names.extend(crate::syntax::mut_bindings(block));
         self.lower_block(block, Some(RET))
     }
 }

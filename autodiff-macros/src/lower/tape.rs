@@ -14,6 +14,9 @@ pub struct Segment {
     /// Inside a loop the segment may run many times (its records go in a `Vec`); outside, at
     /// most once per call (an `Option` is enough and allocates nothing).
     pub in_loop: bool,
+    /// A `#[checkpoint]` loop: the segment's record is the loop's stored state, and replaying
+    /// it runs the loop's blocks again (`checkpoint.rs`).
+    pub checkpoint: Option<super::checkpoint::CheckpointReplay>,
 }
 
 /// An operand of an operation: how the forward code names it, and whose adjoint receives its
@@ -48,7 +51,38 @@ impl Lowerer {
         let kk = proc_macro2::Literal::usize_unsuffixed(k);
         let trace = names::trace();
         self.emit(quote!(#trace.push(#kk);));
-        self.segments.push(Segment { pbs, rev, in_loop });
+        self.segments.push(Segment {
+            pbs,
+            rev,
+            in_loop,
+            checkpoint: None,
+        });
+    }
+
+    /// Registers the segment of a `#[checkpoint]` loop, whose one record `rec` is what the
+    /// forward sweep stored; returns the forward code that records it.
+    pub(super) fn record_checkpoint(
+        &mut self,
+        rec: Ident,
+        replay: super::checkpoint::CheckpointReplay,
+    ) -> TokenStream {
+        let k = self.segments.len();
+        let in_loop = self.loops.iter().any(|c| !c.is_block);
+        let record = names::record(k);
+        let push = if in_loop {
+            quote!(#record.push((#rec,));)
+        } else {
+            quote!(#record = ::core::option::Option::Some((#rec,));)
+        };
+        let kk = proc_macro2::Literal::usize_unsuffixed(k);
+        let trace = names::trace();
+        self.segments.push(Segment {
+            pbs: vec![rec],
+            rev: TokenStream::new(),
+            in_loop,
+            checkpoint: Some(replay),
+        });
+        quote!(#push #trace.push(#kk);)
     }
 
     /// Reverse code that moves the adjoint of `dest` into `src` (a move, a copy, a block's value).

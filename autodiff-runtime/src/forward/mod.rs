@@ -56,6 +56,9 @@
 
 mod float;
 mod ops;
+mod reverse;
+mod tensor;
+pub use tensor::{dual_constant, dual_tensor, SplitDual};
 
 use num_traits::Float;
 use std::fmt;

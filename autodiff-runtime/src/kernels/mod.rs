@@ -50,6 +50,7 @@
 mod accumulate;
 #[cfg(feature = "blas")]
 mod cblas;
+mod dual;
 #[cfg(not(feature = "blas"))]
 mod pure;
 mod threads;
@@ -97,7 +98,8 @@ pub(crate) mod sealed {
     }
 }
 
-/// Element types the kernels support: `f32` and `f64` (sealed).
+/// Element types the kernels support: `f32` and `f64`, and the dual numbers over them that
+/// forward mode uses (sealed).
 pub trait Kernel: sealed::Backend {}
 
 impl Kernel for f32 {}

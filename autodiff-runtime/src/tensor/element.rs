@@ -73,3 +73,44 @@ impl Element for f64 {
         self.tanh()
     }
 }
+
+/// Dual numbers as tensor elements: `Tensor<Dual<f64>>` carries a tangent beside every value, so
+/// the whole tensor API runs in forward mode (what `#[differentiable(jvp)]` on a tensor function
+/// instantiates).
+///
+/// ```
+/// use autodiff_runtime::forward::Dual;
+/// use autodiff_runtime::Tensor;
+///
+/// // d/dt tanh((x + t v)·w) at t = 0, all in one pass
+/// let x = Tensor::from_vec(vec![Dual::new(0.5, 1.0), Dual::new(-0.25, 0.0)], &[1, 2]);
+/// let w = Tensor::from_vec(vec![Dual::constant(2.0), Dual::constant(4.0)], &[2, 1]);
+/// let y = x.mm(&w).tanh().item();
+/// assert!((y.value - 0.0f64.tanh()).abs() < 1e-15);
+/// assert!((y.tangent - 2.0).abs() < 1e-15); // (1 - tanh(0)^2) * 2 * 1
+/// ```
+macro_rules! dual_element {
+    ($f:ty, $name:literal) => {
+        impl Element for crate::forward::Dual<$f> {
+            const NAME: &'static str = $name;
+
+            #[inline(always)]
+            fn of_f64(v: f64) -> Self {
+                crate::forward::Dual::constant(<$f as Element>::of_f64(v))
+            }
+
+            #[inline(always)]
+            fn into_f64(self) -> f64 {
+                self.value.into_f64()
+            }
+
+            #[inline(always)]
+            fn tanh_kernel(self) -> Self {
+                Float::tanh(self)
+            }
+        }
+    };
+}
+
+dual_element!(f32, "dual_float32");
+dual_element!(f64, "dual_float64");

@@ -32,6 +32,7 @@ mod activation;
 mod batched;
 mod binary;
 mod cast;
+mod checkpointed;
 mod constructors;
 mod join;
 mod loss;
@@ -47,6 +48,10 @@ pub use activation::{ActivationKind, ActivationPb, ActivationVjp, PickPb};
 pub use batched::{BatchedMatmulPb, BatchedVjp};
 pub use binary::*;
 pub use cast::{as_f32, as_f64, numcast, CastPb, NumCastPb};
+pub use checkpointed::{
+    checkpoint_block_len, checkpoint_blocks, checkpoint_every, StoreByRef, StoreByValue,
+    StoreProbe, Stored, StoredRef,
+};
 pub use constructors::{FromVecPb, FullPb, ScalarTensorPb};
 pub use join::{CatPb, ExpandPb, JoinVjp, PermutePb, RepeatPb, SplitPb};
 pub use loss::{
@@ -299,7 +304,8 @@ pub mod prelude {
     pub use super::{
         ActivationVjp as _, BatchedVjp as _, DotSelfVjp as _, JoinVjp as _, NormaliseVjp as _,
         ProbeExact as _, ProbeNarrowed as _, ProbeOther as _, ReduceExtVjp as _, ScalarVjp as _,
-        SelectVjp as _, SquareVjp as _, TensorPowfVjp as _, TensorVjp as _,
+        SelectVjp as _, SquareVjp as _, StoreByRef as _, StoreByValue as _, TensorPowfVjp as _,
+        TensorVjp as _,
     };
 }
 

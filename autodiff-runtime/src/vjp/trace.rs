@@ -50,6 +50,14 @@ impl<T: Copy + Default> Trace<T> {
         }
     }
 
+    /// Empties the trace, keeping its allocation (a checkpointed loop reuses one trace for all
+    /// its blocks).
+    #[inline]
+    pub fn clear(&mut self) {
+        self.len = 0;
+        self.heap.clear();
+    }
+
     #[cold]
     #[inline(never)]
     fn spill(&mut self, id: T) {

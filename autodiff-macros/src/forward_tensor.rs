@@ -1,0 +1,341 @@
+//! `#[differentiable(jvp)]` / `#[differentiable(hvp)]` on tensor functions: the function's body
+//! runs again with tensors of dual numbers (`Tensor<Dual<E>>`, whose elements carry a tangent
+//! beside each value), so forward mode covers every construct and tensor operation the body
+//! uses. `NAME_jvp` seeds the differentiated arguments with their tangents, every other tensor
+//! argument as a constant, and calls a copy of the function whose tensor parameters are dual;
+//! `NAME_hvp` does the same with the copy's own generated `_grad` (forward over reverse).
+//!
+//! Which parameters change type in the copy: the differentiated ones (`Tensor<E>`, `&Tensor<E>`,
+//! `E`), and every other tensor or container of tensors (`&[Tensor<E>]`, `Vec<Tensor<E>>`), so
+//! products between data and parameters type-check. Scalars that are not differentiated stay
+//! plain numbers (dual tensors take them as constants).
+
+use crate::ctxt::Ctxt;
+use crate::diagnostics as diag;
+use crate::names;
+use crate::parse::{Options, Signature};
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, ToTokens};
+use syn::{GenericArgument, ItemFn, PathArguments, Type};
+
+/// How a parameter enters the dual copy.
+enum Conv {
+    /// A differentiated tensor or scalar: seeded with its tangent.
+    Seeded,
+    /// A tensor or container of tensors that is not differentiated: a constant.
+    Constant,
+    /// Anything else: passed unchanged.
+    Unchanged,
+}
+
+/// The element type (`f32`/`f64`) a tensor type names (`Tensor` alone is `f32`).
+fn tensor_elem(ty: &Type) -> Option<Type> {
+    let Type::Path(p) = ty else { return None };
+    let seg = p.path.segments.last()?;
+    if seg.ident != "Tensor" {
+        return None;
+    }
+    match &seg.arguments {
+        PathArguments::None => Some(syn::parse_quote!(f32)),
+        PathArguments::AngleBracketed(a) => match a.args.first()? {
+            GenericArgument::Type(t) if is_float(t) => Some(t.clone()),
+            _ => None,
+        },
+        PathArguments::Parenthesized(_) => None,
+    }
+}
+
+fn is_float(t: &Type) -> bool {
+    matches!(t, Type::Path(p) if p.path.is_ident("f32") || p.path.is_ident("f64"))
+}
+
+fn strip_ref(ty: &Type) -> (&Type, Option<&syn::TypeReference>) {
+    match ty {
+        Type::Reference(r) if r.mutability.is_none() => (&r.elem, Some(r)),
+        _ => (ty, None),
+    }
+}
+
+/// `Vec<Tensor<E>>` / `[Tensor<E>]`: the element type of the tensors inside.
+fn container_elem(ty: &Type) -> Option<Type> {
+    match ty {
+        Type::Slice(s) => tensor_elem(&s.elem),
+        Type::Path(p) => {
+            let seg = p.path.segments.last()?;
+            if seg.ident != "Vec" {
+                return None;
+            }
+            match &seg.arguments {
+                PathArguments::AngleBracketed(a) => match a.args.first()? {
+                    GenericArgument::Type(t) => tensor_elem(t),
+                    _ => None,
+                },
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The type with its tensors' element `E` replaced by `Dual<E>` (or by `alias`, a name for
+/// `Dual<E>`).
+fn dual_type(ty: &Type, alias: Option<&syn::Ident>) -> Type {
+    struct Sub<'a>(Option<&'a syn::Ident>);
+    impl syn::visit_mut::VisitMut for Sub<'_> {
+        fn visit_type_mut(&mut self, t: &mut Type) {
+            let dual = |e: &Type| -> TokenStream {
+                match self.0 {
+                    Some(alias) => quote!(#alias),
+                    None => quote!(::autodiff::forward::Dual<#e>),
+                }
+            };
+            if let Some(e) = tensor_elem(t) {
+                let d = dual(&e);
+                *t = syn::parse_quote!(::autodiff::Tensor<#d>);
+                return;
+            }
+            if is_float(t) {
+                let d = dual(t);
+                *t = syn::parse_quote!(#d);
+                return;
+            }
+            syn::visit_mut::visit_type_mut(self, t);
+        }
+    }
+    let mut t = ty.clone();
+    syn::visit_mut::VisitMut::visit_type_mut(&mut Sub(alias), &mut t);
+    t
+}
+
+/// The parameters of a tensor function in the form forward mode needs, or `None`.
+fn conversions(f: &ItemFn, sig: &Signature) -> Option<Vec<Conv>> {
+    if !sig.type_params.is_empty() || sig.in_impl || f.sig.receiver().is_some() {
+        return None;
+    }
+    let out_ok = sig
+        .output
+        .as_ref()
+        .is_some_and(|t| tensor_elem(t).is_some() || is_float(t));
+    if !out_ok || sig.params.iter().any(|p| p.wrt && p.structured) {
+        return None;
+    }
+    let mut any_tensor = tensor_elem(sig.output.as_ref()?).is_some();
+    let convs = sig
+        .params
+        .iter()
+        .map(|p| {
+            let (inner, _) = strip_ref(&p.ty);
+            let tensor = tensor_elem(inner).is_some();
+            any_tensor |= tensor;
+            if p.wrt {
+                Conv::Seeded
+            } else if tensor || container_elem(inner).is_some() {
+                Conv::Constant
+            } else {
+                Conv::Unchanged
+            }
+        })
+        .collect();
+    any_tensor.then_some(convs)
+}
+
+/// The copy of the function at dual numbers: same body (without `#[checkpoint]` attributes),
+/// converted parameter and result types.
+fn dual_copy(
+    f: &ItemFn,
+    sig: &Signature,
+    convs: &[Conv],
+    name: &syn::Ident,
+    alias: Option<&syn::Ident>,
+) -> ItemFn {
+    let mut copy = crate::lower::strip_checkpoint_attrs(f);
+    copy.sig.ident = name.clone();
+    copy.vis = syn::Visibility::Inherited;
+    copy.attrs.retain(|a| a.path().is_ident("allow"));
+    let mut k = 0;
+    for arg in copy.sig.inputs.iter_mut() {
+        if let syn::FnArg::Typed(pt) = arg {
+            if k < sig.params.len() && !matches!(convs[k], Conv::Unchanged) {
+                pt.ty = Box::new(dual_type(&pt.ty, alias));
+            }
+            k += 1;
+        }
+    }
+    if let syn::ReturnType::Type(_, t) = &mut copy.sig.output {
+        *t = Box::new(dual_type(t, alias));
+    }
+    copy
+}
+
+/// The arguments of the call to the dual copy (after `prelude`'s conversions), and the tangent
+/// parameters (`prefix` + name, of the parameter's own type).
+fn call_args(
+    sig: &Signature,
+    convs: &[Conv],
+    prefix: &str,
+) -> (TokenStream, Vec<TokenStream>, Vec<TokenStream>) {
+    let fwd = quote!(::autodiff::forward);
+    let mut prelude = TokenStream::new();
+    let (mut args, mut tangents) = (Vec::new(), Vec::new());
+    for (p, conv) in sig.params.iter().zip(convs) {
+        let x = &p.ident;
+        let (inner, by_ref) = strip_ref(&p.ty);
+        let amp = by_ref.map(|_| quote!(&));
+        let local = format_ident!("__ad_dual_{}", x);
+        match conv {
+            Conv::Seeded => {
+                let d = format_ident!("{}{}", prefix, x);
+                let ty = &p.ty;
+                tangents.push(quote!(#d: #ty));
+                if tensor_elem(inner).is_some() {
+                    prelude.extend(quote!(let #local = #fwd::dual_tensor(&#x, &#d);));
+                    args.push(quote!(#amp #local));
+                } else {
+                    args.push(quote!(#fwd::Dual::new(#x, #d)));
+                }
+            }
+            Conv::Constant if tensor_elem(inner).is_some() => {
+                prelude.extend(quote!(let #local = #fwd::dual_constant(&#x);));
+                args.push(quote!(#amp #local));
+            }
+            Conv::Constant => {
+                prelude.extend(quote! {
+                    let #local: ::std::vec::Vec<_> =
+                        #x.iter().map(|__ad_t| #fwd::dual_constant(__ad_t)).collect();
+                });
+                args.push(quote!(#amp #local));
+            }
+            Conv::Unchanged => args.push(x.to_token_stream()),
+        }
+    }
+    (prelude, args, tangents)
+}
+
+/// `NAME_jvp` (and `NAME_hvp`) for a tensor function; `None` when the function does not have
+/// the form (the caller reports it).
+pub fn generate(
+    f: &ItemFn,
+    opts: &Options,
+    sig: &Signature,
+    cx: &mut Ctxt,
+    span: Span,
+) -> Option<TokenStream> {
+    let convs = conversions(f, sig)?;
+    let name = &f.sig.ident;
+    let (vis, inputs) = (&f.vis, f.sig.inputs.iter().collect::<Vec<_>>());
+    let out_ty = sig.output.clone()?;
+    let fwd = quote!(::autodiff::forward);
+    let mut out = TokenStream::new();
+    if opts.jvp {
+        let copy_name = format_ident!("__ad_{}_dual", name);
+        let copy = dual_copy(f, sig, &convs, &copy_name, None);
+        let (prelude, args, tangents) = call_args(sig, &convs, "d_");
+        let jvp_name = format_ident!("{}_jvp", name);
+        let doc = format!(
+            "Value and directional derivative of [`{name}`] (forward mode, generated by \
+             `#[differentiable(jvp)]`): one tangent per differentiated argument, in order, of \
+             the argument's type, and the output's tangent `J·v`."
+        );
+        out.extend(quote! {
+            #[doc = #doc]
+            #[allow(clippy::too_many_arguments, clippy::type_complexity)]
+            #[track_caller]
+            #vis fn #jvp_name(#(#inputs,)* #(#tangents),*) -> (#out_ty, #out_ty) {
+                #[allow(unused_mut, unused_variables, clippy::all)]
+                #copy
+                #prelude
+                #fwd::SplitDual::split_dual(#copy_name(#(#args),*))
+            }
+        });
+    }
+    if opts.hvp {
+        out.extend(hvp(f, sig, &convs, cx, span)?);
+    }
+    Some(out)
+}
+
+/// The one element type of the function's tensors and scalars, if they agree.
+fn single_elem(sig: &Signature) -> Option<Type> {
+    let mut elems = sig
+        .params
+        .iter()
+        .map(|p| &p.ty)
+        .chain(sig.output.as_ref())
+        .filter_map(|t| {
+            let (inner, _) = strip_ref(t);
+            tensor_elem(inner)
+                .or_else(|| container_elem(inner))
+                .or_else(|| is_float(inner).then(|| inner.clone()))
+        });
+    let first = elems.next()?;
+    elems.all(|e| e == first).then_some(first)
+}
+
+/// `NAME_hvp`: a module-level dual copy named `__ad_NAME_hvp_dual`, differentiated by the same
+/// generator as the user's function, and the function that seeds it with the direction `v`.
+fn hvp(
+    f: &ItemFn,
+    sig: &Signature,
+    convs: &[Conv],
+    cx: &mut Ctxt,
+    span: Span,
+) -> Option<TokenStream> {
+    let name = &f.sig.ident;
+    let scalar_wrt = sig
+        .wrt_params()
+        .any(|(_, p)| tensor_elem(strip_ref(&p.ty).0).is_none());
+    if scalar_wrt {
+        cx.push(diag::hvp_scalar_of_tensor_function(span));
+        return None;
+    }
+    let Some(elem) = single_elem(sig) else {
+        cx.push(diag::forward_mode_needs_generic(span));
+        return None;
+    };
+    // `Dual<E>` under a name, declared a `Float` in the copy's where clause: the generator then
+    // treats it like a float type parameter (its scalars are differentiable, element-wise
+    // chains are not fused: their closures are written for plain numbers)
+    let alias = format_ident!("__ad_{}_Dual", name);
+    let copy_name = format_ident!("__ad_{}_hvp_dual", name);
+    let mut copy = dual_copy(f, sig, convs, &copy_name, Some(&alias));
+    copy.sig
+        .generics
+        .make_where_clause()
+        .predicates
+        .push(syn::parse_quote!(#alias: ::autodiff::num_traits::Float));
+    let wrt: Vec<syn::Ident> = sig.wrt_params().map(|(_, p)| p.ident.clone()).collect();
+    let copy_sig = Signature::model(&copy, Some(&wrt));
+    let (lw, body) = crate::activity::lower_to_fixpoint(&copy_name.to_string(), &copy_sig, &copy);
+    let derivatives = crate::generate::derivatives(&copy, &copy_sig, &lw, body);
+    cx.append(lw.cx);
+    let grad = names::grad_fn(&copy_name);
+    let (prelude, args, tangents) = call_args(sig, convs, "v_");
+    let hvp_name = format_ident!("{}_hvp", name);
+    let (vis, inputs) = (&f.vis, f.sig.inputs.iter());
+    let out_ty = &sig.output;
+    let grads_ty = sig.grads_type();
+    let fwd = quote!(::autodiff::forward);
+    let doc = format!(
+        "Value, gradient and Hessian-vector product `H·v` of [`{name}`] (exact, forward over \
+         reverse; generated by `#[differentiable(hvp)]`): one direction per differentiated \
+         argument, in order, of the argument's type."
+    );
+    Some(quote! {
+        #[doc(hidden)]
+        #[allow(non_camel_case_types)]
+        type #alias = ::autodiff::forward::Dual<#elem>;
+        #[doc(hidden)]
+        #[allow(dead_code, unused_mut, unused_variables, clippy::all)]
+        #copy
+        #derivatives
+        #[doc = #doc]
+        #[allow(clippy::too_many_arguments, clippy::type_complexity)]
+        #[track_caller]
+        #vis fn #hvp_name(#(#inputs,)* #(#tangents),*) -> (#out_ty, #grads_ty, #grads_ty) {
+            #prelude
+            let (__ad_y, __ad_g) = #grad(#(#args),*);
+            let (__ad_g, __ad_hv) = #fwd::SplitDual::split_dual(__ad_g);
+            (#fwd::SplitDual::split_dual(__ad_y).0, __ad_g, __ad_hv)
+        }
+    })
+}
