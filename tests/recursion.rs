@@ -1,6 +1,6 @@
 //! Recursive differentiable functions: direct recursion (the recursive call's pullback is
-//! boxed) and mutual recursion (a function that calls other differentiable functions boxes
-//! its pullback).
+//! boxed) and mutual recursion, generic or not (a function that calls other differentiable
+//! functions boxes its pullback).
 
 mod common;
 use autodiff::prelude::*;
@@ -43,6 +43,25 @@ fn odd(x: f64, n: u32) -> f64 {
     }
 }
 
+/// Mutual recursion between generic functions (their pullbacks are boxed, with `T: 'static`).
+#[differentiable]
+fn generic_even<T: Float>(x: T, n: u32) -> T {
+    if n == 0 {
+        x
+    } else {
+        generic_odd::<T>(x + x, n - 1)
+    }
+}
+
+#[differentiable]
+fn generic_odd<T: Float>(x: T, n: u32) -> T {
+    if n == 0 {
+        x * x
+    } else {
+        generic_even(x.sin() + T::one(), n - 1) * x
+    }
+}
+
 #[test]
 fn direct_recursion() {
     for n in 0..5 {
@@ -68,5 +87,22 @@ fn mutual_recursion() {
     for n in 0..6 {
         let (_, g) = even_grad(0.3, n);
         assert_close(g, fd(|x| even(x, n), 0.3), 1e-8);
+    }
+}
+
+#[test]
+fn mutual_recursion_between_generic_functions() {
+    for n in 0..6 {
+        let (v, g) = generic_even_grad(0.3f64, n);
+        assert_eq!(v, generic_even(0.3f64, n));
+        assert_close(g, fd(|x| generic_even(x, n), 0.3), 1e-8);
+        let (_, g) = generic_odd_grad(-0.7f64, n);
+        assert_close(g, fd(|x| generic_odd(x, n), -0.7), 1e-8);
+        // the same functions in f32: the f64 gradient rounded
+        let (_, g32) = generic_odd_grad(-0.7f32, n);
+        assert!(
+            (f64::from(g32) - g).abs() <= 1e-5 * (1.0 + g.abs()),
+            "{g32} vs {g}"
+        );
     }
 }

@@ -49,6 +49,59 @@ pub fn closure_params(c: &syn::ExprClosure) -> HashSet<String> {
         .collect()
 }
 
+/// What identifies a binding from one round of the fixpoint to the next.
+///
+/// Binding ids are handed out in walk order, and an expression is only walked (its closures
+/// inlined, its nested blocks lowered) once it is active, so a later round may create bindings an
+/// earlier one did not: an id of one round may name another binding in the next. A key counts
+/// only the bindings of code every round walks (statements, patterns, loops: the *window* is
+/// how many came before), and names a binding created inside an active expression by its name
+/// and how many bindings of that name the same window already holds.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct BindingKey {
+    window: usize,
+    name: String,
+    nth: usize,
+}
+
+/// Hands out [`BindingKey`]s during one round.
+#[derive(Default)]
+pub struct KeyGen {
+    window: usize,
+    /// Depth of active expressions being walked (`Lowerer::lower_leaf`).
+    depth: usize,
+    seen: HashMap<(usize, String), usize>,
+}
+
+impl KeyGen {
+    /// The key of the next binding named `name`.
+    pub fn key(&mut self, name: &str) -> BindingKey {
+        if self.depth == 0 {
+            self.window += 1;
+        }
+        let nth = self
+            .seen
+            .entry((self.window, name.to_string()))
+            .or_default();
+        *nth += 1;
+        BindingKey {
+            window: self.window,
+            name: name.to_string(),
+            nth: *nth,
+        }
+    }
+
+    /// Bindings created until [`KeyGen::leave`] are inside an active expression.
+    pub fn enter(&mut self) {
+        self.depth += 1;
+    }
+
+    /// Ends what [`KeyGen::enter`] started.
+    pub fn leave(&mut self) {
+        self.depth -= 1;
+    }
+}
+
 /// Lowers the body until the set of active bindings is stable and returns the final round's
 /// lowering (its errors, segments and adjoints) with the forward tokens of the body.
 pub fn lower_to_fixpoint(
@@ -57,8 +110,8 @@ pub fn lower_to_fixpoint(
     f: &syn::ItemFn,
 ) -> (Lowerer, TokenStream) {
     let body = &f.block;
-    let mut active: HashSet<usize> = HashSet::new();
-    let mut raw: HashMap<usize, Span> = HashMap::new();
+    let mut active: HashSet<BindingKey> = HashSet::new();
+    let mut raw: HashMap<BindingKey, Span> = HashMap::new();
     let mut rounds = 0;
     loop {
         rounds += 1;
@@ -71,15 +124,23 @@ pub fn lower_to_fixpoint(
         }
         lw.add_mut_params(crate::syntax::mut_params(f));
         let tokens = lw.lower_body(body);
-        let assigned = lw.assigned_active();
-        let new_raw = lw.assigned_raw();
+        let assigned: HashSet<BindingKey> = lw
+            .assigned_active()
+            .iter()
+            .filter_map(|&id| lw.binding_key(id))
+            .collect();
+        let new_raw: HashMap<BindingKey, Span> = lw
+            .assigned_raw()
+            .iter()
+            .filter_map(|(&id, &span)| Some((lw.binding_key(id)?, span)))
+            .collect();
         let stable = assigned.is_subset(&active) && new_raw.keys().all(|k| raw.contains_key(k));
         if stable || rounds > MAX_ROUNDS {
             return (lw, tokens);
         }
-        active.extend(assigned.iter().copied());
+        active.extend(assigned);
         for (k, v) in new_raw {
-            raw.entry(*k).or_insert(*v);
+            raw.entry(k).or_insert(v);
         }
     }
 }

@@ -6,7 +6,7 @@ use crate::lower::{Lowerer, RET};
 use crate::names::{self, local};
 use crate::parse::{tangent_type, Signature};
 use proc_macro2::{Literal, TokenStream};
-use quote::{quote, quote_spanned, ToTokens};
+use quote::{quote, quote_spanned};
 use syn::{FnArg, ItemFn};
 
 /// The pieces of the user's signature that the generated functions repeat.
@@ -144,13 +144,17 @@ impl Header<'_> {
 
 /// How the pullback closure is returned: boxed first for a function that calls other
 /// differentiable functions, then wrapped for a narrowed function.
-fn packaging(h: &Header<'_>, sig: &Signature, lw: &Lowerer) -> (TokenStream, TokenStream) {
+///
+/// A function that calls other differentiable functions may be part of a cycle of calls
+/// (mutual recursion): its pullback is boxed, so that no pullback type contains itself. One
+/// allocation per call of this function; leaf helpers (generic or not) stay unboxed. A
+/// `Box<dyn Fn>` returned through the `impl Fn + use<T, ..>` type may only hold `'static` data,
+/// so a boxed generic function requires its type parameters to be `'static` (every `Float`
+/// type is: `f32`, `f64`, dual numbers); the bound is added to `NAME_vjp` and `NAME_grad` only
+/// for the functions that box.
+fn packaging(h: &mut Header<'_>, sig: &Signature, lw: &Lowerer) -> (TokenStream, TokenStream) {
     let (cot_ty, grads_ty) = (&h.cot_ty, &h.grads_ty);
-    let boxed = if lw.calls_user_functions() && sig.type_params.is_empty() {
-        // A function that calls other differentiable functions may be part of a cycle of
-        // calls (mutual recursion): its pullback is boxed, so that no pullback type contains
-        // itself. One allocation per call of this function; leaf helpers stay unboxed. (Generic
-        // functions stay unboxed: a `dyn Fn` would need their parameters to be `'static`.)
+    let boxed = if lw.calls_user_functions() {
         quote! {
             let __ad_pullback: ::std::boxed::Box<dyn ::core::ops::Fn(#cot_ty) -> #grads_ty> =
                 ::std::boxed::Box::new(__ad_pullback);
@@ -158,6 +162,10 @@ fn packaging(h: &Header<'_>, sig: &Signature, lw: &Lowerer) -> (TokenStream, Tok
     } else {
         TokenStream::new()
     };
+    if lw.calls_user_functions() {
+        h.extra_bounds
+            .extend(sig.type_params.iter().map(|t| quote!(#t: 'static)));
+    }
     (boxed, h.wrap_pullback())
 }
 
@@ -182,7 +190,8 @@ fn allow_attrs() -> TokenStream {
 
 /// `NAME_vjp` and `NAME_grad` for a function that lowered without errors.
 pub fn derivatives(f: &ItemFn, sig: &Signature, lw: &Lowerer, body: TokenStream) -> TokenStream {
-    let h = Header::new(f, sig);
+    let mut h = Header::new(f, sig);
+    let (boxed, wrap) = packaging(&mut h, sig, lw);
     let name = &f.sig.ident;
     let rt = names::rt();
     let prelude = names::rt_prelude_import();
@@ -225,7 +234,6 @@ pub fn derivatives(f: &ItemFn, sig: &Signature, lw: &Lowerer, body: TokenStream)
             quote!(#rt::CotangentCheck::check_cotangent(&#om, &#dy, #fn_name);),
         )
     };
-    let (boxed, wrap) = packaging(&h, sig, lw);
     let warning = if lw.output_is_active() {
         TokenStream::new()
     } else {
@@ -308,14 +316,11 @@ fn gradients(sig: &Signature, lw: &Lowerer) -> (Vec<TokenStream>, TokenStream) {
             finishes.push(quote_spanned!(span=> #rt::finish_structured(#adj, &#zm)));
             continue;
         }
-        metas.push(quote!(let #zm = #rt::ArgZero::zero_meta(&#x);));
-        let ty = match &p.ty {
-            syn::Type::Reference(_) => {
-                let elem = tangent_type(&p.ty);
-                quote!(&#elem)
-            }
-            ty => ty.to_token_stream(),
-        };
+        // `x: &Tensor<E>` / `w: &f64`: the zero and gradient of the value behind the reference
+        let by_ref = matches!(p.ty, syn::Type::Reference(_));
+        let x = if by_ref { quote!(#x) } else { quote!(&#x) };
+        metas.push(quote!(let #zm = #rt::ArgZero::zero_meta(#x);));
+        let ty = tangent_type(&p.ty);
         finishes.push(quote!(#rt::finish::<#ty>(#adj, &#zm)));
     }
     let value = if finishes.len() == 1 {

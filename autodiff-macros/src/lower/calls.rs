@@ -23,6 +23,10 @@ impl Lowerer {
         if let Some(pair) = runtime_loss(&name) {
             return Some(self.loss_call(c, &name, pair));
         }
+        if is_tensor_method_path(fp, &name) && !c.args.is_empty() {
+            // `Tensor::exp(&x)`, `Tensor::matmul(&a, &b)`: the method calls they stand for
+            return Some(self.lower_method(&as_method_call(c, fp)?));
+        }
         let owner = self.float_owner(fp)?;
         if name == "from" && c.args.len() == 1 && (owner == "f64" || owner == "f32") {
             let x = self.lower_leaf(&c.args[0]);
@@ -32,21 +36,44 @@ impl Lowerer {
         }
         match method_kind(&name) {
             Some(MethodKind::Unary | MethodKind::Binary) if !c.args.is_empty() => {
-                let mut args = c.args.iter().cloned();
-                let receiver = args.next()?;
-                let m = syn::ExprMethodCall {
-                    attrs: Vec::new(),
-                    receiver: Box::new(receiver),
-                    dot_token: Default::default(),
-                    method: segs.last()?.ident.clone(),
-                    turbofish: None,
-                    paren_token: c.paren_token,
-                    args: args.collect(),
-                };
-                Some(self.lower_method(&m))
+                Some(self.lower_method(&as_method_call(c, fp)?))
+            }
+            None if name == "mul_add" && c.args.len() == 3 => {
+                Some(self.lower_method(&as_method_call(c, fp)?))
             }
             _ => None,
         }
+    }
+
+    /// `x.mul_add(a, b)` (`x * a + b`, one rounding) on numbers: the form named by its active
+    /// operands (`mul_add_vjp_s`, `_a`, `_b`, `_sa`, `_sb`, `_ab`, `_sab`), whose pullback
+    /// returns their gradients in order.
+    pub(super) fn lower_mul_add(&mut self, m: &syn::ExprMethodCall) -> Operand {
+        let recv = self.lower_leaf(&m.receiver);
+        let a = self.lower_leaf(&m.args[0]);
+        let b = self.lower_leaf(&m.args[1]);
+        let suffix: String = [(&recv, 's'), (&a, 'a'), (&b, 'b')]
+            .iter()
+            .filter(|(o, _)| o.adj.is_some())
+            .map(|(_, c)| *c)
+            .collect();
+        if suffix.is_empty() {
+            return self.poisoned(&Expr::MethodCall(m.clone()));
+        }
+        let span = m.method.span();
+        let f = syn::Ident::new(&format!("mul_add_vjp_{suffix}"), span);
+        let inputs: Vec<Option<usize>> = [recv.adj, a.adj, b.adj]
+            .into_iter()
+            .flatten()
+            .map(Some)
+            .collect();
+        let (r, at, bt) = (&recv.tokens, &a.tokens, &b.tokens);
+        self.emit_call(
+            quote_spanned!(span=> (#r).#f(#at, #bt)),
+            &inputs,
+            span,
+            false,
+        )
     }
 
     /// The float type a path call belongs to (`f64::`, `Float::`, `<f64 as Float>::`, `T::`
@@ -93,6 +120,32 @@ impl Lowerer {
             adj: Some(out),
         }
     }
+}
+
+/// `f(a, b, ..)` called by path as the method call `a.f(b, ..)` it stands for.
+fn as_method_call(c: &ExprCall, fp: &ExprPath) -> Option<syn::ExprMethodCall> {
+    let mut args = c.args.iter().cloned();
+    let receiver = args.next()?;
+    Some(syn::ExprMethodCall {
+        attrs: Vec::new(),
+        receiver: Box::new(receiver),
+        dot_token: Default::default(),
+        method: fp.path.segments.last()?.ident.clone(),
+        turbofish: None,
+        paren_token: c.paren_token,
+        args: args.collect(),
+    })
+}
+
+/// `Tensor::name` / `Tensor::<E>::name` for a tensor method the operation table knows (not one
+/// of the associated functions with their own VJP forms, `Tensor::scalar` and friends).
+fn is_tensor_method_path(fp: &ExprPath, name: &str) -> bool {
+    let segs = &fp.path.segments;
+    fp.qself.is_none()
+        && segs.len() == 2
+        && segs[0].ident == "Tensor"
+        && !crate::methods::is_tensor_function(name)
+        && method_kind(name).is_some()
 }
 
 /// The runtime's loss functions (`autodiff::tensor::cross_entropy` and friends): `Some(true)`

@@ -250,6 +250,9 @@ impl Lowerer {
 
     /// `while`, `for` and `loop`: the body is lowered once; its segments record per iteration.
     fn lower_loop(&mut self, e: &Expr, dest: Option<usize>) -> TokenStream {
+        if let Some(l) = self.while_let_on_active(e) {
+            return self.lower_loop(&l, dest); // `loop { match e { PAT => body, _ => break } }`
+        }
         self.flush();
         let (label, attrs) = match e {
             Expr::While(w) => (w.label.as_ref(), &w.attrs),
@@ -380,6 +383,9 @@ impl Lowerer {
     }
 
     fn lower_if(&mut self, i: &syn::ExprIf, dest: Option<usize>) -> TokenStream {
+        if let Some(m) = self.if_let_on_active(i) {
+            return self.lower_match(&m, dest); // `if let` on an active value: a `match` (ops.rs)
+        }
         self.flush();
         self.check_inactive_cond(&i.cond, "an `if let`");
         self.push_scope();

@@ -51,6 +51,8 @@ use syn::{Block, Expr, Ident, Pat};
 /// A binding of the body (a parameter, a `let`, a pattern variable) or the return slot.
 struct BindingInfo {
     name: String,
+    /// The binding's identity across rounds of the activity fixpoint.
+    key: activity::BindingKey,
     /// The return slot is active by construction.
     always: bool,
 }
@@ -72,12 +74,13 @@ const TEMP_BASE: usize = 1 << 24;
 /// One round of the walk over the body.
 pub struct Lowerer {
     /// Bindings known to be active (from the previous round of the fixpoint).
-    active: HashSet<usize>,
+    active: HashSet<activity::BindingKey>,
+    keys: activity::KeyGen,
     /// Bindings that received an active value during this walk.
     assigned_active: HashSet<usize>,
     /// Bindings holding raw numbers read out of active values, with where they were read
     /// (from the previous round, and found in this one).
-    raw: HashMap<usize, Span>,
+    raw: HashMap<activity::BindingKey, Span>,
     assigned_raw: HashMap<usize, Span>,
     bindings: Vec<BindingInfo>,
     scopes: Vec<Vec<(String, usize)>>,
@@ -128,26 +131,28 @@ impl Scope for Lowerer {
     fn raw_name(&self, name: &str) -> Option<Span> {
         let id = self.resolve(name)?;
         self.raw
-            .get(&id)
+            .get(&self.bindings[id].key)
             .or_else(|| self.assigned_raw.get(&id))
             .copied()
     }
     fn is_container(&self, e: &Expr) -> bool {
-        self.is_param_place(crate::syntax::strip_parens(e))
+        self.is_elems_place(crate::syntax::strip_parens(e))
     }
 }
 
 impl Lowerer {
-    pub fn new(active: HashSet<usize>, raw: HashMap<usize, Span>, fn_name: String) -> Self {
-        Lowerer {
+    pub fn new(
+        active: HashSet<activity::BindingKey>,
+        raw: HashMap<activity::BindingKey, Span>,
+        fn_name: String,
+    ) -> Self {
+        let mut lw = Lowerer {
             active,
+            keys: activity::KeyGen::default(),
             assigned_active: HashSet::new(),
             raw,
             assigned_raw: HashMap::new(),
-            bindings: vec![BindingInfo {
-                name: "ret".into(),
-                always: true,
-            }],
+            bindings: Vec::new(),
             scopes: vec![Vec::new()],
             cx: Ctxt::new(),
             out: vec![Vec::new()],
@@ -169,7 +174,16 @@ impl Lowerer {
             alias_reads: HashSet::new(),
             mut_names: HashSet::new(),
             body_label: names::body_label(),
-        }
+        };
+        // the return slot, active by construction
+        lw.declare("ret");
+        lw.bindings[RET].always = true;
+        lw
+    }
+
+    /// The identity of a binding across rounds of the fixpoint (`None` for temporaries).
+    pub fn binding_key(&self, id: usize) -> Option<activity::BindingKey> {
+        self.bindings.get(id).map(|b| b.key.clone())
     }
 
     /// Binds a parameter (in order: parameters are ids `1..=n`); a differentiated one is active.
@@ -237,8 +251,10 @@ impl Lowerer {
     /// A binding that is not in scope yet (a `let`'s own name while its initialiser runs).
     fn declare(&mut self, name: &str) -> usize {
         let id = self.bindings.len();
+        let key = self.keys.key(name);
         self.bindings.push(BindingInfo {
             name: name.to_string(),
+            key,
             always: false,
         });
         id
@@ -286,7 +302,7 @@ impl Lowerer {
     }
 
     fn is_active_binding(&self, id: usize) -> bool {
-        id >= TEMP_BASE || self.bindings[id].always || self.active.contains(&id)
+        id >= TEMP_BASE || self.bindings[id].always || self.active.contains(&self.bindings[id].key)
     }
 
     pub fn adj_ident(&self, id: usize) -> Ident {

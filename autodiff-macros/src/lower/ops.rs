@@ -20,6 +20,15 @@ impl Lowerer {
     // ----- leaves: straight-line expressions, lowered to one VJP call per operation -------------
 
     pub(super) fn lower_leaf(&mut self, e: &Expr) -> Operand {
+        // bindings created while walking an active expression (inlined closures, hoisted
+        // blocks) are keyed apart: an earlier round may not have walked it (`activity::KeyGen`)
+        self.keys.enter();
+        let op = self.lower_active_leaf(e);
+        self.keys.leave();
+        op
+    }
+
+    fn lower_active_leaf(&mut self, e: &Expr) -> Operand {
         if !self.is_active(e) {
             // an operand of a differentiable operation
             if let Some(read) = self.raw_read(e) {
@@ -202,6 +211,9 @@ impl Lowerer {
         }
         if name == "layer_norm" {
             return self.lower_layer_norm(m);
+        }
+        if name == "mul_add" && kind.is_none() && m.args.len() == 2 {
+            return self.lower_mul_add(m);
         }
         if let Some(op) = self.lower_numcast(m) {
             return op;
@@ -444,6 +456,60 @@ impl Lowerer {
             tokens: t.to_token_stream(),
             adj: Some(out),
         }
+    }
+}
+
+impl Lowerer {
+    /// `if let PAT = e { A } else { B }` with an active `e`: the `match e { PAT => A, _ => B }`
+    /// it stands for, whose arms carry the gradient (`None` for any other `if`).
+    pub(super) fn if_let_on_active(&self, i: &syn::ExprIf) -> Option<syn::ExprMatch> {
+        let Expr::Let(l) = &*i.cond else {
+            return None;
+        };
+        if !self.is_active(&l.expr) {
+            return None;
+        }
+        let (pat, scrut, then) = (&l.pat, &l.expr, &i.then_branch);
+        let els = match &i.else_branch {
+            Some((_, e)) => quote!(#e),
+            None => quote!({}),
+        };
+        let mut m: syn::ExprMatch = syn::parse_quote_spanned! {i.if_token.span=>
+            match #scrut {
+                #pat => #then,
+                // rustc already warns about an irrefutable `if let`
+                #[allow(unreachable_patterns)]
+                _ => #els,
+            }
+        };
+        m.attrs.clone_from(&i.attrs);
+        Some(m)
+    }
+
+    /// `'l: while let PAT = e { body }` with an active `e`: the
+    /// `'l: loop { match e { PAT => body, _ => break } }` it stands for (`None` otherwise).
+    pub(super) fn while_let_on_active(&self, e: &Expr) -> Option<Expr> {
+        let Expr::While(w) = e else {
+            return None;
+        };
+        let Expr::Let(l) = &*w.cond else {
+            return None;
+        };
+        if !self.is_active(&l.expr) {
+            return None;
+        }
+        let (pat, scrut, body, label) = (&l.pat, &l.expr, &w.body, &w.label);
+        let mut lp: syn::ExprLoop = syn::parse_quote_spanned! {w.while_token.span=>
+            #label loop {
+                match #scrut {
+                    #pat => #body,
+                    #[allow(unreachable_patterns)]
+                    _ => break,
+                }
+            }
+        };
+        lp.attrs.clone_from(&w.attrs);
+        Some(Expr::Loop(lp))
     }
 }
 

@@ -78,6 +78,10 @@ pub(super) fn part_of_adjoint(
 pub(super) struct Alias {
     pub root: usize,
     pub projs: Vec<Proj>,
+    /// For an element of a local container (`for w in ws.iter()` over `let ws = vec![x, ..]`):
+    /// the forward local holding a shared zero of the container, taken before the loop, that
+    /// each read records (an `Arc` clone instead of a zero of the whole container per read).
+    pub local_zero: Option<Ident>,
 }
 
 /// A step as written in the user's expression.
@@ -108,6 +112,8 @@ fn written_place(e: &Expr) -> Option<(&Ident, Vec<Written<'_>>)> {
 enum IterShape<'e> {
     /// `&place` or `place.iter()`: the elements of the place.
     Elems(&'e Expr),
+    /// `place.iter().rev()`: the elements of the place, last first.
+    RevElems(&'e Expr),
     /// `.enumerate()` of an iterator.
     Enumerate(Box<IterShape<'e>>),
     /// `a.zip(b)`.
@@ -192,9 +198,9 @@ impl Lowerer {
             self.cx.push(diag::place_of_active(e.span()));
             return self.poisoned(e);
         }
-        let (root, mut projs) = match self.aliases.get(&id) {
-            Some(a) => (a.root, a.projs.clone()),
-            None => (id, Vec::new()),
+        let (root, mut projs, shared_zero) = match self.aliases.get(&id) {
+            Some(a) => (a.root, a.projs.clone(), a.local_zero.clone()),
+            None => (id, Vec::new(), None),
         };
         let mut fwd = root_ident.to_token_stream();
         for step in steps {
@@ -212,7 +218,13 @@ impl Lowerer {
         }
         let whole_alias =
             self.aliases.contains_key(&id) && matches!(strip_parens(e), Expr::Path(_));
-        let zero = if local_root {
+        let zero = if let Some(shared) = shared_zero {
+            // an element of a local container: the zero taken before the loop, shared
+            let z = names::place_zero(self.fresh());
+            self.emit(quote!(let #z = ::std::sync::Arc::clone(&#shared);));
+            self.cur_pbs.push(z.clone());
+            quote!(&**#z)
+        } else if local_root {
             let z = names::place_zero(self.fresh());
             let rt = names::rt();
             self.emit(quote!(let #z = #rt::zero_tangent_of(&#root_ident);));
@@ -330,6 +342,7 @@ impl Lowerer {
         let mut alias = self.aliases.get(&root).cloned().unwrap_or(Alias {
             root,
             projs: Vec::new(),
+            local_zero: None,
         });
         for step in steps {
             match step {
@@ -356,11 +369,18 @@ impl Lowerer {
         // the places' own indices are saved before the loop
         let iter = f.expr.to_token_stream();
         self.push_scope();
-        let ok = self.bind_iter_pattern(&f.pat, &shape, &counter);
+        let mut prelude = Vec::new();
+        let ok = self.bind_iter_pattern(&f.pat, &shape, &counter, &mut prelude);
         if !ok {
             self.cx.push(diag::destructure_active(f.pat.span()));
         }
         let body = self.lower_block(&f.body, None);
+        // the elements' positions computed from the counter (`rev()`) come first
+        let body = if prelude.is_empty() {
+            body
+        } else {
+            quote!({ #(#prelude)* #body })
+        };
         self.pop_scope();
         let (pat, attrs, label) = (&f.pat, &f.attrs, &f.label);
         Some(quote! {
@@ -375,6 +395,24 @@ impl Lowerer {
         self.iter_shape(&f.expr).is_some_and(|s| has_elems(&s))
     }
 
+    /// A local container of differentiable values (`let ws = vec![x, y]`, a `Vec` filled with
+    /// `push`, an array or tuple of active values).
+    fn is_local_container(&self, e: &Expr) -> bool {
+        let Expr::Path(p) = strip_parens(e) else {
+            return false;
+        };
+        p.path
+            .get_ident()
+            .and_then(|i| self.resolve(&i.to_string()))
+            .is_some_and(|id| self.structured_locals.contains(&id) && self.is_active_binding(id))
+    }
+
+    /// Does `e` name a container whose elements are differentiable parts: a differentiated
+    /// argument or a part of one, or a local container of active values?
+    pub(super) fn is_elems_place(&self, e: &Expr) -> bool {
+        self.is_param_place(e) || self.is_local_container(e)
+    }
+
     fn iter_shape<'e>(&self, e: &'e Expr) -> Option<IterShape<'e>> {
         let e = strip_parens(e);
         // `m.layers.iter()` over a differentiated container is active (`Scope::is_container`)
@@ -383,13 +421,22 @@ impl Lowerer {
         }
         match e {
             // `for w in ws` with `ws: &Vec<_>` (or by value)
-            Expr::Path(_) | Expr::Field(_) if self.is_param_place(e) => Some(IterShape::Elems(e)),
-            Expr::Reference(r) if r.mutability.is_none() && self.is_param_place(&r.expr) => {
+            Expr::Path(_) | Expr::Field(_) if self.is_elems_place(e) => Some(IterShape::Elems(e)),
+            Expr::Reference(r) if r.mutability.is_none() && self.is_elems_place(&r.expr) => {
                 Some(IterShape::Elems(&r.expr))
             }
-            Expr::MethodCall(m) if m.args.is_empty() && m.method == "iter" => self
-                .is_param_place(&m.receiver)
-                .then_some(IterShape::Elems(&m.receiver)),
+            Expr::MethodCall(m)
+                if m.args.is_empty() && (m.method == "iter" || m.method == "into_iter") =>
+            {
+                self.is_elems_place(&m.receiver)
+                    .then_some(IterShape::Elems(&m.receiver))
+            }
+            Expr::MethodCall(m) if m.args.is_empty() && m.method == "rev" => {
+                match self.iter_shape(&m.receiver)? {
+                    IterShape::Elems(place) => Some(IterShape::RevElems(place)),
+                    _ => None,
+                }
+            }
             Expr::MethodCall(m) if m.args.is_empty() && m.method == "enumerate" => Some(
                 IterShape::Enumerate(Box::new(self.iter_shape(&m.receiver)?)),
             ),
@@ -401,14 +448,22 @@ impl Lowerer {
         }
     }
 
-    fn bind_iter_pattern(&mut self, pat: &Pat, shape: &IterShape<'_>, counter: &Ident) -> bool {
+    /// Binds the loop pattern's variables: elements of differentiable places become aliases of
+    /// them, at the counter (or at a position `prelude` computes from it in the loop body).
+    fn bind_iter_pattern(
+        &mut self,
+        pat: &Pat,
+        shape: &IterShape<'_>,
+        counter: &Ident,
+        prelude: &mut Vec<TokenStream>,
+    ) -> bool {
         match shape {
             IterShape::Inactive(e) => {
                 let raw = self.raw_read(e);
                 self.bind_pattern_from(pat, raw);
                 true
             }
-            IterShape::Elems(place) => {
+            IterShape::Elems(place) | IterShape::RevElems(place) => {
                 let ident = match pat {
                     Pat::Ident(pi) if pi.subpat.is_none() && pi.by_ref.is_none() => &pi.ident,
                     Pat::Reference(r) => match &*r.pat {
@@ -423,8 +478,30 @@ impl Lowerer {
                 let Some(root) = self.resolve(&root_ident.to_string()) else {
                     return false;
                 };
+                let local = !self.is_structured_root(root);
                 let mut alias = self.extend_alias(root, steps);
-                alias.projs.push(Proj::Index(counter.clone()));
+                let position = if matches!(shape, IterShape::RevElems(_)) {
+                    // last first: the length is taken before the loop
+                    let (len, ix) = (
+                        names::place_index(self.fresh()),
+                        names::place_index(self.fresh()),
+                    );
+                    self.emit(quote!(let #len = (#place).len();));
+                    prelude.push(quote!(let #ix = #len - 1 - #counter;));
+                    ix
+                } else {
+                    counter.clone()
+                };
+                alias.projs.push(Proj::Index(position));
+                if local {
+                    // a local container: one zero of it before the loop, shared by the reads
+                    let z = names::place_zero(self.fresh());
+                    let rt = names::rt();
+                    self.emit(quote!(
+                        let #z = ::std::sync::Arc::new(#rt::zero_tangent_of(&#root_ident));
+                    ));
+                    alias.local_zero = Some(z);
+                }
                 let b = self.bind(&ident.to_string());
                 self.assigned_active.insert(b);
                 self.aliases.insert(b, alias);
@@ -433,14 +510,14 @@ impl Lowerer {
             IterShape::Enumerate(inner) => match pat {
                 Pat::Tuple(t) if t.elems.len() == 2 => {
                     self.bind_pattern_inactive(&t.elems[0]);
-                    self.bind_iter_pattern(&t.elems[1], inner, counter)
+                    self.bind_iter_pattern(&t.elems[1], inner, counter, prelude)
                 }
                 _ => false,
             },
             IterShape::Zip(a, b) => match pat {
                 Pat::Tuple(t) if t.elems.len() == 2 => {
-                    self.bind_iter_pattern(&t.elems[0], a, counter)
-                        && self.bind_iter_pattern(&t.elems[1], b, counter)
+                    self.bind_iter_pattern(&t.elems[0], a, counter, prelude)
+                        && self.bind_iter_pattern(&t.elems[1], b, counter, prelude)
                 }
                 _ => false,
             },
@@ -450,7 +527,7 @@ impl Lowerer {
 
 fn has_elems(shape: &IterShape<'_>) -> bool {
     match shape {
-        IterShape::Elems(_) => true,
+        IterShape::Elems(_) | IterShape::RevElems(_) => true,
         IterShape::Inactive(_) => false,
         IterShape::Enumerate(i) => has_elems(i),
         IterShape::Zip(a, b) => has_elems(a) || has_elems(b),

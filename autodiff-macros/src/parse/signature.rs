@@ -221,7 +221,12 @@ fn float_params(f: &ItemFn) -> Vec<Ident> {
 /// Is a parameter of this type differentiable by default?
 pub fn is_differentiable_type(ty: &Type, floats: &[Ident]) -> bool {
     match ty {
-        Type::Reference(r) => r.mutability.is_none() && is_tensor(&r.elem),
+        // `&Tensor`, and `&f64` / `&T` (`T: Float`) like the number itself
+        Type::Reference(r) => {
+            r.mutability.is_none()
+                && !matches!(&*r.elem, Type::Reference(_))
+                && is_differentiable_type(&r.elem, floats)
+        }
         Type::Paren(p) => is_differentiable_type(&p.elem, floats),
         Type::Group(g) => is_differentiable_type(&g.elem, floats),
         _ => {
