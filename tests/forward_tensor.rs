@@ -234,7 +234,7 @@ fn literals(x: &Tensor<f64>) -> Tensor<f64> {
     y = (y.clamp(-3.0, 3.0) + 0.5).powf(2.0) / 4.0;
     let mut total = y.sum();
     if total.item() > 100.0 {
-        total = total * 0.5;
+        total *= 0.5;
     }
     let mut scale = 1.0;
     scale *= 3.0;

@@ -156,13 +156,13 @@ fn dual_copy(
     for arg in copy.sig.inputs.iter_mut() {
         if let syn::FnArg::Typed(pt) = arg {
             if k < sig.params.len() && !matches!(convs[k], Conv::Unchanged) {
-                pt.ty = Box::new(dual_type(&pt.ty, alias));
+                *pt.ty = dual_type(&pt.ty, alias);
             }
             k += 1;
         }
     }
     if let syn::ReturnType::Type(_, t) = &mut copy.sig.output {
-        *t = Box::new(dual_type(t, alias));
+        **t = dual_type(t, alias);
     }
     crate::forward_literals::rewrite(&mut copy.block, alias.is_some());
     copy

@@ -24,9 +24,9 @@ use num_traits::Float;
 /// let c = dual_constant(&Tensor::from_vec(vec![1.0f64, 2.0], &[2]));
 /// assert_eq!(c.to_vec(), vec![Dual::constant(1.0), Dual::constant(2.0)]);
 /// ```
-pub fn dual_constant<F: Float>(t: &Tensor<F>) -> Tensor<Dual<F>>
+pub fn dual_constant<F>(t: &Tensor<F>) -> Tensor<Dual<F>>
 where
-    F: Element,
+    F: Float + Element,
     Dual<F>: Element,
 {
     Tensor::from_vec(
@@ -48,9 +48,9 @@ where
 /// # Panics
 /// When the shapes differ, naming both.
 #[track_caller]
-pub fn dual_tensor<F: Float>(value: &Tensor<F>, tangent: &Tensor<F>) -> Tensor<Dual<F>>
+pub fn dual_tensor<F>(value: &Tensor<F>, tangent: &Tensor<F>) -> Tensor<Dual<F>>
 where
-    F: Element,
+    F: Float + Element,
     Dual<F>: Element,
 {
     assert!(

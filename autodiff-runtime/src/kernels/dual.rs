@@ -40,7 +40,7 @@ macro_rules! dual_backend {
                             } else {
                                 b[p * ldb + j]
                             };
-                            acc = acc + av * bv;
+                            acc += av * bv;
                         }
                         let cij = &mut c[i * ldc + j];
                         // beta = 0 writes without reading C, like the real kernels
