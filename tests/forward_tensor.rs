@@ -258,3 +258,37 @@ fn literals_beside_dual_values() {
         assert_close(a, 6.0 * b, 1e-12);
     }
 }
+
+/// A map from 2 inputs to 4 outputs and one from 4 to 1: `jacobian_auto` takes columns for the
+/// first and rows for the second; both agree with the other mode.
+#[differentiable(jvp)]
+fn widen(x: &Tensor<f64>) -> Tensor<f64> {
+    let w = Tensor::ones(&[4, 2]);
+    (w.mv(x) * x.sum()).sin()
+}
+
+#[test]
+fn jacobians_and_hessians_from_the_generated_functions() {
+    use autodiff::calculus::{hessian_columns, jacobian, jacobian_auto, jacobian_columns};
+    let x = Tensor::from_vec(vec![0.3, -0.7], &[2]);
+    let rows = jacobian(|x: &Tensor<f64>| widen_vjp(x), &x);
+    let cols = jacobian_columns(|v: &Tensor<f64>| widen_jvp(&x, v).1, &x);
+    let auto = jacobian_auto(|x: &Tensor<f64>| widen_vjp(x), |v| widen_jvp(&x, v).1, &x);
+    assert_eq!(rows.shape(), &[4, 2]);
+    for ((a, b), c) in rows.to_vec().into_iter().zip(cols.to_vec()).zip(auto.to_vec()) {
+        assert_close(a, b, 1e-12);
+        assert_eq!(b, c); // four outputs, two inputs: columns
+    }
+
+    let z = Tensor::from_vec(vec![0.2, -1.0, 0.7, 0.1], &[4]);
+    let h = hessian_columns(|v: &Tensor<f64>| cross_entropy_hvp(&z, 2, v).2, &z);
+    let e: Vec<f64> = z.to_vec().iter().map(|x| x.exp()).collect();
+    let total: f64 = e.iter().sum();
+    let p: Vec<f64> = e.iter().map(|x| x / total).collect();
+    for i in 0..4 {
+        for j in 0..4 {
+            let want = if i == j { p[i] } else { 0.0 } - p[i] * p[j];
+            assert_close(h.get(&[i, j]), want, 1e-12);
+        }
+    }
+}

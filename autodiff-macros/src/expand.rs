@@ -42,8 +42,11 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     let name = f.sig.ident.to_string();
     let (lw, body) = activity::lower_to_fixpoint(&name, &sig, &f);
     let mut generated = generate::derivatives(&f, &sig, &lw, body);
-    generated.extend(crate::forward::generate(&f, &opts, &sig, &mut cx));
     cx.append(lw.cx);
+    if !cx.has_errors() {
+        // (the `hvp` copy of a tensor function is lowered again: its errors would repeat these)
+        generated.extend(crate::forward::generate(&f, &opts, &sig, &mut cx));
+    }
     if cx.has_errors() {
         return refused(&f, &sig, &cx);
     }

@@ -8,7 +8,10 @@
 //!   generic scalar functions (`fn f<T: Float>`) run on [`Dual`] numbers;
 //! - [`hvp`] and [`hessian`]: exact second derivatives of generic scalar functions, forward over
 //!   reverse: the generated `NAME_grad` run on [`Dual`] numbers returns the gradient in the
-//!   values and `H·v` in the tangents.
+//!   values and `H·v` in the tangents;
+//! - for tensor functions, from the `NAME_jvp` / `NAME_hvp` that `#[differentiable(jvp, hvp)]`
+//!   generates: [`jacobian_columns`], [`hessian_columns`], and [`jacobian_auto`] (rows or
+//!   columns, whichever takes fewer passes).
 //!
 //! Generic scalar functions take their arguments as a [`Point`]: one `f64`, or a tuple, array
 //! or `Vec` of them, passed to a closure that calls the function with the corresponding dual
@@ -35,9 +38,11 @@
 
 mod output;
 mod point;
+mod tensor;
 
 pub use output::Output;
 pub use point::{DualPoint, Point};
+pub use tensor::{hessian_columns, jacobian_auto, jacobian_columns};
 
 use crate::differentiable::{Differentiable, LeafPath};
 use crate::forward::Dual;
