@@ -48,7 +48,9 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
         generated.extend(crate::forward::generate(&f, &opts, &sig, &mut cx));
     }
     if cx.has_errors() {
-        return refused(&f, &sig, &cx);
+        let mut out = refused(&f, &sig, &cx);
+        out.extend(forward_stubs(&f, &opts, &sig));
+        return out;
     }
     if opts.debug || std::env::var("AUTODIFF_DEBUG").is_ok_and(|v| v == "1") {
         generate::print_debug(&generated);
@@ -62,6 +64,32 @@ fn refused(f: &ItemFn, sig: &Signature, cx: &Ctxt) -> TokenStream {
     // `#[checkpoint]` is ours: rustc would report it as an unknown attribute
     let f = crate::lower::strip_checkpoint_attrs(f);
     quote!(#f #stubs)
+}
+
+/// `NAME_jvp` / `NAME_hvp` of a refused function with their signatures and `unreachable!()`
+/// bodies, so that callers see only the real error, not "cannot find `NAME_jvp`".
+fn forward_stubs(f: &ItemFn, opts: &crate::parse::Options, sig: &Signature) -> TokenStream {
+    // the forward-mode code generated as usual; its own errors repeat the ones reported
+    let mut scratch = Ctxt::new();
+    let generated = crate::forward::generate(f, opts, sig, &mut scratch);
+    let Ok(file) = syn::parse2::<syn::File>(generated) else {
+        return TokenStream::new();
+    };
+    let wanted = [
+        format!("{}_jvp", f.sig.ident),
+        format!("{}_hvp", f.sig.ident),
+    ];
+    file.items
+        .into_iter()
+        .filter_map(|item| match item {
+            syn::Item::Fn(mut func) if wanted.contains(&func.sig.ident.to_string()) => {
+                func.block = syn::parse_quote!({ ::core::unreachable!() });
+                func.attrs.push(syn::parse_quote!(#[allow(unused_variables)]));
+                Some(quote!(#func))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 fn item_keyword_span(item: &syn::Item) -> Span {
