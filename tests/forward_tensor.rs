@@ -292,3 +292,30 @@ fn jacobians_and_hessians_from_the_generated_functions() {
         }
     }
 }
+
+/// Recursion: the copies at dual numbers call themselves.
+#[differentiable(jvp, hvp)]
+fn nest(x: &Tensor<f64>, depth: u32) -> Tensor<f64> {
+    if depth == 0 {
+        x.sin().sum()
+    } else {
+        nest(&(x * 1.5), depth - 1) + (x * x).sum() * 0.25
+    }
+}
+
+#[test]
+fn jvp_and_hvp_of_a_recursive_function() {
+    let x = Tensor::from_vec(vec![0.4, -0.9], &[2]);
+    let v = Tensor::from_vec(vec![1.0, 0.5], &[2]);
+    let (_, g) = nest_grad(&x, 3);
+    let (_, jv) = nest_jvp(&x, 3, &v);
+    assert_close(jv.item(), dot(&g, &v), 1e-12);
+    // f = Σ sin(1.5³ x) + 0.25 (1 + 1.5² + 1.5⁴) Σ x²: H = diag(-1.5⁶ sin(1.5³ x) + 0.5 c)
+    let c = 1.0 + 1.5f64.powi(2) + 1.5f64.powi(4);
+    let (_, _, hv) = nest_hvp(&x, 3, &v);
+    for i in 0..2 {
+        let xi = x.get(&[i]);
+        let h = -1.5f64.powi(6) * (1.5f64.powi(3) * xi).sin() + 0.5 * c;
+        assert_close(hv.get(&[i]), h * v.get(&[i]), 1e-12);
+    }
+}

@@ -165,7 +165,25 @@ fn dual_copy(
         **t = dual_type(t, alias);
     }
     crate::forward_literals::rewrite(&mut copy.block, alias.is_some());
+    rename_self_calls(&mut copy.block, &f.sig.ident, name);
     copy
+}
+
+/// A recursive function's calls of itself, in its copy, call the copy (at dual numbers).
+fn rename_self_calls(block: &mut syn::Block, from: &syn::Ident, to: &syn::Ident) {
+    struct Rename<'a>(&'a syn::Ident, &'a syn::Ident);
+    impl syn::visit_mut::VisitMut for Rename<'_> {
+        fn visit_expr_call_mut(&mut self, c: &mut syn::ExprCall) {
+            syn::visit_mut::visit_expr_call_mut(self, c);
+            if let syn::Expr::Path(p) = &mut *c.func {
+                if p.path.is_ident(self.0) {
+                    p.path = syn::Path::from(self.1.clone());
+                }
+            }
+        }
+        fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+    }
+    syn::visit_mut::VisitMut::visit_block_mut(&mut Rename(from, to), block);
 }
 
 /// The arguments of the call to the dual copy (after `prelude`'s conversions), and the tangent
