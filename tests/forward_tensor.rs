@@ -275,7 +275,12 @@ fn jacobians_and_hessians_from_the_generated_functions() {
     let cols = jacobian_columns(|v: &Tensor<f64>| widen_jvp(&x, v).1, &x);
     let auto = jacobian_auto(|x: &Tensor<f64>| widen_vjp(x), |v| widen_jvp(&x, v).1, &x);
     assert_eq!(rows.shape(), &[4, 2]);
-    for ((a, b), c) in rows.to_vec().into_iter().zip(cols.to_vec()).zip(auto.to_vec()) {
+    for ((a, b), c) in rows
+        .to_vec()
+        .into_iter()
+        .zip(cols.to_vec())
+        .zip(auto.to_vec())
+    {
         assert_close(a, b, 1e-12);
         assert_eq!(b, c); // four outputs, two inputs: columns
     }
@@ -317,5 +322,38 @@ fn jvp_and_hvp_of_a_recursive_function() {
         let xi = x.get(&[i]);
         let h = -1.5f64.powi(6) * (1.5f64.powi(3) * xi).sin() + 0.5 * c;
         assert_close(hv.get(&[i]), h * v.get(&[i]), 1e-12);
+    }
+}
+
+/// A tensor function generic over its element type: instantiated at dual numbers, as generic
+/// scalar functions are (constants written as `T`).
+#[differentiable(wrt(w, s), jvp, hvp)]
+fn generic_loss<T: Element>(x: &Tensor<T>, w: &Tensor<T>, s: T) -> Tensor<T> {
+    let half = T::from(0.5).unwrap();
+    ((x.mm(w) * s).tanh().powi(2) * half).sum()
+}
+
+#[test]
+fn generic_tensor_functions() {
+    let x = Tensor::<f64>::randn(&[3, 2], 31);
+    let w = Tensor::<f64>::randn_scaled(&[2, 2], 32, 0.7);
+    let vw = Tensor::<f64>::randn(&[2, 2], 33);
+    let (_, (gw, gs)) = generic_loss_grad(&x, &w, 1.3);
+    let (_, jv) = generic_loss_jvp(&x, &w, 1.3, &vw, 0.5);
+    assert_close(jv.item(), dot(&gw, &vw) + 0.5 * gs, 1e-12);
+    let (_, (gw2, gs2), (hw, hs)) = generic_loss_hvp(&x, &w, 1.3, &vw, 0.5);
+    assert_close(gs2, gs, 1e-14);
+    for (a, b) in gw2.to_vec().into_iter().zip(gw.to_vec()) {
+        assert_close(a, b, 1e-14);
+    }
+    // H·v against central differences of the gradient along v
+    let along = |t: f64| generic_loss_grad(&x, &(&w + &vw * t), 1.3 + 0.5 * t).1;
+    let h = common::H;
+    let (p, m) = (along(h), along(-h));
+    assert_close(hs, (p.1 - m.1) / (2.0 * h), 1e-6);
+    for i in 0..4 {
+        let (r, c) = (i / 2, i % 2);
+        let fd = (p.0.get(&[r, c]) - m.0.get(&[r, c])) / (2.0 * h);
+        assert_close(hw.get(&[r, c]), fd, 1e-6);
     }
 }

@@ -493,10 +493,10 @@ pub fn forward_mode_needs_generic(span: Span) -> Error {
         span,
         "`jvp` and `hvp` are generated for scalar functions generic over one `T: Float` \
          (`fn f<T: Float>(x: T, ..) -> T`) and for tensor functions (`fn f(x: &Tensor<f64>, ..) \
-         -> Tensor<f64>`, differentiated arguments `Tensor`, `&Tensor`, `f32` or `f64`, a tensor \
+         -> Tensor<f64>`, or generic over the element `T: Element`, differentiated arguments `Tensor`, `&Tensor`, `f32` or `f64`, a tensor \
          or scalar result): they run the function at dual numbers\n\
-         note: methods, generic tensor functions, differentiated struct, tuple or container \
-         arguments, and struct or tuple results are not supported\n\
+         note: methods, functions generic over more than their element type, differentiated \
+         struct, tuple or container arguments, and struct or tuple results are not supported\n\
          help: write the function in one of those forms, or use `autodiff::calculus::jacobian` \
          (reverse mode) for its Jacobian",
     )

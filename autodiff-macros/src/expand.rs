@@ -84,7 +84,8 @@ fn forward_stubs(f: &ItemFn, opts: &crate::parse::Options, sig: &Signature) -> T
         .filter_map(|item| match item {
             syn::Item::Fn(mut func) if wanted.contains(&func.sig.ident.to_string()) => {
                 func.block = syn::parse_quote!({ ::core::unreachable!() });
-                func.attrs.push(syn::parse_quote!(#[allow(unused_variables)]));
+                func.attrs
+                    .push(syn::parse_quote!(#[allow(unused_variables)]));
                 Some(quote!(#func))
             }
             _ => None,
