@@ -476,3 +476,18 @@ fn while_let_if_let_and_guards_on_inactive_values() {
         );
     }
 }
+
+/// `ones_like` / `zeros_like` of a differentiated tensor: same shape, values that do not depend
+/// on it, so no gradient flows through them.
+#[differentiable]
+fn scaled_by_ones(x: &Tensor<f64>) -> Tensor<f64> {
+    (x * (x.ones_like() * 3.0 + x.zeros_like())).sum()
+}
+
+#[test]
+fn ones_like_and_zeros_like_carry_no_gradient() {
+    let x = rand(&[3], 37);
+    let (_, g) = scaled_by_ones_grad(&x);
+    assert_eq!(g.to_vec(), vec![3.0; 3]);
+    assert_tensor_close(&g, &fd_tensor(|x| scaled_by_ones(x).item(), &x), TOL);
+}

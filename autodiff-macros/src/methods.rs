@@ -183,6 +183,9 @@ pub const OPS: &[Op] = &[
     plain("ndim", MethodKind::Inactive),
     plain("numel", MethodKind::Inactive),
     plain("detach", MethodKind::Inactive),
+    // a tensor of the same shape whose values do not depend on the input's: derivative zero
+    plain("zeros_like", MethodKind::Inactive),
+    plain("ones_like", MethodKind::Inactive),
     plain("len", MethodKind::Inactive),
     plain("is_empty", MethodKind::Inactive),
     plain("is_nan", MethodKind::Inactive),
