@@ -336,3 +336,22 @@ fn struct_arguments_and_methods() {
         assert_close(a, b, 1e-6);
     }
 }
+
+/// `while let` over data the loop consumes: the `Vec` is state, stored at every block start.
+#[differentiable(wrt(x0))]
+fn drain(x0: f64, forces: &[f64]) -> f64 {
+    let mut x = x0;
+    let mut pending = forces.to_vec();
+    #[checkpoint(every = 3)]
+    while let Some(f) = pending.pop() {
+        x = x * f + x.sin();
+    }
+    x
+}
+
+#[test]
+fn while_let_over_consumed_data() {
+    let forces = [0.9, 1.1, 0.7, 1.3, 0.95, 1.05, 0.8];
+    let (_, g) = drain_grad(0.4, &forces);
+    assert_close(g, fd(|x| drain(x, &forces), 0.4), 1e-8);
+}

@@ -535,14 +535,6 @@ pub fn checkpoint_jump(span: Span, what: &str) -> Error {
     )
 }
 
-pub fn checkpoint_while_let(span: Span) -> Error {
-    err(
-        span,
-        "`while let` is not supported in a `#[checkpoint]` loop\n\
-         help: write `loop { let PAT = EXPR else { break }; .. }`",
-    )
-}
-
 pub fn checkpoint_for_range(span: Span) -> Error {
     err(
         span,

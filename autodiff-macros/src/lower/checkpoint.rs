@@ -133,6 +133,10 @@ fn parts(e: &Expr) -> LoopParts<'_> {
 impl Lowerer {
     /// A loop marked `#[checkpoint(every = K)]` (see the module documentation).
     pub(super) fn lower_checkpointed_loop(&mut self, e: &Expr, attr: &Attribute) -> TokenStream {
+        if let Some(lp) = while_let_as_loop(e) {
+            // `while let PAT = e { .. }` is `loop { match e { PAT => { .. } _ => break } }`
+            return self.lower_checkpointed_loop(&lp, attr);
+        }
         self.flush();
         let every = match parse_every(attr) {
             Ok(every) => every,
@@ -168,7 +172,7 @@ impl Lowerer {
     }
 
     /// Refuses what a block that runs again cannot do: leave the loop other than by its end or
-    /// a `break` without value, `while let`, a `for` over anything but a range, nesting.
+    /// a `break` without value, a `for` over anything but a range, nesting.
     fn check_checkpointed(&mut self, p: &LoopParts) {
         let own = p.label.map(|l| l.name.ident.to_string());
         let mut jumps = Jumps {
@@ -182,13 +186,7 @@ impl Lowerer {
             self.cx.push(diag::checkpoint_jump(span, what));
         }
         match p.kind {
-            Kind::While(cond) => {
-                if let Expr::Let(l) = strip_parens(cond) {
-                    self.cx.push(diag::checkpoint_while_let(l.let_token.span));
-                } else {
-                    self.check_inactive_cond(cond, "a `while` condition");
-                }
-            }
+            Kind::While(cond) => self.check_inactive_cond(cond, "a `while` condition"),
             Kind::For(_, iter) => {
                 if !is_range_iter(iter) || self.is_active(iter) {
                     self.cx.push(diag::checkpoint_for_range(iter.span()));
@@ -349,6 +347,26 @@ impl Lowerer {
         }};
         self.record_checkpoint(rec, CheckpointReplay { segments, rerun })
     }
+}
+
+/// `while let` as the `loop` + `match` it stands for (attributes kept).
+fn while_let_as_loop(e: &Expr) -> Option<Expr> {
+    let Expr::While(w) = e else { return None };
+    let Expr::Let(l) = strip_parens(&w.cond) else {
+        return None;
+    };
+    let (pat, scrut, body, label) = (&l.pat, &l.expr, &w.body, &w.label);
+    let mut lp: syn::ExprLoop = syn::parse_quote_spanned! {w.while_token.span=>
+        #label loop {
+            match #scrut {
+                #pat => #body,
+                #[allow(unreachable_patterns)]
+                _ => break,
+            }
+        }
+    };
+    lp.attrs.clone_from(&w.attrs);
+    Some(Expr::Loop(lp))
 }
 
 /// `a..b`, `a..=b`, `(a..b).rev()`, `(0..n).step_by(2)`: an iterator whose position can be
