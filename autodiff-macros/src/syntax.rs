@@ -229,3 +229,23 @@ pub fn mut_params(f: &syn::ItemFn) -> Vec<String> {
         })
         .collect()
 }
+
+/// `while let` as the `loop` + `match` it stands for (attributes kept).
+pub fn while_let_as_loop(e: &Expr) -> Option<Expr> {
+    let Expr::While(w) = e else { return None };
+    let Expr::Let(l) = strip_parens(&w.cond) else {
+        return None;
+    };
+    let (pat, scrut, body, label) = (&l.pat, &l.expr, &w.body, &w.label);
+    let mut lp: syn::ExprLoop = syn::parse_quote_spanned! {w.while_token.span=>
+        #label loop {
+            match #scrut {
+                #pat => #body,
+                #[allow(unreachable_patterns)]
+                _ => break,
+            }
+        }
+    };
+    lp.attrs.clone_from(&w.attrs);
+    Some(Expr::Loop(lp))
+}

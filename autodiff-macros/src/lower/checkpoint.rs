@@ -133,7 +133,7 @@ fn parts(e: &Expr) -> LoopParts<'_> {
 impl Lowerer {
     /// A loop marked `#[checkpoint(every = K)]` (see the module documentation).
     pub(super) fn lower_checkpointed_loop(&mut self, e: &Expr, attr: &Attribute) -> TokenStream {
-        if let Some(lp) = while_let_as_loop(e) {
+        if let Some(lp) = crate::syntax::while_let_as_loop(e) {
             // `while let PAT = e { .. }` is `loop { match e { PAT => { .. } _ => break } }`
             return self.lower_checkpointed_loop(&lp, attr);
         }
@@ -347,26 +347,6 @@ impl Lowerer {
         }};
         self.record_checkpoint(rec, CheckpointReplay { segments, rerun })
     }
-}
-
-/// `while let` as the `loop` + `match` it stands for (attributes kept).
-fn while_let_as_loop(e: &Expr) -> Option<Expr> {
-    let Expr::While(w) = e else { return None };
-    let Expr::Let(l) = strip_parens(&w.cond) else {
-        return None;
-    };
-    let (pat, scrut, body, label) = (&l.pat, &l.expr, &w.body, &w.label);
-    let mut lp: syn::ExprLoop = syn::parse_quote_spanned! {w.while_token.span=>
-        #label loop {
-            match #scrut {
-                #pat => #body,
-                #[allow(unreachable_patterns)]
-                _ => break,
-            }
-        }
-    };
-    lp.attrs.clone_from(&w.attrs);
-    Some(Expr::Loop(lp))
 }
 
 /// `a..b`, `a..=b`, `(a..b).rev()`, `(0..n).step_by(2)`: an iterator whose position can be

@@ -498,18 +498,7 @@ impl Lowerer {
         if !self.is_active(&l.expr) {
             return None;
         }
-        let (pat, scrut, body, label) = (&l.pat, &l.expr, &w.body, &w.label);
-        let mut lp: syn::ExprLoop = syn::parse_quote_spanned! {w.while_token.span=>
-            #label loop {
-                match #scrut {
-                    #pat => #body,
-                    #[allow(unreachable_patterns)]
-                    _ => break,
-                }
-            }
-        };
-        lp.attrs.clone_from(&w.attrs);
-        Some(Expr::Loop(lp))
+        crate::syntax::while_let_as_loop(e)
     }
 }
 
