@@ -357,3 +357,40 @@ fn generic_tensor_functions() {
         assert_close(hw.get(&[r, c]), fd, 1e-6);
     }
 }
+
+/// `detach()` and `no_grad(|| ..)` cut the derivative in forward mode as in reverse mode
+/// (JAX's `stop_gradient`): `jvp` is `<∇f, v>` and `hvp` the derivative of that gradient.
+#[differentiable(jvp, hvp)]
+fn with_cuts(x: &Tensor<f64>) -> Tensor<f64> {
+    let scale = no_grad(|| (x * x).sum());
+    let frozen = x.detach();
+    (x * &frozen).sum() * scale + x.sum()
+}
+
+#[differentiable(jvp, hvp)]
+fn scalar_with_cut<T: Float>(x: T) -> T {
+    let c = no_grad(|| x * x);
+    c * x
+}
+
+#[test]
+fn cuts_hold_in_forward_mode() {
+    let x = Tensor::from_vec(vec![0.5, -1.5], &[2]);
+    let v = Tensor::from_vec(vec![1.0, 2.0], &[2]);
+    let (_, g) = with_cuts_grad(&x);
+    let (_, jv) = with_cuts_jvp(&x, &v);
+    assert_close(jv.item(), dot(&g, &v), 1e-12);
+    // ∇f = frozen · scale + 1 with frozen and scale constants: H = 0
+    let (_, _, hv) = with_cuts_hvp(&x, &v);
+    for h in hv.to_vec() {
+        assert_close(h, 0.0, 1e-12);
+    }
+    // called from inside someone's `no_grad`, forward mode still computes its derivatives
+    let (_, jv_inside) = no_grad(|| with_cuts_jvp(&x, &v));
+    assert_eq!(jv_inside.item(), jv.item());
+    let (_, g) = scalar_with_cut_grad(1.5);
+    let (_, jv) = scalar_with_cut_jvp(1.5, 2.0);
+    assert_close(jv, 2.0 * g, 1e-12);
+    let (_, _, hv) = scalar_with_cut_hvp(1.5, 1.0);
+    assert_close(hv, 0.0, 1e-12);
+}

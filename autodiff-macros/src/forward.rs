@@ -94,8 +94,10 @@ fn jvp(f: &ItemFn, sig: &Signature, t: &syn::Ident) -> TokenStream {
         #[doc = #doc]
         #[allow(clippy::too_many_arguments)]
         #vis fn #jvp_name #generics (#(#inputs,)* #(#tangents),*) -> (#t, #t) #where_c {
-            let __ad_r: #dual<#t> = #name::<#dual<#t>>(#(#args),*);
-            (__ad_r.value, __ad_r.tangent)
+            ::autodiff::forward::with_tangents(|| {
+                let __ad_r: #dual<#t> = #name::<#dual<#t>>(#(#args),*);
+                (__ad_r.value, __ad_r.tangent)
+            })
         }
     }
 }
@@ -130,8 +132,10 @@ fn hvp(f: &ItemFn, sig: &Signature, t: &syn::Ident) -> TokenStream {
         #[doc = #doc]
         #[allow(clippy::too_many_arguments, clippy::type_complexity)]
         #vis fn #hvp_name #generics (#(#inputs,)* #(#tangents),*) -> (#t, #grads_ty, #grads_ty) #where_c {
-            let (__ad_y, __ad_g) = #grad_name::<#dual<#t>>(#(#args),*);
-            (__ad_y.value, #grads, #hv)
+            ::autodiff::forward::with_tangents(|| {
+                let (__ad_y, __ad_g) = #grad_name::<#dual<#t>>(#(#args),*);
+                (__ad_y.value, #grads, #hv)
+            })
         }
     }
 }

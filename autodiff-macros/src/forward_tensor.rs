@@ -280,8 +280,10 @@ pub fn generate(
             #vis fn #jvp_name(#(#inputs,)* #(#tangents),*) -> (#out_ty, #out_ty) {
                 #[allow(unused_mut, unused_variables, unused_parens, clippy::all)]
                 #copy
-                #prelude
-                #fwd::SplitDual::split_dual(#copy_name(#(#args),*))
+                #fwd::with_tangents(|| {
+                    #prelude
+                    #fwd::SplitDual::split_dual(#copy_name(#(#args),*))
+                })
             }
         });
     }
@@ -327,8 +329,10 @@ fn instantiated(
             #vis fn #jvp_name #generics (#(#inputs,)* #(#tangents),*) -> (#out_ty, #out_ty)
             #where_clause
             {
-                #prelude
-                #fwd::SplitDual::split_dual(#name::<#dual>(#(#args),*))
+                #fwd::with_tangents(|| {
+                    #prelude
+                    #fwd::SplitDual::split_dual(#name::<#dual>(#(#args),*))
+                })
             }
         });
     }
@@ -345,10 +349,12 @@ fn instantiated(
                 -> (#out_ty, #grads_ty, #grads_ty)
             #where_clause
             {
-                #prelude
-                let (__ad_y, __ad_g) = #grad::<#dual>(#(#args),*);
-                let (__ad_g, __ad_hv) = #fwd::SplitDual::split_dual(__ad_g);
-                (#fwd::SplitDual::split_dual(__ad_y).0, __ad_g, __ad_hv)
+                #fwd::with_tangents(|| {
+                    #prelude
+                    let (__ad_y, __ad_g) = #grad::<#dual>(#(#args),*);
+                    let (__ad_g, __ad_hv) = #fwd::SplitDual::split_dual(__ad_g);
+                    (#fwd::SplitDual::split_dual(__ad_y).0, __ad_g, __ad_hv)
+                })
             }
         });
     }
@@ -444,10 +450,12 @@ fn hvp(
         #[allow(clippy::too_many_arguments, clippy::type_complexity)]
         #[track_caller]
         #vis fn #hvp_name(#(#inputs,)* #(#tangents),*) -> (#out_ty, #grads_ty, #grads_ty) {
-            #prelude
-            let (__ad_y, __ad_g) = #grad(#(#args),*);
-            let (__ad_g, __ad_hv) = #fwd::SplitDual::split_dual(__ad_g);
-            (#fwd::SplitDual::split_dual(__ad_y).0, __ad_g, __ad_hv)
+            #fwd::with_tangents(|| {
+                #prelude
+                let (__ad_y, __ad_g) = #grad(#(#args),*);
+                let (__ad_g, __ad_hv) = #fwd::SplitDual::split_dual(__ad_g);
+                (#fwd::SplitDual::split_dual(__ad_y).0, __ad_g, __ad_hv)
+            })
         }
     })
 }

@@ -181,8 +181,11 @@ impl<T: Element> std::fmt::Display for Param<T> {
 /// let scale = no_grad(|| x.norm().item());
 /// assert_eq!(scale, 14.0f32.sqrt());
 /// ```
+///
+/// In forward mode (dual numbers: `NAME_jvp`, `NAME_hvp`) the result carries no tangent either,
+/// so forward and reverse mode agree on what is constant.
 pub fn no_grad<R>(f: impl FnOnce() -> R) -> R {
-    f()
+    crate::forward::cut_tangents(f)
 }
 
 #[cfg(test)]

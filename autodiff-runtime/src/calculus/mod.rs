@@ -45,7 +45,7 @@ pub use point::{DualPoint, Point};
 pub use tensor::{hessian_columns, jacobian_auto, jacobian_columns};
 
 use crate::differentiable::{Differentiable, LeafPath};
-use crate::forward::Dual;
+use crate::forward::{with_tangents, Dual};
 use crate::tensor::{Element, Tensor};
 use crate::vjp::CallPullback;
 use num_traits::{One, Zero};
@@ -134,7 +134,7 @@ where
     X: Point,
     Y: DualPoint<Scalar = X::Scalar>,
 {
-    f(x.seed(&v.to_vec())).split()
+    with_tangents(|| f(x.seed(&v.to_vec())).split())
 }
 
 /// The Jacobian of a generic scalar function by forward mode, one column per input scalar
@@ -164,7 +164,7 @@ where
     let mut basis = vec![X::Scalar::zero(); n];
     for j in 0..n {
         basis[j] = X::Scalar::one();
-        columns.push(tangents(&f(x.seed(&basis))));
+        columns.push(with_tangents(|| tangents(&f(x.seed(&basis)))));
         basis[j] = X::Scalar::zero();
     }
     let m = if n == 0 {
@@ -202,7 +202,7 @@ where
     X: Point,
     G: DualPoint<Scalar = X::Scalar>,
 {
-    let (y, g) = grad(x.seed(&v.to_vec()));
+    let (y, g) = with_tangents(|| grad(x.seed(&v.to_vec())));
     let (g, hv) = g.split();
     (y.value, g, hv)
 }
@@ -236,7 +236,7 @@ where
     let mut basis = vec![X::Scalar::zero(); n];
     for j in 0..n {
         basis[j] = X::Scalar::one();
-        let column = tangents(&grad(x.seed(&basis)).1);
+        let column = with_tangents(|| tangents(&grad(x.seed(&basis)).1));
         basis[j] = X::Scalar::zero();
         if column.len() != n {
             panic!(

@@ -54,11 +54,14 @@
 //! assert!((g.tangent - 0.5f64.exp() * 2.5 * 3.0).abs() < 1e-14);
 //! ```
 
+mod cut;
 mod float;
 mod literal;
 mod ops;
 mod reverse;
 mod tensor;
+pub use cut::with_tangents;
+pub(crate) use cut::{cut_tangents, tangents_cut};
 pub use literal::{
     lit_like, mixed_add, mixed_div, mixed_mul, mixed_ops, mixed_sub, primal, MixedOp, Primal,
     WithLiteral,
@@ -102,6 +105,8 @@ impl<F: Float> Dual<F> {
     /// ```
     #[inline(always)]
     pub fn new(value: F, tangent: F) -> Self {
+        // inside `no_grad(|| ..)` every result is a constant (see `with_tangents`)
+        let tangent = if tangents_cut() { F::zero() } else { tangent };
         Dual { value, tangent }
     }
 

@@ -34,6 +34,15 @@ pub trait Element:
     /// The hyperbolic tangent used by [`Tensor::tanh`](super::Tensor::tanh): for `f32` a
     /// branch-free version that vectorises (within 1 ulp), for `f64` the standard library's.
     fn tanh_kernel(self) -> Self;
+
+    /// Elements that carry a derivative along (dual numbers).
+    const HAS_TANGENT: bool = false;
+
+    /// The element without its derivative ([`Tensor::detach`](super::Tensor::detach)).
+    #[inline(always)]
+    fn detach_element(self) -> Self {
+        self
+    }
 }
 
 impl Element for f32 {
@@ -107,6 +116,13 @@ macro_rules! dual_element {
             #[inline(always)]
             fn tanh_kernel(self) -> Self {
                 Float::tanh(self)
+            }
+
+            const HAS_TANGENT: bool = true;
+
+            #[inline(always)]
+            fn detach_element(self) -> Self {
+                crate::forward::Dual::constant(self.value)
             }
         }
     };

@@ -265,7 +265,12 @@ impl<T: Element> Tensor<T> {
     /// ```
     #[inline]
     pub fn detach(&self) -> Tensor<T> {
-        self.clone()
+        if T::HAS_TANGENT {
+            // dual numbers (forward mode) drop their tangents, as reverse mode drops the gradient
+            self.map(T::detach_element)
+        } else {
+            self.clone()
+        }
     }
 }
 
