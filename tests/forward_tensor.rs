@@ -394,3 +394,23 @@ fn cuts_hold_in_forward_mode() {
     let (_, _, hv) = scalar_with_cut_hvp(1.5, 1.0);
     assert_close(hv, 0.0, 1e-12);
 }
+
+/// Locals annotated with the plain tensor type, and a constructor with a turbofish: the copy at
+/// dual numbers lets inference pick the element.
+#[differentiable(jvp, hvp)]
+fn annotated(x: &Tensor<f64>) -> Tensor<f64> {
+    let h: Tensor<f64> = x.tanh();
+    let zero = Tensor::<f64>::zeros(&[2]);
+    (&h * &h + zero).sum()
+}
+
+#[test]
+fn annotated_locals() {
+    let x = Tensor::from_vec(vec![0.3, -0.6], &[2]);
+    let v = Tensor::from_vec(vec![1.0, 1.0], &[2]);
+    let (_, g) = annotated_grad(&x);
+    let (_, jv) = annotated_jvp(&x, &v);
+    assert_close(jv.item(), dot(&g, &v), 1e-12);
+    let (_, g2, _) = annotated_hvp(&x, &v);
+    assert_close(dot(&g2, &v), dot(&g, &v), 1e-13);
+}

@@ -18,6 +18,7 @@ use syn::{BinOp, Expr, Lit, UnOp};
 /// reverse-mode generator).
 pub fn rewrite(block: &mut syn::Block, reverse: bool) {
     Rewrite { reverse, n: 0 }.visit_block_mut(block);
+    InferTensorElements.visit_block_mut(block);
 }
 
 struct Rewrite {
@@ -162,6 +163,31 @@ impl Rewrite {
         }))
         .ok()
     }
+}
+
+/// `Tensor<f32>` / `Tensor<f64>` (and `Tensor` alone) in a type written in the body: `Tensor<_>`,
+/// so a local annotated with a plain tensor type, or a constructor called as
+/// `Tensor::<f64>::zeros`, takes the dual element type from its use.
+struct InferTensorElements;
+
+impl VisitMut for InferTensorElements {
+    fn visit_path_mut(&mut self, p: &mut syn::Path) {
+        syn::visit_mut::visit_path_mut(self, p);
+        // `Tensor<f64>` in a type, `Tensor::<f64>::zeros` in an expression
+        for seg in p.segments.iter_mut().filter(|s| s.ident == "Tensor") {
+            let syn::PathArguments::AngleBracketed(a) = &mut seg.arguments else {
+                continue;
+            };
+            let plain = a.args.iter().all(|g| {
+                matches!(g, syn::GenericArgument::Type(syn::Type::Path(t))
+                    if t.path.is_ident("f32") || t.path.is_ident("f64"))
+            });
+            if plain {
+                a.args = syn::parse_quote!(_);
+            }
+        }
+    }
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 }
 
 impl VisitMut for Rewrite {
