@@ -9,7 +9,6 @@ use common::{assert_close, fd, fd_tensor};
 
 // ---- a name moved before the loop and bound again inside it ----------------------------------
 
-#[cfg(any())]
 #[differentiable(wrt(w, h0))]
 fn moved_outer_name(w: &Tensor<f64>, h0: &Tensor<f64>, steps: usize) -> Tensor<f64> {
     let h = h0 * 2.0;
@@ -337,6 +336,11 @@ fn scratch() {
     g("innerpush p", gp, fd(|p| inner_push(0.3, p, 7), 0.7));
 
     let _ = assert_close;
+    let w = Tensor::<f64>::randn_scaled(&[3, 3], 1, 0.5);
+    let h0 = Tensor::<f64>::randn(&[3, 1], 2);
+    let (_, (gw, _gh)) = moved_outer_name_grad(&w, &h0, 7);
+    let fdw = fd_tensor(|w| moved_outer_name(w, &h0, 7).item(), &w);
+    g("moved", gw.get(&[1, 2]), fdw.get(&[1, 2]));
     let x = Tensor::from_vec(vec![0.3, -0.8, 1.1], &[3]);
     let v = Tensor::from_vec(vec![1.0, 0.5, -2.0], &[3]);
     let (_, ge) = erf_loss_grad(&x);

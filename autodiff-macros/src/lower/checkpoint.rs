@@ -163,7 +163,13 @@ impl Lowerer {
             // nothing in the loop is differentiated: it runs as written
             return plain;
         }
-        let (env, state) = self.loop_inputs(&body);
+        // a `while` condition runs again in each replayed block (it may change the state)
+        let cond = match p.kind {
+            Kind::While(cond) => cond.to_token_stream(),
+            _ => TokenStream::new(),
+        };
+        let own = BodyNames::of(&p);
+        let (env, state) = self.loop_inputs(&quote!(#cond #body), &own);
         self.checkpointed_forward(&p, &every, &env, &state, segments, body)
     }
 
@@ -219,7 +225,17 @@ impl Lowerer {
 
     /// The bindings from outside the loop that the lowered body mentions: `(read only, state)`.
     /// Refuses those that cannot be stored (`self`, bindings to parts of arguments).
-    fn loop_inputs(&mut self, body: &TokenStream) -> (Vec<Ident>, Vec<Ident>) {
+    /// A name the loop binds itself and never reads before (`own`) is not an input, even when
+    /// a binding of the same name outside has been moved by then.
+    fn loop_inputs(&mut self, body: &TokenStream, own: &BodyNames) -> (Vec<Ident>, Vec<Ident>) {
+        let reads_closure = own
+            .free
+            .iter()
+            .any(|n| self.resolve(n).is_some_and(|b| self.closures.contains_key(&b)));
+        let own = BodyNames {
+            reads_closure,
+            ..own.clone()
+        };
         let (mut env, mut state) = (Vec::new(), Vec::new());
         let mut seen = std::collections::HashSet::new();
         let mut refused: Vec<(String, Span)> = Vec::new();
@@ -229,6 +245,9 @@ impl Lowerer {
                 return;
             }
             let Some(b) = self.resolve(&name) else { return };
+            if own.bound.contains(&name) && !own.free.contains(&name) && !own.reads_closure {
+                return; // the body's own binding (a local closure's captures are kept)
+            }
             if self.closures.contains_key(&b) {
                 return; // inlined where it is called: its captures are mentioned themselves
             }
@@ -265,7 +284,8 @@ impl Lowerer {
         let mut stored: Vec<TokenStream> = state.iter().map(store).collect();
         let (label, body) = (p.label, self.plain_body(p.body));
         let (head, next) = match p.kind {
-            Kind::While(cond) => (quote!(while #cond), TokenStream::new()),
+            // the state is stored before the condition runs: the replay runs it again
+            Kind::While(cond) => (quote!(loop), quote!(if !(#cond) { break; })),
             Kind::Loop => (quote!(loop), TokenStream::new()),
             Kind::For(pat, _) => {
                 stored.push(store(&it));
@@ -335,7 +355,16 @@ impl Lowerer {
                     },
                 )
             }
-            _ => (TokenStream::new(), TokenStream::new()),
+            Kind::While(cond) => (
+                TokenStream::new(),
+                quote! {
+                    ::core::assert!(
+                        #cond,
+                        "#[checkpoint]: the `while` condition changed when a block of the loop ran again"
+                    );
+                },
+            ),
+            Kind::Loop => (TokenStream::new(), TokenStream::new()),
         };
         let label = p.label;
         let rerun = quote! {{
@@ -429,6 +458,139 @@ impl<'ast> Visit<'ast> for Jumps {
             Expr::Closure(_) | Expr::Async(_) => {}
             _ => syn::visit::visit_expr(self, e),
         }
+    }
+    fn visit_item(&mut self, _: &'ast syn::Item) {}
+}
+
+/// The names a loop (its condition, pattern and body) binds, and those it reads before binding
+/// them (free), found with Rust's scoping: a `let` binds after its initialiser, patterns of
+/// `for`, `match`, `if let`, `while let` and closure parameters bind in their own scope, and
+/// identifiers inside macro calls count as read.
+#[derive(Clone, Default)]
+struct BodyNames {
+    bound: std::collections::HashSet<String>,
+    free: std::collections::HashSet<String>,
+    /// Set by `loop_inputs`: the loop reads a closure bound outside it (whose captures the
+    /// lowered body mentions).
+    reads_closure: bool,
+}
+
+impl BodyNames {
+    fn of(p: &LoopParts) -> Self {
+        let mut w = FreeWalk {
+            names: BodyNames::default(),
+            scopes: vec![Vec::new()],
+        };
+        match p.kind {
+            Kind::While(cond) => w.visit_expr(cond),
+            Kind::For(pat, _) => w.bind(pat),
+            Kind::Loop => {}
+        }
+        w.visit_block(p.body);
+        w.names
+    }
+}
+
+struct FreeWalk {
+    names: BodyNames,
+    scopes: Vec<Vec<String>>,
+}
+
+impl FreeWalk {
+    fn bind(&mut self, pat: &syn::Pat) {
+        for id in crate::syntax::pat_idents(pat) {
+            let name = id.to_string();
+            self.names.bound.insert(name.clone());
+            self.scopes.last_mut().expect("scope").push(name);
+        }
+    }
+    fn read(&mut self, name: String) {
+        if !self.scopes.iter().any(|s| s.contains(&name)) {
+            self.names.free.insert(name);
+        }
+    }
+    fn scoped(&mut self, f: impl FnOnce(&mut Self)) {
+        self.scopes.push(Vec::new());
+        f(self);
+        self.scopes.pop();
+    }
+    fn read_tokens(&mut self, ts: &TokenStream) {
+        crate::activity::scan_free_idents(ts, &mut |id| {
+            let name = id.to_string();
+            if !self.scopes.iter().any(|s| s.contains(&name)) {
+                self.names.free.insert(name);
+            }
+        });
+    }
+}
+
+impl<'ast> Visit<'ast> for FreeWalk {
+    fn visit_block(&mut self, b: &'ast syn::Block) {
+        self.scoped(|w| syn::visit::visit_block(w, b));
+    }
+    fn visit_local(&mut self, l: &'ast syn::Local) {
+        if let Some(init) = &l.init {
+            self.visit_expr(&init.expr);
+            if let Some((_, diverge)) = &init.diverge {
+                self.visit_expr(diverge);
+            }
+        }
+        self.bind(&l.pat);
+    }
+    fn visit_expr_closure(&mut self, c: &'ast syn::ExprClosure) {
+        self.scoped(|w| {
+            for p in &c.inputs {
+                w.bind(p);
+            }
+            w.visit_expr(&c.body);
+        });
+    }
+    fn visit_expr_for_loop(&mut self, f: &'ast syn::ExprForLoop) {
+        self.visit_expr(&f.expr);
+        self.scoped(|w| {
+            w.bind(&f.pat);
+            w.visit_block(&f.body);
+        });
+    }
+    fn visit_expr_if(&mut self, i: &'ast syn::ExprIf) {
+        self.scoped(|w| {
+            w.visit_expr(&i.cond);
+            w.visit_block(&i.then_branch);
+        });
+        if let Some((_, e)) = &i.else_branch {
+            self.visit_expr(e);
+        }
+    }
+    fn visit_expr_while(&mut self, wh: &'ast syn::ExprWhile) {
+        self.scoped(|w| {
+            w.visit_expr(&wh.cond);
+            w.visit_block(&wh.body);
+        });
+    }
+    fn visit_expr_let(&mut self, l: &'ast syn::ExprLet) {
+        self.visit_expr(&l.expr);
+        self.bind(&l.pat);
+    }
+    fn visit_arm(&mut self, a: &'ast syn::Arm) {
+        self.scoped(|w| {
+            w.bind(&a.pat);
+            if let Some((_, g)) = &a.guard {
+                w.visit_expr(g);
+            }
+            w.visit_expr(&a.body);
+        });
+    }
+    fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
+        if p.qself.is_none() {
+            if let Some(id) = p.path.get_ident() {
+                self.read(id.to_string());
+                return;
+            }
+        }
+        syn::visit::visit_expr_path(self, p);
+    }
+    fn visit_macro(&mut self, m: &'ast syn::Macro) {
+        self.read_tokens(&m.tokens);
     }
     fn visit_item(&mut self, _: &'ast syn::Item) {}
 }

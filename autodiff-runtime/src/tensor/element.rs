@@ -34,6 +34,22 @@ pub trait Element:
     /// The hyperbolic tangent used by [`Tensor::tanh`](super::Tensor::tanh): for `f32` a
     /// branch-free version that vectorises (within 1 ulp), for `f64` the standard library's.
     fn tanh_kernel(self) -> Self;
+
+    /// The error function used by [`Tensor::erf`](super::Tensor::erf) and
+    /// [`Tensor::gelu`](super::Tensor::gelu) (`num_traits::Float` has none): evaluated in `f64`
+    /// for plain numbers; a dual number carries its tangent through, `2/√π e^{-x²}` times the
+    /// argument's.
+    ///
+    /// ```
+    /// use autodiff_runtime::forward::Dual;
+    /// use autodiff_runtime::Element;
+    ///
+    /// assert!((0.5f64.erf_kernel() - 0.5204998778130465).abs() < 1e-15);
+    /// let y = Dual::new(0.5f64, 1.0).erf_kernel();
+    /// let slope = std::f64::consts::FRAC_2_SQRT_PI * (-0.25f64).exp();
+    /// assert!((y.tangent - slope).abs() < 1e-15);
+    /// ```
+    fn erf_kernel(self) -> Self;
 }
 
 impl Element for f32 {
@@ -53,6 +69,11 @@ impl Element for f32 {
     fn tanh_kernel(self) -> Self {
         super::fastmath::tanh_f32(self)
     }
+
+    #[inline]
+    fn erf_kernel(self) -> Self {
+        super::special::erf_f64(self as f64) as f32
+    }
 }
 
 impl Element for f64 {
@@ -71,6 +92,11 @@ impl Element for f64 {
     #[inline(always)]
     fn tanh_kernel(self) -> Self {
         self.tanh()
+    }
+
+    #[inline]
+    fn erf_kernel(self) -> Self {
+        super::special::erf_f64(self)
     }
 }
 
@@ -107,6 +133,13 @@ macro_rules! dual_element {
             #[inline(always)]
             fn tanh_kernel(self) -> Self {
                 Float::tanh(self)
+            }
+
+            #[inline]
+            fn erf_kernel(self) -> Self {
+                let v = self.value;
+                let slope = <$f as Element>::of_f64(super::special::TWO_OVER_SQRT_PI) * (-v * v).exp();
+                self.chain(v.erf_kernel(), slope)
             }
         }
     };
