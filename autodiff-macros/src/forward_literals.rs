@@ -15,14 +15,21 @@ use syn::visit_mut::VisitMut;
 use syn::{BinOp, Expr, Lit, UnOp};
 
 /// Rewrites the literals of a dual copy's body (`reverse`: the copy is differentiated by the
-/// reverse-mode generator).
-pub fn rewrite(block: &mut syn::Block, reverse: bool) {
-    Rewrite { reverse, n: 0 }.visit_block_mut(block);
+/// reverse-mode generator). `plain`: the `f32`/`f64` parameters that stay plain numbers in the
+/// copy, which comparisons and method arguments take like literals.
+pub fn rewrite(block: &mut syn::Block, reverse: bool, plain: &[syn::Ident]) {
+    Rewrite {
+        reverse,
+        n: 0,
+        plain,
+    }
+    .visit_block_mut(block);
 }
 
-struct Rewrite {
+struct Rewrite<'p> {
     reverse: bool,
     n: usize,
+    plain: &'p [syn::Ident],
 }
 
 /// The value of a float literal (possibly negated or parenthesised), as an unsuffixed `f64`
@@ -91,7 +98,22 @@ const SCALAR_METHODS: &[&str] = &[
     "allclose",
 ];
 
-impl Rewrite {
+impl Rewrite<'_> {
+    /// A float literal, or a plain number parameter (as `f64`).
+    fn plain_number(&self, e: &Expr) -> Option<TokenStream> {
+        if let Some(v) = float_literal(e) {
+            return Some(v);
+        }
+        match e {
+            Expr::Paren(p) => self.plain_number(&p.expr),
+            Expr::Path(p) if p.qself.is_none() => {
+                let id = p.path.get_ident()?;
+                self.plain.contains(id).then(|| quote!((#id as f64)))
+            }
+            _ => None,
+        }
+    }
+
     /// `conv` run as a constant (inside `no_grad`) in the reverse copy.
     fn constant(&self, conv: TokenStream) -> TokenStream {
         if self.reverse {
@@ -104,8 +126,12 @@ impl Rewrite {
     fn binary(&self, b: &syn::ExprBinary) -> Option<Expr> {
         let fwd = quote!(::autodiff::forward);
         let (l, r) = (&b.left, &b.right);
-        let (lit_l, lit_r) = (float_literal(l), float_literal(r));
         if is_comparison(&b.op) {
+            // a plain parameter is compared as it is (its own type, like the primal's)
+            let side = |e: &Expr| {
+                float_literal(e).or_else(|| self.plain_number(e).map(|_| quote!(#e)))
+            };
+            let (lit_l, lit_r) = (side(l), side(r));
             let op = &b.op;
             let ts = match (lit_l, lit_r) {
                 (None, Some(v)) => {
@@ -142,15 +168,15 @@ impl Rewrite {
     fn method(&mut self, m: &syn::ExprMethodCall) -> Option<Expr> {
         let known = SCALAR_METHODS.iter().any(|k| m.method == k);
         if !known
-            || float_literal(&m.receiver).is_some()
-            || !m.args.iter().any(|a| float_literal(a).is_some())
+            || self.plain_number(&m.receiver).is_some()
+            || !m.args.iter().any(|a| self.plain_number(a).is_some())
         {
             return None;
         }
         self.n += 1;
         let recv = syn::Ident::new(&format!("__ad_lit_recv{}", self.n), Span::call_site());
         let fwd = quote!(::autodiff::forward);
-        let args = m.args.iter().map(|a| match float_literal(a) {
+        let args = m.args.iter().map(|a| match self.plain_number(a) {
             Some(v) => self.constant(quote!(#fwd::lit_like(&#recv, #v))),
             None => quote!(#a),
         });
@@ -164,7 +190,7 @@ impl Rewrite {
     }
 }
 
-impl VisitMut for Rewrite {
+impl VisitMut for Rewrite<'_> {
     fn visit_expr_mut(&mut self, e: &mut Expr) {
         syn::visit_mut::visit_expr_mut(self, e);
         let new = match e {

@@ -169,8 +169,8 @@ impl Lowerer {
             _ => TokenStream::new(),
         };
         let own = BodyNames::of(&p);
-        let (env, state) = self.loop_inputs(&quote!(#cond #body), &own);
-        self.checkpointed_forward(&p, &every, &env, &state, segments, body)
+        let inputs = self.loop_inputs(&quote!(#cond #body), &own);
+        self.checkpointed_forward(&p, &every, &inputs, segments, body)
     }
 
     /// Refuses what a block that runs again cannot do: leave the loop other than by its end or
@@ -223,11 +223,11 @@ impl Lowerer {
         body.to_token_stream()
     }
 
-    /// The bindings from outside the loop that the lowered body mentions: `(read only, state)`.
+    /// The bindings from outside the loop that the lowered body mentions (see [`Inputs`]).
     /// Refuses those that cannot be stored (`self`, bindings to parts of arguments).
     /// A name the loop binds itself and never reads before (`own`) is not an input, even when
     /// a binding of the same name outside has been moved by then.
-    fn loop_inputs(&mut self, body: &TokenStream, own: &BodyNames) -> (Vec<Ident>, Vec<Ident>) {
+    fn loop_inputs(&mut self, body: &TokenStream, own: &BodyNames) -> Inputs {
         let reads_closure = own
             .free
             .iter()
@@ -236,7 +236,7 @@ impl Lowerer {
             reads_closure,
             ..own.clone()
         };
-        let (mut env, mut state) = (Vec::new(), Vec::new());
+        let (mut env, mut state, mut deferred) = (Vec::new(), Vec::new(), Vec::new());
         let mut seen = std::collections::HashSet::new();
         let mut refused: Vec<(String, Span)> = Vec::new();
         crate::activity::scan_free_idents(body, &mut |id| {
@@ -255,6 +255,9 @@ impl Lowerer {
                 refused.push((name, id.span()));
             } else if self.mut_names.contains(&name) {
                 state.push(id.clone());
+            } else if own.assigned.contains(&name) {
+                // not `mut` yet assigned in the loop: declared without a value before it
+                deferred.push(id.clone());
             } else {
                 env.push(id.clone());
             }
@@ -262,7 +265,11 @@ impl Lowerer {
         for (name, at) in refused {
             self.cx.push(diag::checkpoint_capture(at, &name));
         }
-        (env, state)
+        Inputs {
+            env,
+            state,
+            deferred,
+        }
     }
 
     /// The forward code of a checkpointed loop with its record, and the segment that replays it.
@@ -270,8 +277,7 @@ impl Lowerer {
         &mut self,
         p: &LoopParts,
         every: &Expr,
-        env: &[Ident],
-        state: &[Ident],
+        inputs: &Inputs,
         segments: std::ops::Range<usize>,
         lowered_body: TokenStream,
     ) -> TokenStream {
@@ -280,8 +286,8 @@ impl Lowerer {
         let [k, e, s, count, it, rec] = ["every", "env", "states", "count", "iter", "record"]
             .map(|what| format_ident!("__ad_ck{}_{}", n, what));
         let store = |x: &Ident| quote!((&#rt::StoreProbe(&#x)).store());
-        let env_stored = env.iter().map(store);
-        let mut stored: Vec<TokenStream> = state.iter().map(store).collect();
+        let env_stored = inputs.env.iter().map(store);
+        let mut stored: Vec<TokenStream> = inputs.state.iter().map(store).collect();
         let (label, body) = (p.label, self.plain_body(p.body));
         let (head, next) = match p.kind {
             // the state is stored before the condition runs: the replay runs it again
@@ -308,7 +314,7 @@ impl Lowerer {
         };
         let every = quote_spanned!(every.span()=> #rt::checkpoint_every(#every));
         let record_push =
-            self.checkpoint_segment(rec.clone(), p, env, state, segments, lowered_body);
+            self.checkpoint_segment(rec.clone(), p, inputs, segments, lowered_body);
         quote! {{
             let #k = #every;
             let #e = (#(#env_stored,)*);
@@ -333,12 +339,12 @@ impl Lowerer {
         &mut self,
         rec: Ident,
         p: &LoopParts,
-        env: &[Ident],
-        state: &[Ident],
+        inputs: &Inputs,
         segments: std::ops::Range<usize>,
         lowered_body: TokenStream,
     ) -> TokenStream {
         let (ck_env, ck_state, len) = (ck_env(), ck_state(), ck_len());
+        let (env, state, deferred) = (&inputs.env, &inputs.state, &inputs.deferred);
         let env_idx = (0..env.len()).map(syn::Index::from);
         let state_idx = (0..state.len()).map(syn::Index::from);
         let it = format_ident!("__ad_ck_iter");
@@ -370,6 +376,7 @@ impl Lowerer {
         let rerun = quote! {{
             #(let #env = #ck_env.#env_idx.get();)*
             #(let mut #state = #ck_state.#state_idx.get();)*
+            #(let mut #deferred;)*
             #restore_iter
             #label for _ in 0..#len {
                 #next
@@ -462,6 +469,15 @@ impl<'ast> Visit<'ast> for Jumps {
     fn visit_item(&mut self, _: &'ast syn::Item) {}
 }
 
+/// What a checkpointed loop's body reads from outside: values it only reads (`env`, stored
+/// once), `mut` bindings (`state`, stored at every block start), and bindings declared without
+/// a value that the loop assigns (`deferred`: nothing to store, declared again for the replay).
+struct Inputs {
+    env: Vec<Ident>,
+    state: Vec<Ident>,
+    deferred: Vec<Ident>,
+}
+
 /// The names a loop (its condition, pattern and body) binds, and those it reads before binding
 /// them (free), found with Rust's scoping: a `let` binds after its initialiser, patterns of
 /// `for`, `match`, `if let`, `while let` and closure parameters bind in their own scope, and
@@ -470,6 +486,8 @@ impl<'ast> Visit<'ast> for Jumps {
 struct BodyNames {
     bound: std::collections::HashSet<String>,
     free: std::collections::HashSet<String>,
+    /// Names from outside assigned as a whole (`name = ..`).
+    assigned: std::collections::HashSet<String>,
     /// Set by `loop_inputs`: the loop reads a closure bound outside it (whose captures the
     /// lowered body mentions).
     reads_closure: bool,
@@ -579,6 +597,17 @@ impl<'ast> Visit<'ast> for FreeWalk {
             }
             w.visit_expr(&a.body);
         });
+    }
+    fn visit_expr_assign(&mut self, a: &'ast syn::ExprAssign) {
+        if let Expr::Path(p) = strip_parens(&a.left) {
+            if let Some(id) = p.path.get_ident() {
+                let name = id.to_string();
+                if !self.scopes.iter().any(|s| s.contains(&name)) {
+                    self.names.assigned.insert(name);
+                }
+            }
+        }
+        syn::visit::visit_expr_assign(self, a);
     }
     fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
         if p.qself.is_none() {
