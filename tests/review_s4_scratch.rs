@@ -170,3 +170,41 @@ fn scratch3() {
     let along = |t: f64| iter_chain_grad(&(&x + &v * t)).1;
     g("iter hvp", hv.get(&[1]), (along(h).get(&[1]) - along(-h).get(&[1])) / (2.0 * h));
 }
+
+#[differentiable(jvp)]
+fn detached(x: &Tensor<f64>) -> Tensor<f64> {
+    (x * x.detach()).sum()
+}
+
+#[differentiable(jvp)]
+fn no_grad_scale(x: &Tensor<f64>) -> Tensor<f64> {
+    let s = autodiff::no_grad(|| x.sum());
+    (x * s.item()).sum()
+}
+
+#[test]
+fn scratch4() {
+    let g = |name: &str, a: f64, b: f64| { let ok = (a-b).abs() <= 1e-6 * 1f64.max(a.abs()); println!("{name}: {a} vs {b} {}", if ok {"ok"} else {"WRONG"}); };
+    let x = Tensor::from_vec(vec![0.3, 0.8, 1.1], &[3]);
+    let v = Tensor::from_vec(vec![1.0, 0.5, -2.0], &[3]);
+    let (_, gx) = detached_grad(&x);
+    let (_, jv) = detached_jvp(&x, &v);
+    g("detach jvp", jv.item(), dot(&gx, &v));
+    let (_, gx) = no_grad_scale_grad(&x);
+    let (_, jv) = no_grad_scale_jvp(&x, &v);
+    g("no_grad jvp", jv.item(), dot(&gx, &v));
+}
+
+#[differentiable(jvp)]
+fn scalar_no_grad<T: Float>(x: T) -> T {
+    let s = autodiff::no_grad(|| x * x);
+    x * s
+}
+
+#[test]
+fn scratch5() {
+    let g = |name: &str, a: f64, b: f64| { let ok = (a-b).abs() <= 1e-6 * 1f64.max(a.abs()); println!("{name}: {a} vs {b} {}", if ok {"ok"} else {"WRONG"}); };
+    let (_, gx) = scalar_no_grad_grad(0.7);
+    let (_, jv) = scalar_no_grad_jvp(0.7, 1.0);
+    g("scalar no_grad jvp", jv, gx);
+}

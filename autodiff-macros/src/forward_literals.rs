@@ -3,7 +3,9 @@
 //! operators and the tensor's methods do not take. The copy goes through `autodiff::forward`
 //! instead: arithmetic as `mixed_mul(x, h)` (any pair the operators take, plus dual tensors
 //! with plain numbers), literal method arguments as `x.powf(lit_like(&x, 2.5))`, comparisons
-//! with literals as `primal(&s) < 1000.0`. The user's own function is untouched.
+//! with literals as `primal(&s) < 1000.0`; what `x.detach()` and `no_grad(..)` return loses its
+//! tangent (`forward::Cut`), as reverse mode takes it as a constant. The user's own function is
+//! untouched.
 //!
 //! In the copy that reverse mode differentiates (for `NAME_hvp`), arithmetic stays as written:
 //! the generated VJP forms accept plain numbers beside dual ones. Conversions there run inside
@@ -190,11 +192,35 @@ impl Rewrite<'_> {
     }
 }
 
+/// `x.detach()`.
+fn is_detach(m: &syn::ExprMethodCall) -> bool {
+    m.method == "detach" && m.args.is_empty()
+}
+
+/// `no_grad(..)` (by any path).
+fn is_no_grad(c: &syn::ExprCall) -> bool {
+    matches!(&*c.func, Expr::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "no_grad"))
+}
+
+/// What reverse mode takes as a constant, without its tangent in the forward-mode copy
+/// (`forward::Cut`), so that `NAME_jvp` agrees with the pullback.
+fn cut(e: &Expr) -> Option<Expr> {
+    let fwd = quote!(::autodiff::forward);
+    syn::parse2(quote!({
+        #[allow(unused_imports)]
+        use #fwd::{CutDual as _, CutOther as _};
+        (&&#fwd::Cut::new(#e)).cut()
+    }))
+    .ok()
+}
+
 impl VisitMut for Rewrite<'_> {
     fn visit_expr_mut(&mut self, e: &mut Expr) {
         syn::visit_mut::visit_expr_mut(self, e);
         let new = match e {
             Expr::Binary(b) => self.binary(b),
+            Expr::MethodCall(m) if !self.reverse && is_detach(m) => cut(e),
+            Expr::Call(c) if !self.reverse && is_no_grad(c) => cut(e),
             Expr::MethodCall(m) => self.method(m),
             _ => None,
         };

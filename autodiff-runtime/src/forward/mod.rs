@@ -54,6 +54,7 @@
 //! assert!((g.tangent - 0.5f64.exp() * 2.5 * 3.0).abs() < 1e-14);
 //! ```
 
+mod cut;
 mod float;
 mod literal;
 mod ops;
@@ -63,6 +64,7 @@ pub use literal::{
     lit_like, mixed_add, mixed_div, mixed_mul, mixed_ops, mixed_sub, primal, MixedOp, Primal,
     WithLiteral,
 };
+pub use cut::{Cut, CutDual, CutOther};
 pub use tensor::{dual_constant, dual_tensor, SplitDual};
 
 use num_traits::Float;
