@@ -208,3 +208,61 @@ fn scratch5() {
     let (_, jv) = scalar_no_grad_jvp(0.7, 1.0);
     g("scalar no_grad jvp", jv, gx);
 }
+
+#[differentiable]
+fn step_fn(x: f64, p: f64) -> f64 {
+    x + 0.1 * (p * x).sin()
+}
+
+#[differentiable]
+fn calls_user(x0: f64, p: f64, steps: usize) -> f64 {
+    let mut x = x0;
+    #[checkpoint(every = 3)]
+    for _ in 0..steps {
+        x = step_fn(x, p);
+    }
+    x
+}
+
+#[differentiable]
+fn fib_like(a0: f64, b0: f64, steps: usize) -> f64 {
+    let mut a = a0;
+    let mut b = b0;
+    #[checkpoint(every = 3)]
+    for _ in 0..steps {
+        let c = (a + b) * 0.5;
+        a = b;
+        b = c;
+    }
+    a * b
+}
+
+#[test]
+fn scratch6() {
+    let g = |name: &str, a: f64, b: f64| { let ok = (a-b).abs() <= 1e-6 * 1f64.max(a.abs()); println!("{name}: {a} vs {b} {}", if ok {"ok"} else {"WRONG"}); };
+    let (_, (gx, gp)) = calls_user_grad(0.3, 0.7, 8);
+    g("user x", gx, fd(|x| calls_user(x, 0.7, 8), 0.3));
+    g("user p", gp, fd(|p| calls_user(0.3, p, 8), 0.7));
+    let (_, (ga, gb)) = fib_like_grad(0.3, 0.7, 8);
+    g("fib a", ga, fd(|x| fib_like(x, 0.7, 8), 0.3));
+    g("fib b", gb, fd(|p| fib_like(0.3, p, 8), 0.7));
+    let x = Tensor::from_vec(vec![0.3f32, 0.8, 1.1], &[3]);
+    let v = Tensor::from_vec(vec![1.0f32, 0.5, -2.0], &[3]);
+    let (_, gx) = f32_loss_grad(&x);
+    let (_, jv) = f32_loss_jvp(&x, &v);
+    let d: f32 = gx.to_vec().iter().zip(v.to_vec()).map(|(a, b)| a * b).sum();
+    println!("f32 jvp {} vs {}", jv.item(), d);
+    let (_, _, hv) = f32_loss_hvp(&x, &v);
+    println!("f32 hvp {:?}", hv.to_vec());
+    let (_, jv) = untyped_jvp(&x, &v);
+    println!("untyped jvp {:?} vs {:?}", jv.to_vec(), x.exp().to_vec().iter().zip(v.to_vec()).map(|(a,b)| 2.0*a*b).collect::<Vec<f32>>());
+}
+#[differentiable(jvp, hvp)]
+fn f32_loss(x: &Tensor<f32>) -> Tensor<f32> {
+    (x.tanh() * x).sum()
+}
+
+#[differentiable(jvp)]
+fn untyped(x: &Tensor) -> Tensor {
+    x.exp() * 2.0
+}

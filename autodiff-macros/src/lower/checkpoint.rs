@@ -163,13 +163,15 @@ impl Lowerer {
             // nothing in the loop is differentiated: it runs as written
             return plain;
         }
-        // a `while` condition runs again in each replayed block (it may change the state)
-        let cond = match p.kind {
-            Kind::While(cond) => cond.to_token_stream(),
-            _ => TokenStream::new(),
+        // a `while` condition that may change the state runs again in each replayed block
+        let rerun_cond = match p.kind {
+            Kind::While(cond) if may_mutate(cond, &self.mut_names) => Some(cond),
+            _ => None,
         };
+        let cond = rerun_cond.map(ToTokens::to_token_stream);
         let own = BodyNames::of(&p);
-        let inputs = self.loop_inputs(&quote!(#cond #body), &own);
+        let mut inputs = self.loop_inputs(&quote!(#cond #body), &own);
+        inputs.rerun_cond = rerun_cond.is_some();
         self.checkpointed_forward(&p, &every, &inputs, segments, body)
     }
 
@@ -269,6 +271,7 @@ impl Lowerer {
             env,
             state,
             deferred,
+            rerun_cond: false,
         }
     }
 
@@ -291,7 +294,10 @@ impl Lowerer {
         let (label, body) = (p.label, self.plain_body(p.body));
         let (head, next) = match p.kind {
             // the state is stored before the condition runs: the replay runs it again
-            Kind::While(cond) => (quote!(loop), quote!(if !(#cond) { break; })),
+            Kind::While(cond) if inputs.rerun_cond => {
+                (quote!(loop), quote!(if !(#cond) { break; }))
+            }
+            Kind::While(cond) => (quote!(while #cond), TokenStream::new()),
             Kind::Loop => (quote!(loop), TokenStream::new()),
             Kind::For(pat, _) => {
                 stored.push(store(&it));
@@ -361,7 +367,7 @@ impl Lowerer {
                     },
                 )
             }
-            Kind::While(cond) => (
+            Kind::While(cond) if inputs.rerun_cond => (
                 TokenStream::new(),
                 quote! {
                     ::core::assert!(
@@ -370,7 +376,7 @@ impl Lowerer {
                     );
                 },
             ),
-            Kind::Loop => (TokenStream::new(), TokenStream::new()),
+            Kind::While(_) | Kind::Loop => (TokenStream::new(), TokenStream::new()),
         };
         let label = p.label;
         let rerun = quote! {{
@@ -476,6 +482,61 @@ struct Inputs {
     env: Vec<Ident>,
     state: Vec<Ident>,
     deferred: Vec<Ident>,
+    /// The `while` condition may change the state: the state is stored before it runs, and the
+    /// replay runs it again.
+    rerun_cond: bool,
+}
+
+/// Can evaluating `cond` change a binding: an assignment, a `&mut` borrow, or a method call on
+/// a `mut` binding (`it.next()`, `rng.gen::<f64>()`)?
+fn may_mutate(cond: &Expr, mut_names: &std::collections::HashSet<String>) -> bool {
+    struct M<'m> {
+        mut_names: &'m std::collections::HashSet<String>,
+        found: bool,
+    }
+    impl<'ast> Visit<'ast> for M<'_> {
+        fn visit_expr(&mut self, e: &'ast Expr) {
+            match e {
+                Expr::Assign(_) => self.found = true,
+                Expr::Binary(b) if is_compound(&b.op) => self.found = true,
+                Expr::Reference(r) if r.mutability.is_some() => self.found = true,
+                Expr::MethodCall(m) => {
+                    if let Expr::Path(p) = strip_parens(&m.receiver) {
+                        let on_mut = p.path.get_ident().is_some_and(|id| {
+                            self.mut_names.contains(&id.to_string())
+                        });
+                        self.found |= on_mut;
+                    }
+                }
+                _ => {}
+            }
+            syn::visit::visit_expr(self, e);
+        }
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+    }
+    let mut m = M {
+        mut_names,
+        found: false,
+    };
+    m.visit_expr(cond);
+    m.found
+}
+
+fn is_compound(op: &syn::BinOp) -> bool {
+    use syn::BinOp::*;
+    matches!(
+        op,
+        AddAssign(_)
+            | SubAssign(_)
+            | MulAssign(_)
+            | DivAssign(_)
+            | RemAssign(_)
+            | BitXorAssign(_)
+            | BitAndAssign(_)
+            | BitOrAssign(_)
+            | ShlAssign(_)
+            | ShrAssign(_)
+    )
 }
 
 /// The names a loop (its condition, pattern and body) binds, and those it reads before binding
