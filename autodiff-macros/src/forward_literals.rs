@@ -130,9 +130,8 @@ impl Rewrite<'_> {
         let (l, r) = (&b.left, &b.right);
         if is_comparison(&b.op) {
             // a plain parameter is compared as it is (its own type, like the primal's)
-            let side = |e: &Expr| {
-                float_literal(e).or_else(|| self.plain_number(e).map(|_| quote!(#e)))
-            };
+            let side =
+                |e: &Expr| float_literal(e).or_else(|| self.plain_number(e).map(|_| quote!(#e)));
             let (lit_l, lit_r) = (side(l), side(r));
             let op = &b.op;
             let ts = match (lit_l, lit_r) {

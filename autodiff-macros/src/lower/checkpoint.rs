@@ -230,10 +230,10 @@ impl Lowerer {
     /// A name the loop binds itself and never reads before (`own`) is not an input, even when
     /// a binding of the same name outside has been moved by then.
     fn loop_inputs(&mut self, body: &TokenStream, own: &BodyNames) -> Inputs {
-        let reads_closure = own
-            .free
-            .iter()
-            .any(|n| self.resolve(n).is_some_and(|b| self.closures.contains_key(&b)));
+        let reads_closure = own.free.iter().any(|n| {
+            self.resolve(n)
+                .is_some_and(|b| self.closures.contains_key(&b))
+        });
         let own = BodyNames {
             reads_closure,
             ..own.clone()
@@ -319,8 +319,7 @@ impl Lowerer {
             _ => TokenStream::new(),
         };
         let every = quote_spanned!(every.span()=> #rt::checkpoint_every(#every));
-        let record_push =
-            self.checkpoint_segment(rec.clone(), p, inputs, segments, lowered_body);
+        let record_push = self.checkpoint_segment(rec.clone(), p, inputs, segments, lowered_body);
         quote! {{
             let #k = #every;
             let #e = (#(#env_stored,)*);
@@ -502,9 +501,10 @@ fn may_mutate(cond: &Expr, mut_names: &std::collections::HashSet<String>) -> boo
                 Expr::Reference(r) if r.mutability.is_some() => self.found = true,
                 Expr::MethodCall(m) => {
                     if let Expr::Path(p) = strip_parens(&m.receiver) {
-                        let on_mut = p.path.get_ident().is_some_and(|id| {
-                            self.mut_names.contains(&id.to_string())
-                        });
+                        let on_mut = p
+                            .path
+                            .get_ident()
+                            .is_some_and(|id| self.mut_names.contains(&id.to_string()));
                         self.found |= on_mut;
                     }
                 }

@@ -60,11 +60,11 @@ mod literal;
 mod ops;
 mod reverse;
 mod tensor;
+pub use cut::{Cut, CutDual, CutOther};
 pub use literal::{
     lit_like, mixed_add, mixed_div, mixed_mul, mixed_ops, mixed_sub, primal, MixedOp, Primal,
     WithLiteral,
 };
-pub use cut::{Cut, CutDual, CutOther};
 pub use tensor::{dual_constant, dual_tensor, SplitDual};
 
 use num_traits::Float;

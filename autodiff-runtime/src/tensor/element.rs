@@ -138,7 +138,8 @@ macro_rules! dual_element {
             #[inline]
             fn erf_kernel(self) -> Self {
                 let v = self.value;
-                let slope = <$f as Element>::of_f64(super::special::TWO_OVER_SQRT_PI) * (-v * v).exp();
+                let slope =
+                    <$f as Element>::of_f64(super::special::TWO_OVER_SQRT_PI) * (-v * v).exp();
                 self.chain(v.erf_kernel(), slope)
             }
         }
