@@ -535,7 +535,7 @@ fn with_match(x: &Tensor<f64>, mode: usize) -> Tensor<f64> {
     }
     let mut acc = y.sum();
     for i in 0..3 {
-        acc = acc + y.get(&[i % 2]) * (i as f64);
+        acc += y.get(&[i % 2]) * (i as f64);
     }
     acc
 }
@@ -553,7 +553,7 @@ fn scalar_out(x: &Tensor<f64>) -> f64 {
 fn with_slice_data(x: &Tensor<f64>, data: &[Tensor<f64>]) -> Tensor<f64> {
     let mut acc = x.sum() * 0.0;
     for d in data {
-        acc = acc + (x * d).tanh().sum();
+        acc += (x * d).tanh().sum();
     }
     acc
 }
