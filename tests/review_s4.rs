@@ -486,6 +486,25 @@ fn plain_parameters(x: &Tensor<f64>, threshold: f64, lo: f64, p: f64) -> Tensor<
     }
 }
 
+/// A parameter name shadowed by a dual value in the body, compared with a plain parameter.
+#[differentiable(wrt(x), jvp, hvp)]
+fn shadowed_parameters(x: &Tensor<f64>, s: f64, lo: f64) -> Tensor<f64> {
+    let s = x.sum().item() * s;
+    let y = x.clamp(lo, 10.0).sum();
+    if s > 1.0 && lo < s && s >= lo {
+        y * s
+    } else {
+        y
+    }
+}
+
+/// An exponent parameter shadowed by a dual value (a differentiated exponent).
+#[differentiable(wrt(x), jvp, hvp)]
+fn shadowed_exponent(x: &Tensor<f64>, p: f64) -> Tensor<f64> {
+    let p = x.get(&[0]) * p;
+    x.powf(p).sum()
+}
+
 /// A differentiated scalar taken by reference.
 #[differentiable(jvp, hvp)]
 fn by_reference(x: &Tensor<f64>, s: &f64) -> Tensor<f64> {
@@ -504,6 +523,23 @@ fn plain_parameters_and_scalars_by_reference() {
         let grad = |x: &Tensor<f64>| plain_parameters_grad(x, threshold, 0.5, 2.5).1;
         assert_all_close(&hv.to_vec(), &fd_hvp(grad, &x, &v), 1e-6);
     }
+    for s in [0.1, 2.0] {
+        let (_, g) = shadowed_parameters_grad(&x, s, 0.5);
+        let (_, jv) = shadowed_parameters_jvp(&x, s, 0.5, &v);
+        assert_close(jv.item(), dot(&g, &v), 1e-12);
+        let (_, _, hv) = shadowed_parameters_hvp(&x, s, 0.5, &v);
+        let grad = |x: &Tensor<f64>| shadowed_parameters_grad(x, s, 0.5).1;
+        assert_all_close(&hv.to_vec(), &fd_hvp(grad, &x, &v), 1e-6);
+    }
+    let (_, g) = shadowed_exponent_grad(&x, 2.0);
+    assert_close(
+        shadowed_exponent_jvp(&x, 2.0, &v).1.item(),
+        dot(&g, &v),
+        1e-12,
+    );
+    let (_, _, hv) = shadowed_exponent_hvp(&x, 2.0, &v);
+    let grad = |x: &Tensor<f64>| shadowed_exponent_grad(x, 2.0).1;
+    assert_all_close(&hv.to_vec(), &fd_hvp(grad, &x, &v), 1e-6);
     let (_, (gx, gs)) = by_reference_grad(&x, &1.5);
     let (_, jv) = by_reference_jvp(&x, &1.5, &v, &0.7);
     assert_close(jv.item(), dot(&gx, &v) + 0.7 * gs, 1e-12);

@@ -20,18 +20,43 @@ use syn::{BinOp, Expr, Lit, UnOp};
 /// reverse-mode generator). `plain`: the `f32`/`f64` parameters that stay plain numbers in the
 /// copy, which comparisons and method arguments take like literals.
 pub fn rewrite(block: &mut syn::Block, reverse: bool, plain: &[syn::Ident]) {
+    // in the reverse copy, a parameter whose name the body binds again may be a differentiated
+    // value at a method argument, which a conversion would hide from the generator
+    let rebound = bound_names(block);
+    let method_plain: Vec<syn::Ident> = plain
+        .iter()
+        .filter(|p| !reverse || !rebound.contains(&p.to_string()))
+        .cloned()
+        .collect();
     Rewrite {
         reverse,
         n: 0,
         plain,
+        method_plain: &method_plain,
     }
     .visit_block_mut(block);
+}
+
+/// Every name a pattern in `block` binds.
+fn bound_names(block: &syn::Block) -> std::collections::HashSet<String> {
+    struct B(std::collections::HashSet<String>);
+    impl<'ast> syn::visit::Visit<'ast> for B {
+        fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+            self.0.insert(p.ident.to_string());
+            syn::visit::visit_pat_ident(self, p);
+        }
+    }
+    let mut b = B(Default::default());
+    syn::visit::Visit::visit_block(&mut b, block);
+    b.0
 }
 
 struct Rewrite<'p> {
     reverse: bool,
     n: usize,
     plain: &'p [syn::Ident],
+    /// The plain parameters converted where they are method arguments.
+    method_plain: &'p [syn::Ident],
 }
 
 /// The value of a float literal (possibly negated or parenthesised), as an unsuffixed `f64`
@@ -101,19 +126,10 @@ const SCALAR_METHODS: &[&str] = &[
 ];
 
 impl Rewrite<'_> {
-    /// A float literal, or a plain number parameter (as `f64`).
-    fn plain_number(&self, e: &Expr) -> Option<TokenStream> {
-        if let Some(v) = float_literal(e) {
-            return Some(v);
-        }
-        match e {
-            Expr::Paren(p) => self.plain_number(&p.expr),
-            Expr::Path(p) if p.qself.is_none() => {
-                let id = p.path.get_ident()?;
-                self.plain.contains(id).then(|| quote!((#id as f64)))
-            }
-            _ => None,
-        }
+    /// A plain number parameter, by name (the name may be shadowed by a dual value: the
+    /// conversions it goes through take either).
+    fn plain_param(&self, e: &Expr) -> bool {
+        is_one_of(e, self.plain)
     }
 
     /// `conv` run as a constant (inside `no_grad`) in the reverse copy.
@@ -129,23 +145,18 @@ impl Rewrite<'_> {
         let fwd = quote!(::autodiff::forward);
         let (l, r) = (&b.left, &b.right);
         if is_comparison(&b.op) {
-            // a plain parameter is compared as it is (its own type, like the primal's)
-            let side =
-                |e: &Expr| float_literal(e).or_else(|| self.plain_number(e).map(|_| quote!(#e)));
-            let (lit_l, lit_r) = (side(l), side(r));
-            let op = &b.op;
-            let ts = match (lit_l, lit_r) {
-                (None, Some(v)) => {
-                    let p = self.constant(quote!(#fwd::primal(&(#l))));
-                    quote!(#p #op #v)
-                }
-                (Some(v), None) => {
-                    let p = self.constant(quote!(#fwd::primal(&(#r))));
-                    quote!(#v #op #p)
-                }
-                _ => return None,
+            // beside a literal or a plain parameter, both sides are compared by their primal
+            // values (a parameter may be shadowed by a dual value)
+            let (lit_l, lit_r) = (float_literal(l), float_literal(r));
+            let plain = |e: &Expr, lit: &Option<TokenStream>| lit.is_some() || self.plain_param(e);
+            if (!plain(l, &lit_l) && !plain(r, &lit_r)) || (lit_l.is_some() && lit_r.is_some()) {
+                return None;
+            }
+            let side = |e: &Expr, lit: Option<TokenStream>| {
+                lit.unwrap_or_else(|| self.constant(quote!(#fwd::primal(&(#e)))))
             };
-            return syn::parse2(ts).ok();
+            let (sl, sr, op) = (side(l, lit_l), side(r, lit_r), &b.op);
+            return syn::parse2(quote!(#sl #op #sr)).ok();
         }
         if self.reverse {
             return None; // the VJP forms take plain numbers beside dual ones
@@ -169,16 +180,25 @@ impl Rewrite<'_> {
     fn method(&mut self, m: &syn::ExprMethodCall) -> Option<Expr> {
         let known = SCALAR_METHODS.iter().any(|k| m.method == k);
         if !known
-            || self.plain_number(&m.receiver).is_some()
-            || !m.args.iter().any(|a| self.plain_number(a).is_some())
+            || float_literal(&m.receiver).is_some()
+            || !m
+                .args
+                .iter()
+                .any(|a| float_literal(a).is_some() || is_one_of(a, self.method_plain))
         {
             return None;
         }
         self.n += 1;
         let recv = syn::Ident::new(&format!("__ad_lit_recv{}", self.n), Span::call_site());
         let fwd = quote!(::autodiff::forward);
-        let args = m.args.iter().map(|a| match self.plain_number(a) {
+        let args = m.args.iter().map(|a| match float_literal(a) {
             Some(v) => self.constant(quote!(#fwd::lit_like(&#recv, #v))),
+            // the argument is not a constant if a dual value shadows the parameter: only the
+            // type witness is (in the reverse copy an active one is then refused, not cut)
+            None if is_one_of(a, self.method_plain) => {
+                let like = self.constant(quote!(#fwd::lit_like(&#recv, 0.0)));
+                quote!(#fwd::value_like(&#like, #a))
+            }
             None => quote!(#a),
         });
         let (receiver, method, turbofish) = (&m.receiver, &m.method, &m.turbofish);
@@ -188,6 +208,17 @@ impl Rewrite<'_> {
             #recv.#method #turbofish (#(#args),*)
         }))
         .ok()
+    }
+}
+
+/// A path naming one of `names`.
+fn is_one_of(e: &Expr, names: &[syn::Ident]) -> bool {
+    match e {
+        Expr::Paren(p) => is_one_of(&p.expr, names),
+        Expr::Path(p) if p.qself.is_none() => {
+            p.path.get_ident().is_some_and(|id| names.contains(id))
+        }
+        _ => false,
     }
 }
 

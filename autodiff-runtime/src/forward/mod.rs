@@ -62,8 +62,8 @@ mod reverse;
 mod tensor;
 pub use cut::{Cut, CutDual, CutOther};
 pub use literal::{
-    lit_like, mixed_add, mixed_div, mixed_mul, mixed_ops, mixed_sub, primal, MixedOp, Primal,
-    WithLiteral,
+    lit_like, mixed_add, mixed_div, mixed_mul, mixed_ops, mixed_sub, primal, value_like,
+    IntoScalar, MixedOp, Primal, WithLiteral,
 };
 pub use tensor::{dual_constant, dual_tensor, SplitDual};
 
