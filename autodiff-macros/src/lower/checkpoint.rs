@@ -6,10 +6,15 @@
 //!
 //! What the body reads from outside the loop is found in the lowered body's identifiers:
 //! bindings that are `mut` are the loop's *state* (stored at every block start), the others are
-//! stored once before the loop. Stored values are owned clones (`vjp::Stored`), a reference is
-//! stored as a clone of what it points to and lent out again (`vjp::StoredRef`), because the
-//! pullback outlives the forward sweep's borrows.
+//! stored once before the loop; names the body binds itself before reading them are not inputs,
+//! and a non-`mut` binding the body assigns (declared without a value) is declared again for the
+//! replay (`checkpoint_inputs.rs`). A `while` condition that may change the state (`while { i
+//! += 1; i < n }`, `while rng.next() < p`) runs after the state is stored and again in the
+//! replay. Stored values are owned clones (`vjp::Stored`), a reference is stored as a clone of
+//! what it points to and lent out again (`vjp::StoredRef`), because the pullback outlives the
+//! forward sweep's borrows.
 
+use super::checkpoint_inputs::{may_mutate, BodyNames, Inputs};
 use super::{LoopCtx, Lowerer};
 use crate::diagnostics as diag;
 use crate::names;
@@ -169,7 +174,11 @@ impl Lowerer {
             _ => None,
         };
         let cond = rerun_cond.map(ToTokens::to_token_stream);
-        let own = BodyNames::of(&p);
+        let own = match p.kind {
+            Kind::While(cond) => BodyNames::of(Some(cond), None, p.body),
+            Kind::For(pat, _) => BodyNames::of(None, Some(pat), p.body),
+            Kind::Loop => BodyNames::of(None, None, p.body),
+        };
         let mut inputs = self.loop_inputs(&quote!(#cond #body), &own);
         inputs.rerun_cond = rerun_cond.is_some();
         self.checkpointed_forward(&p, &every, &inputs, segments, body)
@@ -470,217 +479,6 @@ impl<'ast> Visit<'ast> for Jumps {
             Expr::Closure(_) | Expr::Async(_) => {}
             _ => syn::visit::visit_expr(self, e),
         }
-    }
-    fn visit_item(&mut self, _: &'ast syn::Item) {}
-}
-
-/// What a checkpointed loop's body reads from outside: values it only reads (`env`, stored
-/// once), `mut` bindings (`state`, stored at every block start), and bindings declared without
-/// a value that the loop assigns (`deferred`: nothing to store, declared again for the replay).
-struct Inputs {
-    env: Vec<Ident>,
-    state: Vec<Ident>,
-    deferred: Vec<Ident>,
-    /// The `while` condition may change the state: the state is stored before it runs, and the
-    /// replay runs it again.
-    rerun_cond: bool,
-}
-
-/// Can evaluating `cond` change a binding: an assignment, a `&mut` borrow, or a method call on
-/// a `mut` binding (`it.next()`, `rng.gen::<f64>()`)?
-fn may_mutate(cond: &Expr, mut_names: &std::collections::HashSet<String>) -> bool {
-    struct M<'m> {
-        mut_names: &'m std::collections::HashSet<String>,
-        found: bool,
-    }
-    impl<'ast> Visit<'ast> for M<'_> {
-        fn visit_expr(&mut self, e: &'ast Expr) {
-            match e {
-                Expr::Assign(_) => self.found = true,
-                Expr::Binary(b) if is_compound(&b.op) => self.found = true,
-                Expr::Reference(r) if r.mutability.is_some() => self.found = true,
-                Expr::MethodCall(m) => {
-                    if let Expr::Path(p) = strip_parens(&m.receiver) {
-                        let on_mut = p
-                            .path
-                            .get_ident()
-                            .is_some_and(|id| self.mut_names.contains(&id.to_string()));
-                        self.found |= on_mut;
-                    }
-                }
-                _ => {}
-            }
-            syn::visit::visit_expr(self, e);
-        }
-        fn visit_item(&mut self, _: &'ast syn::Item) {}
-    }
-    let mut m = M {
-        mut_names,
-        found: false,
-    };
-    m.visit_expr(cond);
-    m.found
-}
-
-fn is_compound(op: &syn::BinOp) -> bool {
-    use syn::BinOp::*;
-    matches!(
-        op,
-        AddAssign(_)
-            | SubAssign(_)
-            | MulAssign(_)
-            | DivAssign(_)
-            | RemAssign(_)
-            | BitXorAssign(_)
-            | BitAndAssign(_)
-            | BitOrAssign(_)
-            | ShlAssign(_)
-            | ShrAssign(_)
-    )
-}
-
-/// The names a loop (its condition, pattern and body) binds, and those it reads before binding
-/// them (free), found with Rust's scoping: a `let` binds after its initialiser, patterns of
-/// `for`, `match`, `if let`, `while let` and closure parameters bind in their own scope, and
-/// identifiers inside macro calls count as read.
-#[derive(Clone, Default)]
-struct BodyNames {
-    bound: std::collections::HashSet<String>,
-    free: std::collections::HashSet<String>,
-    /// Names from outside assigned as a whole (`name = ..`).
-    assigned: std::collections::HashSet<String>,
-    /// Set by `loop_inputs`: the loop reads a closure bound outside it (whose captures the
-    /// lowered body mentions).
-    reads_closure: bool,
-}
-
-impl BodyNames {
-    fn of(p: &LoopParts) -> Self {
-        let mut w = FreeWalk {
-            names: BodyNames::default(),
-            scopes: vec![Vec::new()],
-        };
-        match p.kind {
-            Kind::While(cond) => w.visit_expr(cond),
-            Kind::For(pat, _) => w.bind(pat),
-            Kind::Loop => {}
-        }
-        w.visit_block(p.body);
-        w.names
-    }
-}
-
-struct FreeWalk {
-    names: BodyNames,
-    scopes: Vec<Vec<String>>,
-}
-
-impl FreeWalk {
-    fn bind(&mut self, pat: &syn::Pat) {
-        for id in crate::syntax::pat_idents(pat) {
-            let name = id.to_string();
-            self.names.bound.insert(name.clone());
-            self.scopes.last_mut().expect("scope").push(name);
-        }
-    }
-    fn read(&mut self, name: String) {
-        if !self.scopes.iter().any(|s| s.contains(&name)) {
-            self.names.free.insert(name);
-        }
-    }
-    fn scoped(&mut self, f: impl FnOnce(&mut Self)) {
-        self.scopes.push(Vec::new());
-        f(self);
-        self.scopes.pop();
-    }
-    fn read_tokens(&mut self, ts: &TokenStream) {
-        crate::activity::scan_free_idents(ts, &mut |id| {
-            let name = id.to_string();
-            if !self.scopes.iter().any(|s| s.contains(&name)) {
-                self.names.free.insert(name);
-            }
-        });
-    }
-}
-
-impl<'ast> Visit<'ast> for FreeWalk {
-    fn visit_block(&mut self, b: &'ast syn::Block) {
-        self.scoped(|w| syn::visit::visit_block(w, b));
-    }
-    fn visit_local(&mut self, l: &'ast syn::Local) {
-        if let Some(init) = &l.init {
-            self.visit_expr(&init.expr);
-            if let Some((_, diverge)) = &init.diverge {
-                self.visit_expr(diverge);
-            }
-        }
-        self.bind(&l.pat);
-    }
-    fn visit_expr_closure(&mut self, c: &'ast syn::ExprClosure) {
-        self.scoped(|w| {
-            for p in &c.inputs {
-                w.bind(p);
-            }
-            w.visit_expr(&c.body);
-        });
-    }
-    fn visit_expr_for_loop(&mut self, f: &'ast syn::ExprForLoop) {
-        self.visit_expr(&f.expr);
-        self.scoped(|w| {
-            w.bind(&f.pat);
-            w.visit_block(&f.body);
-        });
-    }
-    fn visit_expr_if(&mut self, i: &'ast syn::ExprIf) {
-        self.scoped(|w| {
-            w.visit_expr(&i.cond);
-            w.visit_block(&i.then_branch);
-        });
-        if let Some((_, e)) = &i.else_branch {
-            self.visit_expr(e);
-        }
-    }
-    fn visit_expr_while(&mut self, wh: &'ast syn::ExprWhile) {
-        self.scoped(|w| {
-            w.visit_expr(&wh.cond);
-            w.visit_block(&wh.body);
-        });
-    }
-    fn visit_expr_let(&mut self, l: &'ast syn::ExprLet) {
-        self.visit_expr(&l.expr);
-        self.bind(&l.pat);
-    }
-    fn visit_arm(&mut self, a: &'ast syn::Arm) {
-        self.scoped(|w| {
-            w.bind(&a.pat);
-            if let Some((_, g)) = &a.guard {
-                w.visit_expr(g);
-            }
-            w.visit_expr(&a.body);
-        });
-    }
-    fn visit_expr_assign(&mut self, a: &'ast syn::ExprAssign) {
-        if let Expr::Path(p) = strip_parens(&a.left) {
-            if let Some(id) = p.path.get_ident() {
-                let name = id.to_string();
-                if !self.scopes.iter().any(|s| s.contains(&name)) {
-                    self.names.assigned.insert(name);
-                }
-            }
-        }
-        syn::visit::visit_expr_assign(self, a);
-    }
-    fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
-        if p.qself.is_none() {
-            if let Some(id) = p.path.get_ident() {
-                self.read(id.to_string());
-                return;
-            }
-        }
-        syn::visit::visit_expr_path(self, p);
-    }
-    fn visit_macro(&mut self, m: &'ast syn::Macro) {
-        self.read_tokens(&m.tokens);
     }
     fn visit_item(&mut self, _: &'ast syn::Item) {}
 }
