@@ -182,7 +182,15 @@ fn dual_copy(
     if let syn::ReturnType::Type(_, t) = &mut copy.sig.output {
         **t = dual_type(t, alias);
     }
-    crate::forward_literals::rewrite(&mut copy.block, alias.is_some());
+    // plain number parameters, compared with and passed to methods of dual values
+    let plain: Vec<syn::Ident> = sig
+        .params
+        .iter()
+        .zip(convs)
+        .filter(|(p, c)| matches!(c, Conv::Unchanged) && is_float(&p.ty))
+        .map(|(p, _)| p.ident.clone())
+        .collect();
+    crate::forward_literals::rewrite(&mut copy.block, alias.is_some(), &plain);
     rename_self_calls(&mut copy.block, &f.sig.ident, name);
     copy
 }
@@ -227,6 +235,9 @@ fn call_args(
                 if tensor_elem(inner).is_some() {
                     prelude.extend(quote!(let #local = #fwd::dual_tensor(&#x, &#d);));
                     args.push(quote!(#amp #local));
+                } else if by_ref.is_some() {
+                    // `s: &f64`: the copy takes `&Dual<f64>`
+                    args.push(quote!(&#fwd::Dual::new(*#x, *#d)));
                 } else {
                     args.push(quote!(#fwd::Dual::new(#x, #d)));
                 }

@@ -6,10 +6,15 @@
 //!
 //! What the body reads from outside the loop is found in the lowered body's identifiers:
 //! bindings that are `mut` are the loop's *state* (stored at every block start), the others are
-//! stored once before the loop. Stored values are owned clones (`vjp::Stored`), a reference is
-//! stored as a clone of what it points to and lent out again (`vjp::StoredRef`), because the
-//! pullback outlives the forward sweep's borrows.
+//! stored once before the loop; names the body binds itself before reading them are not inputs,
+//! and a non-`mut` binding the body assigns (declared without a value) is declared again for the
+//! replay (`checkpoint_inputs.rs`). A `while` condition that may change the state (`while { i
+//! += 1; i < n }`, `while rng.next() < p`) runs after the state is stored and again in the
+//! replay. Stored values are owned clones (`vjp::Stored`), a reference is stored as a clone of
+//! what it points to and lent out again (`vjp::StoredRef`), because the pullback outlives the
+//! forward sweep's borrows.
 
+use super::checkpoint_inputs::{may_mutate, BodyNames, Inputs};
 use super::{LoopCtx, Lowerer};
 use crate::diagnostics as diag;
 use crate::names;
@@ -167,8 +172,20 @@ impl Lowerer {
             // nothing in the loop is differentiated: it runs as written
             return plain;
         }
-        let (env, state) = self.loop_inputs(&body);
-        self.checkpointed_forward(&p, &every, &env, &state, segments, body)
+        // a `while` condition that may change the state runs again in each replayed block
+        let rerun_cond = match p.kind {
+            Kind::While(cond) if may_mutate(cond, &self.mut_names) => Some(cond),
+            _ => None,
+        };
+        let cond = rerun_cond.map(ToTokens::to_token_stream);
+        let own = match p.kind {
+            Kind::While(cond) => BodyNames::of(Some(cond), None, p.body),
+            Kind::For(pat, _) => BodyNames::of(None, Some(pat), p.body),
+            Kind::Loop => BodyNames::of(None, None, p.body),
+        };
+        let mut inputs = self.loop_inputs(&quote!(#cond #body), &own);
+        inputs.rerun_cond = rerun_cond.is_some();
+        self.checkpointed_forward(&p, &every, &inputs, segments, body)
     }
 
     /// Refuses what a block that runs again cannot do: leave the loop other than by its end or
@@ -215,10 +232,20 @@ impl Lowerer {
         body.to_token_stream()
     }
 
-    /// The bindings from outside the loop that the lowered body mentions: `(read only, state)`.
+    /// The bindings from outside the loop that the lowered body mentions (see [`Inputs`]).
     /// Refuses those that cannot be stored (`self`, bindings to parts of arguments).
-    fn loop_inputs(&mut self, body: &TokenStream) -> (Vec<Ident>, Vec<Ident>) {
-        let (mut env, mut state) = (Vec::new(), Vec::new());
+    /// A name the loop binds itself and never reads before (`own`) is not an input, even when
+    /// a binding of the same name outside has been moved by then.
+    fn loop_inputs(&mut self, body: &TokenStream, own: &BodyNames) -> Inputs {
+        let reads_closure = own.free.iter().any(|n| {
+            self.resolve(n)
+                .is_some_and(|b| self.closures.contains_key(&b))
+        });
+        let own = BodyNames {
+            reads_closure,
+            ..own.clone()
+        };
+        let (mut env, mut state, mut deferred) = (Vec::new(), Vec::new(), Vec::new());
         let mut seen = std::collections::HashSet::new();
         let mut refused: Vec<(String, Span)> = Vec::new();
         crate::activity::scan_free_idents(body, &mut |id| {
@@ -227,6 +254,9 @@ impl Lowerer {
                 return;
             }
             let Some(b) = self.resolve(&name) else { return };
+            if own.bound.contains(&name) && !own.free.contains(&name) && !own.reads_closure {
+                return; // the body's own binding (a local closure's captures are kept)
+            }
             if self.closures.contains_key(&b) {
                 return; // inlined where it is called: its captures are mentioned themselves
             }
@@ -234,6 +264,9 @@ impl Lowerer {
                 refused.push((name, id.span()));
             } else if self.mut_names.contains(&name) {
                 state.push(id.clone());
+            } else if own.assigned.contains(&name) {
+                // not `mut` yet assigned in the loop: declared without a value before it
+                deferred.push(id.clone());
             } else {
                 env.push(id.clone());
             }
@@ -241,7 +274,12 @@ impl Lowerer {
         for (name, at) in refused {
             self.cx.push(diag::checkpoint_capture(at, &name));
         }
-        (env, state)
+        Inputs {
+            env,
+            state,
+            deferred,
+            rerun_cond: false,
+        }
     }
 
     /// The forward code of a checkpointed loop with its record, and the segment that replays it.
@@ -249,8 +287,7 @@ impl Lowerer {
         &mut self,
         p: &LoopParts,
         every: &Expr,
-        env: &[Ident],
-        state: &[Ident],
+        inputs: &Inputs,
         segments: std::ops::Range<usize>,
         lowered_body: TokenStream,
     ) -> TokenStream {
@@ -259,10 +296,14 @@ impl Lowerer {
         let [k, e, s, count, it, rec] = ["every", "env", "states", "count", "iter", "record"]
             .map(|what| format_ident!("__ad_ck{}_{}", n, what));
         let store = |x: &Ident| quote!((&#rt::StoreProbe(&#x)).store());
-        let env_stored = env.iter().map(store);
-        let mut stored: Vec<TokenStream> = state.iter().map(store).collect();
+        let env_stored = inputs.env.iter().map(store);
+        let mut stored: Vec<TokenStream> = inputs.state.iter().map(store).collect();
         let (label, body) = (p.label, self.plain_body(p.body));
         let (head, next) = match p.kind {
+            // the state is stored before the condition runs: the replay runs it again
+            Kind::While(cond) if inputs.rerun_cond => {
+                (quote!(loop), quote!(if !(#cond) { break; }))
+            }
             Kind::While(cond) => (quote!(while #cond), TokenStream::new()),
             Kind::Loop => (quote!(loop), TokenStream::new()),
             Kind::For(pat, _) => {
@@ -285,8 +326,7 @@ impl Lowerer {
             _ => TokenStream::new(),
         };
         let every = quote_spanned!(every.span()=> #rt::checkpoint_every(#every));
-        let record_push =
-            self.checkpoint_segment(rec.clone(), p, env, state, segments, lowered_body);
+        let record_push = self.checkpoint_segment(rec.clone(), p, inputs, segments, lowered_body);
         quote! {{
             let #k = #every;
             let #e = (#(#env_stored,)*);
@@ -311,12 +351,12 @@ impl Lowerer {
         &mut self,
         rec: Ident,
         p: &LoopParts,
-        env: &[Ident],
-        state: &[Ident],
+        inputs: &Inputs,
         segments: std::ops::Range<usize>,
         lowered_body: TokenStream,
     ) -> TokenStream {
         let (ck_env, ck_state, len) = (ck_env(), ck_state(), ck_len());
+        let (env, state, deferred) = (&inputs.env, &inputs.state, &inputs.deferred);
         let env_idx = (0..env.len()).map(syn::Index::from);
         let state_idx = (0..state.len()).map(syn::Index::from);
         let it = format_ident!("__ad_ck_iter");
@@ -333,12 +373,22 @@ impl Lowerer {
                     },
                 )
             }
-            _ => (TokenStream::new(), TokenStream::new()),
+            Kind::While(cond) if inputs.rerun_cond => (
+                TokenStream::new(),
+                quote! {
+                    ::core::assert!(
+                        #cond,
+                        "#[checkpoint]: the `while` condition changed when a block of the loop ran again"
+                    );
+                },
+            ),
+            Kind::While(_) | Kind::Loop => (TokenStream::new(), TokenStream::new()),
         };
         let label = p.label;
         let rerun = quote! {{
             #(let #env = #ck_env.#env_idx.get();)*
             #(let mut #state = #ck_state.#state_idx.get();)*
+            #(let mut #deferred;)*
             #restore_iter
             #label for _ in 0..#len {
                 #next

@@ -29,6 +29,7 @@
 mod aggregates;
 mod calls;
 mod checkpoint;
+mod checkpoint_inputs;
 pub use checkpoint::{ck_env, ck_len, ck_state, strip_checkpoint_attrs, CheckpointReplay};
 mod closures;
 mod control;

@@ -75,6 +75,59 @@ pub fn lit_like<A: WithLiteral + ?Sized>(_like: &A, v: f64) -> A::Scalar {
     A::literal(v)
 }
 
+/// A number that converts to the scalar type `S` of a plain or dual value: a plain number to
+/// itself or to a constant dual number, a dual number to itself.
+pub trait IntoScalar<S> {
+    /// The number as `S`.
+    fn into_scalar(self) -> S;
+}
+
+macro_rules! into_scalar {
+    ($($f:ty),*) => {$(
+        impl IntoScalar<$f> for $f {
+            #[inline(always)]
+            fn into_scalar(self) -> $f {
+                self
+            }
+        }
+        impl IntoScalar<Dual<$f>> for $f {
+            #[inline(always)]
+            fn into_scalar(self) -> Dual<$f> {
+                Dual::constant(self)
+            }
+        }
+        impl IntoScalar<Dual<$f>> for Dual<$f> {
+            #[inline(always)]
+            fn into_scalar(self) -> Dual<$f> {
+                self
+            }
+        }
+    )*};
+}
+
+into_scalar!(f32, f64);
+
+/// A number argument (a plain parameter, or a dual value of the same name) as the scalar type
+/// that goes with `like` (`x.clamp(value_like(&x, lo), ..)` for `lo: f64`).
+///
+/// ```
+/// use autodiff_runtime::forward::{value_like, Dual};
+/// use autodiff_runtime::Tensor;
+///
+/// let x = Tensor::from_vec(vec![Dual::new(1.0f64, 1.0)], &[1]);
+/// assert_eq!(value_like(&x, 0.5), Dual::constant(0.5));
+/// assert_eq!(value_like(&x, Dual::new(0.5, 2.0)).tangent, 2.0);
+/// assert_eq!(value_like(&1.0f64, 0.5), 0.5);
+/// ```
+#[inline(always)]
+pub fn value_like<A, V>(_like: &A, v: V) -> A::Scalar
+where
+    A: WithLiteral + ?Sized,
+    V: IntoScalar<A::Scalar>,
+{
+    v.into_scalar()
+}
+
 /// What a comparison with a literal looks at: the value of a dual number, a plain number itself.
 pub trait Primal {
     /// The plain number.
@@ -103,7 +156,7 @@ macro_rules! plain_primal {
     )*};
 }
 
-plain_primal!(f32, f64);
+plain_primal!(f32, f64, i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
 
 impl<T: Primal + ?Sized> Primal for &T {
     type Value = T::Value;

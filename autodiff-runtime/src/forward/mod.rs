@@ -63,8 +63,8 @@ mod tensor;
 pub use cut::with_tangents;
 pub(crate) use cut::{cut_tangents, tangents_cut};
 pub use literal::{
-    lit_like, mixed_add, mixed_div, mixed_mul, mixed_ops, mixed_sub, primal, MixedOp, Primal,
-    WithLiteral,
+    lit_like, mixed_add, mixed_div, mixed_mul, mixed_ops, mixed_sub, primal, value_like,
+    IntoScalar, MixedOp, Primal, WithLiteral,
 };
 pub use tensor::{dual_constant, dual_tensor, SplitDual};
 

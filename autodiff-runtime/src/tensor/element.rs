@@ -43,6 +43,22 @@ pub trait Element:
     fn detach_element(self) -> Self {
         self
     }
+
+    /// The error function used by [`Tensor::erf`](super::Tensor::erf) and
+    /// [`Tensor::gelu`](super::Tensor::gelu) (`num_traits::Float` has none): evaluated in `f64`
+    /// for plain numbers; a dual number carries its tangent through, `2/√π e^{-x²}` times the
+    /// argument's.
+    ///
+    /// ```
+    /// use autodiff_runtime::forward::Dual;
+    /// use autodiff_runtime::Element;
+    ///
+    /// assert!((0.5f64.erf_kernel() - 0.5204998778130465).abs() < 1e-15);
+    /// let y = Dual::new(0.5f64, 1.0).erf_kernel();
+    /// let slope = std::f64::consts::FRAC_2_SQRT_PI * (-0.25f64).exp();
+    /// assert!((y.tangent - slope).abs() < 1e-15);
+    /// ```
+    fn erf_kernel(self) -> Self;
 }
 
 impl Element for f32 {
@@ -62,6 +78,11 @@ impl Element for f32 {
     fn tanh_kernel(self) -> Self {
         super::fastmath::tanh_f32(self)
     }
+
+    #[inline]
+    fn erf_kernel(self) -> Self {
+        super::special::erf_f64(self as f64) as f32
+    }
 }
 
 impl Element for f64 {
@@ -80,6 +101,11 @@ impl Element for f64 {
     #[inline(always)]
     fn tanh_kernel(self) -> Self {
         self.tanh()
+    }
+
+    #[inline]
+    fn erf_kernel(self) -> Self {
+        super::special::erf_f64(self)
     }
 }
 
@@ -123,6 +149,14 @@ macro_rules! dual_element {
             #[inline(always)]
             fn detach_element(self) -> Self {
                 crate::forward::Dual::constant(self.value)
+            }
+
+            #[inline]
+            fn erf_kernel(self) -> Self {
+                let v = self.value;
+                let slope =
+                    <$f as Element>::of_f64(super::special::TWO_OVER_SQRT_PI) * (-v * v).exp();
+                self.chain(v.erf_kernel(), slope)
             }
         }
     };

@@ -8,11 +8,12 @@ use super::Element;
 pub(crate) const TWO_OVER_SQRT_PI: f64 = std::f64::consts::FRAC_2_SQRT_PI;
 
 /// The error function `erf(x) = 2/√π ∫₀ˣ e^{-t²} dt`.
+/// Plain numbers are evaluated in `f64`; dual numbers carry their tangent ([`Element::erf_kernel`]).
 pub(crate) fn erf<T: Element>(x: T) -> T {
-    T::of_f64(erf_f64(x.into_f64()))
+    x.erf_kernel()
 }
 
-fn erf_f64(x: f64) -> f64 {
+pub(crate) fn erf_f64(x: f64) -> f64 {
     if x.is_nan() {
         return x;
     }
