@@ -85,6 +85,24 @@ fn euler(x0: f64, p: f64, q: f64, steps: usize) -> f64 {
     x
 }
 
+/// Every compound assignment fused with its target (`x op= chain` is the chain `x op (chain)`),
+/// with inactive numbers as constants: a local, a reference to one, a parameter left out of
+/// `wrt`; and `x = x + chain` written out.
+#[differentiable(wrt(x0, p))]
+fn compound_updates(x0: f64, p: f64, c: f64, steps: usize) -> f64 {
+    let h = 0.05f64;
+    let k = &h;
+    let mut x = x0;
+    for _ in 0..steps {
+        x += h * (p * x.sin() - c * x * x);
+        x -= *k * (x.cos() * p);
+        x *= 1.0 + h * (p - x).sin();
+        x /= 1.0 + c * (x * x * h);
+        x = x + k * (p.exp() * x).sin();
+    }
+    x
+}
+
 /// Two and four scalar inputs, every operator form and method between inputs.
 #[differentiable]
 fn scalar_inputs(a: f64, b: f64, c: f64, d: f64) -> f64 {
@@ -185,6 +203,15 @@ proptest! {
         assert_close(gx, fd(|x0| euler(x0, p, q, steps), x0), TOL);
         assert_close(gp, fd(|p| euler(x0, p, q, steps), p), TOL);
         assert_close(gq, fd(|q| euler(x0, p, q, steps), q), TOL);
+    }
+
+    #[test]
+    fn prop_compound_updates(x0 in -1.0f64..1.0, p in -1.0f64..1.0, c in 0.1f64..1.0, steps in 0usize..12, w in -2.0f64..2.0) {
+        let (y, pb) = compound_updates_vjp(x0, p, c, steps);
+        prop_assert_eq!(y, compound_updates(x0, p, c, steps));
+        let (gx, gp) = pb(w);
+        assert_close(gx, w * fd(|x0| compound_updates(x0, p, c, steps), x0), TOL);
+        assert_close(gp, w * fd(|p| compound_updates(x0, p, c, steps), p), TOL);
     }
 
     #[test]

@@ -1,11 +1,12 @@
 //! [`Trace`]: the sequence of segment ids a generated forward sweep records (which straight-line
 //! runs of operations executed, in order), replayed backwards by the pullback.
 
-/// Segment ids held inline up to [`Trace::INLINE`] entries, so a function whose body runs a
-/// few segments (any function without loops, and short loops) records its trace without
-/// allocating; longer traces move to a `Vec`.
+/// Segment ids, run-length encoded: a loop whose body is one segment records one run however
+/// many turns it makes, so `push` in such a loop is a comparison and an increment (no memory
+/// written per turn). Up to [`Trace::INLINE_RUNS`] runs are held inline, so a function whose
+/// body runs a few segments records its trace without allocating; more runs move to a `Vec`.
 ///
-/// It dereferences to the slice of ids in execution order.
+/// [`iter`](Trace::iter) yields the ids in execution order (reverse it for the pullback).
 ///
 /// ```
 /// use autodiff_runtime::vjp::Trace;
@@ -17,22 +18,28 @@
 /// assert_eq!(t.iter().rev().take(3).copied().collect::<Vec<_>>(), vec![0, 2, 1]);
 /// ```
 #[derive(Clone, Debug)]
-pub struct Trace<T: Copy + Default> {
-    len: usize,
-    inline: [T; 32],
-    heap: Vec<T>,
+pub struct Trace<T: Copy + Default + PartialEq> {
+    /// The last run: its id and how many times in a row it was pushed. An empty trace holds
+    /// `(T::default(), 0)`, which pushing `T::default()` extends like any run.
+    cur: (T, usize),
+    /// Finished runs held inline (`nruns <= INLINE_RUNS`), or `INLINE_RUNS + 1` once `heap`
+    /// holds them all.
+    nruns: usize,
+    inline: [(T, usize); 16],
+    heap: Vec<(T, usize)>,
 }
 
-impl<T: Copy + Default> Trace<T> {
-    /// How many ids fit before the first allocation.
-    pub const INLINE: usize = 32;
+impl<T: Copy + Default + PartialEq> Trace<T> {
+    /// How many runs fit before the first allocation.
+    pub const INLINE_RUNS: usize = 16;
 
     /// An empty trace (no allocation).
     #[inline(always)]
     pub fn new() -> Self {
         Trace {
-            len: 0,
-            inline: [T::default(); 32],
+            cur: (T::default(), 0),
+            nruns: 0,
+            inline: [(T::default(), 0); 16],
             heap: Vec::new(),
         }
     }
@@ -40,41 +47,76 @@ impl<T: Copy + Default> Trace<T> {
     /// Appends one segment id.
     #[inline(always)]
     pub fn push(&mut self, id: T) {
-        if self.len < Self::INLINE {
-            self.inline[self.len] = id;
-            self.len += 1;
-        } else if self.len > Self::INLINE {
-            self.heap.push(id); // spilled already: `heap` holds everything
+        if id == self.cur.0 {
+            self.cur.1 += 1;
         } else {
-            self.spill(id);
+            self.start_run(id);
         }
+    }
+
+    /// Ends the current run (if it is not empty) and starts one of `id`.
+    #[inline]
+    fn start_run(&mut self, id: T) {
+        if self.cur.1 > 0 {
+            if self.nruns < Self::INLINE_RUNS {
+                self.inline[self.nruns] = self.cur;
+                self.nruns += 1;
+            } else if self.nruns > Self::INLINE_RUNS {
+                self.heap.push(self.cur); // spilled already: `heap` holds every run
+            } else {
+                self.spill();
+            }
+        }
+        self.cur = (id, 1);
     }
 
     #[cold]
     #[inline(never)]
-    fn spill(&mut self, id: T) {
-        self.heap.reserve(4 * Self::INLINE);
+    fn spill(&mut self) {
+        self.heap.reserve(4 * Self::INLINE_RUNS);
         self.heap.extend_from_slice(&self.inline);
-        self.heap.push(id);
-        self.len = Self::INLINE + 1; // past the inline part: `heap` holds everything
+        self.heap.push(self.cur);
+        self.nruns = Self::INLINE_RUNS + 1;
     }
-}
 
-impl<T: Copy + Default> Default for Trace<T> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl<T: Copy + Default> std::ops::Deref for Trace<T> {
-    type Target = [T];
+    /// The finished runs, in order.
     #[inline(always)]
-    fn deref(&self) -> &[T] {
-        if self.len <= Self::INLINE {
-            &self.inline[..self.len]
+    fn runs(&self) -> &[(T, usize)] {
+        if self.nruns <= Self::INLINE_RUNS {
+            &self.inline[..self.nruns]
         } else {
             &self.heap
         }
+    }
+
+    /// The ids in execution order.
+    #[inline(always)]
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> + '_ {
+        self.runs()
+            .iter()
+            .chain(std::iter::once(&self.cur))
+            .flat_map(|(id, n)| std::iter::repeat_n(id, *n))
+    }
+
+    /// How many ids were pushed.
+    pub fn len(&self) -> usize {
+        self.runs().iter().map(|r| r.1).sum::<usize>() + self.cur.1
+    }
+
+    /// Whether nothing was pushed.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The ids in execution order, as a `Vec`.
+    pub fn to_vec(&self) -> Vec<T> {
+        self.iter().copied().collect()
+    }
+}
+
+impl<T: Copy + Default + PartialEq> Default for Trace<T> {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
@@ -105,12 +147,17 @@ mod tests {
         /// Any sequence of ids, shorter or longer than the inline part, comes back in order and
         /// in reverse.
         #[test]
-        fn ids_come_back_in_order_and_reverse(ids in proptest::collection::vec(0u8..4, 0..200)) {
+        fn ids_come_back_in_order_and_reverse(ids in proptest::collection::vec(0u8..4, 0..200).prop_flat_map(|v| {
+            // runs of every length: each id repeated 1 to 40 times
+            let n = v.len();
+            (Just(v), proptest::collection::vec(1usize..40, n))
+        }).prop_map(|(v, reps)| v.iter().zip(&reps).flat_map(|(&k, &r)| std::iter::repeat_n(k, r)).collect::<Vec<u8>>())) {
             let mut t = Trace::<u8>::new();
             for &k in &ids {
                 t.push(k);
             }
             prop_assert_eq!(t.len(), ids.len());
+            prop_assert_eq!(t.is_empty(), ids.is_empty());
             prop_assert_eq!(t.to_vec(), ids.clone());
             let back: Vec<u8> = t.iter().rev().copied().collect();
             prop_assert_eq!(back, ids.iter().rev().copied().collect::<Vec<_>>());
