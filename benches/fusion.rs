@@ -113,7 +113,7 @@ fn w4_fused_update(x0: f32, p: f32, q: f32, steps: usize) -> (f32, [f32; 3]) {
     let mut recs = Vec::with_capacity(16);
     for _ in 0..steps {
         let (t1, pb1) = fused_map_n((&x, &p, &q), {
-            let h = fuse_const(h);
+            let h = fuse_const(h, &x);
             move |[x, p, q]| x + h * (p * x.sin() - q * x * x)
         });
         x = t1;

@@ -103,6 +103,18 @@ fn compound_updates(x0: f64, p: f64, c: f64, steps: usize) -> f64 {
     x
 }
 
+/// W4 in `f32` with an unsuffixed constant: `h` takes the chain's type, as in the plain
+/// function.
+#[differentiable]
+fn euler_f32(x0: f32, p: f32, q: f32) -> f32 {
+    let h = 0.001;
+    let mut x = x0;
+    for _ in 0..100 {
+        x += h * (p * x.sin() - q * x * x);
+    }
+    x
+}
+
 /// Two and four scalar inputs, every operator form and method between inputs.
 #[differentiable]
 fn scalar_inputs(a: f64, b: f64, c: f64, d: f64) -> f64 {
@@ -289,6 +301,11 @@ fn fused_values_are_the_plain_values() {
         tensor_inputs(&x, &bias, 0.3)
     );
     assert_eq!(euler_grad(0.5, 1.3, 0.7, 50).0, euler(0.5, 1.3, 0.7, 50));
+    assert_eq!(euler_f32_grad(0.5, 1.3, 0.7).0, euler_f32(0.5, 1.3, 0.7));
+    assert_eq!(
+        compound_updates_grad(0.3, -0.4, 0.6, 9).0,
+        compound_updates(0.3, -0.4, 0.6, 9)
+    );
     assert_eq!(
         scalar_inputs_grad(0.5, 1.2, -0.3, 0.9).0,
         scalar_inputs(0.5, 1.2, -0.3, 0.9)

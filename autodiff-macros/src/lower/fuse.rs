@@ -126,8 +126,10 @@ impl Lowerer {
         let closure = if consts.is_empty() {
             closure
         } else {
-            // the constants evaluated once, before the chain; the closure owns them
-            quote!({ #(let #cvars = #rt::fuse_const(#consts);)* move #closure })
+            // the constants evaluated once, before the chain (typed like its first input);
+            // the closure owns them
+            let like = &operands[0].tokens;
+            quote!({ #(let #cvars = #rt::fuse_const(#consts, &(#like));)* move #closure })
         };
         let call = match reduce.as_deref() {
             _ if k > 1 => quote!(#rt::fused_map_n((#(&(#toks),)*), #closure)),
