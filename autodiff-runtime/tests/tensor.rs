@@ -145,11 +145,7 @@ fn tensors_are_cheap_to_clone_and_send() {
     fn assert_send_sync<S: Send + Sync>() {}
     assert_send_sync::<Tensor>();
     assert_send_sync::<Param<f64>>();
-    // 48 bytes, not 32: tensors of at most four elements keep them inline (16 bytes of `f32`
-    // plus a length, next to the 24-byte shape), so scalars and tiny tensors allocate nothing;
-    // that halved the value+gradient time of the tiny workloads (W1 n=4 250 -> 195 ns, W2 2x2
-    // 166 -> 130 ns: docs/performance.md). Moving 48 bytes instead of 32 costs nothing measurable.
-    assert!(std::mem::size_of::<Tensor>() <= 48);
+    assert!(std::mem::size_of::<Tensor>() <= 32);
     let x: Tensor = Tensor::zeros(&[2, 3, 4]);
     let y = x.clone();
     assert!(y.shares_storage_with(&x));

@@ -22,11 +22,24 @@
 //! `K` partial derivatives instead of one record per operation.
 //!
 //! Element-wise here means `+ - * /`, unary `-`, and the methods in [`METHODS`] plus `powi`
-//! with an integer literal and `powf` with a float literal. Any other operand (an inactive
-//! variable, an integer literal) leaves the expression to the ordinary lowering: the macro does
-//! not know the types of variables, and literals are the constants whose type the dual number
-//! fixes. Functions with `Float`/`Element` type parameters are not fused (the dual numbers are
-//! implemented for `f32`, `f64` and `Tensor<E>` inputs).
+//! with an integer literal and `powf` with a float literal. In functions of plain numbers an
+//! inactive variable (`h`, or `*k`) is a constant of the chain: there it can only be an
+//! `f32`/`f64` or a reference to one, so it is evaluated once before the chain
+//! (`rt::fuse_const(h, &first_input)`, which also gives an unsuffixed literal binding the
+//! chain's type) and the closure owns it:
+//!
+//! ```text
+//! x += h * (p * x.sin() - q * x * x)            (compound assignments: try_fuse_compound)
+//!   => let (t, pb) = rt::fused_map_n((&(x), &(p), &(q)),
+//!          { let c0 = rt::fuse_const(h, &(x)); move |[v0, v1, v2]| v0 + c0 * (..) });
+//!      x = t;
+//! ```
+//!
+//! Any other operand (an inactive variable in a function of tensors, an integer literal) leaves
+//! the expression to the ordinary lowering: the macro does not know the types of variables, and
+//! literals are the constants whose type the dual number fixes. Functions with `Float`/`Element`
+//! type parameters are not fused (the dual numbers are implemented for `f32`, `f64` and
+//! `Tensor<E>` inputs).
 
 use super::tape::Operand;
 use super::Lowerer;

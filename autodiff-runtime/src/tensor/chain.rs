@@ -56,9 +56,10 @@ impl<T: Element> Tensor<T> {
         let n = self.numel();
         let x = self.as_slice();
         if n <= SMALL {
-            // one block, and no buffer but the derivative's (none at all when it is inline)
-            let it = x.iter().map(|&v| scale * f(v).1);
-            let ds = Tensor::collect_shaped(n, it, self.dims.clone());
+            // one block, and no buffer but the derivative's
+            let mut ds = pool::with_capacity(n);
+            ds.extend(x.iter().map(|&v| scale * f(v).1));
+            let ds = self.with_same_shape(ds);
             let mut yb = [T::zero(); SMALL];
             for (y, &v) in yb[..n].iter_mut().zip(x) {
                 *y = f(v).0;

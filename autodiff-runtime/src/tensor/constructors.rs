@@ -60,7 +60,7 @@ impl<T: Element> Tensor<T> {
     /// assert_eq!((s.ndim(), s.item()), (0, 3.0));
     /// ```
     pub fn scalar(v: T) -> Self {
-        Tensor::collect_shaped(1, std::iter::once(v), Dims::new(&[]))
+        Tensor::from_parts(vec![v], Dims::new(&[]))
     }
 
     /// A tensor of shape `shape` with every element equal to `value`.
@@ -70,11 +70,10 @@ impl<T: Element> Tensor<T> {
     /// assert_eq!(Tensor::full(&[2], 4.5f32).to_vec(), vec![4.5, 4.5]);
     /// ```
     pub fn full(shape: &[usize], value: T) -> Self {
-        let n = numel_of(shape);
-        if n <= super::storage::INLINE {
-            return Tensor::collect_shaped(n, std::iter::repeat_n(value, n), Dims::new(shape));
-        }
-        Tensor::from_parts(super::pool::filled(n, value), Dims::new(shape))
+        Tensor::from_parts(
+            super::pool::filled(numel_of(shape), value),
+            Dims::new(shape),
+        )
     }
 
     /// A tensor of zeros.
@@ -105,12 +104,12 @@ impl<T: Element> Tensor<T> {
     /// assert_eq!(x.zeros_like().shape(), &[2, 3]);
     /// ```
     pub fn zeros_like(&self) -> Self {
-        Tensor::full(self.shape(), T::zero())
+        self.with_same_shape(vec![T::zero(); self.numel()])
     }
 
     /// Ones with the shape of `self`.
     pub fn ones_like(&self) -> Self {
-        Tensor::full(self.shape(), T::one())
+        self.with_same_shape(vec![T::one(); self.numel()])
     }
 
     /// The 1-D tensor `[0, 1, .., end - 1]` as floats, like `torch.arange(4.0)`.

@@ -87,8 +87,8 @@ pub(crate) use special::erf;
 pub(crate) use storage::{contiguous_strides, same_shape};
 
 use std::sync::Arc;
+use storage::Dims;
 pub use storage::Shape;
-use storage::{Dims, Storage};
 
 /// An n-dimensional array of `f32` (the default) or `f64`, contiguous and row-major, with
 /// storage shared by `Arc`.
@@ -108,17 +108,16 @@ use storage::{Dims, Storage};
 /// assert_eq!(format!("{}", x.sum()), "tensor(10.)");
 /// ```
 pub struct Tensor<T: 'static = f32> {
-    data: Storage<T>,
+    data: Arc<pool::Buffer<T>>,
     dims: Dims,
 }
 
-impl<T: Copy + 'static> Clone for Tensor<T> {
-    /// O(1): shares the element buffer (and the shape when it has more than two dimensions);
-    /// a tensor of at most four elements copies them instead (they are stored inline).
+impl<T: 'static> Clone for Tensor<T> {
+    /// O(1): shares the element buffer (and the shape when it has more than two dimensions).
     #[inline]
     fn clone(&self) -> Self {
         Tensor {
-            data: self.data.clone(),
+            data: Arc::clone(&self.data),
             dims: self.dims.clone(),
         }
     }
@@ -130,22 +129,9 @@ impl<T: Element> Tensor<T> {
     pub(crate) fn from_parts(data: Vec<T>, dims: Dims) -> Self {
         debug_assert_eq!(data.len(), storage::numel_of(dims.as_slice()));
         Tensor {
-            data: Storage::from_vec(data),
+            data: Arc::new(pool::Buffer(data)),
             dims,
         }
-    }
-
-    /// A tensor of shape `dims` from an iterator of exactly `n` elements, inline when they are
-    /// few (no allocation at all), else in a (possibly recycled) buffer.
-    #[inline]
-    pub(crate) fn collect_shaped(n: usize, it: impl Iterator<Item = T>, dims: Dims) -> Self {
-        let data = if n <= storage::INLINE {
-            Storage::inline_from(it)
-        } else {
-            Storage::Shared(Arc::new(pool::Buffer(pool::collect(n, it))))
-        };
-        debug_assert_eq!(data.len(), storage::numel_of(dims.as_slice()));
-        Tensor { data, dims }
     }
 
     /// A tensor with `data` laid out in the shape of `self` (lengths must agree).
@@ -212,17 +198,14 @@ impl<T: Element> Tensor<T> {
 
     /// The elements in row-major order, as a new `Vec`.
     pub fn to_vec(&self) -> Vec<T> {
-        self.as_slice().to_vec()
+        self.data.0.clone()
     }
 
     /// The elements in row-major order, without copying when the buffer is not shared.
     pub fn into_vec(self) -> Vec<T> {
-        match self.data {
-            Storage::Inline { len, buf } => buf[..len as usize].to_vec(),
-            Storage::Shared(data) => match Arc::try_unwrap(data) {
-                Ok(mut buffer) => std::mem::take(&mut buffer.0),
-                Err(shared) => shared.0.clone(),
-            },
+        match Arc::try_unwrap(self.data) {
+            Ok(mut buffer) => std::mem::take(&mut buffer.0),
+            Err(shared) => shared.0.clone(),
         }
     }
 
@@ -235,7 +218,7 @@ impl<T: Element> Tensor<T> {
     /// ```
     #[inline]
     pub fn as_slice(&self) -> &[T] {
-        self.data.as_slice()
+        &self.data
     }
 
     /// The elements for writing, copying the buffer first if another tensor shares it
@@ -250,37 +233,23 @@ impl<T: Element> Tensor<T> {
     /// assert_eq!(b.to_vec(), vec![1.0, 0.0]);
     /// ```
     pub fn as_mut_slice(&mut self) -> &mut [T] {
-        match &mut self.data {
-            Storage::Inline { len, buf } => &mut buf[..*len as usize],
-            Storage::Shared(data) => Arc::make_mut(data).0.as_mut_slice(),
-        }
+        Arc::make_mut(&mut self.data).0.as_mut_slice()
     }
 
     /// The elements for writing if no other tensor shares the buffer.
     #[inline]
     pub(crate) fn unique_slice_mut(&mut self) -> Option<&mut [T]> {
-        match &mut self.data {
-            Storage::Inline { len, buf } => Some(&mut buf[..*len as usize]),
-            Storage::Shared(data) => Arc::get_mut(data).map(|b| b.0.as_mut_slice()),
-        }
+        Arc::get_mut(&mut self.data).map(|b| b.0.as_mut_slice())
     }
 
-    /// Whether this tensor is the only owner of its buffer (so in-place updates do not copy);
-    /// always true for the inline storage of tensors of at most four elements.
+    /// Whether this tensor is the only owner of its buffer (so in-place updates do not copy).
     pub fn is_unique(&self) -> bool {
-        match &self.data {
-            Storage::Inline { .. } => true,
-            Storage::Shared(data) => Arc::strong_count(data) == 1 && Arc::weak_count(data) == 0,
-        }
+        Arc::strong_count(&self.data) == 1 && Arc::weak_count(&self.data) == 0
     }
 
-    /// Whether two tensors share the same element buffer (never for tensors of at most four
-    /// elements, whose elements are stored inline and copied by `clone`).
+    /// Whether two tensors share the same element buffer.
     pub fn shares_storage_with(&self, other: &Tensor<T>) -> bool {
-        match (&self.data, &other.data) {
-            (Storage::Shared(a), Storage::Shared(b)) => Arc::ptr_eq(a, b),
-            _ => false,
-        }
+        Arc::ptr_eq(&self.data, &other.data)
     }
 
     /// A tensor with the same value that no gradient flows through.
@@ -290,9 +259,9 @@ impl<T: Element> Tensor<T> {
     ///
     /// ```
     /// use autodiff_runtime::Tensor;
-    /// let x = Tensor::<f32>::ones(&[8]);
+    /// let x = Tensor::<f32>::ones(&[3]);
     /// let y = x.detach();
-    /// assert!(y.shares_storage_with(&x)); // (tensors of at most 4 elements are copied instead)
+    /// assert!(y.shares_storage_with(&x));
     /// ```
     #[inline]
     pub fn detach(&self) -> Tensor<T> {

@@ -1,79 +1,6 @@
-//! Storage: the element buffer (inline for a few elements, else shared) and the shape, both
-//! cheap to clone.
+//! Storage: the shared element buffer and the shape, both cheap to clone.
 
-use super::pool::Buffer;
 use std::sync::Arc;
-
-/// Tensors of at most this many elements keep them inline: creating, cloning and dropping one
-/// allocates nothing (what makes scalars and tiny tensors cheap in generated pullbacks).
-pub(crate) const INLINE: usize = 4;
-
-/// The elements: inline up to [`INLINE`] (a clone copies them), else a buffer shared by `Arc`
-/// (a clone shares it; writes copy it first when it is shared).
-pub(crate) enum Storage<T: 'static> {
-    Inline { len: u8, buf: [T; INLINE] },
-    Shared(Arc<Buffer<T>>),
-}
-
-impl<T: Copy + Default + 'static> Storage<T> {
-    /// Takes `data` as the buffer; a short one is copied inline and its `Vec` freed.
-    #[inline]
-    pub(crate) fn from_vec(data: Vec<T>) -> Self {
-        if data.len() <= INLINE {
-            let mut buf = [T::default(); INLINE];
-            buf[..data.len()].copy_from_slice(&data);
-            Storage::Inline {
-                len: data.len() as u8,
-                buf,
-            }
-        } else {
-            Storage::Shared(Arc::new(Buffer(data)))
-        }
-    }
-
-    /// At most [`INLINE`] elements from `it` (the caller checked the count).
-    #[inline]
-    pub(crate) fn inline_from(it: impl Iterator<Item = T>) -> Self {
-        let mut buf = [T::default(); INLINE];
-        let mut len = 0;
-        for (slot, v) in buf.iter_mut().zip(it) {
-            *slot = v;
-            len += 1;
-        }
-        Storage::Inline { len, buf }
-    }
-}
-
-impl<T: 'static> Storage<T> {
-    #[inline(always)]
-    pub(crate) fn as_slice(&self) -> &[T] {
-        match self {
-            Storage::Inline { len, buf } => &buf[..*len as usize],
-            Storage::Shared(b) => b,
-        }
-    }
-
-    #[inline(always)]
-    pub(crate) fn len(&self) -> usize {
-        match self {
-            Storage::Inline { len, .. } => *len as usize,
-            Storage::Shared(b) => b.len(),
-        }
-    }
-}
-
-impl<T: Copy + 'static> Clone for Storage<T> {
-    #[inline]
-    fn clone(&self) -> Self {
-        match self {
-            Storage::Inline { len, buf } => Storage::Inline {
-                len: *len,
-                buf: *buf,
-            },
-            Storage::Shared(b) => Storage::Shared(Arc::clone(b)),
-        }
-    }
-}
 
 /// A shape that lives inline for up to two dimensions (no allocation for scalars, vectors and
 /// matrices) and behind an `Arc` beyond, so cloning never allocates.
@@ -165,8 +92,8 @@ mod tests {
 
     #[test]
     fn tensor_is_small_and_shapes_round_trip() {
-        assert!(std::mem::size_of::<Tensor<f32>>() <= 48);
-        assert!(std::mem::size_of::<Tensor<f64>>() <= 64);
+        assert!(std::mem::size_of::<Tensor<f32>>() <= 32);
+        assert!(std::mem::size_of::<Tensor<f64>>() <= 32);
         for shape in [&[][..], &[3], &[2, 3], &[2, 3, 4], &[1, 1, 1, 1, 5]] {
             assert_eq!(Dims::new(shape).as_slice(), shape);
         }
