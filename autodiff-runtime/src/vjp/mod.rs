@@ -63,7 +63,7 @@ pub use scalar::*;
 pub use select::{GatherPb, GetPb, IndexAlongPb, MaskedFillPb, SelectVjp, WhereCondPb};
 pub use tensor_methods::*;
 pub use tensor_powf::{PowfExpOnlyPb, PowfExpPb, TensorPowfVjp};
-pub use trace::{NoTrace, Trace};
+pub use trace::{NoTrace, Trace, TraceIter};
 
 use crate::tensor::{Element, Shape, Tensor};
 use num_traits::Float;

@@ -91,11 +91,19 @@ impl<T: Copy + Default + PartialEq> Trace<T> {
 
     /// The ids in execution order.
     #[inline(always)]
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> + '_ {
-        self.runs()
-            .iter()
-            .chain(std::iter::once(&self.cur))
-            .flat_map(|(id, n)| std::iter::repeat_n(id, *n))
+    pub fn iter(&self) -> TraceIter<'_, T> {
+        let runs = self.runs();
+        TraceIter {
+            runs,
+            last: &self.cur,
+            remaining: self.len(),
+            front: 0,
+            front_id: &self.cur.0,
+            front_left: 0,
+            back: runs.len() + 1,
+            back_id: &self.cur.0,
+            back_left: 0,
+        }
     }
 
     /// How many ids were pushed.
@@ -113,6 +121,75 @@ impl<T: Copy + Default + PartialEq> Trace<T> {
         self.iter().copied().collect()
     }
 }
+
+/// The ids of a [`Trace`] in execution order, run by run (reversed, what the pullback walks):
+/// within a run, taking an id is a decrement.
+#[derive(Clone, Debug)]
+pub struct TraceIter<'a, T> {
+    /// The finished runs; `last` is run number `runs.len()`.
+    runs: &'a [(T, usize)],
+    last: &'a (T, usize),
+    /// Ids not yet taken from either end (all ids of a run are the same id, so counting them
+    /// is all it takes for the two ends to meet).
+    remaining: usize,
+    /// The run the front is in (`front - 1`), its id and how many are left on that side.
+    front: usize,
+    front_id: &'a T,
+    front_left: usize,
+    /// The run the back is in (`back`), its id and how many are left on that side.
+    back: usize,
+    back_id: &'a T,
+    back_left: usize,
+}
+
+impl<'a, T> TraceIter<'a, T> {
+    #[inline(always)]
+    fn run(&self, i: usize) -> &'a (T, usize) {
+        self.runs.get(i).unwrap_or(self.last)
+    }
+}
+
+impl<'a, T> Iterator for TraceIter<'a, T> {
+    type Item = &'a T;
+    #[inline]
+    fn next(&mut self) -> Option<&'a T> {
+        if self.remaining == 0 {
+            return None;
+        }
+        while self.front_left == 0 {
+            let run = self.run(self.front);
+            (self.front_id, self.front_left) = (&run.0, run.1);
+            self.front += 1;
+        }
+        self.front_left -= 1;
+        self.remaining -= 1;
+        Some(self.front_id)
+    }
+
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.remaining, Some(self.remaining))
+    }
+}
+
+impl<T> DoubleEndedIterator for TraceIter<'_, T> {
+    #[inline]
+    fn next_back(&mut self) -> Option<Self::Item> {
+        if self.remaining == 0 {
+            return None;
+        }
+        while self.back_left == 0 {
+            self.back -= 1;
+            let run = self.run(self.back);
+            (self.back_id, self.back_left) = (&run.0, run.1);
+        }
+        self.back_left -= 1;
+        self.remaining -= 1;
+        Some(self.back_id)
+    }
+}
+
+impl<T> ExactSizeIterator for TraceIter<'_, T> {}
 
 impl<T: Copy + Default + PartialEq> Default for Trace<T> {
     fn default() -> Self {
@@ -161,6 +238,20 @@ mod tests {
             prop_assert_eq!(t.to_vec(), ids.clone());
             let back: Vec<u8> = t.iter().rev().copied().collect();
             prop_assert_eq!(back, ids.iter().rev().copied().collect::<Vec<_>>());
+            // from both ends at once, alternating, meeting anywhere
+            let mut it = t.iter();
+            let (mut front, mut back) = (Vec::new(), Vec::new());
+            for turn in 0.. {
+                let next = if turn % 3 == 0 { it.next_back() } else { it.next() };
+                match (next, turn % 3 == 0) {
+                    (None, _) => break,
+                    (Some(&k), true) => back.push(k),
+                    (Some(&k), false) => front.push(k),
+                }
+            }
+            prop_assert!(it.next().is_none() && it.next_back().is_none());
+            front.extend(back.iter().rev());
+            prop_assert_eq!(front, ids);
         }
     }
 }
