@@ -124,6 +124,20 @@ impl<T: Copy + Default + PartialEq> Trace<T> {
 
 /// The ids of a [`Trace`] in execution order, run by run (reversed, what the pullback walks):
 /// within a run, taking an id is a decrement.
+///
+/// ```
+/// use autodiff_runtime::vjp::Trace;
+/// let mut t = Trace::<u8>::new();
+/// t.push(0);
+/// for _ in 0..1000 {
+///     t.push(1); // one run, however many turns
+/// }
+/// t.push(2);
+/// let mut ids = t.iter();
+/// assert_eq!(ids.len(), 1002);
+/// assert_eq!((ids.next(), ids.next_back(), ids.next_back()), (Some(&0), Some(&2), Some(&1)));
+/// assert_eq!(ids.len(), 999);
+/// ```
 #[derive(Clone, Debug)]
 pub struct TraceIter<'a, T> {
     /// The finished runs; `last` is run number `runs.len()`.

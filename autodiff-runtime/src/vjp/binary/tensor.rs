@@ -173,6 +173,19 @@ where
 /// (and `t` itself for `c / t`, whose derivative `-c / t²` needs it). The same rules as
 /// [`TensorBinL`] / [`TensorBinR`] with a scalar saved, without their bookkeeping (what the
 /// tiny workloads spend their time on).
+///
+/// ```
+/// use autodiff_runtime::vjp::{div_r, mul_l, Pullback};
+/// use autodiff_runtime::Tensor;
+///
+/// let t = Tensor::from_vec(vec![1.0f64, 2.0, 4.0], &[3]);
+/// let (y, pb) = mul_l(&t, 3.0); // t * 3
+/// assert_eq!(y.to_vec(), vec![3.0, 6.0, 12.0]);
+/// assert_eq!(pb.pull(Tensor::ones(&[3])).to_vec(), vec![3.0, 3.0, 3.0]);
+/// let (y, pb) = div_r(2.0, &t); // 2 / t, derivative -2 / t²
+/// assert_eq!(y.to_vec(), vec![2.0, 1.0, 0.5]);
+/// assert_eq!(pb.pull(Tensor::ones(&[3])).to_vec(), vec![-2.0, -0.5, -0.125]);
+/// ```
 #[derive(Clone, Debug)]
 pub struct TensorScalarPb<E: Element> {
     op: BinOp,
