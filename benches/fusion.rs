@@ -8,7 +8,8 @@
 //!   backward (seed 1) after;
 //! - `fused_scalar_chain`: W4, 10,000 Euler steps `x += h·(p·sin x − q·x²)` with the gradient
 //!   in `x0`, `p`, `q`: seven scalar pullbacks recorded per step before, the step's three
-//!   partial derivatives (one `fused_map_n` record) after;
+//!   partial derivatives (one `fused_map_n` record, plus `mul_r`/`add_lr` for `h·` and `x +`)
+//!   after, and the whole update `x += h·(..)` one `fused_map_n` (`h` a constant of the chain);
 //! - `trace`: the segment-id trace of a straight-line body (one id; the generated code now keeps
 //!   no trace at all there) and of a loop of 10,000 turns: a `Vec` with capacity 64 before, the
 //!   run-length-encoded inline [`Trace`](autodiff::__rt::Trace) after; and a tensor's shape
@@ -19,8 +20,8 @@
 //! ```
 
 use autodiff::__rt::{
-    add_l, add_lr, fused_map_n, fused_mean, mul_l, mul_lr, mul_r, sub_lr, Pullback, ScalarVjp,
-    TensorVjp, Trace,
+    add_l, add_lr, fuse_const, fused_map_n, fused_mean, mul_l, mul_lr, mul_r, sub_lr, Pullback,
+    ScalarVjp, TensorVjp, Trace,
 };
 use autodiff::Tensor;
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -104,6 +105,30 @@ fn w4_fused(x0: f32, p: f32, q: f32, steps: usize) -> (f32, [f32; 3]) {
     (x, [dx, dp, dq])
 }
 
+/// W4 with the whole update `x += h·(..)` one `fused_map_n` (the constant `h` inside the
+/// chain): one record of three partials per step.
+fn w4_fused_update(x0: f32, p: f32, q: f32, steps: usize) -> (f32, [f32; 3]) {
+    let h = H;
+    let mut x = x0;
+    let mut recs = Vec::with_capacity(16);
+    for _ in 0..steps {
+        let (t1, pb1) = fused_map_n((&x, &p, &q), {
+            let h = fuse_const(h, &x);
+            move |[x, p, q]| x + h * (p * x.sin() - q * x * x)
+        });
+        x = t1;
+        recs.push((pb1,));
+    }
+    let (mut dx, mut dp, mut dq) = (1.0f32, 0.0f32, 0.0f32);
+    for (pb1,) in recs.iter().rev() {
+        let (dx1, dp1, dq1) = pb1.pull(dx);
+        dx = dx1;
+        dp += dp1;
+        dq += dq1;
+    }
+    (x, [dx, dp, dq])
+}
+
 fn fused_scalar_group(c: &mut Criterion) {
     let (x0, p, q, steps) = (0.5f32, 1.3f32, 0.7f32, 10_000);
     let mut g = c.benchmark_group("fused_scalar_chain");
@@ -113,6 +138,9 @@ fn fused_scalar_group(c: &mut Criterion) {
     });
     g.bench_function("after (three partials per step)", |b| {
         b.iter(|| black_box(w4_fused(black_box(x0), p, q, steps)))
+    });
+    g.bench_function("after (the whole update one fused_map_n)", |b| {
+        b.iter(|| black_box(w4_fused_update(black_box(x0), p, q, steps)))
     });
     g.finish();
 }

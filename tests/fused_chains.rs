@@ -85,6 +85,36 @@ fn euler(x0: f64, p: f64, q: f64, steps: usize) -> f64 {
     x
 }
 
+/// Every compound assignment fused with its target (`x op= chain` is the chain `x op (chain)`),
+/// with inactive numbers as constants: a local, a reference to one, a parameter left out of
+/// `wrt`; and `x = x + chain` written out.
+#[differentiable(wrt(x0, p))]
+fn compound_updates(x0: f64, p: f64, c: f64, steps: usize) -> f64 {
+    let h = 0.05f64;
+    let k = &h;
+    let mut x = x0;
+    for _ in 0..steps {
+        x += h * (p * x.sin() - c * x * x);
+        x -= *k * (x.cos() * p);
+        x *= 1.0 + h * (p - x).sin();
+        x /= 1.0 + c * (x * x * h);
+        x = x + k * (p.exp() * x).sin();
+    }
+    x
+}
+
+/// W4 in `f32` with an unsuffixed constant: `h` takes the chain's type, as in the plain
+/// function.
+#[differentiable]
+fn euler_f32(x0: f32, p: f32, q: f32) -> f32 {
+    let h = 0.001;
+    let mut x = x0;
+    for _ in 0..100 {
+        x += h * (p * x.sin() - q * x * x);
+    }
+    x
+}
+
 /// Two and four scalar inputs, every operator form and method between inputs.
 #[differentiable]
 fn scalar_inputs(a: f64, b: f64, c: f64, d: f64) -> f64 {
@@ -188,6 +218,15 @@ proptest! {
     }
 
     #[test]
+    fn prop_compound_updates(x0 in -1.0f64..1.0, p in -1.0f64..1.0, c in 0.1f64..1.0, steps in 0usize..12, w in -2.0f64..2.0) {
+        let (y, pb) = compound_updates_vjp(x0, p, c, steps);
+        prop_assert_eq!(y, compound_updates(x0, p, c, steps));
+        let (gx, gp) = pb(w);
+        assert_close(gx, w * fd(|x0| compound_updates(x0, p, c, steps), x0), TOL);
+        assert_close(gp, w * fd(|p| compound_updates(x0, p, c, steps), p), TOL);
+    }
+
+    #[test]
     fn prop_scalar_inputs(a in 0.2f64..1.5, b in 0.5f64..1.5, c in -1.0f64..1.0, d in 0.5f64..1.5, w in -2.0f64..2.0) {
         let (_, pb) = scalar_inputs_vjp(a, b, c, d);
         let (ga, gb, gc, gd) = pb(w);
@@ -262,6 +301,11 @@ fn fused_values_are_the_plain_values() {
         tensor_inputs(&x, &bias, 0.3)
     );
     assert_eq!(euler_grad(0.5, 1.3, 0.7, 50).0, euler(0.5, 1.3, 0.7, 50));
+    assert_eq!(euler_f32_grad(0.5, 1.3, 0.7).0, euler_f32(0.5, 1.3, 0.7));
+    assert_eq!(
+        compound_updates_grad(0.3, -0.4, 0.6, 9).0,
+        compound_updates(0.3, -0.4, 0.6, 9)
+    );
     assert_eq!(
         scalar_inputs_grad(0.5, 1.2, -0.3, 0.9).0,
         scalar_inputs(0.5, 1.2, -0.3, 0.9)

@@ -200,6 +200,37 @@ proptest! {
         close(&pb.pull(v.clone()), &fd_vjp(&|a| -a, &a, &v), 1e-6);
     }
 
+    /// A tensor with a constant scalar on either side (`TensorScalarPb`): every operator,
+    /// owned and borrowed tensors, a tiny (inline) tensor and a larger one.
+    #[test]
+    fn tensor_scalar_rules(a in tensor(&[3, 4], 0.5, 2.0), t in tensor(&[2, 2], 0.5, 2.0),
+                           s in 0.5f64..2.0, v in tensor(&[3, 4], -1.0, 1.0),
+                           w in tensor(&[2, 2], -1.0, 1.0)) {
+        type F = fn(&Tensor<f64>, f64) -> Tensor<f64>;
+        let left: [F; 4] = [|a, s| a + s, |a, s| a - s, |a, s| a * s, |a, s| a / s];
+        let right: [F; 4] = [|a, s| s + a, |a, s| s - a, |a, s| s * a, |a, s| s / a];
+        for (x, v) in [(&a, &v), (&t, &w)] {
+            for k in 0..4 {
+                let (y, gl) = match k {
+                    0 => { let (y, pb) = vjp::add_l(x, s); (y, pb.pull(v.clone())) }
+                    1 => { let (y, pb) = vjp::sub_l(x.clone(), s); (y, pb.pull(v.clone())) }
+                    2 => { let (y, pb) = vjp::mul_l(x, s); (y, pb.pull(v.clone())) }
+                    _ => { let (y, pb) = vjp::div_l(x.clone(), s); (y, pb.pull(v.clone())) }
+                };
+                close(&y, &left[k](x, s), 0.0);
+                close(&gl, &fd_vjp(&|x| left[k](x, s), x, v), 1e-6);
+                let (y, gr) = match k {
+                    0 => { let (y, pb) = vjp::add_r(s, x.clone()); (y, pb.pull(v.clone())) }
+                    1 => { let (y, pb) = vjp::sub_r(s, x); (y, pb.pull(v.clone())) }
+                    2 => { let (y, pb) = vjp::mul_r(s, x.clone()); (y, pb.pull(v.clone())) }
+                    _ => { let (y, pb) = vjp::div_r(s, x); (y, pb.pull(v.clone())) }
+                };
+                close(&y, &right[k](x, s), 0.0);
+                close(&gr, &fd_vjp(&|x| right[k](x, s), x, v), 1e-6);
+            }
+        }
+    }
+
     #[test]
     fn scalar_rules(x in 0.2f64..0.9, y in 0.2f64..0.9, g in -2.0f64..2.0) {
         let fd = |f: &dyn Fn(f64) -> f64, x: f64| (f(x + H) - f(x - H)) / (2.0 * H);

@@ -551,12 +551,17 @@ impl Lowerer {
                         return;
                     }
                 };
-                let lhs = Operand {
-                    tokens: target.to_token_stream(),
-                    adj: active.then_some(id),
+                let res = match self.try_fuse_compound(left, op, right) {
+                    Some(fused) => fused, // `x += chain` as one fused chain (fuse.rs)
+                    None => {
+                        let lhs = Operand {
+                            tokens: target.to_token_stream(),
+                            adj: active.then_some(id),
+                        };
+                        let rhs = self.lower_leaf(right);
+                        self.binary_op(name, lhs, rhs, span)
+                    }
                 };
-                let rhs = self.lower_leaf(right);
-                let res = self.binary_op(name, lhs, rhs, span);
                 let t = res.tokens.clone();
                 self.emit(quote!(#target = #t;));
                 self.alias(Some(id), &res);

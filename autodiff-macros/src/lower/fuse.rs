@@ -22,11 +22,24 @@
 //! `K` partial derivatives instead of one record per operation.
 //!
 //! Element-wise here means `+ - * /`, unary `-`, and the methods in [`METHODS`] plus `powi`
-//! with an integer literal and `powf` with a float literal. Any other operand (an inactive
-//! variable, an integer literal) leaves the expression to the ordinary lowering: the macro does
-//! not know the types of variables, and literals are the constants whose type the dual number
-//! fixes. Functions with `Float`/`Element` type parameters are not fused (the dual numbers are
-//! implemented for `f32`, `f64` and `Tensor<E>` inputs).
+//! with an integer literal and `powf` with a float literal. In functions of plain numbers an
+//! inactive variable (`h`, or `*k`) is a constant of the chain: there it can only be an
+//! `f32`/`f64` or a reference to one, so it is evaluated once before the chain
+//! (`rt::fuse_const(h, &first_input)`, which also gives an unsuffixed literal binding the
+//! chain's type) and the closure owns it:
+//!
+//! ```text
+//! x += h * (p * x.sin() - q * x * x)            (compound assignments: try_fuse_compound)
+//!   => let (t, pb) = rt::fused_map_n((&(x), &(p), &(q)),
+//!          { let c0 = rt::fuse_const(h, &(x)); move |[v0, v1, v2]| v0 + c0 * (..) });
+//!      x = t;
+//! ```
+//!
+//! Any other operand (an inactive variable in a function of tensors, an integer literal) leaves
+//! the expression to the ordinary lowering: the macro does not know the types of variables, and
+//! literals are the constants whose type the dual number fixes. Functions with `Float`/`Element`
+//! type parameters are not fused (the dual numbers are implemented for `f32`, `f64` and
+//! `Tensor<E>` inputs).
 
 use super::tape::Operand;
 use super::Lowerer;
@@ -58,6 +71,8 @@ struct Chain<'e> {
     inputs: Vec<Input<'e>>,
     /// Element-wise operations that depend on an input.
     ops: usize,
+    /// Inactive variables used as constants (functions of plain numbers only).
+    consts: Vec<&'e Expr>,
 }
 
 impl Lowerer {
@@ -99,18 +114,63 @@ impl Lowerer {
             // report it twice
             return Some(self.poisoned(e));
         }
+        let consts: Vec<TokenStream> = chain
+            .consts
+            .iter()
+            .map(|c| self.lower_leaf(c).tokens)
+            .collect();
         let vars: Vec<syn::Ident> = (0..k).map(|i| format_ident!("__ad_fv{}", i)).collect();
-        let closure_body = rewrite(body, &chain.inputs, &vars);
+        let cvars: Vec<syn::Ident> = (0..consts.len())
+            .map(|i| format_ident!("__ad_fc{}", i))
+            .collect();
+        let naming = Names {
+            inputs: &chain.inputs,
+            vars: &vars,
+            consts: &chain.consts,
+            cvars: &cvars,
+        };
+        let closure_body = rewrite(body, &naming);
         let rt = names::rt();
         let toks = operands.iter().map(|o| &o.tokens);
+        let closure = match reduce.as_deref() {
+            _ if k > 1 => quote!(|[#(#vars),*]| #closure_body),
+            _ => quote!(|#(#vars)*| #closure_body),
+        };
+        let closure = if consts.is_empty() {
+            closure
+        } else {
+            // the constants evaluated once, before the chain (typed like its first input);
+            // the closure owns them
+            let like = &operands[0].tokens;
+            quote!({ #(let #cvars = #rt::fuse_const(#consts, &(#like));)* move #closure })
+        };
         let call = match reduce.as_deref() {
-            _ if k > 1 => quote!(#rt::fused_map_n((#(&(#toks),)*), |[#(#vars),*]| #closure_body)),
-            None => quote!(#rt::fused_map(#(&(#toks))*, |#(#vars)*| #closure_body)),
-            Some("sum") => quote!(#rt::fused_sum(#(&(#toks))*, |#(#vars)*| #closure_body)),
-            Some(_) => quote!(#rt::fused_mean(#(&(#toks))*, |#(#vars)*| #closure_body)),
+            _ if k > 1 => quote!(#rt::fused_map_n((#(&(#toks),)*), #closure)),
+            None => quote!(#rt::fused_map(#(&(#toks))*, #closure)),
+            Some("sum") => quote!(#rt::fused_sum(#(&(#toks))*, #closure)),
+            Some(_) => quote!(#rt::fused_mean(#(&(#toks))*, #closure)),
         };
         let adjs: Vec<Option<usize>> = operands.iter().map(|o| o.adj).collect();
         Some(self.emit_call(call, &adjs, e.span(), false))
+    }
+
+    /// The fused form of the compound assignment `left op= right` (`x += h * (p * x.sin())`),
+    /// as the chain `left op (right)`, if that is a chain.
+    pub(super) fn try_fuse_compound(
+        &mut self,
+        left: &Expr,
+        op: &BinOp,
+        right: &Expr,
+    ) -> Option<Operand> {
+        let op = match op {
+            BinOp::AddAssign(t) => quote::quote_spanned!(t.spans[0]=> +),
+            BinOp::SubAssign(t) => quote::quote_spanned!(t.spans[0]=> -),
+            BinOp::MulAssign(t) => quote::quote_spanned!(t.spans[0]=> *),
+            BinOp::DivAssign(t) => quote::quote_spanned!(t.spans[0]=> /),
+            _ => return None,
+        };
+        let chain: Expr = syn::parse_quote!(#left #op (#right));
+        self.try_fuse(&chain)
     }
 
     /// Checks that `e` is element-wise in one input; `Some(true)` when `e` depends on the
@@ -132,6 +192,15 @@ impl Lowerer {
                 chain.ops += usize::from(dep);
                 Some(dep)
             }
+            Expr::Unary(u)
+                if matches!(u.op, UnOp::Deref(_))
+                    && matches!(strip_parens(&u.expr), Expr::Path(_))
+                    && self.scalar_fn
+                    && !self.is_active(e) =>
+            {
+                chain.consts.push(e); // `*k` of an inactive `k: &f64`
+                Some(false)
+            }
             Expr::Unary(u) if matches!(u.op, UnOp::Neg(_)) => {
                 let dep = self.scan(&u.expr, chain)?;
                 chain.ops += usize::from(dep);
@@ -143,10 +212,16 @@ impl Lowerer {
                 Some(dep)
             }
             Expr::Path(p) => {
-                let name = p.path.get_ident()?.to_string();
                 if !self.is_active(e) {
+                    // in a function of plain numbers, an inactive variable in a chain with an
+                    // active one is an `f32`/`f64` (or a reference to one): a constant
+                    if self.scalar_fn && p.qself.is_none() {
+                        chain.consts.push(e);
+                        return Some(false);
+                    }
                     return None;
                 }
+                let name = p.path.get_ident()?.to_string();
                 if !chain
                     .inputs
                     .iter()
@@ -194,17 +269,28 @@ fn is_literal(e: &Expr, kind: impl Fn(&Lit) -> bool) -> bool {
     }
 }
 
-/// The chain with input `k` replaced by `vars[k]` (references dropped: dual numbers are
-/// `Copy`).
-fn rewrite(e: &Expr, inputs: &[Input], vars: &[syn::Ident]) -> TokenStream {
-    let r = |e: &Expr| rewrite(e, inputs, vars);
-    let input = inputs.iter().position(|i| match (&i.name, e) {
+/// What the closure calls the inputs and the constants of a chain.
+struct Names<'a, 'e> {
+    inputs: &'a [Input<'e>],
+    vars: &'a [syn::Ident],
+    consts: &'a [&'e Expr],
+    cvars: &'a [syn::Ident],
+}
+
+/// The chain with input `k` replaced by `vars[k]` and constant `c` by `cvars[c]` (references
+/// dropped: dual numbers are `Copy`).
+fn rewrite(e: &Expr, names: &Names) -> TokenStream {
+    let r = |e: &Expr| rewrite(e, names);
+    if let Some(c) = names.consts.iter().position(|c| std::ptr::eq(e, *c)) {
+        return names.cvars[c].to_token_stream();
+    }
+    let input = names.inputs.iter().position(|i| match (&i.name, e) {
         (Some(n), Expr::Path(p)) => p.path.is_ident(n),
         (None, _) => std::ptr::eq(e, i.expr),
         _ => false,
     });
     if let Some(k) = input {
-        return vars[k].to_token_stream();
+        return names.vars[k].to_token_stream();
     }
     match e {
         Expr::Paren(p) => r(&p.expr),
@@ -258,4 +344,59 @@ pub fn scalar_signature(sig: &crate::parse::Signature) -> bool {
         }
     }
     sig.params.iter().all(|p| plain(&p.ty)) && sig.output.as_ref().is_some_and(plain)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::expand::expand;
+    use quote::quote;
+
+    /// The generated forward sweep of `body` in a function of plain numbers.
+    fn forward_of(body: proc_macro2::TokenStream) -> String {
+        let f = quote!(fn f(x0: f64, p: f64, c: f64, steps: usize) -> f64 { #body });
+        let out = expand(quote!(wrt(x0, p)), f).to_string();
+        let vjp = out.find("fn f_vjp").expect("a _vjp function");
+        let pullback = out[vjp..].find("__ad_pullback").expect("a pullback");
+        out[vjp..vjp + pullback].to_string()
+    }
+
+    /// Compound assignments and `x = x + chain` with inactive numbers (a local, a reference, a
+    /// parameter outside `wrt`) are one fused chain each, their constants evaluated once.
+    #[test]
+    fn compound_assignments_are_fused_with_their_constants() {
+        let fwd = forward_of(quote! {
+            let h = 0.05f64;
+            let k = &h;
+            let mut x = x0;
+            for _ in 0..steps {
+                x += h * (p * x.sin() - c * x * x);
+                x -= *k * (x.cos() * p);
+                x *= 1.0 + h * (p - x).sin();
+                x /= 1.0 + c * (x * x * h);
+                x = x + k * (p.exp() * x).sin();
+            }
+            x
+        });
+        // four of `x` and `p`, one of `x` alone (`x /= ..`)
+        assert_eq!(fwd.matches("fused_map_n").count(), 4, "{fwd}");
+        assert_eq!(fwd.matches("fused_map").count(), 5, "{fwd}");
+        assert_eq!(fwd.matches("fuse_const").count(), 7, "{fwd}");
+        for op in ["add_lr", "sub_lr", "mul_lr", "div_lr", "mul_r", "mul_l"] {
+            assert!(!fwd.contains(op), "{op} in {fwd}");
+        }
+    }
+
+    /// In a function of tensors an inactive variable is not a constant of a chain (it may be a
+    /// tensor): the chain is not fused.
+    #[test]
+    fn inactive_variables_are_not_constants_on_tensors() {
+        let f = quote!(
+            fn g(x: &Tensor, y: &Tensor) -> Tensor {
+                ((x * y).exp() + 1.0).sum()
+            }
+        );
+        let out = expand(quote!(wrt(x)), f).to_string();
+        assert!(!out.contains("fuse_const"), "{out}");
+        assert!(!out.contains("fused_sum"), "{out}");
+    }
 }

@@ -55,16 +55,23 @@ impl<T: Element> Tensor<T> {
     pub(crate) fn sum_and_map(&self, f: impl Fn(T) -> (T, T), scale: T) -> (T, Tensor<T>) {
         let n = self.numel();
         let x = self.as_slice();
+        if n <= SMALL {
+            // one block, and no buffer but the derivative's
+            let mut ds = pool::with_capacity(n);
+            ds.extend(x.iter().map(|&v| scale * f(v).1));
+            let ds = self.with_same_shape(ds);
+            let mut yb = [T::zero(); SMALL];
+            for (y, &v) in yb[..n].iter_mut().zip(x) {
+                *y = f(v).0;
+            }
+            let s = block_sum(&yb[..n]);
+            return (sum_of_blocks(n, &|_, _| s), ds);
+        }
         let mut ds = pool::with_capacity(n);
         let mut sums = Vec::with_capacity(n.div_ceil(SUM_BLOCK));
-        if n <= SMALL {
-            let mut yb = [T::zero(); SMALL];
-            sums.push(block_pass(x, &mut yb, &mut ds, scale, &f));
-        } else {
-            let mut yb = [T::zero(); SUM_BLOCK];
-            for block in x.chunks(SUM_BLOCK) {
-                sums.push(block_pass(block, &mut yb, &mut ds, scale, &f));
-            }
+        let mut yb = [T::zero(); SUM_BLOCK];
+        for block in x.chunks(SUM_BLOCK) {
+            sums.push(block_pass(block, &mut yb, &mut ds, scale, &f));
         }
         let total = sum_of_blocks(n, &|start, _| sums[start / SUM_BLOCK]);
         (total, self.with_same_shape(ds))

@@ -84,7 +84,7 @@ pub(crate) use lanes::{for_each_index, Lanes};
 pub(crate) use loss::{check_same_shape, cross_entropy_dims, LayerNormStats};
 pub(crate) use select::gather_offsets;
 pub(crate) use special::erf;
-pub(crate) use storage::contiguous_strides;
+pub(crate) use storage::{contiguous_strides, same_shape};
 
 use std::sync::Arc;
 use storage::Dims;

@@ -63,6 +63,13 @@ impl std::fmt::Debug for Shape {
     }
 }
 
+/// Whether two shapes are equal, compared in line (a slice `==` calls `memcmp`, which costs
+/// more than the comparison itself for the few dimensions of a shape).
+#[inline(always)]
+pub(crate) fn same_shape(a: &[usize], b: &[usize]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+}
+
 /// Row-major strides of a contiguous tensor of this shape, in elements.
 pub(crate) fn contiguous_strides(shape: &[usize]) -> Vec<usize> {
     let mut strides = vec![1; shape.len()];

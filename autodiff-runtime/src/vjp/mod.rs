@@ -68,7 +68,7 @@ pub use scalar::*;
 pub use select::{GatherPb, GetPb, IndexAlongPb, MaskedFillPb, SelectVjp, WhereCondPb};
 pub use tensor_methods::*;
 pub use tensor_powf::{PowfExpOnlyPb, PowfExpPb, TensorPowfVjp};
-pub use trace::{NoTrace, Trace};
+pub use trace::{NoTrace, Trace, TraceIter};
 
 use crate::tensor::{Element, Shape, Tensor};
 use num_traits::Float;
@@ -336,7 +336,7 @@ impl<E: Element> CotangentCheck for Tensor<E> {
     }
     #[track_caller]
     fn check_cotangent(meta: &Shape, cot: &Tensor<E>, name: &str) {
-        if cot.shape() != &**meta {
+        if !crate::tensor::same_shape(cot.shape(), meta) {
             panic!(
                 "pullback of `{name}`: cotangent has shape {:?}, expected {:?}",
                 cot.shape(),

@@ -3,7 +3,10 @@
 
 use super::operand::TensorOperand;
 use super::scalar::{AddOp, DivOp, MulOp, OpMarker, ScalarRule, SubOp};
-use super::tensor::{tensor_l, tensor_lr, tensor_r, BinOp, TensorBinL, TensorBinLR, TensorBinR};
+use super::tensor::{
+    tensor_l, tensor_lr, tensor_r, tensor_scalar, BinOp, TensorBinL, TensorBinLR, TensorBinR,
+    TensorScalarPb,
+};
 use crate::tensor::{Element, Tensor};
 use crate::vjp::Pullback;
 use core::borrow::Borrow;
@@ -141,12 +144,79 @@ tensor_binary_vjp! {
     impl['b, E: Element,] Tensor<E>, &'b Tensor<E>, E;
     impl['a, E: Element,] &'a Tensor<E>, Tensor<E>, E;
     impl['a, 'b, E: Element,] &'a Tensor<E>, &'b Tensor<E>, E;
-    impl[E: Element,] Tensor<E>, E, E;
-    impl['a, E: Element,] &'a Tensor<E>, E, E;
-    impl[] f32, Tensor<f32>, f32;
-    impl['a,] f32, &'a Tensor<f32>, f32;
-    impl[] f64, Tensor<f64>, f64;
-    impl['a,] f64, &'a Tensor<f64>, f64;
+}
+
+/// A tensor and a scalar: the tensor's pullback is a [`TensorScalarPb`] (it keeps the scalar
+/// only); the scalar's, the general one (it sums the cotangent).
+macro_rules! tensor_scalar_vjp {
+    (tensor_left: $(impl[$($g:tt)*] $lhs:ty, $e:ty;)*) => {$(
+        impl<$($g)* Op: OpMarker> BinaryVjp<$e, Op> for $lhs {
+            type Out = Tensor<$e>;
+            type L = TensorScalarPb<$e>;
+            type R = TensorBinR<$e, $e>;
+            type LR = TensorBinLR<$e, Tensor<$e>, $e>;
+            #[track_caller]
+            fn bin_l(self, c: $e) -> (Tensor<$e>, Self::L) {
+                let out = apply(Op::OP, self, c);
+                (out, tensor_scalar(Op::OP, c, || unreachable!(), false))
+            }
+            #[track_caller]
+            fn bin_r(self, c: $e) -> (Tensor<$e>, Self::R) {
+                let sa = self.clone();
+                let out = apply(Op::OP, self, c);
+                let pb = tensor_r(Op::OP, &sa, &c, &out);
+                (out, pb)
+            }
+            #[track_caller]
+            fn bin_lr(self, c: $e) -> (Tensor<$e>, Self::LR) {
+                let sa = self.clone();
+                let out = apply(Op::OP, self, c);
+                let pb = tensor_lr(Op::OP, &sa, &c, &out);
+                (out, pb)
+            }
+        }
+    )*};
+    (tensor_right: $(impl[$($g:tt)*] $e:ty, $rhs:ty;)*) => {$(
+        impl<$($g)* Op: OpMarker> BinaryVjp<$rhs, Op> for $e {
+            type Out = Tensor<$e>;
+            type L = TensorBinL<$e, $e>;
+            type R = TensorScalarPb<$e>;
+            type LR = TensorBinLR<$e, $e, Tensor<$e>>;
+            #[track_caller]
+            fn bin_l(self, t: $rhs) -> (Tensor<$e>, Self::L) {
+                let st = t.clone();
+                let out = apply(Op::OP, self, t);
+                let pb = tensor_l(Op::OP, &self, &st, &out);
+                (out, pb)
+            }
+            #[track_caller]
+            fn bin_r(self, t: $rhs) -> (Tensor<$e>, Self::R) {
+                let keep = (Op::OP == BinOp::Div).then(|| t.clone());
+                let out = apply(Op::OP, self, t);
+                let pb = tensor_scalar(Op::OP, self, || keep.expect("kept for `c / t`"), true);
+                (out, pb)
+            }
+            #[track_caller]
+            fn bin_lr(self, t: $rhs) -> (Tensor<$e>, Self::LR) {
+                let st = t.clone();
+                let out = apply(Op::OP, self, t);
+                let pb = tensor_lr(Op::OP, &self, &st, &out);
+                (out, pb)
+            }
+        }
+    )*};
+}
+
+tensor_scalar_vjp! { tensor_left:
+    impl[E: Element,] Tensor<E>, E;
+    impl['a, E: Element,] &'a Tensor<E>, E;
+}
+
+tensor_scalar_vjp! { tensor_right:
+    impl[] f32, Tensor<f32>;
+    impl['a,] f32, &'a Tensor<f32>;
+    impl[] f64, Tensor<f64>;
+    impl['a,] f64, &'a Tensor<f64>;
 }
 
 macro_rules! binary_entry_points {

@@ -18,4 +18,4 @@ pub use dispatch::*;
 pub use neg::*;
 pub use operand::*;
 pub use scalar::*;
-pub use tensor::{BinOp, TensorBinL, TensorBinLR, TensorBinR};
+pub use tensor::{BinOp, TensorBinL, TensorBinLR, TensorBinR, TensorScalarPb};

@@ -73,7 +73,7 @@ impl<E: Element> Reduce<E> for E {
 }
 
 fn shape_note(shape: &[usize], out: &[usize]) -> Note {
-    if shape == out {
+    if crate::tensor::same_shape(shape, out) {
         None
     } else {
         Some(shape.to_vec())

@@ -167,3 +167,67 @@ where
         _g: PhantomData,
     }
 }
+
+/// Pullback, in its tensor operand, of a tensor operation with a scalar (`2.0 * t`, `t / c`):
+/// the tensor has the result's shape, so nothing is reduced, and all that is kept is the scalar
+/// (and `t` itself for `c / t`, whose derivative `-c / t²` needs it). The same rules as
+/// [`TensorBinL`] / [`TensorBinR`] with a scalar saved, without their bookkeeping (what the
+/// tiny workloads spend their time on).
+///
+/// ```
+/// use autodiff_runtime::vjp::{div_r, mul_l, Pullback};
+/// use autodiff_runtime::Tensor;
+///
+/// let t = Tensor::from_vec(vec![1.0f64, 2.0, 4.0], &[3]);
+/// let (y, pb) = mul_l(&t, 3.0); // t * 3
+/// assert_eq!(y.to_vec(), vec![3.0, 6.0, 12.0]);
+/// assert_eq!(pb.pull(Tensor::ones(&[3])).to_vec(), vec![3.0, 3.0, 3.0]);
+/// let (y, pb) = div_r(2.0, &t); // 2 / t, derivative -2 / t²
+/// assert_eq!(y.to_vec(), vec![2.0, 1.0, 0.5]);
+/// assert_eq!(pb.pull(Tensor::ones(&[3])).to_vec(), vec![-2.0, -0.5, -0.125]);
+/// ```
+#[derive(Clone, Debug)]
+pub struct TensorScalarPb<E: Element> {
+    op: BinOp,
+    c: E,
+    /// `t` of `c / t`.
+    t: Option<Tensor<E>>,
+    /// The tensor is the right operand (`c op t`).
+    right: bool,
+}
+
+impl<E: Element> Pullback for TensorScalarPb<E> {
+    type Cot = Tensor<E>;
+    type Grads = Tensor<E>;
+    #[inline]
+    fn pull(&self, g: Tensor<E>) -> Tensor<E> {
+        let c = self.c;
+        match (self.op, self.right, &self.t) {
+            (BinOp::Add, _, _) | (BinOp::Sub, false, _) => g,
+            (BinOp::Sub, true, _) => g.map_inplace(|v| -v),
+            (BinOp::Mul, _, _) => g.map_inplace(move |v| v * c),
+            (BinOp::Div, false, _) => g.map_inplace(move |v| v / c),
+            (BinOp::Div, true, Some(t)) => {
+                let r = g.map_inplace(move |v| v * c) / t;
+                (r / t).map_inplace(|v| -v)
+            }
+            (BinOp::Div, true, None) => unreachable!("`c / t` keeps `t`"),
+        }
+    }
+}
+
+/// The pullback of `c op t` (`right`) or `t op c` in `t`; `t` is kept for `c / t` only.
+#[inline]
+pub(super) fn tensor_scalar<E: Element>(
+    op: BinOp,
+    c: E,
+    t: impl FnOnce() -> Tensor<E>,
+    right: bool,
+) -> TensorScalarPb<E> {
+    TensorScalarPb {
+        op,
+        c,
+        t: (right && op == BinOp::Div).then(t),
+        right,
+    }
+}

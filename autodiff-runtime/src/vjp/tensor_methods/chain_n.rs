@@ -201,6 +201,54 @@ macro_rules! constant_on_the_left {
 }
 constant_on_the_left!(f32, f64);
 
+/// A constant operand of a fused chain in a function of plain numbers: an inactive `f32` or
+/// `f64` variable, or a reference to one (`h` in `x += h * (p * x.sin() - q * x * x)`), of the
+/// chain's element type `E`. The macro evaluates it once, before the chain, so the chain's
+/// closure holds a plain number.
+pub trait FuseConst<E> {
+    /// The number by value.
+    fn fuse_const(self) -> E;
+}
+
+macro_rules! fuse_const {
+    ($($e:ty),*) => {$(
+        impl FuseConst<$e> for $e {
+            #[inline(always)]
+            fn fuse_const(self) -> $e {
+                self
+            }
+        }
+    )*};
+}
+fuse_const!(f32, f64);
+
+impl<E, C: FuseConst<E> + Copy> FuseConst<E> for &C {
+    #[inline(always)]
+    fn fuse_const(self) -> E {
+        (*self).fuse_const()
+    }
+}
+
+/// `c` as a constant of a fused chain whose first input is `like` (see [`FuseConst`]); the
+/// input fixes the type of an unsuffixed literal binding (`let h = 0.001;`), as the arithmetic
+/// of the plain function does.
+///
+/// ```
+/// use autodiff_runtime::vjp::{fuse_const, fused_map_n, Pullback};
+///
+/// let (x, p, h) = (0.5f32, 1.3f32, &0.001);
+/// let c = fuse_const(h, &x);
+/// let (y, pb) = fused_map_n((&x, &p), move |[x, p]| x + c * (p * x.sin()));
+/// assert_eq!(y, x + h * (p * x.sin()));
+/// let (dx, dp) = pb.pull(1.0);
+/// assert_eq!(dp, h * x.sin());
+/// assert!((dx - (1.0 + h * p * x.cos())).abs() < 1e-6);
+/// ```
+#[inline(always)]
+pub fn fuse_const<E, C: FuseConst<E>, L: FuseLeaf<Elem = E> + ?Sized>(c: C, _like: &L) -> E {
+    c.fuse_const()
+}
+
 // ---- inputs: scalars or tensors -------------------------------------------------------------------
 
 /// One input of a chain as the evaluation sees it.

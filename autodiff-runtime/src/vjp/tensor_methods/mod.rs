@@ -15,7 +15,8 @@ pub use chain_eval::{
     TensorRecompute,
 };
 pub use chain_n::{
-    DualN, FromLeafGrad, FuseLeaf, Join, LeafGrad, LeafValue, ScalarKind, TensorKind,
+    fuse_const, DualN, FromLeafGrad, FuseConst, FuseLeaf, Join, LeafGrad, LeafValue, ScalarKind,
+    TensorKind,
 };
 pub(crate) use fused::add_tangent;
 pub use fused::{DotSelfPb, DotSelfVjp, SquarePb, SquareVjp};
