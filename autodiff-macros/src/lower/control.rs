@@ -9,7 +9,7 @@ use crate::syntax::{
     contains_jump, contains_unstructured_jump, is_compound, is_structured, simple_pat, strip_parens,
 };
 use proc_macro2::{Span, TokenStream};
-use quote::{quote, quote_spanned, ToTokens};
+use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 use syn::{BinOp, Block, Expr, Local, Stmt};
 
@@ -295,12 +295,36 @@ impl Lowerer {
             Expr::ForLoop(f) => {
                 let iter = self.rewrite_returns_expr(&f.expr);
                 let raw = self.raw_read(&f.expr);
+                let first = self.segments.len();
                 self.push_scope();
                 self.bind_pattern_from(&f.pat, raw);
                 let body = self.lower_block(&f.body, None);
                 self.pop_scope();
                 let pat = &f.pat;
-                quote!(#(#attrs)* #label for #pat in #iter #body)
+                // the records of the body's segments, reserved for the iterations the iterator
+                // announces (one growth instead of a doubling chain)
+                // (not those of checkpointed loops inside: the pullback declares theirs)
+                let segs = &self.segments[first..];
+                let nested: Vec<usize> = segs
+                    .iter()
+                    .filter_map(|s| s.checkpoint.as_ref())
+                    .flat_map(|c| c.segments.clone())
+                    .collect();
+                let records: Vec<_> = (first..self.segments.len())
+                    .filter(|k| !self.segments[*k].pbs.is_empty() && !nested.contains(k))
+                    .map(crate::names::record)
+                    .collect();
+                if records.is_empty() {
+                    quote!(#(#attrs)* #label for #pat in #iter #body)
+                } else {
+                    let it = format_ident!("__ad_iter{}", self.fresh());
+                    quote!({
+                        let #it = ::core::iter::IntoIterator::into_iter(#iter);
+                        let __ad_hint = ::core::iter::Iterator::size_hint(&#it).0;
+                        #(#records.reserve(__ad_hint);)*
+                        #(#attrs)* #label for #pat in #it #body
+                    })
+                }
             }
             Expr::Loop(l) => {
                 let body = self.lower_block(&l.body, None);
