@@ -14,6 +14,7 @@ use crate::ctxt::Ctxt;
 use crate::diagnostics as diag;
 use crate::names;
 use crate::parse::{Options, Signature};
+use crate::syntax::is_float_type;
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, ToTokens};
 use syn::{GenericArgument, ItemFn, PathArguments, Type};
@@ -48,10 +49,6 @@ fn tensor_elem(ty: &Type) -> Option<Type> {
         },
         PathArguments::Parenthesized(_) => None,
     }
-}
-
-fn is_float(t: &Type) -> bool {
-    matches!(t, Type::Path(p) if p.path.is_ident("f32") || p.path.is_ident("f64"))
 }
 
 fn strip_ref(ty: &Type) -> (&Type, Option<&syn::TypeReference>) {
@@ -99,7 +96,7 @@ fn dual_type(ty: &Type, alias: Option<&syn::Ident>) -> Type {
                 *t = syn::parse_quote!(::autodiff::Tensor<#d>);
                 return;
             }
-            if is_float(t) {
+            if is_float_type(t) {
                 let d = dual(t);
                 *t = syn::parse_quote!(#d);
                 return;
@@ -123,7 +120,7 @@ fn conversions(f: &ItemFn, sig: &Signature) -> Option<Vec<Conv>> {
     let out_ok = sig
         .output
         .as_ref()
-        .is_some_and(|t| tensor_elem(t).is_some() || is_float(t) || is_t(t));
+        .is_some_and(|t| tensor_elem(t).is_some() || is_float_type(t) || is_t(t));
     if !out_ok || sig.params.iter().any(|p| p.wrt && p.structured) {
         return None;
     }
@@ -187,7 +184,7 @@ fn dual_copy(
         .params
         .iter()
         .zip(convs)
-        .filter(|(p, c)| matches!(c, Conv::Unchanged) && is_float(&p.ty))
+        .filter(|(p, c)| matches!(c, Conv::Unchanged) && is_float_type(&p.ty))
         .map(|(p, _)| p.ident.clone())
         .collect();
     crate::forward_literals::rewrite(&mut copy.block, alias.is_some(), &plain);
@@ -399,7 +396,7 @@ fn single_elem(sig: &Signature) -> Option<Type> {
             let (inner, _) = strip_ref(t);
             tensor_elem(inner)
                 .or_else(|| container_elem(inner))
-                .or_else(|| is_float(inner).then(|| inner.clone()))
+                .or_else(|| is_float_type(inner).then(|| inner.clone()))
         });
     let first = elems.next()?;
     elems.all(|e| e == first).then_some(first)

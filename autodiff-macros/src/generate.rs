@@ -372,12 +372,7 @@ fn replay(lw: &Lowerer) -> Replay {
         }
     }
     // the segments inside checkpointed loops are replayed by their loop's segment
-    let nested: Vec<usize> = lw
-        .segments
-        .iter()
-        .filter_map(|s| s.checkpoint.as_ref())
-        .flat_map(|c| c.segments.clone())
-        .collect();
+    let nested = crate::lower::checkpointed_segments(&lw.segments);
     let top: Vec<usize> = (0..nseg).filter(|k| !nested.contains(k)).collect();
     let (records, iters, arms) = replay_segments(lw, &top, &trace_ty);
     Replay {

@@ -304,12 +304,7 @@ impl Lowerer {
                 // the records of the body's segments, reserved for the iterations the iterator
                 // announces (one growth instead of a doubling chain)
                 // (not those of checkpointed loops inside: the pullback declares theirs)
-                let segs = &self.segments[first..];
-                let nested: Vec<usize> = segs
-                    .iter()
-                    .filter_map(|s| s.checkpoint.as_ref())
-                    .flat_map(|c| c.segments.clone())
-                    .collect();
+                let nested = super::checkpointed_segments(&self.segments[first..]);
                 let records: Vec<_> = (first..self.segments.len())
                     .filter(|k| !self.segments[*k].pbs.is_empty() && !nested.contains(k))
                     .map(crate::names::record)

@@ -39,7 +39,7 @@ mod ops;
 mod places;
 mod tape;
 
-pub use tape::Segment;
+pub use tape::{checkpointed_segments, Segment};
 
 use crate::activity::{self, Scope};
 use crate::ctxt::Ctxt;

@@ -19,6 +19,17 @@ pub struct Segment {
     pub checkpoint: Option<super::checkpoint::CheckpointReplay>,
 }
 
+/// The ids of the segments inside the checkpointed loops among `segments` (ids of the whole
+/// function, whatever slice is passed): their records are declared and replayed by their loop's segment, not by the
+/// function's own trace.
+pub fn checkpointed_segments(segments: &[Segment]) -> Vec<usize> {
+    segments
+        .iter()
+        .filter_map(|s| s.checkpoint.as_ref())
+        .flat_map(|c| c.segments.clone())
+        .collect()
+}
+
 /// An operand of an operation: how the forward code names it, and whose adjoint receives its
 /// gradient (`None` for constants and other inactive values).
 pub(super) struct Operand {

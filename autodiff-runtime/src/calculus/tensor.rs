@@ -3,7 +3,7 @@
 //! tensor, called once per input element with a basis direction. Next to [`jacobian`] (rows,
 //! one pullback call per output element), [`jacobian_auto`] picks the cheaper side by shape.
 
-use super::jacobian;
+use super::{jacobian, transpose};
 use crate::tensor::{Element, Tensor};
 use crate::vjp::CallPullback;
 
@@ -16,18 +16,6 @@ fn for_each_basis<E: Element>(x: &Tensor<E>, mut f: impl FnMut(&Tensor<E>)) {
         f(&Tensor::from_vec(e.clone(), x.shape()));
         e[j] = E::zero();
     }
-}
-
-/// The `m × n` matrix (in `f64`) whose column `j` is `columns[j]`.
-fn from_columns(columns: &[Vec<f64>], m: usize) -> Tensor<f64> {
-    let n = columns.len();
-    let mut data = vec![0.0; m * n];
-    for (j, column) in columns.iter().enumerate() {
-        for (i, v) in column.iter().enumerate() {
-            data[i * n + j] = *v;
-        }
-    }
-    Tensor::from_vec(data, &[m, n])
 }
 
 /// The Jacobian of `x ↦ y` by forward mode, one column per input element: `jvp(v)` returns
@@ -69,7 +57,7 @@ pub fn jacobian_columns<E: Element>(
         columns.push(column);
     });
     let m = columns.first().map_or(0, Vec::len);
-    from_columns(&columns, m)
+    transpose(&columns, m, columns.len())
 }
 
 /// The Hessian of a scalar function of one tensor, exact: column `j` is `hvp(e_j)`, with `hvp`
