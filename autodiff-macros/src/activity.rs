@@ -123,6 +123,7 @@ pub fn lower_to_fixpoint(
             lw.bind_param(&p.ident.to_string(), p.wrt, p.structured);
         }
         lw.add_mut_params(crate::syntax::mut_params(f));
+        lw.set_param_reach(sig, f);
         let tokens = lw.lower_body(body);
         let assigned: HashSet<BindingKey> = lw
             .assigned_active()

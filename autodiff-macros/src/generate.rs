@@ -254,9 +254,18 @@ pub fn derivatives(f: &ItemFn, sig: &Signature, lw: &Lowerer, body: TokenStream)
             },
         ),
     };
+    let want = if lw.uses_call_activity() {
+        let w = local::want();
+        let tag = Literal::u64_unsuffixed(crate::lower::call_tag(&fn_name));
+        quote!(let #w: u64 = #rt::take_call_activity(#tag);)
+    } else {
+        TokenStream::new()
+    };
     let vjp_body = quote! {{
         #[allow(unused_imports)]
         #prelude
+        // which gradients the caller needs (`vjp::call_activity`)
+        #want
         // the primal counts as used when its derivative is
         let _ = #self_path #name #turbofish;
         #warning

@@ -154,6 +154,10 @@ pub mod local {
     pub fn out() -> Ident {
         format_ident!("__ad_out")
     }
+    /// Which parameters the caller needs gradients for (`vjp::take_call_activity`).
+    pub fn want() -> Ident {
+        format_ident!("__ad_want")
+    }
     /// The pullback's argument.
     pub fn cotangent() -> Ident {
         format_ident!("__ad_dy")

@@ -27,6 +27,7 @@
 //! adjoints, where values used several times sum.
 
 mod aggregates;
+mod call_activity;
 mod calls;
 mod checkpoint;
 mod checkpoint_inputs;
@@ -34,6 +35,7 @@ pub use checkpoint::{ck_env, ck_len, ck_state, strip_checkpoint_attrs, Checkpoin
 mod closures;
 mod control;
 mod fuse;
+pub use call_activity::call_tag;
 pub use fuse::scalar_signature;
 mod ops;
 mod places;
@@ -122,6 +124,14 @@ pub struct Lowerer {
     /// elements may be read by index.
     structured_locals: HashSet<usize>,
     pub body_label: syn::Lifetime,
+    /// The parameters each value may depend on (`call_activity.rs`), by adjoint slot.
+    reach: HashMap<usize, u64>,
+    /// The bits of the differentiated parameters.
+    wrt_bits: u64,
+    /// Some guard reads `__ad_want`.
+    uses_want: bool,
+    /// The call being emitted requested its arguments' activity (clear the request after it).
+    requested: bool,
 }
 
 impl Scope for Lowerer {
@@ -175,6 +185,10 @@ impl Lowerer {
             alias_reads: HashSet::new(),
             mut_names: HashSet::new(),
             body_label: names::body_label(),
+            reach: HashMap::new(),
+            wrt_bits: 0,
+            uses_want: false,
+            requested: false,
         };
         // the return slot, active by construction
         lw.declare("ret");

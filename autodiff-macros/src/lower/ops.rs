@@ -137,7 +137,7 @@ impl Lowerer {
                 let x = self.lower_leaf(&u.expr);
                 let span = u.op.span();
                 let (rt, neg) = (names::rt_at(span), names::neg_form(span));
-                self.emit_op(quote_spanned!(span=> #rt::#neg), vec![x], span, false)
+                self.emit_op(quote_spanned!(span=> #rt::#neg), vec![x], span, None)
             }
             UnOp::Deref(_) => {
                 let x = self.lower_leaf(&u.expr);
@@ -157,7 +157,7 @@ impl Lowerer {
         let to_f64 = matches!(&*c.ty, syn::Type::Path(p) if p.path.is_ident("f64"));
         let f = names::cast_form(to_f64, c.ty.span());
         let rt = names::rt_at(c.span());
-        self.emit_op(quote_spanned!(c.span()=> #rt::#f), vec![x], c.span(), false)
+        self.emit_op(quote_spanned!(c.span()=> #rt::#f), vec![x], c.span(), None)
     }
 
     /// After an error: keep the tokens so rustc reports nothing more confusing.
@@ -199,7 +199,7 @@ impl Lowerer {
         let f = names::operator_form(name, which, span);
         let rt = names::rt_at(span);
         // The pullback returns gradients for the active operands only, in operand order.
-        self.emit_op(quote_spanned!(span=> #rt::#f), vec![l, r], span, false)
+        self.emit_op(quote_spanned!(span=> #rt::#f), vec![l, r], span, None)
     }
 
     pub(super) fn lower_method(&mut self, m: &syn::ExprMethodCall) -> Operand {
@@ -222,7 +222,7 @@ impl Lowerer {
             // `x.into()` of an active float is `f64::from(x)`: the only `From` between floats
             let x = self.lower_leaf(&m.receiver);
             let (rt, f) = (names::rt(), names::cast_form(true, span));
-            return self.emit_op(quote!(#rt::#f), vec![x], span, false);
+            return self.emit_op(quote!(#rt::#f), vec![x], span, None);
         }
         match kind {
             None if self.is_user_method_receiver(&m.receiver) => self.lower_user_method(m),
@@ -358,16 +358,23 @@ impl Lowerer {
             path.to_token_stream()
         };
         if recursive {
-            return self.recursive_call(f, args, c.span());
+            return self.recursive_call(f, args, c.span(), &name);
         }
-        self.emit_op(f, args, c.span(), !tensor_fn)
+        let user = (!tensor_fn).then_some(name.as_str());
+        self.emit_op(f, args, c.span(), user)
     }
 
     /// A direct recursive call: its pullback is boxed, so that the pullback's type does not
     /// contain itself.
-    fn recursive_call(&mut self, f: TokenStream, args: Vec<Operand>, span: Span) -> Operand {
+    fn recursive_call(
+        &mut self,
+        f: TokenStream,
+        args: Vec<Operand>,
+        span: Span,
+        name: &str,
+    ) -> Operand {
         let (cot, grads) = self.self_pullback.clone();
-        let toks = args.iter().map(|a| &a.tokens);
+        let toks = self.call_arg_tokens(name, &args.iter().collect::<Vec<_>>());
         let inputs: Vec<Option<usize>> = args.iter().filter_map(|a| a.adj.map(Some)).collect();
         let active: Vec<bool> = args.iter().map(|a| a.adj.is_some()).collect();
         let rp = quote::format_ident!("__ad_rp");

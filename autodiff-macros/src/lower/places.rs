@@ -168,10 +168,12 @@ impl Lowerer {
             .chain(&args)
             .map(|a| a.adj.is_some())
             .collect();
-        let f = names::vjp_form(&m.method.to_string(), m.method.span());
+        let name = m.method.to_string();
+        let f = names::vjp_form(&name, m.method.span());
         let turbofish = &m.turbofish;
         let r = &recv.tokens;
-        let a = args.iter().map(|a| &a.tokens);
+        let all: Vec<&Operand> = std::iter::once(&recv).chain(&args).collect();
+        let a = self.call_arg_tokens(&name, &all).into_iter().skip(1);
         self.emit_user_call(
             quote!((#r).#f #turbofish (#(#a),*)),
             &inputs,

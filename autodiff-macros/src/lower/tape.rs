@@ -145,54 +145,88 @@ impl Lowerer {
             }
             None => quote!(#rt::Pullback::pull(#pb, #g)),
         };
-        let live: Vec<Option<Ident>> = inputs
+        // which parameters each input and the whole step lead to (`call_activity.rs`)
+        let step_test = {
+            let mask = self.op_reach(out, inputs);
+            self.want_test(mask)
+        };
+        let live: Vec<Option<(Ident, Option<TokenStream>)>> = inputs
             .iter()
             .map(|i| {
-                i.filter(|&i| self.is_active_binding(i))
-                    .map(|i| self.adj_ident(i))
+                let i = i.filter(|&i| self.is_active_binding(i))?;
+                let test = self.want_test(self.reach_of(i));
+                Some((self.adj_ident(i), test))
             })
             .collect();
-        let distribute = if live.len() == 1 {
-            match &live[0] {
-                Some(a) => quote!(#rt::acc(&mut #a, #gs);),
-                None => quote!(let _ = #gs;),
+        let accumulate = |a: &Option<(Ident, Option<TokenStream>)>, v: &Ident| match a {
+            Some((a, None)) => quote!(#rt::acc(&mut #a, #v);),
+            Some((a, Some(test))) => quote!(if #test { #rt::acc(&mut #a, #v); }),
+            None => quote!(let _ = #v;),
+        };
+        let call = match (&live[..], call_span) {
+            // a two-input form asked for the sides this call needs
+            ([Some((_, ta)), Some((_, tb))], None) if ta.is_some() || tb.is_some() => {
+                let t = quote!(true);
+                let (ta, tb) = (ta.as_ref().unwrap_or(&t), tb.as_ref().unwrap_or(&t));
+                quote!(#rt::Pullback::pull_part(#pb, #g, [#ta, #tb]))
             }
+            _ => call,
+        };
+        let distribute = if live.len() == 1 {
+            accumulate(&live[0], &gs)
         } else {
             let parts: Vec<Ident> = (0..live.len()).map(names::local::grad_part).collect();
-            let accs = live.iter().zip(&parts).map(|(a, n)| match a {
-                Some(a) => quote!(#rt::acc(&mut #a, #n);),
-                None => quote!(let _ = #n;),
-            });
+            let accs = live.iter().zip(&parts).map(|(a, n)| accumulate(a, n));
             let span = call_span.unwrap_or_else(Span::call_site);
             let destructure = quote_spanned!(span=> let (#(#parts),*) = #gs;);
             quote!(#destructure #(#accs)*)
         };
+        let step = quote! {
+            let #gs = #call;
+            #distribute
+        };
+        let step = match step_test {
+            Some(test) => quote!(if #test { #step }),
+            None => step,
+        };
         self.cur_rev.push(quote! {
             if let ::core::option::Option::Some(#g) = ::core::option::Option::take(&mut #d) {
-                let #gs = #call;
-                #distribute
+                #step
             }
         });
         self.cur_pbs.push(pb);
     }
 
     /// Emits `let (t, pb) = f(args..);` and records its reverse; every operand is an input whose
-    /// adjoint receives a gradient if it is active. `user`: `f` is a user function's `_vjp`.
+    /// adjoint receives a gradient if it is active. `user`: `f` is the `_vjp` of the user function
+    /// named so.
     pub(super) fn emit_op(
         &mut self,
         f: TokenStream,
         args: Vec<Operand>,
         span: Span,
-        user: bool,
+        user: Option<&str>,
     ) -> Operand {
-        let toks: Vec<&TokenStream> = args.iter().map(|a| &a.tokens).collect();
         let inputs: Vec<Option<usize>> = args.iter().filter_map(|a| a.adj.map(Some)).collect();
+        let Some(callee) = user else {
+            let toks = args.iter().map(|a| &a.tokens);
+            return self.emit_call(quote_spanned!(span=> #f(#(#toks),*)), &inputs, span, false);
+        };
+        let active: Vec<bool> = args.iter().map(|a| a.adj.is_some()).collect();
+        let toks = self.call_arg_tokens(callee, &args.iter().collect::<Vec<_>>());
         let call = quote_spanned!(span=> #f(#(#toks),*));
-        if user {
-            let active: Vec<bool> = args.iter().map(|a| a.adj.is_some()).collect();
-            return self.emit_user_call(call, &inputs, span, &active);
+        self.emit_user_call(call, &inputs, span, &active)
+    }
+
+    /// The tokens of a user call's arguments (the receiver first), the last one carrying the
+    /// request of which are active (`call_activity.rs`).
+    pub(super) fn call_arg_tokens(&mut self, callee: &str, args: &[&Operand]) -> Vec<TokenStream> {
+        let mut toks: Vec<TokenStream> = args.iter().map(|a| a.tokens.clone()).collect();
+        if let Some(last) = self.request_call_activity(callee, args) {
+            *toks.last_mut().expect("two arguments or more") = last;
+            self.requested = true;
         }
-        self.emit_call(call, &inputs, span, false)
+        toks
     }
 
     /// Emits `let (t, pb) = call;` for a VJP-form call, records its reverse, and returns `t`.
@@ -230,6 +264,10 @@ impl Lowerer {
         let t = self.temp_ident(out);
         let pb = names::temp_pullback(out - TEMP_BASE);
         self.emit(quote_spanned!(span=> let (#t, #pb) = #call;));
+        if std::mem::take(&mut self.requested) {
+            let rt = names::rt();
+            self.emit(quote!(#rt::clear_call_activity();));
+        }
         if let Some((span, active)) = user {
             self.emit(wrt_check(&pb, active, span));
         }

@@ -116,6 +116,21 @@ impl<E: Element> Pullback for BatchedMatmulPb<E, true, true> {
             matmul_grad_b(&self.a, self.b.shape(), &g),
         )
     }
+
+    /// One batched product instead of two when the call needs only one side's gradient.
+    fn pull_part(&self, g: Tensor<E>, need: [bool; 2]) -> (Tensor<E>, Tensor<E>) {
+        match need {
+            [true, false] => (
+                matmul_grad_a(self.a.shape(), &self.b, &g),
+                super::unneeded_gradient(),
+            ),
+            [false, true] => (
+                super::unneeded_gradient(),
+                matmul_grad_b(&self.a, self.b.shape(), &g),
+            ),
+            _ => self.pull(g),
+        }
+    }
 }
 
 macro_rules! batched_forms {

@@ -31,6 +31,7 @@
 mod activation;
 mod batched;
 mod binary;
+mod call_activity;
 mod cast;
 mod checkpointed;
 mod constructors;
@@ -47,6 +48,7 @@ mod trace;
 pub use activation::{ActivationKind, ActivationPb, ActivationVjp, PickPb};
 pub use batched::{BatchedMatmulPb, BatchedVjp};
 pub use binary::*;
+pub use call_activity::{clear_call_activity, take_call_activity, with_call_activity, ALL_ACTIVE};
 pub use cast::{as_f32, as_f64, numcast, CastPb, NumCastPb};
 pub use checkpointed::{
     checkpoint_block_len, checkpoint_blocks, checkpoint_every, StoreByRef, StoreByValue,
@@ -84,6 +86,22 @@ pub trait Pullback {
     type Grads;
     /// Applies the pullback to an output cotangent.
     fn pull(&self, g: Self::Cot) -> Self::Grads;
+
+    /// [`Pullback::pull`] for a call that needs only some of the gradients (`need[i]` for input
+    /// `i` of a two-input form; see [`with_call_activity`]). A form may skip the work of an
+    /// unneeded gradient and return a placeholder in its place, which the caller drops unread;
+    /// by default every gradient is computed.
+    #[inline(always)]
+    fn pull_part(&self, g: Self::Cot, need: [bool; 2]) -> Self::Grads {
+        let _ = need;
+        self.pull(g)
+    }
+}
+
+/// What [`Pullback::pull_part`] returns in place of a gradient nobody reads: an empty tensor
+/// (no element buffer to fill).
+pub(crate) fn unneeded_gradient<E: Element>() -> Tensor<E> {
+    Tensor::from_vec(Vec::new(), &[0])
 }
 
 /// A cotangent value that can be summed into an accumulator (a value used twice gets the sum

@@ -206,6 +206,36 @@ impl<E: Element> Pullback for MatmulPb<E, true, true> {
         let uniform = self.uniform(&g2);
         (self.grad_a(&g2, uniform), self.grad_b(&g2, uniform))
     }
+
+    /// One product instead of two when the call needs only one side's gradient.
+    fn pull_part(&self, g: Tensor<E>, need: [bool; 2]) -> (Tensor<E>, Tensor<E>) {
+        let left = match need {
+            [true, false] => true,
+            [false, true] => false,
+            _ => return self.pull(g),
+        };
+        let grad = if self.is_batched() {
+            if left {
+                self.batched_grad_a(&g)
+            } else {
+                self.batched_grad_b(&g)
+            }
+        } else {
+            let g2 = self.g_matrix(g);
+            let uniform = self.uniform(&g2);
+            if left {
+                self.grad_a(&g2, uniform)
+            } else {
+                self.grad_b(&g2, uniform)
+            }
+        };
+        let unneeded = crate::vjp::unneeded_gradient();
+        if left {
+            (grad, unneeded)
+        } else {
+            (unneeded, grad)
+        }
+    }
 }
 
 pub(super) fn matmul_pb<E: Element, const L: bool, const R: bool>(
