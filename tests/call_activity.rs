@@ -210,3 +210,31 @@ proptest! {
         prop_assert!((g - want).abs() <= 1e-6 * (1.0 + want.abs()), "{g} vs {want}");
     }
 }
+
+/// Loop-carried values through an iterator chain's accumulator and a closure parameter: the
+/// accumulator depends on `k` from the second step on.
+#[differentiable]
+fn folded(x: f64, k: f64, vs: &[f64]) -> f64 {
+    let s = vs.iter().fold(x, |acc, &v| {
+        let a = acc * v;
+        costly(a) + k
+    });
+    let mut acc = x;
+    for &v in vs {
+        let z = acc * v;
+        acc = z + k;
+    }
+    s + acc
+}
+
+#[differentiable]
+fn folded_k_only(k: f64, vs: &[f64]) -> f64 {
+    folded(0.3, k, vs)
+}
+
+#[test]
+fn loop_carried_values_keep_their_gradients() {
+    let vs = [0.5, -1.2, 0.8];
+    let (_, g) = folded_k_only_grad(1.4, &vs);
+    assert_close(g, fd(|k| folded_k_only(k, &vs), 1.4), 1e-8);
+}

@@ -132,3 +132,44 @@ fn narrowed_pullbacks_are_ordinary_pullbacks_for_users() {
     let j = autodiff::calculus::jacobian(|a: &Tensor<f64>| first_vjp(a, &b), &a);
     assert_eq!(j.to_vec(), vec![-2.0, -2.0, 5.0]);
 }
+
+/// A helper with a data parameter (so it differentiates only `t`, `y` and `k`), called with some
+/// of those inactive.
+#[differentiable]
+fn forced(t: f64, y: f64, k: f64, data: &[f64]) -> f64 {
+    let f: f64 = data.iter().sum::<f64>() * t.cos();
+    -k * y + f * y.sin()
+}
+
+#[differentiable]
+fn forced_y_only(y: f64, data: &[f64]) -> f64 {
+    forced(0.4, y, 0.9, data)
+}
+
+#[differentiable]
+fn forced_t_and_k(t: f64, k: f64, data: &[f64]) -> f64 {
+    forced(t, 1.5, k, data) * forced(t * 0.5, 0.2, 2.0, data)
+}
+
+/// Narrowed with `wrt(..)`, called with a subset of those.
+#[differentiable(wrt(a, c))]
+fn narrowed(a: f64, b: f64, c: f64) -> f64 {
+    a * b + c.exp() * a
+}
+
+#[differentiable]
+fn narrowed_c_only(c: f64) -> f64 {
+    narrowed(1.2, 3.0, c) + narrowed(c, 1.0, 0.5)
+}
+
+#[test]
+fn a_subset_of_a_narrowed_callees_parameters() {
+    let data = [0.5, -0.25, 1.0];
+    let (_, g) = forced_y_only_grad(0.8, &data);
+    assert_close(g, fd(|y| forced_y_only(y, &data), 0.8), 1e-8);
+    let (_, (gt, gk)) = forced_t_and_k_grad(0.3, 1.1, &data);
+    assert_close(gt, fd(|t| forced_t_and_k(t, 1.1, &data), 0.3), 1e-8);
+    assert_close(gk, fd(|k| forced_t_and_k(0.3, k, &data), 1.1), 1e-8);
+    let (_, g) = narrowed_c_only_grad(0.7);
+    assert_close(g, fd(narrowed_c_only, 0.7), 1e-8);
+}

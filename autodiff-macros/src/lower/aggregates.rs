@@ -103,7 +103,7 @@ impl Lowerer {
         let rt = names::rt();
         self.emit(quote_spanned!(span=> let #t = #value;));
         self.emit(quote!(let #anchor = #rt::TangentOf::of(&#t);));
-        self.assigned_active.insert(out);
+        self.mark_active(out);
         let parts: Vec<Ident> = (0..ops.len())
             .map(|i| format_ident!("__ad_p{}", i))
             .collect();
@@ -212,7 +212,7 @@ impl Lowerer {
         let mut fills = Vec::new();
         for (ident, projs) in parts {
             let b = self.bind(&ident.to_string());
-            self.assigned_active.insert(b);
+            self.mark_active(b);
             if !self.is_active_binding(b) {
                 continue;
             }
@@ -243,7 +243,7 @@ impl Lowerer {
     /// gradient of the last element pushed.
     pub(super) fn lower_push(&mut self, m: &syn::ExprMethodCall, recv: usize) -> Operand {
         let v = self.lower_leaf(&m.args[0]);
-        self.assigned_active.insert(recv);
+        self.mark_active(recv);
         self.structured_locals.insert(recv);
         let (r, t) = (&m.receiver, &v.tokens);
         self.emit(quote_spanned!(m.method.span()=> #r.push(#t);));

@@ -45,6 +45,31 @@ impl Lowerer {
         }
     }
 
+    /// An active value of unknown reach is written to `id`.
+    pub(super) fn mark_active(&mut self, id: usize) {
+        self.assigned_active.insert(id);
+        self.reach.insert(id, ALL);
+    }
+
+    /// `src` is written to the binding `dest` (a `let`, an assignment, a block's value). An
+    /// immutable binding reaches what its writes reach (it is written once per run of its
+    /// `let`, after what it is computed from); a `mut` one (or one the macro made, such as an
+    /// iterator chain's accumulator) may carry a value around a loop, so it reaches everything. Temporaries written this way (an `if`'s value) are left unknown.
+    pub(super) fn note_write(&mut self, dest: usize, src: usize) {
+        if dest >= super::TEMP_BASE || dest == super::RET {
+            return;
+        }
+        let name = &self.bindings[dest].name;
+        // `__ad_` locals are the macro's own, such as an iterator chain's accumulator (`mut`)
+        let r = if self.mut_names.contains(name) || name.starts_with("__ad_") {
+            ALL
+        } else {
+            self.reach_of(src)
+        };
+        let prev = self.reach.get(&dest).copied().unwrap_or(0);
+        self.reach.insert(dest, prev | r);
+    }
+
     /// Does the generated code read `__ad_want` (the pullback must then take its request)?
     pub fn uses_call_activity(&self) -> bool {
         self.uses_want

@@ -55,7 +55,7 @@ impl Lowerer {
         let active = self.is_active(&Expr::Closure(c.clone()));
         let id = self.bind(&name.to_string());
         if active {
-            self.assigned_active.insert(id);
+            self.mark_active(id);
         }
         self.closures.insert(
             id,

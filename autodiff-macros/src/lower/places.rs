@@ -333,7 +333,7 @@ impl Lowerer {
         };
         let alias = self.extend_alias(id, steps);
         let b = self.bind(&name.to_string());
-        self.assigned_active.insert(b);
+        self.mark_active(b);
         self.aliases.insert(b, alias);
         true
     }
@@ -505,7 +505,7 @@ impl Lowerer {
                     alias.local_zero = Some(z);
                 }
                 let b = self.bind(&ident.to_string());
-                self.assigned_active.insert(b);
+                self.mark_active(b);
                 self.aliases.insert(b, alias);
                 true
             }

@@ -99,8 +99,9 @@ impl Lowerer {
     /// Reverse code that moves the adjoint of `dest` into `src` (a move, a copy, a block's value).
     pub(super) fn alias(&mut self, dest: Option<usize>, src: &Operand) {
         let Some(dest) = dest else { return };
-        if src.adj.is_some() {
+        if let Some(s) = src.adj {
             self.assigned_active.insert(dest);
+            self.note_write(dest, s);
         }
         if !self.is_active_binding(dest) {
             return;
@@ -140,7 +141,7 @@ impl Lowerer {
             // A user function's pullback: check its gradients against this call's arguments.
             Some((span, active)) => {
                 let n = proc_macro2::Literal::usize_unsuffixed(inputs.len());
-                let grads = pick_active_grads(quote_spanned!(span=> (#pb)(#g)), active);
+                let grads = pick_active_grads(quote_spanned!(span=> (#pb)(#g)), &pb, active);
                 quote_spanned!(span=> #rt::CallGrads::<#n>::split(#grads))
             }
             None => quote!(#rt::Pullback::pull(#pb, #g)),
@@ -280,12 +281,14 @@ impl Lowerer {
 }
 
 /// The gradients a user function's pullback returns, narrowed to the arguments that are active
-/// at this call. A callee differentiated in every argument returns one gradient per argument;
-/// when only some are active here, the others' are dropped (which are picked is decided by the
-/// tuple's arity, through autoref specialisation on its concrete type). A callee whose
-/// gradients already match the active arguments (`wrt(..)` narrowed to them, or a hand-written
-/// `_vjp` for this pattern) passes through unchanged.
-fn pick_active_grads(grads: TokenStream, active: &[bool]) -> TokenStream {
+/// at this call, through autoref specialisation on the pullback and the gradients' types:
+/// - a callee narrowed with `wrt(..)` (`Narrowed<_, WRT>`) returns one gradient per `WRT`
+///   parameter: those of the active arguments are kept (`vjp::SelectGrads`; the call's check
+///   has made sure they are among `WRT`);
+/// - a callee differentiated in every argument returns one gradient per argument: the inactive
+///   ones are dropped (picked by the tuple's arity);
+/// - any other pullback (a hand-written `_vjp` for this pattern) passes through unchanged.
+fn pick_active_grads(grads: TokenStream, pb: &Ident, active: &[bool]) -> TokenStream {
     let n = active.len();
     if active.iter().all(|&a| a) || n < 2 {
         return grads;
@@ -307,27 +310,55 @@ fn pick_active_grads(grads: TokenStream, active: &[bool]) -> TokenStream {
     } else {
         (quote!((#(#keep_tys,)*)), quote!((#(#keep,)*)))
     };
+    let rt = names::rt();
+    let mask = names::position_mask(active.iter().copied());
     quote! {{
-        struct __AdW<T>(::core::cell::Cell<::core::option::Option<T>>);
+        struct __AdW<'__a, P, T>(&'__a P, ::core::cell::Cell<::core::option::Option<T>>);
+        impl<P, T> __AdW<'_, P, T> {
+            #[inline(always)]
+            fn __ad_take(&self) -> T {
+                self.1.take().expect("gradients taken once")
+            }
+        }
+        trait __AdNarrowed { type Out; fn __ad_pick(self) -> Self::Out; }
+        // the pullback as recorded, or borrowed from its record while replaying
+        impl<F, T: #rt::SelectGrads<W, #mask>, const W: u64> __AdNarrowed
+            for &&&__AdW<'_, #rt::Narrowed<F, W>, T>
+        {
+            type Out = T::Out;
+            #[inline(always)]
+            fn __ad_pick(self) -> T::Out {
+                #rt::SelectGrads::<W, #mask>::select(self.__ad_take())
+            }
+        }
+        impl<F, T: #rt::SelectGrads<W, #mask>, const W: u64> __AdNarrowed
+            for &&&__AdW<'_, &#rt::Narrowed<F, W>, T>
+        {
+            type Out = T::Out;
+            #[inline(always)]
+            fn __ad_pick(self) -> T::Out {
+                #rt::SelectGrads::<W, #mask>::select(self.__ad_take())
+            }
+        }
         trait __AdAll { type Out; fn __ad_pick(self) -> Self::Out; }
-        impl<#(#tys),*> __AdAll for &&__AdW<(#(#tys,)*)> {
+        impl<P, #(#tys),*> __AdAll for &&__AdW<'_, P, (#(#tys,)*)> {
             type Out = #out_ty;
             #[inline(always)]
             fn __ad_pick(self) -> #out_ty {
-                let (#(#vals,)*) = self.0.take().expect("gradients taken once");
+                let (#(#vals,)*) = self.__ad_take();
                 #out_val
             }
         }
         trait __AdSame { type Out; fn __ad_pick(self) -> Self::Out; }
-        impl<T> __AdSame for &__AdW<T> {
+        impl<P, T> __AdSame for &__AdW<'_, P, T> {
             type Out = T;
             #[inline(always)]
             fn __ad_pick(self) -> T {
-                self.0.take().expect("gradients taken once")
+                self.__ad_take()
             }
         }
-        let __ad_w = __AdW(::core::cell::Cell::new(::core::option::Option::Some(#grads)));
-        (&&__ad_w).__ad_pick()
+        let __ad_w = __AdW(&#pb, ::core::cell::Cell::new(::core::option::Option::Some(#grads)));
+        (&&&__ad_w).__ad_pick()
     }}
 }
 

@@ -63,7 +63,7 @@ pub use loss::{
 };
 pub use narrowed::{
     require_wrt_match, CallMatchesWrt, CallProbe, CallPullback, Narrowed, ProbeExact,
-    ProbeNarrowed, ProbeOther, WrtMatches, WrtMismatch,
+    ProbeNarrowed, ProbeOther, SelectGrads, WrtMatches, WrtMismatch,
 };
 pub use reduce_ext::{LanePb, ReduceExtVjp};
 pub use scalar::*;
@@ -248,7 +248,7 @@ impl<E: Element> Seed for Tensor<E> {
     label = "this call passes {N} differentiable argument(s)",
     note = "a call `g(..)` in a `#[differentiable]` function uses `g_vjp`, whose pullback must return one gradient per argument that depends on the differentiated inputs (a tuple in argument order when there are several)",
     note = "if `g` is `#[differentiable(wrt(..))]`, add the missing arguments to its `wrt(..)`: the gradient must flow through them",
-    note = "a callee differentiated in every argument can be called with any of them inactive (its other gradients are dropped); a callee narrowed with `wrt(..)` must be called with exactly those arguments active, or with all of its arguments active"
+    note = "a callee can be called with any of its differentiated arguments inactive (their gradients are not computed); for a callee narrowed with `wrt(..)`, those among its first six parameters"
 )]
 pub trait CallGrads<const N: usize> {
     /// The gradients as a tuple (or the one gradient).
