@@ -236,3 +236,23 @@ pub fn dualize_constant<T: Dualize>(x: &T) -> T::Dual {
 pub fn dualize_seed<T: Dualize>(x: &T, t: &T::Tangent) -> T::Dual {
     x.seed(t)
 }
+
+/// Never implemented: the bound of the stand-in `__ad_NAME_dual` that `#[differentiable]`
+/// writes for a function without `jvp`, so that a function with `jvp` calling it at dual
+/// numbers is refused at the call, naming the function (`F` is a marker type named after it).
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{F}` has no forward mode: add `#[differentiable(jvp)]` to `{F}`",
+    label = "called here with dual numbers, from the forward mode of a function with `jvp`",
+    note = "a function called with differentiated values inside a function with `jvp` needs `jvp` itself (generic functions `fn f<T: Float>` need only `#[differentiable]`)"
+)]
+pub trait NeedsJvp<F> {}
+
+/// Never implemented: as [`NeedsJvp`], for methods (`O` is the type whose method is called).
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "this method of `{O}` has no forward mode: add `#[differentiable(jvp)]` to it",
+    label = "called here with dual numbers, from the forward mode of a function with `jvp`",
+    note = "a method called with differentiated values inside a function with `jvp` needs `jvp` itself"
+)]
+pub trait MethodNeedsJvp<O: ?Sized> {}

@@ -62,7 +62,7 @@ mod ops;
 mod reverse;
 mod tensor;
 pub use cut::with_tangents;
-pub use dualize::{dualize_constant, dualize_seed, Dualize};
+pub use dualize::{dualize_constant, dualize_seed, Dualize, MethodNeedsJvp, NeedsJvp};
 pub(crate) use cut::{cut_tangents, tangents_cut};
 pub use literal::{
     lit_like, mixed_add, mixed_div, mixed_mul, mixed_ops, mixed_sub, primal, value_like,
