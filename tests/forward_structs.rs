@@ -147,6 +147,12 @@ impl Lin {
         (x.matmul(&self.w) + &self.b).tanh()
     }
 
+    /// A `&self` method differentiated in its other argument only: `self` is a constant.
+    #[differentiable(jvp)]
+    fn apply(&self, x: &Tensor<f64>) -> Tensor<f64> {
+        (x.matmul(&self.w) + &self.b).sum()
+    }
+
     /// A method calling another method.
     #[differentiable(wrt(self, x), jvp)]
     fn loss(&self, x: &Tensor<f64>) -> Tensor<f64> {
@@ -171,6 +177,10 @@ fn methods_and_a_method_calling_another() {
     let both = dot(&flat_tangent::<Lin>(&gp), &flat_tangent::<Lin>(&vt))
         + dot(&gx.to_vec(), &vx.to_vec());
     assert_close(dot(&u.to_vec(), &jv.to_vec()), both, 1e-12);
+
+    let (_, jv) = p.apply_jvp(&x, &vx);
+    let (_, gx) = p.apply_grad(&x);
+    assert_close(jv.item(), dot(&gx.to_vec(), &vx.to_vec()), 1e-12);
 
     let (_, jv) = p.loss_jvp(&x, &vt, &vx);
     let (_, (gp, gx)) = p.loss_grad(&x);

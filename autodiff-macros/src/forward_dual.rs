@@ -244,10 +244,11 @@ impl Rewrite<'_> {
         let (args, span) = (m.args.iter(), m.method.span());
         if id == "self" {
             let by_ref = self.cx.receiver?;
+            let this = syn::Ident::new("__ad_this", m.receiver.span());
             let this = if by_ref {
-                quote!(__ad_this)
+                quote!(#this)
             } else {
-                quote!(&__ad_this)
+                quote!(&#this)
             };
             return syn::parse2(quote_spanned!(span=> Self::#f(#this, #(#args),*))).ok();
         }

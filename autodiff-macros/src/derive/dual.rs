@@ -50,7 +50,7 @@ pub(crate) fn emit(info: &StructInfo<'_>) -> TokenStream {
         let p: WherePredicate = if f.skip {
             syn::parse_quote!(for<'__ad> #ty: ::core::clone::Clone)
         } else {
-            preds.push(syn::parse_quote!(#ty: ::autodiff::Differentiable));
+            preds.push(syn::parse_quote!(for<'__ad> #ty: ::autodiff::Differentiable));
             syn::parse_quote!(for<'__ad> #ty: #dualize)
         };
         preds.push(p);
