@@ -91,7 +91,11 @@ fn check_lin_loss(p: &Lin, x: &Tensor<f64>, vp: &Lin, vx: &Tensor<f64>) {
     let pair = (p.clone(), x.clone());
     let mut dir = flat_tangent::<Lin>(&vp_t);
     dir.extend(vx.to_vec());
-    let fd = fd_along(|q: &(Lin, Tensor<f64>)| lin_loss(&q.0, &q.1).item(), &pair, &dir);
+    let fd = fd_along(
+        |q: &(Lin, Tensor<f64>)| lin_loss(&q.0, &q.1).item(),
+        &pair,
+        &dir,
+    );
     assert_close(jv.item(), fd, 1e-7);
 }
 
@@ -137,7 +141,11 @@ fn nested_struct() {
     let (_, g) = mlp_loss_grad(&m, &x);
     let dir = flat_tangent::<Mlp>(&v);
     assert_close(jv.item(), dot(&flat_tangent::<Mlp>(&g), &dir), 1e-12);
-    assert_close(jv.item(), fd_along(|q: &Mlp| mlp_loss(q, &x).item(), &m, &dir), 1e-7);
+    assert_close(
+        jv.item(),
+        fd_along(|q: &Mlp| mlp_loss(q, &x).item(), &m, &dir),
+        1e-7,
+    );
 }
 
 impl Lin {
@@ -174,8 +182,8 @@ fn methods_and_a_method_calling_another() {
     let (h_r, pb) = p.hidden_vjp(&x);
     assert_eq!(h.shape(), h_r.shape());
     let (gp, gx) = pb(u.clone());
-    let both = dot(&flat_tangent::<Lin>(&gp), &flat_tangent::<Lin>(&vt))
-        + dot(&gx.to_vec(), &vx.to_vec());
+    let both =
+        dot(&flat_tangent::<Lin>(&gp), &flat_tangent::<Lin>(&vt)) + dot(&gx.to_vec(), &vx.to_vec());
     assert_close(dot(&u.to_vec(), &jv.to_vec()), both, 1e-12);
 
     let (_, jv) = p.apply_jvp(&x, &vx);
@@ -184,8 +192,8 @@ fn methods_and_a_method_calling_another() {
 
     let (_, jv) = p.loss_jvp(&x, &vt, &vx);
     let (_, (gp, gx)) = p.loss_grad(&x);
-    let both = dot(&flat_tangent::<Lin>(&gp), &flat_tangent::<Lin>(&vt))
-        + dot(&gx.to_vec(), &vx.to_vec());
+    let both =
+        dot(&flat_tangent::<Lin>(&gp), &flat_tangent::<Lin>(&vt)) + dot(&gx.to_vec(), &vx.to_vec());
     assert_close(jv.item(), both, 1e-12);
     let mut dir = flat_tangent::<Lin>(&vt);
     dir.extend(vx.to_vec());
@@ -264,8 +272,16 @@ fn vec_and_tuple_arguments() {
     let (_, jv) = vecs_jvp(&ws, &vs);
     let (_, g) = vecs_grad(&ws);
     let dir = flat_tangent::<Vec<Tensor<f64>>>(&vs);
-    assert_close(jv.item(), dot(&flat_tangent::<Vec<Tensor<f64>>>(&g), &dir), 1e-12);
-    assert_close(jv.item(), fd_along(|q: &Vec<Tensor<f64>>| vecs(q).item(), &ws, &dir), 1e-7);
+    assert_close(
+        jv.item(),
+        dot(&flat_tangent::<Vec<Tensor<f64>>>(&g), &dir),
+        1e-12,
+    );
+    assert_close(
+        jv.item(),
+        fd_along(|q: &Vec<Tensor<f64>>| vecs(q).item(), &ws, &dir),
+        1e-7,
+    );
 
     let p = (Tensor::randn(&[3], 60), 0.8);
     let vp = (Tensor::randn(&[3], 61), -0.5);
@@ -300,7 +316,11 @@ fn struct_inside_loop_and_branch() {
         let (_, g) = looped_grad(&p, &x, 5);
         let dir = flat_tangent::<Lin>(&vt);
         assert_close(jv.item(), dot(&flat_tangent::<Lin>(&g), &dir), 1e-12);
-        assert_close(jv.item(), fd_along(|q: &Lin| looped(q, &x, 5).item(), &p, &dir), 1e-7);
+        assert_close(
+            jv.item(),
+            fd_along(|q: &Lin| looped(q, &x, 5).item(), &p, &dir),
+            1e-7,
+        );
     }
 }
 

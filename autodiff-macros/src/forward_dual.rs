@@ -24,7 +24,11 @@ use syn::{Expr, ItemFn, Type};
 
 /// The name of a function's copy at dual numbers.
 pub fn copy_name(name: &syn::Ident) -> syn::Ident {
-    format_ident!("__ad_{}_dual", syn::ext::IdentExt::unraw(name), span = name.span())
+    format_ident!(
+        "__ad_{}_dual",
+        syn::ext::IdentExt::unraw(name),
+        span = name.span()
+    )
 }
 
 /// A struct, container or tuple type (behind at most one shared reference) that is taken at
@@ -45,7 +49,10 @@ pub fn is_dualizable(ty: &Type) -> bool {
             id.starts_with(|c: char| c.is_ascii_uppercase())
                 && id != "Tensor"
                 && !crate::parse::is_data_type(inner)
-                && !matches!(id.as_str(), "Shape" | "Range" | "HashMap" | "BTreeMap" | "Rc")
+                && !matches!(
+                    id.as_str(),
+                    "Shape" | "Range" | "HashMap" | "BTreeMap" | "Rc"
+                )
         }
         Type::Tuple(t) => !t.elems.is_empty(),
         Type::Array(_) => true,

@@ -124,10 +124,7 @@ pub fn dual_type(ty: &Type, alias: Option<&syn::Ident>) -> Type {
 fn conversions(f: &ItemFn, sig: &Signature) -> Option<Vec<Conv>> {
     let generic = generic_elem(sig);
     let generic_ok = sig.type_params.is_empty() || generic.is_some();
-    let receiver_ok = f
-        .sig
-        .receiver()
-        .is_none_or(crate::parse::receiver_type_ok);
+    let receiver_ok = f.sig.receiver().is_none_or(crate::parse::receiver_type_ok);
     if !generic_ok || !receiver_ok || (generic.is_some() && sig.in_impl) {
         return None;
     }
@@ -137,7 +134,12 @@ fn conversions(f: &ItemFn, sig: &Signature) -> Option<Vec<Conv>> {
         .as_ref()
         .is_some_and(|t| tensor_elem(t).is_some() || is_float_type(t) || is_t(t));
     let slice = |t: &Type| matches!(strip_ref(t).0, Type::Slice(_));
-    if !out_ok || sig.params.iter().any(|p| p.wrt && p.structured && slice(&p.ty)) {
+    if !out_ok
+        || sig
+            .params
+            .iter()
+            .any(|p| p.wrt && p.structured && slice(&p.ty))
+    {
         return None;
     }
     // a non-generic function of plain numbers runs at `Dual<f64>` like a tensor function
@@ -383,7 +385,10 @@ pub fn generate(
         let plain_tensor_fn = !sig.in_impl
             && !convs.iter().any(Conv::structured)
             && (tensor_elem(sig.output.as_ref()?).is_some()
-                || sig.params.iter().any(|p| tensor_elem(strip_ref(&p.ty).0).is_some()));
+                || sig
+                    .params
+                    .iter()
+                    .any(|p| tensor_elem(strip_ref(&p.ty).0).is_some()));
         if !plain_tensor_fn {
             cx.push(diag::hvp_unsupported_form(span));
             return None;
