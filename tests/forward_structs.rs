@@ -253,7 +253,8 @@ fn non_generic_scalars_and_helpers() {
     }
 }
 
-/// A `Vec` of tensors as a differentiated argument.
+/// A `Vec` of tensors as a differentiated argument (`&Vec`, as reverse mode takes it).
+#[allow(clippy::ptr_arg)]
 #[differentiable(jvp, wrt(ws))]
 fn vecs(ws: &Vec<Tensor<f64>>) -> Tensor<f64> {
     (&ws[0] * &ws[1]).sum() + ws[2].exp().sum()

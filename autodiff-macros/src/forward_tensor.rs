@@ -192,9 +192,8 @@ fn dual_copy(
     let mut copy = crate::lower::strip_checkpoint_attrs(f);
     copy.sig.ident = name.clone();
     copy.attrs.retain(|a| a.path().is_ident("allow"));
-    let mut k = 0;
     let mut receiver = None;
-    for arg in copy.sig.inputs.iter_mut() {
+    for (k, arg) in copy.sig.inputs.iter_mut().enumerate() {
         match arg {
             syn::FnArg::Typed(pt) => {
                 if k < sig.params.len() && convs[k].structured() {
@@ -210,7 +209,6 @@ fn dual_copy(
                 *arg = syn::parse_quote!(__ad_this: #dual);
             }
         }
-        k += 1;
     }
     if let syn::ReturnType::Type(_, t) = &mut copy.sig.output {
         **t = dual_type(t, alias);
