@@ -204,13 +204,47 @@ fn methods_and_a_method_calling_another() {
 
 /// A non-generic scalar function: literals on both sides, a method with a literal argument, a
 /// branch.
-#[differentiable(jvp)]
+#[differentiable(jvp, hvp)]
 fn scalar(x: f64, y: f64) -> f64 {
     let s = (x * y).sin() + x.powf(2.5) / y + 3.0 * x;
     if s > 1.0 {
         s * s
     } else {
         2.0 - s
+    }
+}
+
+/// `f = x²y + x·sin y`: H = [[2y, 2x + cos y], [2x + cos y, -x sin y]].
+#[differentiable(hvp)]
+fn poly(x: f64, y: f64) -> f64 {
+    x * x * y + x * y.sin()
+}
+
+#[test]
+fn hvp_of_non_generic_scalar_functions() {
+    let (x, y) = (0.7, -1.2);
+    let hess = [
+        [2.0 * y, 2.0 * x + y.cos()],
+        [2.0 * x + y.cos(), -x * y.sin()],
+    ];
+    for (v, row) in [((1.0, 0.0), 0), ((0.0, 1.0), 1)] {
+        let (value, g, hv) = poly_hvp(x, y, v.0, v.1);
+        assert_eq!(value, poly(x, y));
+        assert_eq!(g, poly_grad(x, y).1);
+        assert_close(hv.0, hess[row][0], 1e-14);
+        assert_close(hv.1, hess[row][1], 1e-14);
+    }
+    // against central differences of the gradient, along a direction
+    let (vx, vy) = (0.4, -0.9);
+    for (x, y) in [(1.3, 0.7), (0.2, 0.4)] {
+        let (_, _, hv) = scalar_hvp(x, y, vx, vy);
+        let h = 1e-6;
+        let (gp, gm) = (
+            scalar_grad(x + h * vx, y + h * vy).1,
+            scalar_grad(x - h * vx, y - h * vy).1,
+        );
+        assert_close(hv.0, (gp.0 - gm.0) / (2.0 * h), 1e-6);
+        assert_close(hv.1, (gp.1 - gm.1) / (2.0 * h), 1e-6);
     }
 }
 
@@ -225,10 +259,20 @@ fn generic_helper<T: Float>(x: T) -> T {
     x * x.exp()
 }
 
-/// Calls of a non-generic helper with `jvp` and of a generic one.
+mod helpers {
+    use autodiff::prelude::*;
+
+    /// A helper in another module, called by its path.
+    #[differentiable(jvp)]
+    pub fn cube(x: f64) -> f64 {
+        x * x * x
+    }
+}
+
+/// Calls of a non-generic helper with `jvp`, of a generic one, and of a helper by its path.
 #[differentiable(jvp)]
 fn calls_helper(x: f64, y: f64) -> f64 {
-    helper(x) * y + generic_helper(y * 0.5)
+    helper(x) * y + generic_helper(y * 0.5) + helpers::cube(x - y)
 }
 
 #[test]
@@ -291,6 +335,26 @@ fn vec_and_tuple_arguments() {
     let (_, (gp, gx)) = tuple_arg_grad(&p, &x);
     let both = dot(&gp.0.to_vec(), &vp.0.to_vec()) + gp.1 * vp.1 + dot(&gx.to_vec(), &vx.to_vec());
     assert_close(jv.item(), both, 1e-12);
+}
+
+/// Data that stays plain in the copy: containers of integers and numbers, an `Option`.
+#[differentiable(wrt(x), jvp)]
+#[allow(clippy::ptr_arg)]
+fn with_data(x: &Tensor<f64>, idx: &Vec<usize>, scales: &Vec<f64>, k: Option<usize>) -> f64 {
+    let mut s = x.get(&[k.unwrap_or(0)]);
+    for (i, c) in idx.iter().zip(scales) {
+        s = s + x.get(&[*i]) * *c;
+    }
+    s
+}
+
+#[test]
+fn plain_data_arguments() {
+    let (x, v) = (Tensor::randn(&[4], 90), Tensor::randn(&[4], 91));
+    let (idx, scales) = (vec![3, 1, 3], vec![0.5, -2.0, 1.5]);
+    let (_, jv) = with_data_jvp(&x, &idx, &scales, Some(2), &v);
+    let (_, g) = with_data_grad(&x, &idx, &scales, Some(2));
+    assert_close(jv, dot(&g.to_vec(), &v.to_vec()), 1e-12);
 }
 
 /// A struct read inside a loop and a branch.

@@ -32,30 +32,52 @@ pub fn copy_name(name: &syn::Ident) -> syn::Ident {
 }
 
 /// A struct, container or tuple type (behind at most one shared reference) that is taken at
-/// dual numbers through `Dualize`: any named type other than the data types, tensors and plain
-/// numbers (which the tensor path converts itself).
+/// dual numbers through `Dualize` when it is not differentiated: a struct (any named type other
+/// than the data types and a few standard ones), or a `Vec`, `Option`, `Box`, array or tuple
+/// holding tensors or structs (and, in a tuple, numbers). Tensors and containers of tensors are
+/// converted by the tensor path itself; numbers and containers of numbers only stay plain.
 pub fn is_dualizable(ty: &Type) -> bool {
     let inner = match ty {
         Type::Reference(r) if r.mutability.is_none() => &*r.elem,
         Type::Reference(_) => return false,
         other => other,
     };
-    match inner {
+    !crate::parse::is_tensor(inner) && holds_dual(inner)
+}
+
+/// Does a value of this type hold a tensor or a struct (every leaf of a tuple dualizable)?
+fn holds_dual(ty: &Type) -> bool {
+    let number = |t: &Type| crate::syntax::is_float_type(t);
+    match ty {
+        Type::Paren(p) => holds_dual(&p.elem),
+        Type::Array(a) => holds_dual(&a.elem),
+        Type::Tuple(t) => {
+            t.elems.iter().all(|e| number(e) || holds_dual(e)) && t.elems.iter().any(holds_dual)
+        }
         Type::Path(p) if p.qself.is_none() => {
             let Some(seg) = p.path.segments.last() else {
                 return false;
             };
             let id = seg.ident.to_string();
+            if id == "Tensor" {
+                return true;
+            }
+            if matches!(id.as_str(), "Vec" | "Option" | "Box") {
+                return match &seg.arguments {
+                    syn::PathArguments::AngleBracketed(a) => a
+                        .args
+                        .iter()
+                        .any(|g| matches!(g, syn::GenericArgument::Type(t) if holds_dual(t))),
+                    _ => false,
+                };
+            }
             id.starts_with(|c: char| c.is_ascii_uppercase())
-                && id != "Tensor"
-                && !crate::parse::is_data_type(inner)
+                && !crate::parse::is_data_type(ty)
                 && !matches!(
                     id.as_str(),
-                    "Shape" | "Range" | "HashMap" | "BTreeMap" | "Rc"
+                    "Shape" | "Range" | "HashMap" | "BTreeMap" | "HashSet" | "Rc" | "Arc"
                 )
         }
-        Type::Tuple(t) => !t.elems.is_empty(),
-        Type::Array(_) => true,
         _ => false,
     }
 }
@@ -85,6 +107,33 @@ const NOT_USER_FNS: &[&str] = &[
     "cross_entropy",
     "mse_loss",
     "binary_cross_entropy_with_logits",
+];
+
+/// First segments of paths that are not users' modules (`std::cmp::max`, `f64::max`).
+const NOT_USER_MODULES: &[&str] = &[
+    "std",
+    "core",
+    "alloc",
+    "autodiff",
+    "autodiff_runtime",
+    "num_traits",
+    "f32",
+    "f64",
+    "i8",
+    "i16",
+    "i32",
+    "i64",
+    "i128",
+    "isize",
+    "u8",
+    "u16",
+    "u32",
+    "u64",
+    "u128",
+    "usize",
+    "bool",
+    "char",
+    "str",
 ];
 
 /// Does `e` read one of `names` (other than through a size method)?
@@ -197,6 +246,7 @@ pub fn rewrite_calls(block: &mut syn::Block, seeds: &HashSet<String>, cx: &CallC
         bound: &bound,
         dual: &dual,
         cx,
+        renamed: Vec::new(),
     };
     r.visit_block_mut(block);
     if cx.receiver.is_some() {
@@ -204,10 +254,34 @@ pub fn rewrite_calls(block: &mut syn::Block, seeds: &HashSet<String>, cx: &CallC
     }
 }
 
+/// The first call of another function with dual arguments in `block` (its name, where), as
+/// [`rewrite_calls`] would send it to that function's copy.
+pub fn first_user_call(
+    block: &syn::Block,
+    seeds: &HashSet<String>,
+) -> Option<(syn::Ident, proc_macro2::Span)> {
+    let mut block = block.clone();
+    let (bound, dual) = locals(&block, seeds);
+    let cx = CallContext {
+        receiver: None,
+        named_params: Vec::new(),
+    };
+    let mut r = Rewrite {
+        bound: &bound,
+        dual: &dual,
+        cx: &cx,
+        renamed: Vec::new(),
+    };
+    r.visit_block_mut(&mut block);
+    r.renamed.into_iter().next()
+}
+
 struct Rewrite<'a> {
     bound: &'a HashSet<String>,
     dual: &'a HashSet<String>,
     cx: &'a CallContext,
+    /// The functions whose calls went to their copies, and where.
+    renamed: Vec<(syn::Ident, proc_macro2::Span)>,
 }
 
 impl Rewrite<'_> {
@@ -215,7 +289,8 @@ impl Rewrite<'_> {
         args.any(|a| mentions(a, self.dual))
     }
 
-    fn call(&self, c: &mut syn::ExprCall) {
+    fn call(&mut self, c: &mut syn::ExprCall) {
+        let span = c.span();
         let Expr::Path(p) = &mut *c.func else { return };
         if p.qself.is_some() || !self.any_dual(c.args.iter()) {
             return;
@@ -227,13 +302,20 @@ impl Rewrite<'_> {
             s.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
                 && !NOT_USER_FNS.contains(&s.as_str())
         };
+        let module = |id: &syn::Ident| {
+            let s = id.to_string();
+            s.starts_with(|c: char| c.is_ascii_lowercase())
+                && !NOT_USER_MODULES.contains(&s.as_str())
+        };
         let ok = match n {
             1 => !self.bound.contains(&segs[0].ident.to_string()) && user_fn(&segs[0].ident),
-            2 => segs[0].ident == "Self" && self.cx.receiver.is_some() && user_fn(&segs[1].ident),
-            _ => false,
+            2 if segs[0].ident == "Self" => self.cx.receiver.is_some() && user_fn(&segs[1].ident),
+            // `m::helper(x)`, `crate::m::helper(x)`, `super::helper(x)`
+            _ => segs.iter().take(n - 1).all(|s| module(&s.ident)) && user_fn(&segs[n - 1].ident),
         };
         if ok {
             let last = &mut segs[n - 1];
+            self.renamed.push((last.ident.clone(), span));
             last.ident = copy_name(&last.ident);
         }
     }
