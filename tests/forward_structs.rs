@@ -161,6 +161,18 @@ impl Lin {
         (x.matmul(&self.w) + &self.b).sum()
     }
 
+    /// An associated function, called as `Self::squash` by a method.
+    #[differentiable(associated, jvp)]
+    fn squash(h: &Tensor<f64>) -> Tensor<f64> {
+        (h * h).tanh().mean()
+    }
+
+    #[differentiable(wrt(self, x), jvp)]
+    fn squashed(&self, x: &Tensor<f64>) -> Tensor<f64> {
+        let h = self.hidden(x);
+        Self::squash(&h)
+    }
+
     /// A method calling another method.
     #[differentiable(wrt(self, x), jvp)]
     fn loss(&self, x: &Tensor<f64>) -> Tensor<f64> {
@@ -189,6 +201,12 @@ fn methods_and_a_method_calling_another() {
     let (_, jv) = p.apply_jvp(&x, &vx);
     let (_, gx) = p.apply_grad(&x);
     assert_close(jv.item(), dot(&gx.to_vec(), &vx.to_vec()), 1e-12);
+
+    let (_, jv) = p.squashed_jvp(&x, &vt, &vx);
+    let (_, (gp, gx)) = p.squashed_grad(&x);
+    let both =
+        dot(&flat_tangent::<Lin>(&gp), &flat_tangent::<Lin>(&vt)) + dot(&gx.to_vec(), &vx.to_vec());
+    assert_close(jv.item(), both, 1e-12);
 
     let (_, jv) = p.loss_jvp(&x, &vt, &vx);
     let (_, (gp, gx)) = p.loss_grad(&x);

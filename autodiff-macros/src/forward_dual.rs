@@ -234,6 +234,8 @@ fn locals(block: &syn::Block, seeds: &HashSet<String>) -> (HashSet<String>, Hash
 pub struct CallContext {
     /// `Some(by_ref)` in a method's copy.
     pub receiver: Option<bool>,
+    /// The copy is an associated function (`Self::other(..)` calls go to `Self::__ad_other_dual`).
+    pub in_impl: bool,
     /// Parameter name -> its named type (`p: &Lin` -> `Lin`) and whether it is a reference.
     pub named_params: Vec<(String, Type, bool)>,
 }
@@ -264,6 +266,7 @@ pub fn first_user_call(
     let (bound, dual) = locals(&block, seeds);
     let cx = CallContext {
         receiver: None,
+        in_impl: false,
         named_params: Vec::new(),
     };
     let mut r = Rewrite {
@@ -309,7 +312,7 @@ impl Rewrite<'_> {
         };
         let ok = match n {
             1 => !self.bound.contains(&segs[0].ident.to_string()) && user_fn(&segs[0].ident),
-            2 if segs[0].ident == "Self" => self.cx.receiver.is_some() && user_fn(&segs[1].ident),
+            2 if segs[0].ident == "Self" => self.cx.in_impl && user_fn(&segs[1].ident),
             // `m::helper(x)`, `crate::m::helper(x)`, `super::helper(x)`
             _ => segs.iter().take(n - 1).all(|s| module(&s.ident)) && user_fn(&segs[n - 1].ident),
         };

@@ -243,6 +243,7 @@ fn dual_copy(
             .collect();
         let cx = crate::forward_dual::CallContext {
             receiver,
+            in_impl: sig.in_impl,
             named_params,
         };
         crate::forward_dual::rewrite_calls(&mut copy.block, &seeds, &cx);
