@@ -361,7 +361,7 @@ fn vec_and_tuple_arguments() {
 fn with_data(x: &Tensor<f64>, idx: &Vec<usize>, scales: &Vec<f64>, k: Option<usize>) -> f64 {
     let mut s = x.get(&[k.unwrap_or(0)]);
     for (i, c) in idx.iter().zip(scales) {
-        s = s + x.get(&[*i]) * *c;
+        s += x.get(&[*i]) * *c;
     }
     s
 }
