@@ -8,7 +8,11 @@
 //! Which parameters change type in the copy: the differentiated ones (`Tensor<E>`, `&Tensor<E>`,
 //! `E`), and every other tensor or container of tensors (`&[Tensor<E>]`, `Vec<Tensor<E>>`), so
 //! products between data and parameters type-check. Scalars that are not differentiated stay
-//! plain numbers (dual tensors take them as constants).
+//! plain numbers (dual tensors take them as constants). Structs, containers and tuples of them,
+//! and `self`, go through `autodiff::forward::Dualize` (`forward_dual.rs`, which also sends
+//! calls of other functions to their copies). Non-generic functions of plain numbers take the
+//! same path at `Dual<f64>`. The copy is an item of its own, `__ad_NAME_dual` (an associated
+//! function in an `impl`), so that other functions' copies can call it.
 
 use crate::ctxt::Ctxt;
 use crate::diagnostics as diag;
