@@ -491,14 +491,40 @@ pub fn layer_norm_arity(span: Span) -> Error {
 pub fn forward_mode_needs_generic(span: Span) -> Error {
     err(
         span,
-        "`jvp` and `hvp` are generated for scalar functions generic over one `T: Float` \
-         (`fn f<T: Float>(x: T, ..) -> T`) and for tensor functions (`fn f(x: &Tensor<f64>, ..) \
-         -> Tensor<f64>`, or generic over the element `T: Element`, differentiated arguments `Tensor`, `&Tensor`, `f32` or `f64`, a tensor \
-         or scalar result): they run the function at dual numbers\n\
-         note: methods, functions generic over more than their element type, differentiated \
-         struct, tuple or container arguments, and struct or tuple results are not supported\n\
+        "`jvp` and `hvp` are generated for functions of numbers, tensors, and structs, \
+         containers and tuples of them (`fn f(p: &Model, x: &Tensor<f64>) -> Tensor<f64>`, \
+         `&self` methods, functions generic over one `T: Float` or `T: Element`) with a number or \
+         tensor result: they run the function at dual numbers\n\
+         note: functions generic over more than their element type, generic functions with \
+         struct or container arguments, `&[Tensor]` slices as differentiated arguments, and \
+         struct or tuple results are not supported\n\
          help: write the function in one of those forms, or use `autodiff::calculus::jacobian` \
          (reverse mode) for its Jacobian",
+    )
+}
+
+pub fn hvp_unsupported_form(span: Span) -> Error {
+    err(
+        span,
+        "`hvp` is generated for functions generic over one `T: Float` or `T: Element` and for \
+         free functions of tensors or numbers (`fn f(x: &Tensor<f64>, ..) -> Tensor<f64>`, \
+         `fn f(x: f64, y: f64) -> f64`)\n\
+         note: methods and struct, container or tuple arguments have `jvp` only (forward over \
+         reverse would differentiate their copy at dual numbers, which is not supported yet)\n\
+         help: write the function generic over `T: Float` (then `hvp` instantiates its gradient \
+         at dual numbers), or use `autodiff::calculus::hessian`",
+    )
+}
+
+pub fn hvp_through_call(span: Span, callee: &dyn Display) -> Error {
+    err(
+        span,
+        format!(
+            "`hvp` of a non-generic function of numbers does not go through calls of other \
+             functions, and this calls `{callee}` with differentiated values\n\
+             help: make this function and `{callee}` generic over `T: Float` (`hvp` then \
+             instantiates the gradient at dual numbers), or use `jvp` only"
+        ),
     )
 }
 

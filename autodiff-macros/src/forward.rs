@@ -16,7 +16,8 @@ use syn::{ItemFn, Type};
 /// they need.
 pub fn generate(f: &ItemFn, opts: &Options, sig: &Signature, cx: &mut Ctxt) -> TokenStream {
     let Some(span) = opts.forward_span else {
-        return TokenStream::new();
+        // what a caller's copy at dual numbers calls (`__ad_NAME_dual`)
+        return crate::forward_dual::callee_items(f, sig);
     };
     let Some(t) = scalar_param(f, sig) else {
         if let Some(ts) = crate::forward_tensor::generate(f, opts, sig, cx, span) {
@@ -27,7 +28,7 @@ pub fn generate(f: &ItemFn, opts: &Options, sig: &Signature, cx: &mut Ctxt) -> T
         }
         return TokenStream::new();
     };
-    let mut out = TokenStream::new();
+    let mut out = crate::forward_dual::callee_items(f, sig);
     if opts.jvp {
         out.extend(jvp(f, sig, &t));
     }

@@ -8,7 +8,11 @@
 //! Which parameters change type in the copy: the differentiated ones (`Tensor<E>`, `&Tensor<E>`,
 //! `E`), and every other tensor or container of tensors (`&[Tensor<E>]`, `Vec<Tensor<E>>`), so
 //! products between data and parameters type-check. Scalars that are not differentiated stay
-//! plain numbers (dual tensors take them as constants).
+//! plain numbers (dual tensors take them as constants). Structs, containers and tuples of them,
+//! and `self`, go through `autodiff::forward::Dualize` (`forward_dual.rs`, which also sends
+//! calls of other functions to their copies). Non-generic functions of plain numbers take the
+//! same path at `Dual<f64>`. The copy is an item of its own, `__ad_NAME_dual` (an associated
+//! function in an `impl`), so that other functions' copies can call it.
 
 use crate::ctxt::Ctxt;
 use crate::diagnostics as diag;
@@ -27,8 +31,19 @@ enum Conv {
     Constant,
     /// A scalar of the generic element type that is not differentiated: a constant.
     ConstantScalar,
+    /// A differentiated struct, container or tuple (or `self`): seeded through `Dualize`.
+    SeededStruct,
+    /// A struct, container or tuple (or `self`) that is not differentiated: a constant, through
+    /// `Dualize`.
+    ConstantStruct,
     /// Anything else: passed unchanged.
     Unchanged,
+}
+
+impl Conv {
+    fn structured(&self) -> bool {
+        matches!(self, Conv::SeededStruct | Conv::ConstantStruct)
+    }
 }
 
 /// The element type a tensor type names (`f32`, `f64`, a type parameter; `Tensor` alone is
@@ -81,7 +96,7 @@ fn container_elem(ty: &Type) -> Option<Type> {
 
 /// The type with its tensors' element `E` replaced by `Dual<E>` (or by `alias`, a name for
 /// `Dual<E>`).
-fn dual_type(ty: &Type, alias: Option<&syn::Ident>) -> Type {
+pub fn dual_type(ty: &Type, alias: Option<&syn::Ident>) -> Type {
     struct Sub<'a>(Option<&'a syn::Ident>);
     impl syn::visit_mut::VisitMut for Sub<'_> {
         fn visit_type_mut(&mut self, t: &mut Type) {
@@ -113,7 +128,8 @@ fn dual_type(ty: &Type, alias: Option<&syn::Ident>) -> Type {
 fn conversions(f: &ItemFn, sig: &Signature) -> Option<Vec<Conv>> {
     let generic = generic_elem(sig);
     let generic_ok = sig.type_params.is_empty() || generic.is_some();
-    if !generic_ok || sig.in_impl || f.sig.receiver().is_some() {
+    let receiver_ok = f.sig.receiver().is_none_or(crate::parse::receiver_type_ok);
+    if !generic_ok || !receiver_ok || (generic.is_some() && sig.in_impl) {
         return None;
     }
     let is_t = |t: &Type| generic.is_some_and(|g| matches!(t, Type::Path(p) if p.path.is_ident(g)));
@@ -121,10 +137,17 @@ fn conversions(f: &ItemFn, sig: &Signature) -> Option<Vec<Conv>> {
         .output
         .as_ref()
         .is_some_and(|t| tensor_elem(t).is_some() || is_float_type(t) || is_t(t));
-    if !out_ok || sig.params.iter().any(|p| p.wrt && p.structured) {
+    let slice = |t: &Type| matches!(strip_ref(t).0, Type::Slice(_));
+    if !out_ok
+        || sig
+            .params
+            .iter()
+            .any(|p| p.wrt && p.structured && slice(&p.ty))
+    {
         return None;
     }
-    let mut any_tensor = tensor_elem(sig.output.as_ref()?).is_some();
+    // a non-generic function of plain numbers runs at `Dual<f64>` like a tensor function
+    let mut any_tensor = tensor_elem(sig.output.as_ref()?).is_some() || generic.is_none();
     let convs = sig
         .params
         .iter()
@@ -132,17 +155,24 @@ fn conversions(f: &ItemFn, sig: &Signature) -> Option<Vec<Conv>> {
             let (inner, _) = strip_ref(&p.ty);
             let tensor = tensor_elem(inner).is_some();
             any_tensor |= tensor;
-            if p.wrt {
+            if p.wrt && (p.structured || p.ident == "self") {
+                Conv::SeededStruct
+            } else if p.wrt {
                 Conv::Seeded
             } else if tensor || container_elem(inner).is_some() {
                 Conv::Constant
             } else if is_t(&p.ty) {
                 Conv::ConstantScalar
+            } else if p.ident == "self" || crate::forward_dual::is_dualizable(&p.ty) {
+                Conv::ConstantStruct
             } else {
                 Conv::Unchanged
             }
         })
-        .collect();
+        .collect::<Vec<Conv>>();
+    if generic.is_some() && convs.iter().any(Conv::structured) {
+        return None;
+    }
     any_tensor.then_some(convs)
 }
 
@@ -165,15 +195,23 @@ fn dual_copy(
 ) -> ItemFn {
     let mut copy = crate::lower::strip_checkpoint_attrs(f);
     copy.sig.ident = name.clone();
-    copy.vis = syn::Visibility::Inherited;
     copy.attrs.retain(|a| a.path().is_ident("allow"));
-    let mut k = 0;
-    for arg in copy.sig.inputs.iter_mut() {
-        if let syn::FnArg::Typed(pt) = arg {
-            if k < sig.params.len() && !matches!(convs[k], Conv::Unchanged) {
-                *pt.ty = dual_type(&pt.ty, alias);
+    let mut receiver = None;
+    for (k, arg) in copy.sig.inputs.iter_mut().enumerate() {
+        match arg {
+            syn::FnArg::Typed(pt) => {
+                if k < sig.params.len() && convs[k].structured() {
+                    *pt.ty = crate::forward_dual::dual_param_type(&pt.ty);
+                } else if k < sig.params.len() && !matches!(convs[k], Conv::Unchanged) {
+                    *pt.ty = dual_type(&pt.ty, alias);
+                }
             }
-            k += 1;
+            syn::FnArg::Receiver(r) => {
+                let by_ref = r.reference.is_some();
+                let dual = crate::forward_dual::dual_param_type(&r.ty);
+                receiver = Some(by_ref);
+                *arg = syn::parse_quote!(__ad_this: #dual);
+            }
         }
     }
     if let syn::ReturnType::Type(_, t) = &mut copy.sig.output {
@@ -188,6 +226,32 @@ fn dual_copy(
         .map(|(p, _)| p.ident.clone())
         .collect();
     crate::forward_literals::rewrite(&mut copy.block, alias.is_some(), &plain);
+    if alias.is_none() {
+        let seeds = sig
+            .params
+            .iter()
+            .zip(convs)
+            .filter(|(_, c)| !matches!(c, Conv::Unchanged))
+            .map(|(p, _)| p.ident.to_string())
+            .collect();
+        let named_params = sig
+            .params
+            .iter()
+            .zip(convs)
+            .filter(|(p, c)| c.structured() && p.ident != "self")
+            .filter_map(|(p, _)| {
+                let (inner, by_ref) = strip_ref(&p.ty);
+                let named = matches!(inner, Type::Path(tp) if tp.path.get_ident().is_some());
+                named.then(|| (p.ident.to_string(), inner.clone(), by_ref.is_some()))
+            })
+            .collect();
+        let cx = crate::forward_dual::CallContext {
+            receiver,
+            in_impl: sig.in_impl,
+            named_params,
+        };
+        crate::forward_dual::rewrite_calls(&mut copy.block, &seeds, &cx);
+    }
     rename_self_calls(&mut copy.block, &f.sig.ident, name);
     copy
 }
@@ -251,6 +315,21 @@ fn call_args(
                 args.push(quote!(#amp #local));
             }
             Conv::ConstantScalar => args.push(quote!(#fwd::Dual::constant(#x))),
+            Conv::SeededStruct => {
+                let d = format_ident!("{}{}", prefix, x);
+                let t = crate::parse::structured_tangent(&p.ty);
+                if by_ref.is_some() {
+                    tangents.push(quote!(#d: &#t));
+                    args.push(quote!(&#fwd::dualize_seed(#x, #d)));
+                } else {
+                    tangents.push(quote!(#d: #t));
+                    args.push(quote!(#fwd::dualize_seed(&#x, &#d)));
+                }
+            }
+            Conv::ConstantStruct if by_ref.is_some() => {
+                args.push(quote!(&#fwd::dualize_constant(#x)))
+            }
+            Conv::ConstantStruct => args.push(quote!(#fwd::dualize_constant(&#x))),
             Conv::Unchanged => args.push(x.to_token_stream()),
         }
     }
@@ -268,7 +347,9 @@ pub fn generate(
 ) -> Option<TokenStream> {
     let convs = conversions(f, sig)?;
     if let Some(t) = generic_elem(sig) {
-        return Some(instantiated(f, opts, sig, &convs, t));
+        let mut out = crate::forward_dual::callee_items(f, sig);
+        out.extend(instantiated(f, opts, sig, &convs, t));
+        return Some(out);
     }
     let name = &f.sig.ident;
     let (vis, inputs) = (&f.vis, f.sig.inputs.iter().collect::<Vec<_>>());
@@ -276,26 +357,48 @@ pub fn generate(
     let fwd = quote!(::autodiff::forward);
     let mut out = TokenStream::new();
     if opts.jvp {
-        let copy_name = format_ident!("__ad_{}_dual", name);
+        let copy_name = crate::forward_dual::copy_name(name);
         let copy = dual_copy(f, sig, &convs, &copy_name, None);
         let (prelude, args, tangents) = call_args(sig, &convs, "d_");
         let jvp_name = format_ident!("{}_jvp", name);
         let doc = jvp_doc(name);
+        let callee = if sig.in_impl {
+            quote!(Self::#copy_name)
+        } else {
+            quote!(#copy_name)
+        };
         out.extend(quote! {
+            #[doc(hidden)]
+            #[allow(unused_mut, unused_variables, unused_parens, dead_code, clippy::all)]
+            #copy
             #[doc = #doc]
             #[allow(clippy::too_many_arguments, clippy::type_complexity)]
             #[track_caller]
             #vis fn #jvp_name(#(#inputs,)* #(#tangents),*) -> (#out_ty, #out_ty) {
-                #[allow(unused_mut, unused_variables, unused_parens, clippy::all)]
-                #copy
                 #fwd::with_tangents(|| {
                     #prelude
-                    #fwd::SplitDual::split_dual(#copy_name(#(#args),*))
+                    #fwd::SplitDual::split_dual(#callee(#(#args),*))
                 })
             }
         });
+    } else {
+        out.extend(crate::forward_dual::callee_items(f, sig));
     }
     if opts.hvp {
+        let plain_fn = !sig.in_impl && !convs.iter().any(Conv::structured);
+        if !plain_fn {
+            cx.push(diag::hvp_unsupported_form(span));
+            return None;
+        }
+        if !has_tensors(sig) {
+            // forward over reverse of a function of plain numbers: its calls would need their
+            // own dual copies differentiated in reverse mode
+            let seeds = sig.params.iter().map(|p| p.ident.to_string()).collect();
+            if let Some((callee, at)) = crate::forward_dual::first_user_call(&f.block, &seeds) {
+                cx.push(diag::hvp_through_call(at, &callee));
+                return None;
+            }
+        }
         out.extend(hvp(f, sig, &convs, cx, span)?);
     }
     Some(out)
@@ -383,6 +486,18 @@ fn hvp_doc(name: &syn::Ident) -> String {
          reverse; generated by `#[differentiable(hvp)]`): one direction per differentiated \
          argument, in order, of the argument's type."
     )
+}
+
+/// Does the function take or return a tensor (or a container of tensors)?
+fn has_tensors(sig: &Signature) -> bool {
+    sig.params
+        .iter()
+        .map(|p| &p.ty)
+        .chain(sig.output.as_ref())
+        .any(|t| {
+            let (inner, _) = strip_ref(t);
+            tensor_elem(inner).is_some() || container_elem(inner).is_some()
+        })
 }
 
 /// The one element type of the function's tensors and scalars, if they agree.

@@ -22,6 +22,7 @@ mod derive;
 mod diagnostics;
 mod expand;
 mod forward;
+mod forward_dual;
 mod forward_literals;
 mod forward_tensor;
 #[cfg(test)]

@@ -5,10 +5,10 @@ struct Layer {
     w: Tensor<f64>,
 }
 
-// a struct argument: forward mode runs tensor functions of tensors and scalars only
-#[differentiable(wrt(layer), jvp)]
-fn apply(layer: &Layer, x: &Tensor<f64>) -> Tensor<f64> {
-    x.mm(&layer.w).sum()
+// a struct result: forward mode returns numbers and tensors (and their tangents) only
+#[differentiable(wrt(x), jvp)]
+fn apply(layer: &Layer, x: &Tensor<f64>) -> Layer {
+    Layer { w: x.mm(&layer.w) }
 }
 
 fn main() {}

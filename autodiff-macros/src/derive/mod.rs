@@ -13,6 +13,7 @@
 //! `parse` reads the struct and its `#[differentiable(skip)]` marks, `generics` decides which
 //! generic parameters and bounds the tangent struct keeps, and `emit` writes the code.
 
+mod dual;
 mod emit;
 mod generics;
 
@@ -42,7 +43,9 @@ pub(crate) struct StructInfo<'a> {
 pub(crate) fn expand(input: TokenStream) -> TokenStream {
     let parsed = syn::parse2::<DeriveInput>(input).and_then(|input| {
         let info = parse(&input)?;
-        Ok(emit::emit(&info))
+        let mut out = emit::emit(&info);
+        out.extend(dual::emit(&info));
+        Ok(out)
     });
     parsed.unwrap_or_else(|e| e.to_compile_error())
 }

@@ -7,6 +7,6 @@ mod signature;
 
 pub use options::Options;
 pub use signature::{
-    is_differentiable_type, is_structured_type, is_tensor, plain_ident, receiver_type_ok,
-    tangent_type, Signature,
+    is_data_type, is_differentiable_type, is_structured_type, is_tensor, plain_ident,
+    receiver_type_ok, structured_tangent, tangent_type, Signature,
 };

@@ -1,0 +1,466 @@
+//! Forward mode through structs, containers, methods and calls of other functions (the parts
+//! of a dual copy, `forward_tensor.rs`, that are not tensors and numbers).
+//!
+//! - A struct, container or tuple argument enters the copy as its form at dual numbers,
+//!   `<T as autodiff::forward::Dualize>::Dual` (a derived struct's hidden twin, with the same
+//!   field names), seeded with its tangent when it is differentiated and a constant otherwise.
+//! - A `&self` / `self` method's copy is an associated function taking
+//!   `__ad_this: &<Self as Dualize>::Dual`; its body reads `self` as `__ad_this`.
+//! - A call of another function with dual arguments calls that function's own copy,
+//!   `__ad_NAME_dual` (`self.other(..)` and `Self::other(..)`: `Self::__ad_other_dual`;
+//!   `p.apply(..)` on an argument of a named type `P`: `<P>::__ad_apply_dual`). Every
+//!   `#[differentiable]` function has one: the copy itself when it has `jvp`, a forwarding
+//!   function when it is generic (it runs at dual numbers as written), and otherwise a stand-in
+//!   whose bound fails at the caller with "add `#[differentiable(jvp)]` to `NAME`".
+
+use crate::parse::Signature;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned, ToTokens};
+use std::collections::HashSet;
+use syn::spanned::Spanned;
+use syn::visit::Visit;
+use syn::visit_mut::VisitMut;
+use syn::{Expr, ItemFn, Type};
+
+/// The name of a function's copy at dual numbers.
+pub fn copy_name(name: &syn::Ident) -> syn::Ident {
+    format_ident!(
+        "__ad_{}_dual",
+        syn::ext::IdentExt::unraw(name),
+        span = name.span()
+    )
+}
+
+/// A struct, container or tuple type (behind at most one shared reference) that is taken at
+/// dual numbers through `Dualize` when it is not differentiated: a struct (any named type other
+/// than the data types and a few standard ones), or a `Vec`, `Option`, `Box`, array or tuple
+/// holding tensors or structs (and, in a tuple, numbers). Tensors and containers of tensors are
+/// converted by the tensor path itself; numbers and containers of numbers only stay plain.
+pub fn is_dualizable(ty: &Type) -> bool {
+    let inner = match ty {
+        Type::Reference(r) if r.mutability.is_none() => &*r.elem,
+        Type::Reference(_) => return false,
+        other => other,
+    };
+    !crate::parse::is_tensor(inner) && holds_dual(inner)
+}
+
+/// Does a value of this type hold a tensor or a struct (every leaf of a tuple dualizable)?
+fn holds_dual(ty: &Type) -> bool {
+    let number = |t: &Type| crate::syntax::is_float_type(t);
+    match ty {
+        Type::Paren(p) => holds_dual(&p.elem),
+        Type::Array(a) => holds_dual(&a.elem),
+        Type::Tuple(t) => {
+            t.elems.iter().all(|e| number(e) || holds_dual(e)) && t.elems.iter().any(holds_dual)
+        }
+        Type::Path(p) if p.qself.is_none() => {
+            let Some(seg) = p.path.segments.last() else {
+                return false;
+            };
+            let id = seg.ident.to_string();
+            if id == "Tensor" {
+                return true;
+            }
+            if matches!(id.as_str(), "Vec" | "Option" | "Box") {
+                return match &seg.arguments {
+                    syn::PathArguments::AngleBracketed(a) => a
+                        .args
+                        .iter()
+                        .any(|g| matches!(g, syn::GenericArgument::Type(t) if holds_dual(t))),
+                    _ => false,
+                };
+            }
+            id.starts_with(|c: char| c.is_ascii_uppercase())
+                && !crate::parse::is_data_type(ty)
+                && !matches!(
+                    id.as_str(),
+                    "Shape" | "Range" | "HashMap" | "BTreeMap" | "HashSet" | "Rc" | "Arc"
+                )
+        }
+        _ => false,
+    }
+}
+
+/// The parameter type in the copy: `T` -> `<T as Dualize>::Dual`, keeping a reference.
+pub fn dual_param_type(ty: &Type) -> Type {
+    let dualize = quote!(::autodiff::forward::Dualize);
+    match ty {
+        Type::Reference(r) => {
+            let elem = &r.elem;
+            syn::parse_quote_spanned!(elem.span()=> &<#elem as #dualize>::Dual)
+        }
+        other => syn::parse_quote_spanned!(other.span()=> <#other as #dualize>::Dual),
+    }
+}
+
+/// Methods that only read sizes: a value computed by them is not at dual numbers.
+const SIZE_METHODS: &[&str] = &["shape", "len", "numel", "ndim", "dims", "size", "is_empty"];
+
+/// Functions called with dual arguments that are not users' functions.
+const NOT_USER_FNS: &[&str] = &[
+    "no_grad",
+    "with_tangents",
+    "black_box",
+    "identity",
+    "drop",
+    "cross_entropy",
+    "mse_loss",
+    "binary_cross_entropy_with_logits",
+];
+
+/// First segments of paths that are not users' modules (`std::cmp::max`, `f64::max`).
+const NOT_USER_MODULES: &[&str] = &[
+    "std",
+    "core",
+    "alloc",
+    "autodiff",
+    "autodiff_runtime",
+    "num_traits",
+    "f32",
+    "f64",
+    "i8",
+    "i16",
+    "i32",
+    "i64",
+    "i128",
+    "isize",
+    "u8",
+    "u16",
+    "u32",
+    "u64",
+    "u128",
+    "usize",
+    "bool",
+    "char",
+    "str",
+];
+
+/// Does `e` read one of `names` (other than through a size method)?
+fn mentions(e: &Expr, names: &HashSet<String>) -> bool {
+    struct M<'a>(&'a HashSet<String>, bool);
+    impl<'ast> Visit<'ast> for M<'_> {
+        fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
+            if let Some(id) = p.path.get_ident() {
+                self.1 |= self.0.contains(&id.to_string());
+            }
+        }
+        fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+            if !SIZE_METHODS.iter().any(|s| m.method == s) {
+                syn::visit::visit_expr_method_call(self, m);
+            }
+        }
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+    }
+    let mut m = M(names, false);
+    m.visit_expr(e);
+    m.1
+}
+
+/// Every name a pattern binds.
+fn pat_names(p: &syn::Pat, out: &mut HashSet<String>) {
+    struct B<'a>(&'a mut HashSet<String>);
+    impl<'ast> Visit<'ast> for B<'_> {
+        fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+            self.0.insert(p.ident.to_string());
+            syn::visit::visit_pat_ident(self, p);
+        }
+    }
+    B(out).visit_pat(p);
+}
+
+/// The names bound in `block` (locals, closures, loop variables) and, of them, those that hold
+/// dual values: bound from an expression that reads a dual name (to a fixpoint; scopes are not
+/// told apart, which can only add names).
+fn locals(block: &syn::Block, seeds: &HashSet<String>) -> (HashSet<String>, HashSet<String>) {
+    struct L<'a> {
+        dual: &'a mut HashSet<String>,
+        bound: &'a mut HashSet<String>,
+    }
+    impl L<'_> {
+        fn bind(&mut self, pat: &syn::Pat, from: Option<&Expr>) {
+            let mut names = HashSet::new();
+            pat_names(pat, &mut names);
+            if from.is_some_and(|e| mentions(e, self.dual)) {
+                self.dual.extend(names.iter().cloned());
+            }
+            self.bound.extend(names);
+        }
+    }
+    impl<'ast> Visit<'ast> for L<'_> {
+        fn visit_local(&mut self, l: &'ast syn::Local) {
+            self.bind(&l.pat, l.init.as_ref().map(|i| &*i.expr));
+            syn::visit::visit_local(self, l);
+        }
+        fn visit_expr_for_loop(&mut self, f: &'ast syn::ExprForLoop) {
+            self.bind(&f.pat, Some(&f.expr));
+            syn::visit::visit_expr_for_loop(self, f);
+        }
+        fn visit_expr_assign(&mut self, a: &'ast syn::ExprAssign) {
+            if let Expr::Path(p) = &*a.left {
+                if let Some(id) = p.path.get_ident() {
+                    if mentions(&a.right, self.dual) {
+                        self.dual.insert(id.to_string());
+                    }
+                }
+            }
+            syn::visit::visit_expr_assign(self, a);
+        }
+        fn visit_expr_closure(&mut self, c: &'ast syn::ExprClosure) {
+            for p in &c.inputs {
+                self.bind(p, None);
+            }
+            syn::visit::visit_expr_closure(self, c);
+        }
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+    }
+    let mut dual = seeds.clone();
+    let mut bound = HashSet::new();
+    loop {
+        let before = dual.len();
+        L {
+            dual: &mut dual,
+            bound: &mut bound,
+        }
+        .visit_block(block);
+        if dual.len() == before {
+            return (bound, dual);
+        }
+    }
+}
+
+/// Where the copy is: for a method, how its receiver is passed on (`__ad_this` by reference or
+/// by value); for every function, the named types of its parameters (for `p.apply(..)`).
+pub struct CallContext {
+    /// `Some(by_ref)` in a method's copy.
+    pub receiver: Option<bool>,
+    /// The copy is an associated function (`Self::other(..)` calls go to `Self::__ad_other_dual`).
+    pub in_impl: bool,
+    /// Parameter name -> its named type (`p: &Lin` -> `Lin`) and whether it is a reference.
+    pub named_params: Vec<(String, Type, bool)>,
+}
+
+/// Sends the calls of other functions with dual arguments to their copies, and `self` to
+/// `__ad_this` (see the module documentation). `seeds`: the parameters taken at dual numbers.
+pub fn rewrite_calls(block: &mut syn::Block, seeds: &HashSet<String>, cx: &CallContext) {
+    let (bound, dual) = locals(block, seeds);
+    let mut r = Rewrite {
+        bound: &bound,
+        dual: &dual,
+        cx,
+        renamed: Vec::new(),
+    };
+    r.visit_block_mut(block);
+    if cx.receiver.is_some() {
+        RenameSelf.visit_block_mut(block);
+    }
+}
+
+/// The first call of another function with dual arguments in `block` (its name, where), as
+/// [`rewrite_calls`] would send it to that function's copy.
+pub fn first_user_call(
+    block: &syn::Block,
+    seeds: &HashSet<String>,
+) -> Option<(syn::Ident, proc_macro2::Span)> {
+    let mut block = block.clone();
+    let (bound, dual) = locals(&block, seeds);
+    let cx = CallContext {
+        receiver: None,
+        in_impl: false,
+        named_params: Vec::new(),
+    };
+    let mut r = Rewrite {
+        bound: &bound,
+        dual: &dual,
+        cx: &cx,
+        renamed: Vec::new(),
+    };
+    r.visit_block_mut(&mut block);
+    r.renamed.into_iter().next()
+}
+
+struct Rewrite<'a> {
+    bound: &'a HashSet<String>,
+    dual: &'a HashSet<String>,
+    cx: &'a CallContext,
+    /// The functions whose calls went to their copies, and where.
+    renamed: Vec<(syn::Ident, proc_macro2::Span)>,
+}
+
+impl Rewrite<'_> {
+    fn any_dual<'e>(&self, mut args: impl Iterator<Item = &'e Expr>) -> bool {
+        args.any(|a| mentions(a, self.dual))
+    }
+
+    fn call(&mut self, c: &mut syn::ExprCall) {
+        let span = c.span();
+        let Expr::Path(p) = &mut *c.func else { return };
+        if p.qself.is_some() || !self.any_dual(c.args.iter()) {
+            return;
+        }
+        let segs = &mut p.path.segments;
+        let n = segs.len();
+        let user_fn = |id: &syn::Ident| {
+            let s = id.to_string();
+            s.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+                && !NOT_USER_FNS.contains(&s.as_str())
+        };
+        let module = |id: &syn::Ident| {
+            let s = id.to_string();
+            s.starts_with(|c: char| c.is_ascii_lowercase())
+                && !NOT_USER_MODULES.contains(&s.as_str())
+        };
+        let ok = match n {
+            1 => !self.bound.contains(&segs[0].ident.to_string()) && user_fn(&segs[0].ident),
+            2 if segs[0].ident == "Self" => self.cx.in_impl && user_fn(&segs[1].ident),
+            // `m::helper(x)`, `crate::m::helper(x)`, `super::helper(x)`
+            _ => segs.iter().take(n - 1).all(|s| module(&s.ident)) && user_fn(&segs[n - 1].ident),
+        };
+        if ok {
+            let last = &mut segs[n - 1];
+            self.renamed.push((last.ident.clone(), span));
+            last.ident = copy_name(&last.ident);
+        }
+    }
+
+    /// `self.m(..)` in a method, `p.m(..)` on a parameter of a named type: the copy of `m`.
+    fn method(&self, m: &syn::ExprMethodCall) -> Option<Expr> {
+        let Expr::Path(recv) = &*m.receiver else {
+            return None;
+        };
+        let id = recv.path.get_ident()?.to_string();
+        if m.method == "clone" || !(self.dual.contains(&id) || id == "self") {
+            return None;
+        }
+        let f = copy_name(&m.method);
+        let (args, span) = (m.args.iter(), m.method.span());
+        if id == "self" {
+            let by_ref = self.cx.receiver?;
+            let this = syn::Ident::new("__ad_this", m.receiver.span());
+            let this = if by_ref {
+                quote!(#this)
+            } else {
+                quote!(&#this)
+            };
+            return syn::parse2(quote_spanned!(span=> Self::#f(#this, #(#args),*))).ok();
+        }
+        let (_, ty, by_ref) = self.cx.named_params.iter().find(|(n, ..)| *n == id)?;
+        let recv = &m.receiver;
+        let recv = if *by_ref {
+            quote!(#recv)
+        } else {
+            quote!(&#recv)
+        };
+        syn::parse2(quote_spanned!(span=> <#ty>::#f(#recv, #(#args),*))).ok()
+    }
+}
+
+impl VisitMut for Rewrite<'_> {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        syn::visit_mut::visit_expr_mut(self, e);
+        match e {
+            Expr::Call(c) => self.call(c),
+            Expr::MethodCall(m) => {
+                if let Some(new) = self.method(m) {
+                    *e = new;
+                }
+            }
+            _ => {}
+        }
+    }
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
+
+/// `self` -> `__ad_this` (the receiver's form at dual numbers).
+struct RenameSelf;
+
+impl VisitMut for RenameSelf {
+    fn visit_expr_path_mut(&mut self, p: &mut syn::ExprPath) {
+        if p.qself.is_none() && p.path.is_ident("self") {
+            let span = p.path.segments[0].ident.span();
+            p.path = syn::Path::from(syn::Ident::new("__ad_this", span));
+        }
+    }
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
+
+/// The copy's name for a function without `jvp` (see the module documentation): a forwarding
+/// function for a generic one, a stand-in that refuses dual arguments at the caller otherwise.
+/// Nothing for functions without parameters (no call of them has dual arguments).
+pub fn callee_items(f: &ItemFn, sig: &Signature) -> TokenStream {
+    let n = f.sig.inputs.len();
+    if n == 0 || f.sig.asyncness.is_some() {
+        return TokenStream::new();
+    }
+    let name = &f.sig.ident;
+    let copy = copy_name(name);
+    let vis = &f.vis;
+    let generic = !f.sig.generics.params.is_empty();
+    if generic && f.sig.receiver().is_none() && !sig.in_impl {
+        let Some(args) = f
+            .sig
+            .inputs
+            .iter()
+            .map(|a| match a {
+                syn::FnArg::Typed(pt) => crate::parse::plain_ident(&pt.pat),
+                syn::FnArg::Receiver(_) => None,
+            })
+            .collect::<Option<Vec<_>>>()
+        else {
+            return TokenStream::new();
+        };
+        let mut s = f.sig.clone();
+        s.ident = copy;
+        for a in s.inputs.iter_mut() {
+            if let syn::FnArg::Typed(pt) = a {
+                if let syn::Pat::Ident(pi) = &mut *pt.pat {
+                    pi.mutability = None;
+                }
+            }
+        }
+        return quote! {
+            #[doc(hidden)]
+            #[inline(always)]
+            #[allow(dead_code, clippy::all)]
+            #vis #s { #name(#(#args),*) }
+        };
+    }
+    if generic {
+        return TokenStream::new();
+    }
+    let params: Vec<syn::Ident> = (0..n).map(|i| format_ident!("__AdA{}", i)).collect();
+    let first = &params[0];
+    let out = match &f.sig.output {
+        syn::ReturnType::Type(_, t) => crate::forward_tensor::dual_type(t, None).to_token_stream(),
+        syn::ReturnType::Default => quote!(()),
+    };
+    let fwd = quote!(::autodiff::forward);
+    if sig.in_impl {
+        return quote! {
+            #[doc(hidden)]
+            #[allow(dead_code, clippy::all)]
+            #vis fn #copy<#(#params),*>(#(_: #params),*) -> #out
+            where #first: #fwd::MethodNeedsJvp<Self>
+            {
+                ::core::unreachable!()
+            }
+        };
+    }
+    let marker_mod = format_ident!("__ad_{}_no_jvp", syn::ext::IdentExt::unraw(name));
+    let marker = syn::ext::IdentExt::unraw(name);
+    quote! {
+        #[doc(hidden)]
+        #[allow(non_snake_case, dead_code)]
+        #vis mod #marker_mod {
+            #[allow(non_camel_case_types)]
+            pub enum #marker {}
+        }
+        #[doc(hidden)]
+        #[allow(dead_code, clippy::all)]
+        #vis fn #copy<#(#params),*>(#(_: #params),*) -> #out
+        where #first: #fwd::NeedsJvp<#marker_mod::#marker>
+        {
+            ::core::unreachable!()
+        }
+    }
+}
