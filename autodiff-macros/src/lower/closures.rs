@@ -310,9 +310,13 @@ fn is_iterator_source(e: &Expr) -> bool {
     }
 }
 
-/// Does the iterator yield pairs (`zip`, `enumerate` last)?
+/// Does the iterator yield pairs (`zip` or `enumerate` last, or before `rev`)?
 fn yields_tuples(e: &Expr) -> bool {
-    matches!(strip_parens(e), Expr::MethodCall(m) if m.method == "zip" || m.method == "enumerate")
+    match strip_parens(e) {
+        Expr::MethodCall(m) if m.method == "rev" => yields_tuples(&m.receiver),
+        Expr::MethodCall(m) => m.method == "zip" || m.method == "enumerate",
+        _ => false,
+    }
 }
 
 /// A closure parameter that destructures a tuple (`(i, x)`, `(a, b): (f64, f64)`).
