@@ -113,3 +113,122 @@ mod prop_rev {
         }
     }
 }
+
+// ----- methods of generic impl blocks ----------------------------------------------------------
+
+#[derive(Differentiable, Clone, Debug)]
+struct Quad<T: Float> {
+    a: T,
+    b: T,
+}
+
+impl<T: Float> Quad<T> {
+    /// `T` is the impl's parameter: differentiated by default like a `T: Float` parameter.
+    #[differentiable]
+    fn eval(&self, x: T) -> T {
+        self.a * x * x
+    }
+
+    #[differentiable(wrt(self, x))]
+    fn eval_both(&self, x: T) -> T {
+        self.a * x * x + (self.b * x).sin()
+    }
+}
+
+#[test]
+fn method_of_a_generic_impl_block() {
+    let q = Quad { a: 1.5, b: -0.7 };
+    for x in [-1.2, 0.3, 2.5] {
+        let (v, g) = q.eval_grad(x);
+        assert_eq!(v, q.eval(x));
+        assert_close(g, fd(|t| q.eval(t), x), 1e-8);
+        let (_, (gq, gx)) = q.eval_both_grad(x);
+        assert_close(gx, fd(|t| q.eval_both(t), x), 1e-8);
+        let fdq = fd_flat(|q: &Quad<f64>| q.eval_both(x), &q);
+        assert_flat_close(&[gq.a, gq.b], &fdq, 1e-8);
+    }
+    let q32 = Quad { a: 1.5f32, b: 0.25 };
+    let (_, g) = q32.eval_grad(2.0f32);
+    assert!((g - 2.0 * 1.5 * 2.0).abs() < 1e-5);
+    // the pullback borrows neither `self` nor the arguments: it outlives both
+    let pb = {
+        let q2 = q.clone();
+        q2.eval_both_vjp(0.3).1
+    };
+    let (gq, gx) = pb(1.0);
+    assert_eq!((gq.a, gq.b, gx), {
+        let (_, (g2, x2)) = q.eval_both_grad(0.3);
+        (g2.a, g2.b, x2)
+    });
+}
+
+/// A float parameter with a longer name is named with `float = R`; a const parameter of the
+/// impl block needs nothing.
+#[derive(Differentiable, Clone, Debug)]
+struct Poly<R: Float, const N: usize> {
+    c: [R; N],
+}
+
+impl<R: Float, const N: usize> Poly<R, N> {
+    /// Horner's rule, highest coefficient last.
+    #[differentiable(wrt(self, x), float = R)]
+    fn eval(&self, x: R) -> R {
+        let mut acc = x - x;
+        for c in self.c.iter().rev() {
+            acc = acc * x + *c;
+        }
+        acc
+    }
+
+    /// Calls another differentiable method (its pullback is boxed: `R: 'static`).
+    #[differentiable(wrt(self, x), float = R)]
+    fn eval_squared(&self, x: R) -> R {
+        let y = self.eval(x);
+        y * y
+    }
+}
+
+/// A tensor model generic over its element type.
+#[derive(Differentiable, Clone, Debug)]
+struct Scale<E: Element> {
+    w: Tensor<E>,
+}
+
+impl<E: Element> Scale<E> {
+    #[differentiable(wrt(self))]
+    fn apply(&self, x: &Tensor<E>) -> Tensor<E> {
+        (&self.w * x).tanh().sum()
+    }
+}
+
+#[differentiable(wrt(q, p, x))]
+fn calls_generic_methods(q: &Quad<f64>, p: &Poly<f64, 3>, x: f64) -> f64 {
+    q.eval_both(x) * p.eval_squared(x)
+}
+
+#[test]
+fn methods_of_generic_impl_blocks_with_other_parameters() {
+    let p = Poly {
+        c: [0.5, -1.0, 0.25],
+    };
+    let q = Quad { a: 1.5, b: -0.7 };
+    for x in [-1.2, 0.3, 2.5] {
+        let (_, (gp, gx)) = p.eval_squared_grad(x);
+        assert_close(gx, fd(|t| p.eval_squared(t), x), 1e-7);
+        let fdp = fd_flat(|p: &Poly<f64, 3>| p.eval_squared(x), &p);
+        assert_flat_close(&gp.c, &fdp, 1e-7);
+        let (_, (gq, gp, gx)) = calls_generic_methods_grad(&q, &p, x);
+        assert_close(gx, fd(|t| calls_generic_methods(&q, &p, t), x), 1e-7);
+        let fdq = fd_flat(|q: &Quad<f64>| calls_generic_methods(q, &p, x), &q);
+        assert_flat_close(&[gq.a, gq.b], &fdq, 1e-7);
+        let fdp = fd_flat(|p: &Poly<f64, 3>| calls_generic_methods(&q, p, x), &p);
+        assert_flat_close(&gp.c, &fdp, 1e-7);
+    }
+    let s = Scale {
+        w: Tensor::from_vec(vec![0.5, -1.0, 2.0], &[3]),
+    };
+    let x = Tensor::from_vec(vec![0.3, 0.2, -0.4], &[3]);
+    let g = s.apply_grad(&x).1;
+    let fdw = fd_flat(|s: &Scale<f64>| s.apply(&x).item(), &s);
+    assert_flat_close(&g.w.to_vec(), &fdw, 1e-7);
+}

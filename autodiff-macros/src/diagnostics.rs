@@ -36,7 +36,7 @@ pub fn unknown_option(span: Span, name: &str) -> Error {
         span,
         format!(
             "unknown option `{name}` for `#[differentiable]`\n\
-             help: the options are `wrt(arg, ..)`, `associated` (an associated function without `self`), `jvp`, `hvp` and `debug`"
+             help: the options are `wrt(arg, ..)`, `associated` (an associated function without `self`), `float = T` (a float type parameter of the `impl` block), `jvp`, `hvp` and `debug`"
         ),
     )
 }

@@ -79,7 +79,8 @@ use std::fmt::Debug;
     message = "`{Self}` is not `Differentiable`",
     label = "this type has no gradient",
     note = "mark the field `#[differentiable(skip)]` if it is configuration or data that is carried but never differentiated",
-    note = "or add `#[derive(Differentiable)]` to `{Self}` (or implement `autodiff::Differentiable` for it by hand)"
+    note = "or add `#[derive(Differentiable)]` to `{Self}` (or implement `autodiff::Differentiable` for it by hand)",
+    note = "if `{Self}` is a float type parameter of the `impl` block around a `#[differentiable]` method, name it there: `#[differentiable(float = {Self})]`"
 )]
 pub trait Differentiable {
     /// The gradient type: same structure as the value (a struct's tangent has the same field
