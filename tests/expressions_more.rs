@@ -92,28 +92,6 @@ fn rev_after_zip_over_a_differentiated_argument() {
     }
 }
 
-mod prop_rev {
-    use super::*;
-    use proptest::prelude::*;
-
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(64))]
-        #[test]
-        fn rev_chains_match_finite_differences(
-            x in -2.0f64..2.0,
-            ws in proptest::collection::vec(-3.0f64..3.0, 0..6),
-        ) {
-            assert_close(revzip_grad(x, &ws).1, fd(|t| revzip(t, &ws), x), 1e-7);
-            assert_close(revenumerate_grad(x).1, fd(revenumerate, x), 1e-7);
-            assert_close(revchains_grad(x, &ws).1, fd(|t| revchains(t, &ws), x), 1e-6);
-            let vs: Vec<f64> = ws.iter().map(|w| w * 0.5 + x).collect();
-            let (_, g) = revzip_parameters_grad(&vs, &ws);
-            let fdg = fd_flat(|v: &Vec<f64>| revzip_parameters(v, &ws), &vs);
-            assert_flat_close(&g, &fdg, 1e-6);
-        }
-    }
-}
-
 // ----- methods of generic impl blocks ----------------------------------------------------------
 
 #[derive(Differentiable, Clone, Debug)]
@@ -231,4 +209,106 @@ fn methods_of_generic_impl_blocks_with_other_parameters() {
     let g = s.apply_grad(&x).1;
     let fdw = fd_flat(|s: &Scale<f64>| s.apply(&x).item(), &s);
     assert_flat_close(&g.w.to_vec(), &fdw, 1e-7);
+}
+
+// ----- local containers of a generic float ---------------------------------------------------
+
+#[differentiable]
+fn localvec<T: Float>(x: T) -> T {
+    let v: Vec<T> = vec![x, x * x];
+    v[0] + v[1]
+}
+
+/// Also Hessian-vector products: `NAME_grad` at dual numbers keeps the local `Vec`s' gradients
+/// as dual numbers.
+#[differentiable(hvp)]
+fn localvec_inferred<T: Float>(x: T) -> T {
+    let v = vec![x.sin(), x * x];
+    let mut w = Vec::new();
+    for k in 0..3 {
+        w.push(x * T::from(k).unwrap());
+    }
+    let mut acc = v[0] * v[1];
+    for y in w.iter() {
+        acc = acc + *y * x;
+    }
+    acc + w[2]
+}
+
+#[test]
+fn local_vec_of_a_generic_float() {
+    for x in [-1.2, 0.3, 2.5] {
+        assert_close(localvec_grad(x).1, fd(localvec::<f64>, x), 1e-8);
+        assert_close(
+            localvec_inferred_grad(x).1,
+            fd(localvec_inferred::<f64>, x),
+            1e-7,
+        );
+        let x32 = x as f32;
+        let g32 = localvec_inferred_grad(x32).1 as f64;
+        let g64 = localvec_inferred_grad(x32 as f64).1;
+        assert!(
+            (g32 - g64).abs() <= 1e-5 * g64.abs().max(1.0),
+            "{g32} vs {g64}"
+        );
+        assert_eq!(localvec_grad(x32).1, 1.0 + 2.0 * x32);
+        let (y, g, hv) = localvec_inferred_hvp(x, 0.5);
+        assert_eq!((y, g), localvec_inferred_grad(x));
+        let fd_h = fd(|t| localvec_inferred_grad(t).1, x);
+        assert_close(hv, 0.5 * fd_h, 1e-7);
+    }
+}
+
+/// A slice of a generic float named in `wrt(..)`.
+#[differentiable(wrt(xs))]
+fn generic_slice<T: Float>(xs: &[T], s: T) -> T {
+    let mut acc = s - s;
+    for (i, x) in xs.iter().enumerate().rev() {
+        acc = acc * s + (*x * *x).sin() * T::from(i + 1).unwrap();
+    }
+    acc
+}
+
+#[test]
+fn slice_of_a_generic_float() {
+    let xs = vec![0.3, -1.2, 0.7];
+    let g = generic_slice_grad(&xs, 0.5).1;
+    let fdg = fd_flat(|v: &Vec<f64>| generic_slice(v, 0.5), &xs);
+    assert_flat_close(&g, &fdg, 1e-7);
+    let xs32: Vec<f32> = xs.iter().map(|&x| x as f32).collect();
+    let g32 = generic_slice_grad(&xs32, 0.5f32).1;
+    for (a, b) in g32.iter().zip(&g) {
+        assert!(
+            (*a as f64 - b).abs() <= 1e-5 * b.abs().max(1.0),
+            "{a} vs {b}"
+        );
+    }
+}
+
+mod prop {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn chains_and_generic_locals_match_finite_differences(
+            x in -2.0f64..2.0,
+            ws in proptest::collection::vec(-3.0f64..3.0, 0..6),
+        ) {
+            assert_close(revzip_grad(x, &ws).1, fd(|t| revzip(t, &ws), x), 1e-7);
+            assert_close(revenumerate_grad(x).1, fd(revenumerate, x), 1e-7);
+            assert_close(revchains_grad(x, &ws).1, fd(|t| revchains(t, &ws), x), 1e-6);
+            let vs: Vec<f64> = ws.iter().map(|w| w * 0.5 + x).collect();
+            let (_, g) = revzip_parameters_grad(&vs, &ws);
+            let fdg = fd_flat(|v: &Vec<f64>| revzip_parameters(v, &ws), &vs);
+            assert_flat_close(&g, &fdg, 1e-6);
+            let g = localvec_inferred_grad(x).1;
+            assert_close(g, fd(localvec_inferred::<f64>, x), 1e-6);
+            let q = Quad { a: ws.first().copied().unwrap_or(0.5), b: x * 0.3 };
+            let (_, (gq, gx)) = q.eval_both_grad(x);
+            assert_close(gx, fd(|t| q.eval_both(t), x), 1e-6);
+            assert_flat_close(&[gq.a, gq.b], &fd_flat(|q: &Quad<f64>| q.eval_both(x), &q), 1e-6);
+        }
+    }
 }

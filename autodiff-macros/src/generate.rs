@@ -54,15 +54,10 @@ impl<'f> Header<'f> {
             extra_bounds: sig
                 .float_params
                 .iter()
+                // a float is its own tangent, also as an element of a local `Vec<T>` or a field
+                // of `self` (`Quad<T>` is `Differentiable` when `T` is)
                 .map(|t| {
-                    // the `impl` block's floats are fields of `self` too (`Quad<T>` is
-                    // `Differentiable` when `T` is); methods have no forward mode, so they
-                    // are never instantiated at dual numbers
-                    let structure = sig
-                        .impl_floats
-                        .contains(t)
-                        .then(|| quote!(+ #rt::Differentiable<Tangent = #t>));
-                    quote!(#t: #rt::Tangent + #rt::SingleGrad #structure)
+                    quote!(#t: #rt::Tangent + #rt::SingleGrad + #rt::Differentiable<Tangent = #t>)
                 })
                 .collect(),
             // In a method, the `impl` block's type parameters (which the macro cannot see) must
