@@ -1,8 +1,9 @@
 //! More ordinary expressions (issue 12): `rev()` after `zip` / `enumerate` over containers of
 //! active values, `#[differentiable]` methods of generic impl blocks, local `Vec<T>` in generic
 //! functions. Gradients against central finite differences in f64 (fixed inputs and proptests).
-// `acc = acc + ..` and `&Vec<_>` arguments are forms under test, not style slips.
-#![allow(clippy::assign_op_pattern, clippy::ptr_arg)]
+// `acc = acc + ..`, `&Vec<_>` arguments and `vec![..]` locals are forms under test, not style
+// slips.
+#![allow(clippy::assign_op_pattern, clippy::ptr_arg, clippy::useless_vec)]
 
 mod common;
 use autodiff::prelude::*;
@@ -151,7 +152,7 @@ impl<R: Float, const N: usize> Poly<R, N> {
     /// Horner's rule, highest coefficient last.
     #[differentiable(wrt(self, x), float = R)]
     fn eval(&self, x: R) -> R {
-        let mut acc = x - x;
+        let mut acc = R::zero();
         for c in self.c.iter().rev() {
             acc = acc * x + *c;
         }
@@ -262,7 +263,7 @@ fn local_vec_of_a_generic_float() {
 /// A slice of a generic float named in `wrt(..)`.
 #[differentiable(wrt(xs))]
 fn generic_slice<T: Float>(xs: &[T], s: T) -> T {
-    let mut acc = s - s;
+    let mut acc = T::zero();
     for (i, x) in xs.iter().enumerate().rev() {
         acc = acc * s + (*x * *x).sin() * T::from(i + 1).unwrap();
     }

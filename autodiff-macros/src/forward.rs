@@ -137,7 +137,11 @@ fn hvp(f: &ItemFn, sig: &Signature, t: &syn::Ident) -> TokenStream {
     );
     quote! {
         #[doc = #doc]
-        #[allow(clippy::too_many_arguments, clippy::type_complexity)]
+        #[allow(
+            clippy::too_many_arguments,
+            clippy::type_complexity,
+            clippy::multiple_bound_locations
+        )]
         #vis fn #hvp_name #generics (#(#inputs,)* #(#tangents),*) -> (#t, #grads_ty, #grads_ty) #where_c {
             ::autodiff::forward::with_tangents(|| {
                 let (__ad_y, __ad_g) = #grad_name::<#dual<#t>>(#(#args),*);
