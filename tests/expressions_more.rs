@@ -83,6 +83,52 @@ fn rev_after_zip_and_enumerate() {
     }
 }
 
+/// Over pairs, a first stage that is not `map` (`filter`, `take`, a `fold` after them): the
+/// closures take the pairs apart; `copied()` before `enumerate()`.
+#[differentiable]
+fn filtered_pairs(x: f64) -> f64 {
+    let ws = vec![x, 2.0 * x, x * x, 3.0];
+    let vs = [1.0, 2.0, 3.0, 4.0];
+    let a: f64 = ws
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % 2 == 0)
+        .map(|(_, &w)| w * x)
+        .sum();
+    let b = ws
+        .iter()
+        .zip(vs.iter())
+        .rev()
+        .take(3)
+        .fold(0.0, |acc, (w, v)| acc * 0.5 + w * v);
+    let c: f64 = ws
+        .iter()
+        .enumerate()
+        .zip(vs.iter())
+        .filter(|&((i, w), _)| i > 0 && *w > 0.0)
+        .map(|((i, w), v)| w * v * i as f64)
+        .sum();
+    let d: f64 = ws
+        .iter()
+        .copied()
+        .enumerate()
+        .filter(|(i, _)| *i != 1)
+        .map(|(i, w)| w.sin() * i as f64)
+        .sum();
+    let mut e = 0.0;
+    for (i, w) in ws.iter().copied().enumerate() {
+        e = e + w * i as f64;
+    }
+    a + b + c + d + e
+}
+
+#[test]
+fn chains_over_pairs_with_filters_first() {
+    for x in [-1.2, 0.3, 1.7] {
+        assert_close(filtered_pairs_grad(x).1, fd(filtered_pairs, x), 1e-7);
+    }
+}
+
 #[test]
 fn rev_after_zip_over_a_differentiated_argument() {
     let ws = vec![0.3, -1.1, 0.8, 0.4];
@@ -304,6 +350,7 @@ mod prop {
             let (_, g) = revzip_parameters_grad(&vs, &ws);
             let fdg = fd_flat(|v: &Vec<f64>| revzip_parameters(v, &ws), &vs);
             assert_flat_close(&g, &fdg, 1e-6);
+            assert_close(filtered_pairs_grad(x).1, fd(filtered_pairs, x), 1e-6);
             let g = localvec_inferred_grad(x).1;
             assert_close(g, fd(localvec_inferred::<f64>, x), 1e-6);
             let q = Quad { a: ws.first().copied().unwrap_or(0.5), b: x * 0.3 };

@@ -110,8 +110,8 @@ fn written_place(e: &Expr) -> Option<(&Ident, Vec<Written<'_>>)> {
 
 /// The shape of a `for` loop's iterator over parts of a differentiated argument.
 enum IterShape<'e> {
-    /// `&place`, `place`, `place.iter()` or `place.into_iter()` (the expression, the place):
-    /// the elements of the place.
+    /// `&place`, `place`, `place.iter()`, `place.into_iter()`, or one of those `.copied()`
+    /// (the expression, the place): the elements of the place.
     Elems(&'e Expr, &'e Expr),
     /// `.rev()` of an iterator.
     Rev(Box<IterShape<'e>>),
@@ -427,6 +427,15 @@ impl Lowerer {
             {
                 self.is_elems_place(&m.receiver)
                     .then_some(IterShape::Elems(e, &m.receiver))
+            }
+            // `place.iter().copied()`: the elements by value
+            Expr::MethodCall(m)
+                if m.args.is_empty() && (m.method == "copied" || m.method == "cloned") =>
+            {
+                match self.iter_shape(&m.receiver)? {
+                    IterShape::Elems(_, place) => Some(IterShape::Elems(e, place)),
+                    _ => None,
+                }
             }
             Expr::MethodCall(m) if m.args.is_empty() && m.method == "rev" => {
                 Some(IterShape::Rev(Box::new(self.iter_shape(&m.receiver)?)))
