@@ -306,6 +306,31 @@ fn local_vec_of_a_generic_float() {
     }
 }
 
+/// `sum` and `product` of a generic float start from `T`'s zero and one (`num_traits`).
+#[differentiable(wrt(theta))]
+fn generic_sums<T: Float + std::iter::Sum + std::iter::Product>(theta: T, xs: &[T]) -> T {
+    let s: T = xs.iter().map(|&x| x * theta).sum();
+    let p = xs.iter().map(|&x| (x * theta).cos()).product::<T>();
+    let v = [theta, theta * theta, theta.sin()];
+    let mut acc = T::zero();
+    for (i, y) in v.iter().enumerate().rev() {
+        acc = acc * theta + *y * T::from(i + 1).unwrap();
+    }
+    s + p + acc
+}
+
+#[test]
+fn sums_and_arrays_of_a_generic_float() {
+    let xs = [1.0, -2.0, 0.5];
+    for theta in [-0.9, 0.4, 1.3] {
+        let g = generic_sums_grad(theta, &xs).1;
+        assert_close(g, fd(|t| generic_sums(t, &xs), theta), 1e-7);
+        let xs32 = xs.map(|x| x as f32);
+        let g32 = generic_sums_grad(theta as f32, &xs32).1 as f64;
+        assert!((g32 - g).abs() <= 1e-4 * g.abs().max(1.0), "{g32} vs {g}");
+    }
+}
+
 /// A slice of a generic float named in `wrt(..)`.
 #[differentiable(wrt(xs))]
 fn generic_slice<T: Float>(xs: &[T], s: T) -> T {
@@ -351,6 +376,7 @@ mod prop {
             let fdg = fd_flat(|v: &Vec<f64>| revzip_parameters(v, &ws), &vs);
             assert_flat_close(&g, &fdg, 1e-6);
             assert_close(filtered_pairs_grad(x).1, fd(filtered_pairs, x), 1e-6);
+            assert_close(generic_sums_grad(x, &ws).1, fd(|t| generic_sums(t, &ws), x), 1e-6);
             let g = localvec_inferred_grad(x).1;
             assert_close(g, fd(localvec_inferred::<f64>, x), 1e-6);
             let q = Quad { a: ws.first().copied().unwrap_or(0.5), b: x * 0.3 };

@@ -9,6 +9,7 @@ use super::tape::Operand;
 use super::Lowerer;
 use crate::activity::closure_params;
 use crate::diagnostics as diag;
+use crate::names;
 use crate::syntax::strip_parens;
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
@@ -190,8 +191,16 @@ impl Lowerer {
         let for_each = matches!(terminal, Terminal::ForEach(_));
         let acc = format_ident!("__ad_acc{}", self.fresh());
         let (init, update, result) = match terminal {
-            Terminal::Sum => (quote!(0.0), quote!(#acc = #acc + #cur;), quote!(#acc)),
-            Terminal::Product => (quote!(1.0), quote!(#acc = #acc * #cur;), quote!(#acc)),
+            Terminal::Sum => (
+                self.unit(m, "Zero", quote!(0.0)),
+                quote!(#acc = #acc + #cur;),
+                quote!(#acc),
+            ),
+            Terminal::Product => (
+                self.unit(m, "One", quote!(1.0)),
+                quote!(#acc = #acc * #cur;),
+                quote!(#acc),
+            ),
             Terminal::Collect => (
                 quote!(::std::vec::Vec::new()),
                 quote!(#acc.push(#cur);),
@@ -239,6 +248,26 @@ impl Lowerer {
 }
 
 impl Lowerer {
+    /// The start of `sum` (`Zero`) or `product` (`One`): the literal for `f32`/`f64`, or
+    /// `num_traits`' unit of the type the turbofish names (`sum::<T>()`) or, in a function
+    /// generic over a float, of the type the result is used as.
+    fn unit(&self, m: &syn::ExprMethodCall, tr: &str, literal: TokenStream) -> TokenStream {
+        let tr = format_ident!("{}", tr);
+        let f = format_ident!("{}", if tr == "Zero" { "zero" } else { "one" });
+        let named = m.turbofish.as_ref().and_then(|t| match t.args.first() {
+            Some(syn::GenericArgument::Type(ty)) if t.args.len() == 1 => Some(ty.clone()),
+            _ => None,
+        });
+        let nt = names::num_traits();
+        match named {
+            Some(ty) if !crate::parse::is_differentiable_type(&ty, &[]) => {
+                quote!(<#ty as #nt::#tr>::#f())
+            }
+            None if !self.float_types.is_empty() => quote!(#nt::#tr::#f()),
+            _ => literal,
+        }
+    }
+
     /// The loop pattern for the items of `source` as a tuple of fresh names, nested as `zip`
     /// and `enumerate` nest them, and the tuple expression of those names.
     fn fresh_item_pattern(&mut self, source: &Expr) -> (TokenStream, Expr) {
