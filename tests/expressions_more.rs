@@ -386,3 +386,37 @@ mod prop {
         }
     }
 }
+
+// ----- methods called on data ----------------------------------------------------------------
+
+/// Configuration: carried, never differentiated.
+struct Scaler {
+    k: f64,
+}
+
+impl Scaler {
+    /// `self` is data: only `x` is differentiated.
+    #[differentiable]
+    fn scale(&self, x: f64) -> f64 {
+        (self.k * x).sin()
+    }
+}
+
+/// The methods of `Scaler` and of `Poly` called on values that are not differentiated here,
+/// with active arguments: the receiver is data at that call.
+#[differentiable(wrt(x))]
+fn methods_on_data(cfg: &Scaler, p: &Poly<f64, 3>, x: f64) -> f64 {
+    cfg.scale(x) * p.eval_squared(x) + (&cfg).scale(x * x)
+}
+
+#[test]
+fn methods_called_on_data_with_active_arguments() {
+    let cfg = Scaler { k: 0.8 };
+    let p = Poly {
+        c: [0.5, -1.0, 0.25],
+    };
+    for x in [-1.2, 0.3, 2.5] {
+        let g = methods_on_data_grad(&cfg, &p, x).1;
+        assert_close(g, fd(|t| methods_on_data(&cfg, &p, t), x), 1e-7);
+    }
+}

@@ -156,6 +156,20 @@ impl Lowerer {
         self.is_active(recv) && (self.is_param_place(recv) || matches!(recv, Expr::Field(_)))
     }
 
+    /// A method the operation table does not know, called on data (`cfg.scale(x)`, or
+    /// `p.eval(x)` with `p` not differentiated) with active arguments: a user method whose
+    /// `NAME_vjp` is called with the receiver inactive, like a free function called with data
+    /// in one argument.
+    pub(super) fn is_user_method_on_data(&self, m: &syn::ExprMethodCall) -> bool {
+        let recv = match strip_parens(&m.receiver) {
+            Expr::Reference(r) => &*r.expr,
+            other => other,
+        };
+        written_place(recv).is_some()
+            && !self.is_active(recv)
+            && m.args.iter().any(|a| self.is_active(a))
+    }
+
     /// `recv.name(args)` through `recv.name_vjp(args)`: the receiver is the first differentiated
     /// input, then the active arguments in order.
     pub(super) fn lower_user_method(&mut self, m: &syn::ExprMethodCall) -> Operand {
