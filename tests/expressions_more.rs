@@ -129,6 +129,41 @@ fn chains_over_pairs_with_filters_first() {
     }
 }
 
+/// `skip`, `take` and `step_by` keep each element's position, in loops and chains: pairwise
+/// differences (`zip(ys.iter().skip(1))`), windows of a local container.
+#[differentiable]
+fn counted_adapters(x: f64) -> f64 {
+    let ys = vec![x, x * x, x.sin(), 2.0, x.exp()];
+    let mut pairwise = 0.0;
+    for (a, b) in ys.iter().zip(ys.iter().skip(1)) {
+        pairwise = pairwise + (b - a) * (b - a);
+    }
+    let mut middle = 0.0;
+    for y in ys.iter().skip(1).take(3) {
+        middle = middle * 0.5 + y * y;
+    }
+    let strided: f64 = ys.iter().step_by(2).map(|y| y * 3.0).sum();
+    let odd: f64 = ys
+        .iter()
+        .enumerate()
+        .step_by(2)
+        .filter(|(i, _)| *i > 0)
+        .map(|(i, y)| y * i as f64)
+        .sum();
+    let mut back = 0.0;
+    for (i, (y, z)) in ys.iter().zip(ys.iter().skip(1)).enumerate().rev().take(3) {
+        back = back * 0.5 + y * z * i as f64;
+    }
+    pairwise + middle + strided + odd + back
+}
+
+#[test]
+fn skip_take_and_step_by_keep_positions() {
+    for x in [-1.2, 0.3, 1.7] {
+        assert_close(counted_adapters_grad(x).1, fd(counted_adapters, x), 1e-7);
+    }
+}
+
 #[test]
 fn rev_after_zip_over_a_differentiated_argument() {
     let ws = vec![0.3, -1.1, 0.8, 0.4];
@@ -376,6 +411,7 @@ mod prop {
             let fdg = fd_flat(|v: &Vec<f64>| revzip_parameters(v, &ws), &vs);
             assert_flat_close(&g, &fdg, 1e-6);
             assert_close(filtered_pairs_grad(x).1, fd(filtered_pairs, x), 1e-6);
+            assert_close(counted_adapters_grad(x).1, fd(counted_adapters, x), 1e-6);
             assert_close(generic_sums_grad(x, &ws).1, fd(|t| generic_sums(t, &ws), x), 1e-6);
             let g = localvec_inferred_grad(x).1;
             assert_close(g, fd(localvec_inferred::<f64>, x), 1e-6);

@@ -272,9 +272,7 @@ impl Lowerer {
     /// and `enumerate` nest them, and the tuple expression of those names.
     fn fresh_item_pattern(&mut self, source: &Expr) -> (TokenStream, Expr) {
         match strip_parens(source) {
-            Expr::MethodCall(m) if m.method == "rev" && m.args.is_empty() => {
-                self.fresh_item_pattern(&m.receiver)
-            }
+            Expr::MethodCall(m) if keeps_items(m) => self.fresh_item_pattern(&m.receiver),
             Expr::MethodCall(m) if m.method == "zip" && m.args.len() == 1 => {
                 let (pa, va) = self.fresh_item_pattern(&m.receiver);
                 let (pb, vb) = self.fresh_item_pattern(&m.args[0]);
@@ -400,24 +398,36 @@ fn parse_chain(m: &syn::ExprMethodCall) -> Option<(&Expr, Vec<Stage<'_>>, Termin
 }
 
 /// `x.iter()`, `x.into_iter()`, a range, and those followed by `enumerate`, `zip`, `rev`,
-/// `copied` or `cloned`.
+/// `copied`, `cloned`, `skip`, `take` or `step_by`.
 fn is_iterator_source(e: &Expr) -> bool {
     match strip_parens(e) {
         Expr::Range(_) => true,
         Expr::MethodCall(m) => match m.method.to_string().as_str() {
             "iter" | "into_iter" => m.args.is_empty(),
-            "enumerate" | "zip" | "rev" | "copied" | "cloned" => is_iterator_source(&m.receiver),
+            "enumerate" | "zip" | "rev" | "copied" | "cloned" | "skip" | "take" | "step_by" => {
+                is_iterator_source(&m.receiver)
+            }
             _ => false,
         },
         _ => false,
     }
 }
 
-/// Does the iterator yield pairs (`zip` or `enumerate` last, or before `rev`)?
+/// Does the iterator yield pairs (`zip` or `enumerate` last, or before adapters that keep the
+/// items: `rev`, `skip`, `take`, `step_by`)?
 fn yields_tuples(e: &Expr) -> bool {
     match strip_parens(e) {
-        Expr::MethodCall(m) if m.method == "rev" => yields_tuples(&m.receiver),
+        Expr::MethodCall(m) if keeps_items(m) => yields_tuples(&m.receiver),
         Expr::MethodCall(m) => m.method == "zip" || m.method == "enumerate",
+        _ => false,
+    }
+}
+
+/// `rev()`, `skip(n)`, `take(n)`, `step_by(n)`: the items of the receiver, fewer or reordered.
+fn keeps_items(m: &syn::ExprMethodCall) -> bool {
+    match m.method.to_string().as_str() {
+        "rev" => m.args.is_empty(),
+        "skip" | "take" | "step_by" => m.args.len() == 1,
         _ => false,
     }
 }

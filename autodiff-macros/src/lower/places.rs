@@ -115,6 +115,9 @@ enum IterShape<'e> {
     Elems(&'e Expr, &'e Expr),
     /// `.rev()` of an iterator.
     Rev(Box<IterShape<'e>>),
+    /// `.skip(n)`, `.take(n)` or `.step_by(n)` of an iterator: fewer items, each with its own
+    /// position still.
+    Counted(Box<IterShape<'e>>, &'e syn::ExprMethodCall),
     /// `.enumerate()` of an iterator.
     Enumerate(Box<IterShape<'e>>),
     /// `a.zip(b)`.
@@ -454,6 +457,16 @@ impl Lowerer {
             Expr::MethodCall(m) if m.args.is_empty() && m.method == "rev" => {
                 Some(IterShape::Rev(Box::new(self.iter_shape(&m.receiver)?)))
             }
+            Expr::MethodCall(m)
+                if m.args.len() == 1
+                    && (m.method == "skip" || m.method == "take" || m.method == "step_by")
+                    && !self.is_active(&m.args[0]) =>
+            {
+                Some(IterShape::Counted(
+                    Box::new(self.iter_shape(&m.receiver)?),
+                    m,
+                ))
+            }
             Expr::MethodCall(m) if m.args.is_empty() && m.method == "enumerate" => Some(
                 IterShape::Enumerate(Box::new(self.iter_shape(&m.receiver)?)),
             ),
@@ -505,7 +518,9 @@ impl Lowerer {
                 self.aliases.insert(b, alias);
                 Some(quote!((#position, #pat)))
             }
-            IterShape::Rev(inner) => self.bind_iter_pattern(pat, inner),
+            IterShape::Rev(inner) | IterShape::Counted(inner, _) => {
+                self.bind_iter_pattern(pat, inner)
+            }
             IterShape::Enumerate(inner) => match pat {
                 Pat::Tuple(t) if t.elems.len() == 2 => {
                     self.bind_pattern_inactive(&t.elems[0]);
@@ -545,6 +560,11 @@ fn indexed_iter(shape: &IterShape<'_>) -> TokenStream {
             let inner = indexed_iter(inner);
             quote!(#it::enumerate(#inner))
         }
+        IterShape::Counted(inner, m) => {
+            let inner = indexed_iter(inner);
+            let (method, n) = (&m.method, &m.args[0]);
+            quote!(#it::#method(#inner, #n))
+        }
         IterShape::Zip(a, b) => {
             let (a, b) = (indexed_iter(a), indexed_iter(b));
             quote!(#it::zip(#a, #b))
@@ -556,7 +576,7 @@ fn has_elems(shape: &IterShape<'_>) -> bool {
     match shape {
         IterShape::Elems(..) => true,
         IterShape::Inactive(_) => false,
-        IterShape::Rev(i) | IterShape::Enumerate(i) => has_elems(i),
+        IterShape::Rev(i) | IterShape::Enumerate(i) | IterShape::Counted(i, _) => has_elems(i),
         IterShape::Zip(a, b) => has_elems(a) || has_elems(b),
     }
 }
