@@ -293,6 +293,41 @@ fn methods_of_generic_impl_blocks_with_other_parameters() {
     assert_flat_close(&g.w.to_vec(), &fdw, 1e-7);
 }
 
+/// A generic method walking a `Vec<T>` field with a chain and a loop, calling a generic free
+/// function.
+#[derive(Differentiable, Clone, Debug)]
+struct Horner<T: Float> {
+    c: Vec<T>,
+}
+
+#[differentiable]
+fn wobble<T: Float>(x: T) -> T {
+    x.sin() * x
+}
+
+impl<T: Float> Horner<T> {
+    #[differentiable(wrt(self, x))]
+    fn eval(&self, x: T) -> T {
+        let mut sq = T::zero();
+        for (i, c) in self.c.iter().enumerate() {
+            sq = sq + *c * *c * T::from(i + 1).unwrap();
+        }
+        self.c.iter().rev().fold(T::zero(), |acc, &c| acc * x + c) + wobble(x) * sq
+    }
+}
+
+#[test]
+fn generic_method_over_a_vec_field() {
+    let h = Horner {
+        c: vec![0.5, -1.0, 0.25],
+    };
+    for x in [-1.2, 0.3, 2.5] {
+        let (_, (gh, gx)) = h.eval_grad(x);
+        assert_close(gx, fd(|t| h.eval(t), x), 1e-7);
+        assert_flat_close(&gh.c, &fd_flat(|h: &Horner<f64>| h.eval(x), &h), 1e-7);
+    }
+}
+
 // ----- local containers of a generic float ---------------------------------------------------
 
 #[differentiable]
