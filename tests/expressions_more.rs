@@ -164,6 +164,42 @@ fn skip_take_and_step_by_keep_positions() {
     }
 }
 
+#[differentiable]
+fn pair_of(x: f64) -> Vec<f64> {
+    vec![x, x * x]
+}
+
+/// Loops and chains over containers that no binding names (a `vec![..]`, an array literal, a
+/// function's result), and a function's `Vec` result bound with its type.
+#[differentiable]
+fn unnamed_containers(x: f64) -> f64 {
+    let mut acc = 0.0;
+    for y in vec![x, x * x] {
+        acc = acc + y;
+    }
+    for y in [x, 2.0 * x] {
+        acc = acc + y * y;
+    }
+    for (a, b) in pair_of(x).iter().zip([x.sin(), 1.0].iter()).rev() {
+        acc = acc * 0.5 + a * b;
+    }
+    let s: f64 = pair_of(x * 0.5).iter().map(|y| y * 2.0).sum();
+    let t = [x, x * x, 3.0].iter().product::<f64>();
+    let v: Vec<f64> = pair_of(x.cos());
+    acc + s + t + v[0] * v[1]
+}
+
+#[test]
+fn loops_over_unnamed_containers() {
+    for x in [-1.2, 0.3, 1.7] {
+        assert_close(
+            unnamed_containers_grad(x).1,
+            fd(unnamed_containers, x),
+            1e-7,
+        );
+    }
+}
+
 #[test]
 fn rev_after_zip_over_a_differentiated_argument() {
     let ws = vec![0.3, -1.1, 0.8, 0.4];
@@ -447,6 +483,7 @@ mod prop {
             assert_flat_close(&g, &fdg, 1e-6);
             assert_close(filtered_pairs_grad(x).1, fd(filtered_pairs, x), 1e-6);
             assert_close(counted_adapters_grad(x).1, fd(counted_adapters, x), 1e-6);
+            assert_close(unnamed_containers_grad(x).1, fd(unnamed_containers, x), 1e-6);
             assert_close(generic_sums_grad(x, &ws).1, fd(|t| generic_sums(t, &ws), x), 1e-6);
             let g = localvec_inferred_grad(x).1;
             assert_close(g, fd(localvec_inferred::<f64>, x), 1e-6);

@@ -35,6 +35,7 @@ mod closures;
 mod control;
 mod fuse;
 pub use fuse::scalar_signature;
+mod hoist;
 mod ops;
 mod places;
 mod tape;
@@ -137,7 +138,8 @@ impl Scope for Lowerer {
             .copied()
     }
     fn is_container(&self, e: &Expr) -> bool {
-        self.is_elems_place(crate::syntax::strip_parens(e))
+        let e = crate::syntax::strip_parens(e);
+        self.is_elems_place(e) || (hoist::is_computed_container(e) && activity::is_active(self, e))
     }
 }
 
