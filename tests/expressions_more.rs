@@ -510,11 +510,22 @@ impl Scaler {
     }
 }
 
+/// A method called on a field of data.
+struct Holder<'a> {
+    inner: &'a Scaler,
+}
+
+#[differentiable(wrt(x))]
+fn self_free(cfg: &Scaler, x: f64) -> f64 {
+    let h = Holder { inner: cfg };
+    h.inner.scale(x * x)
+}
+
 /// The methods of `Scaler` and of `Poly` called on values that are not differentiated here,
 /// with active arguments: the receiver is data at that call.
 #[differentiable(wrt(x))]
 fn methods_on_data(cfg: &Scaler, p: &Poly<f64, 3>, x: f64) -> f64 {
-    cfg.scale(x) * p.eval_squared(x) + (&cfg).scale(x * x)
+    cfg.scale(x) * p.eval_squared(x) + self_free(cfg, x)
 }
 
 #[test]
