@@ -463,6 +463,57 @@ fn slice_of_a_generic_float() {
     }
 }
 
+// ----- rev() over parts of a struct argument ---------------------------------------------------
+
+#[derive(Differentiable, Clone, Debug)]
+struct Layer {
+    w: Tensor<f64>,
+    b: f64,
+}
+
+#[derive(Differentiable, Clone, Debug)]
+struct Net {
+    layers: Vec<Layer>,
+    scales: Vec<f64>,
+}
+
+/// Layers last first, with their positions, zipped with another field.
+#[differentiable(wrt(m))]
+fn backward_order(m: &Net, x: &Tensor<f64>) -> Tensor<f64> {
+    let mut h = x.clone();
+    for (i, layer) in m.layers.iter().enumerate().rev() {
+        h = (h.mm(&layer.w) + layer.b).tanh() * (i + 1) as f64;
+    }
+    for (layer, s) in m.layers.iter().zip(m.scales.iter()).rev().skip(1) {
+        h = h * (layer.b * s);
+    }
+    let t: f64 = m
+        .scales
+        .iter()
+        .zip(m.layers.iter())
+        .rev()
+        .map(|(s, l)| s * l.b)
+        .sum();
+    h.sum() * t
+}
+
+#[test]
+fn rev_over_parts_of_a_struct_argument() {
+    let m = Net {
+        layers: (0..3)
+            .map(|i| Layer {
+                w: Tensor::randn(&[2, 2], 10 + i),
+                b: 0.1 * i as f64 + 0.2,
+            })
+            .collect(),
+        scales: vec![0.5, -1.5, 2.0],
+    };
+    let x = Tensor::randn(&[1, 2], 3);
+    let (_, g) = backward_order_grad(&m, &x);
+    let fdg = fd_flat(|m: &Net| backward_order(m, &x).item(), &m);
+    assert_flat_close(&common::flat_tangent::<Net>(&g), &fdg, 1e-6);
+}
+
 mod prop {
     use super::*;
     use proptest::prelude::*;
