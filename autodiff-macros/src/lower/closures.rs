@@ -129,23 +129,9 @@ impl Lowerer {
         let (source, stages, terminal) = parse_chain(m)?;
         let span = m.span();
         let chain = m.to_token_stream();
-        let item = format_ident!("__ad_item{}", self.fresh());
         let mut body: Vec<TokenStream> = Vec::new();
         let mut counters: Vec<TokenStream> = Vec::new();
-        let mut cur: Expr = syn::parse_quote!(#item);
-        // Over `zip` / `enumerate`, the first closure's tuple pattern becomes the loop's
-        // pattern, so that its parts can be elements of differentiated containers.
-        // Otherwise, over pairs, the loop's pattern is a tuple of fresh names (`(i, x)`) and
-        // the item is the tuple of them, which the closures' patterns take apart.
-        let (loop_pat, mut prebound) = match prebind_tuple_pattern(source, &stages, &terminal) {
-            Some((pat, rest)) => (pat, Some(rest)),
-            None if yields_tuples(source) => {
-                let (pat, value) = self.fresh_item_pattern(source);
-                cur = value;
-                (pat, None)
-            }
-            None => (item.to_token_stream(), None),
-        };
+        let (loop_pat, mut cur, mut prebound) = self.loop_pattern(source, &stages, &terminal);
         let mut first_stage = true;
         for stage in stages {
             let pre = if first_stage { prebound.take() } else { None };
@@ -191,16 +177,15 @@ impl Lowerer {
         let for_each = matches!(terminal, Terminal::ForEach(_));
         let acc = format_ident!("__ad_acc{}", self.fresh());
         let (init, update, result) = match terminal {
-            Terminal::Sum => (
-                self.unit(m, "Zero", quote!(0.0)),
-                quote!(#acc = #acc + #cur;),
-                quote!(#acc),
-            ),
-            Terminal::Product => (
-                self.unit(m, "One", quote!(1.0)),
-                quote!(#acc = #acc * #cur;),
-                quote!(#acc),
-            ),
+            Terminal::Sum | Terminal::Product => {
+                let sum = matches!(terminal, Terminal::Sum);
+                let op = if sum { quote!(+) } else { quote!(*) };
+                (
+                    self.unit(m, sum),
+                    quote!(#acc = #acc #op #cur;),
+                    quote!(#acc),
+                )
+            }
             Terminal::Collect => (
                 quote!(::std::vec::Vec::new()),
                 quote!(#acc.push(#cur);),
@@ -248,12 +233,39 @@ impl Lowerer {
 }
 
 impl Lowerer {
+    /// The chain's `for` pattern, the expression of the item it binds, and (over pairs, when
+    /// the first closure takes them apart) that closure without its pair parameter.
+    ///
+    /// Over `zip` / `enumerate`, the first closure's tuple pattern becomes the loop's pattern,
+    /// so that its parts can be elements of differentiated containers. Otherwise, over pairs,
+    /// the loop's pattern is a tuple of fresh names (`(i, x)`) and the item is the tuple of
+    /// them, which the closures' patterns take apart.
+    fn loop_pattern(
+        &mut self,
+        source: &Expr,
+        stages: &[Stage<'_>],
+        terminal: &Terminal<'_>,
+    ) -> (TokenStream, Expr, Option<Expr>) {
+        let item = format_ident!("__ad_item{}", self.fresh());
+        match prebind_tuple_pattern(source, stages, terminal) {
+            Some((pat, rest)) => (pat, syn::parse_quote!(#item), Some(rest)),
+            None if yields_tuples(source) => {
+                let (pat, value) = self.fresh_item_pattern(source);
+                (pat, value, None)
+            }
+            None => (item.to_token_stream(), syn::parse_quote!(#item), None),
+        }
+    }
+
     /// The start of `sum` (`Zero`) or `product` (`One`): the literal for `f32`/`f64`, or
     /// `num_traits`' unit of the type the turbofish names (`sum::<T>()`) or, in a function
     /// generic over a float, of the type the result is used as.
-    fn unit(&self, m: &syn::ExprMethodCall, tr: &str, literal: TokenStream) -> TokenStream {
-        let tr = format_ident!("{}", tr);
-        let f = format_ident!("{}", if tr == "Zero" { "zero" } else { "one" });
+    fn unit(&self, m: &syn::ExprMethodCall, sum: bool) -> TokenStream {
+        let (tr, f, literal) = if sum {
+            (quote!(Zero), quote!(zero), quote!(0.0))
+        } else {
+            (quote!(One), quote!(one), quote!(1.0))
+        };
         let named = m.turbofish.as_ref().and_then(|t| match t.args.first() {
             Some(syn::GenericArgument::Type(ty)) if t.args.len() == 1 => Some(ty.clone()),
             _ => None,
