@@ -229,6 +229,12 @@ impl<T: Float> Quad<T> {
     fn eval_both(&self, x: T) -> T {
         self.a * x * x + (self.b * x).sin()
     }
+
+    /// An associated function: `T` is recognised the same way.
+    #[differentiable(associated)]
+    fn curve(x: T, y: T) -> T {
+        x * y.exp()
+    }
 }
 
 #[test]
@@ -243,6 +249,9 @@ fn method_of_a_generic_impl_block() {
         let fdq = fd_flat(|q: &Quad<f64>| q.eval_both(x), &q);
         assert_flat_close(&[gq.a, gq.b], &fdq, 1e-8);
     }
+    let (_, (gx, gy)) = Quad::curve_grad(0.5, -0.3);
+    assert_close(gx, (-0.3f64).exp(), 1e-15);
+    assert_close(gy, 0.5 * (-0.3f64).exp(), 1e-15);
     let q32 = Quad { a: 1.5f32, b: 0.25 };
     let (_, g) = q32.eval_grad(2.0f32);
     assert!((g - 2.0 * 1.5 * 2.0).abs() < 1e-5);

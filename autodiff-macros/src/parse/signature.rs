@@ -44,9 +44,15 @@ pub struct Signature {
 
 impl Signature {
     /// Builds the model; parameters that are not plain identifiers are left out (`check`
-    /// reports them). `floats` are the `impl` block's float parameters named by `float = T`.
-    pub fn model(f: &ItemFn, wrt: Option<&[Ident]>, floats: &[Ident]) -> Signature {
-        let in_impl = f.sig.receiver().is_some() || mentions_self_type(f);
+    /// reports them). `floats` are the `impl` block's float parameters named by `float = T`;
+    /// `associated` says the function is in an `impl` block although it does not show it.
+    pub fn model(
+        f: &ItemFn,
+        wrt: Option<&[Ident]>,
+        floats: &[Ident],
+        associated: bool,
+    ) -> Signature {
+        let in_impl = associated || f.sig.receiver().is_some() || mentions_self_type(f);
         let impl_floats = impl_float_params(f, floats, in_impl);
         let mut float_params = float_params(f);
         float_params.extend(impl_floats.iter().cloned());
