@@ -14,7 +14,9 @@
 //!
 //! Implemented for `f32`, `f64`, `Tensor<E>`, `Vec<T>`, `[T; N]`, `Box<T>`, `Option<T>` and
 //! tuples of up to 8 differentiable types; `#[derive(Differentiable)]` (from the `autodiff`
-//! crate) covers structs.
+//! crate) covers structs. The dual numbers of forward mode ([`Dual`](crate::forward::Dual))
+//! implement it too, as their own tangents with no leaves, so that generic generated code runs
+//! on them.
 //!
 //! ```
 //! use autodiff_runtime::differentiable::{Differentiable, LeafPath};
