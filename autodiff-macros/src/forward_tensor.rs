@@ -543,7 +543,7 @@ fn hvp(
         .predicates
         .push(syn::parse_quote!(#alias: ::autodiff::num_traits::Float));
     let wrt: Vec<syn::Ident> = sig.wrt_params().map(|(_, p)| p.ident.clone()).collect();
-    let copy_sig = Signature::model(&copy, Some(&wrt));
+    let copy_sig = Signature::model(&copy, Some(&wrt), &[], false);
     let (lw, body) = crate::activity::lower_to_fixpoint(&copy_name.to_string(), &copy_sig, &copy);
     let derivatives = crate::generate::derivatives(&copy, &copy_sig, &lw, body);
     cx.append(lw.cx);

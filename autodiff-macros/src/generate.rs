@@ -54,9 +54,17 @@ impl<'f> Header<'f> {
             extra_bounds: sig
                 .float_params
                 .iter()
-                .map(|t| quote!(#t: #rt::Tangent + #rt::SingleGrad))
+                // a float is its own tangent, also as an element of a local `Vec<T>` or a field
+                // of `self` (`Quad<T>` is `Differentiable` when `T` is)
+                .map(|t| {
+                    quote!(#t: #rt::Tangent + #rt::SingleGrad + #rt::Differentiable<Tangent = #t>)
+                })
                 .collect(),
-            use_bound: if anonymous_params {
+            // In a method, the `impl` block's type parameters (which the macro cannot see) must
+            // all be listed in a `use<..>`, so there is none: the pullback's `impl Fn` is
+            // spelled by this crate, so the capture rules of its edition (2021) apply in every
+            // caller's edition: every type parameter, no lifetime of the arguments.
+            use_bound: if anonymous_params || sig.in_impl {
                 TokenStream::new()
             } else {
                 quote!(+ use<#(#tps),*>)
@@ -163,8 +171,12 @@ fn packaging(h: &mut Header<'_>, sig: &Signature, lw: &Lowerer) -> (TokenStream,
         TokenStream::new()
     };
     if lw.calls_user_functions() {
-        h.extra_bounds
-            .extend(sig.type_params.iter().map(|t| quote!(#t: 'static)));
+        h.extra_bounds.extend(
+            sig.type_params
+                .iter()
+                .chain(&sig.impl_floats)
+                .map(|t| quote!(#t: 'static)),
+        );
     }
     (boxed, h.wrap_pullback())
 }

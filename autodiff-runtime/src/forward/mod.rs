@@ -60,6 +60,7 @@ mod float;
 mod literal;
 mod ops;
 mod reverse;
+mod structure;
 mod tensor;
 pub use cut::with_tangents;
 pub(crate) use cut::{cut_tangents, tangents_cut};
