@@ -655,3 +655,98 @@ proptest! {
         prop_assert!((gb - wb).abs() <= 1e-6 * (1.0 + wb.abs()), "{gb} vs {wb}");
     }
 }
+
+// ----- requests reaching a function of the same name that is not the callee ----------------------
+
+mod inner {
+    use super::{costly, costly_vjp};
+    use autodiff::prelude::*;
+
+    /// The same name as `outer::mix` (the request's tag is the name's hash).
+    #[differentiable]
+    pub fn mix(u: f64, v: f64) -> f64 {
+        costly(u) * 2.0 + v.sin() * u
+    }
+
+    #[differentiable]
+    pub fn swap(u: f64, v: f64) -> f64 {
+        costly(u) * 3.0 + v * v
+    }
+}
+
+mod outer {
+    use super::inner;
+    use autodiff::prelude::*;
+
+    /// Every value here reaches both parameters (both are reassigned), so this `mix_vjp` has no
+    /// guard of its own: the request meant for it must still not reach `inner::mix`.
+    #[differentiable]
+    pub fn mix(mut x: f64, mut y: f64) -> f64 {
+        x = x * 1.5;
+        y = y * 0.5;
+        inner::mix(y, x)
+    }
+}
+
+#[differentiable]
+fn outer_mix_y(y: f64) -> f64 {
+    outer::mix(0.6, y)
+}
+
+#[test]
+fn a_request_is_not_passed_on_by_a_callee_that_does_not_read_it() {
+    check(outer_mix_y, outer_mix_y_grad, 0.9);
+}
+
+/// A hand-written derivative that calls a generated function of the same name with its
+/// arguments in another order.
+fn swap(a: f64, b: f64) -> f64 {
+    inner::swap(b, a)
+}
+
+fn swap_vjp(a: f64, b: f64) -> (f64, impl Fn(f64) -> (f64, f64)) {
+    let (v, pb) = inner::swap_vjp(b, a);
+    (v, move |g| {
+        let (gb, ga) = pb(g);
+        (ga, gb)
+    })
+}
+
+#[differentiable]
+fn hand_written_swap_b(b: f64) -> f64 {
+    swap(0.4, b)
+}
+
+#[test]
+fn a_request_is_not_taken_by_a_generated_function_inside_a_hand_written_one() {
+    check(hand_written_swap_b, hand_written_swap_b_grad, 0.7);
+}
+
+// ----- hvp: the dual instantiation of a caller with a partial call --------------------------------
+
+#[differentiable(jvp, hvp)]
+fn g_helper<T: Float + 'static>(a: T, b: T) -> T {
+    let m = a * b;
+    m.sin() * b + a.exp()
+}
+
+#[differentiable(jvp, hvp)]
+fn g_caller<T: Float + 'static>(x: T, y: T) -> T {
+    let half = T::from(0.5).unwrap();
+    g_helper(x, half) * g_helper(half, y) + g_helper(y, x)
+}
+
+#[test]
+fn hvp_through_partial_calls() {
+    let (x, y) = (0.7, -0.4);
+    let (_, g, hv) = g_caller_hvp(x, y, 1.0, 0.0);
+    assert_close(g.0, fd(|x| g_caller(x, y), x), TOL);
+    assert_close(g.1, fd(|y| g_caller(x, y), y), TOL);
+    let eps = 1e-6;
+    let gp = g_caller_grad(x + eps, y).1;
+    let gm = g_caller_grad(x - eps, y).1;
+    assert_close(hv.0, (gp.0 - gm.0) / (2.0 * eps), 1e-6);
+    assert_close(hv.1, (gp.1 - gm.1) / (2.0 * eps), 1e-6);
+    let (_, dv) = g_caller_jvp(x, y, 0.0, 1.0);
+    assert_close(dv, g.1, 1e-12);
+}
