@@ -266,12 +266,14 @@ pub fn derivatives(f: &ItemFn, sig: &Signature, lw: &Lowerer, body: TokenStream)
             },
         ),
     };
+    // Taken (or cleared) by every generated `NAME_vjp`, guards or not: a request left pending
+    // would be taken by the next function of the same name, such as one this body calls.
     let want = if lw.uses_call_activity() {
         let w = local::want();
         let tag = Literal::u64_unsuffixed(crate::lower::call_tag(&fn_name));
         quote!(let #w: u64 = #rt::take_call_activity(#tag);)
     } else {
-        TokenStream::new()
+        quote!(#rt::clear_call_activity();)
     };
     let vjp_body = quote! {{
         #[allow(unused_imports)]
