@@ -139,7 +139,6 @@ fn reassigned_mut_parameters() {
     check(mut_params_c, mut_params_c_grad, 1.2);
 }
 
-
 // ----- structs, methods, generic impls -----------------------------------------------------------
 
 #[derive(Clone, Debug, Differentiable)]
@@ -336,11 +335,7 @@ fn h_chains(a: f64, b: f64, xs: &[f64]) -> f64 {
         .zip(xs.iter().rev())
         .map(|(x, y)| x * y * b)
         .fold(a, |acc, v| acc * 0.5 + v);
-    let e: f64 = xs
-        .iter()
-        .enumerate()
-        .map(|(i, x)| x * a * i as f64)
-        .sum();
+    let e: f64 = xs.iter().enumerate().map(|(i, x)| x * a * i as f64).sum();
     let r: f64 = xs.iter().rev().map(|x| x * b).sum();
     s * b + z * e + r * a
 }
@@ -630,7 +625,11 @@ fn work_skipped_through_immutable_bindings() {
     let before = pulls();
     let _ = shadow_a_grad(0.3);
     // `h_shadow_copy(a, 0.4)`: `costly(a)` reads the copy of `b`, inactive there
-    assert_eq!(pulls(), before + 1, "h_shadow's costly runs, h_shadow_copy's is skipped");
+    assert_eq!(
+        pulls(),
+        before + 1,
+        "h_shadow's costly runs, h_shadow_copy's is skipped"
+    );
 }
 
 proptest! {
