@@ -749,3 +749,153 @@ fn hvp_through_partial_calls() {
     let (_, dv) = g_caller_jvp(x, y, 0.0, 1.0);
     assert_close(dv, g.1, 1e-12);
 }
+
+// ----- the request still reaches its callee however it is named -----------------------------------
+
+/// `costly` for any float type.
+fn costly_g<T: Float>(t: T) -> T {
+    t.sin() * t
+}
+
+fn costly_g_vjp<T: Float>(t: T) -> (T, impl Fn(T) -> T) {
+    (costly_g(t), move |g| {
+        PULLS.with(|c| c.set(c.get() + 1));
+        g * (t.cos() * t + t.sin())
+    })
+}
+
+#[differentiable]
+fn gen_costly<T: Float + 'static>(t: T, y: T) -> T {
+    let s = t * T::from(2.0).unwrap();
+    costly_g(s) + s * y
+}
+
+#[derive(Clone, Debug, Differentiable)]
+struct Rate<T: Float> {
+    k: T,
+}
+
+impl<T: Float> Rate<T> {
+    #[differentiable(wrt(self, t, y))]
+    fn step(&self, t: f64, y: T) -> T {
+        self.k * y + costly_g(T::from(t).unwrap())
+    }
+}
+
+impl Params {
+    #[differentiable(associated)]
+    fn assoc(t: f64, y: f64) -> f64 {
+        costly(t) + y * y
+    }
+}
+
+/// `costly` only reachable from the first argument.
+#[differentiable]
+fn rec_costly(t: f64, y: f64, n: usize) -> f64 {
+    if n == 0 {
+        costly(t) * y
+    } else {
+        rec_costly(t, y * 0.5, n - 1) + y
+    }
+}
+
+#[differentiable]
+fn named_every_way(y: f64) -> f64 {
+    let r = Rate { k: 0.3 };
+    let p = Params { w: 0.1, c: 0.2 };
+    let a = r.step(0.5, y) + Rate::step(&r, 0.6, y);
+    let b = Params::assoc(0.7, y) + p.eval(y);
+    a + b + rec_costly(0.8, y, 2)
+}
+
+#[differentiable]
+fn generic_named(y: f64) -> f64 {
+    gen_costly(0.4, y) + gen_costly::<f64>(0.5, y)
+}
+
+#[test]
+fn requests_reach_generic_functions_methods_associated_functions_and_recursion() {
+    let before = pulls();
+    check(named_every_way, named_every_way_grad, 0.6);
+    // `p.eval(y)`: its costly reads `y`, so it runs; every other `costly` reads data
+    assert_eq!(pulls(), before + 1, "work for data was not skipped");
+    let before = pulls();
+    let (_, g) = generic_named_grad(0.6);
+    assert_eq!(pulls(), before, "work for data was not skipped");
+    assert_close(g, fd(generic_named, 0.6), TOL);
+}
+
+// ----- `if` and `match` values passed straight to a call, broadcast batched products -------------
+
+#[differentiable]
+fn h_if_arg(a: f64, b: f64) -> f64 {
+    let k = costly(if a > 0.0 { a * 2.0 } else { b.sin() });
+    let m = costly(match b > 0.0 {
+        true => b * 3.0,
+        false => a * 0.5,
+    });
+    k * m + l3(if b > 0.5 { a } else { b }, a)
+}
+
+#[differentiable]
+fn if_arg_each(v: f64) -> f64 {
+    h_if_arg(v, 0.8) + h_if_arg(v, -0.8) + h_if_arg(0.7, v) + h_if_arg(-0.7, v)
+}
+
+#[differentiable(wrt(a, b, w))]
+fn broadcast_one_side(
+    a: &Tensor<f64>,
+    b: &Tensor<f64>,
+    w: &Tensor<f64>,
+    c: &Tensor<f64>,
+    d: &Tensor<f64>,
+) -> Tensor<f64> {
+    h_batched(a, b) + h_batched(c, b) + h_batched(a, w) + h_batched(a, d)
+}
+
+#[test]
+fn branch_values_as_arguments_and_broadcast_products() {
+    check(if_arg_each, if_arg_each_grad, 0.6);
+    check(if_arg_each, if_arg_each_grad, -0.4);
+    // `[2, 1, 3, 4] x [3, 4, 2]` (batch broadcast) and `[2, 1, 3, 4] x [4, 2]`
+    let (a, b, w) = (
+        rand(&[2, 1, 3, 4], 7),
+        rand(&[3, 4, 2], 8),
+        rand(&[4, 2], 9),
+    );
+    let (c, d) = (rand(&[2, 1, 3, 4], 10), rand(&[3, 4, 2], 11));
+    let f = |a: &Tensor<f64>, b: &Tensor<f64>, w: &Tensor<f64>| broadcast_one_side(a, b, w, &c, &d);
+    let (_, (ga, gb, gw)) = broadcast_one_side_grad(&a, &b, &w, &c, &d);
+    assert_tensor_close(&ga, &fd_tensor(|a| f(a, &b, &w).item(), &a), TOL);
+    assert_tensor_close(&gb, &fd_tensor(|b| f(&a, b, &w).item(), &b), TOL);
+    assert_tensor_close(&gw, &fd_tensor(|w| f(&a, &b, w).item(), &w), TOL);
+}
+
+#[differentiable(wrt(b))]
+fn batched_b_only(a: &Tensor<f64>, b: &Tensor<f64>) -> Tensor<f64> {
+    h_batched(a, b)
+}
+
+#[differentiable(wrt(a))]
+fn batched_a_only(a: &Tensor<f64>, b: &Tensor<f64>) -> Tensor<f64> {
+    h_batched(a, b)
+}
+
+#[test]
+fn one_sided_broadcast_batched_products() {
+    for (sa, sb) in [
+        (&[2, 1, 3, 4][..], &[3, 4, 2][..]),
+        (&[2, 3, 4][..], &[4, 2][..]),
+        (&[3, 4][..], &[2, 4, 2][..]),
+        (&[2, 3, 4][..], &[2, 4, 2][..]),
+    ] {
+        let (a, b) = (rand(sa, 7), rand(sb, 8));
+        let (_, (full_a, full_b)) = h_batched_grad(&a, &b);
+        assert_tensor_close(&full_b, &fd_tensor(|b| h_batched(&a, b).item(), &b), TOL);
+        assert_tensor_close(&full_a, &fd_tensor(|a| h_batched(a, &b).item(), &a), TOL);
+        let (_, gb) = batched_b_only_grad(&a, &b);
+        assert_tensor_close(&gb, &full_b, TOL);
+        let (_, ga) = batched_a_only_grad(&a, &b);
+        assert_tensor_close(&ga, &full_a, TOL);
+    }
+}
