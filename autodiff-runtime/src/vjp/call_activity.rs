@@ -45,10 +45,23 @@ pub const ALL_ACTIVE: u64 = u64::MAX;
 /// assert_eq!(Callee::method(&&layer, "forward"), Callee::method_of::<Layer>("forward"));
 /// assert_ne!(Callee::method(&layer, "forward"), Callee::method_of::<Layer>("backward"));
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Eq)]
 pub struct Callee {
     ty: &'static str,
     method: &'static str,
+}
+
+/// The same text, usually the same constant (compared by address first).
+#[inline(always)]
+fn same(a: &'static str, b: &'static str) -> bool {
+    (a.as_ptr() == b.as_ptr() && a.len() == b.len()) || a == b
+}
+
+impl PartialEq for Callee {
+    #[inline(always)]
+    fn eq(&self, other: &Self) -> bool {
+        same(self.ty, other.ty) && same(self.method, other.method)
+    }
 }
 
 impl Callee {
