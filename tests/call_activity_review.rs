@@ -604,3 +604,69 @@ fn branch_values_as_arguments() {
     check(if_arg_each, if_arg_each_grad, 0.6);
     check(if_arg_each, if_arg_each_grad, -0.4);
 }
+
+// ----- work skipped through bindings, closures, branches, matches, chains and loops ---------------
+// `costly` reads only `t`, which every caller below passes as a constant. Not skipped (the
+// values count as reaching every parameter): tuple destructuring and `let mut` bindings.
+
+#[differentiable]
+fn s_let(t: f64, y: f64) -> f64 {
+    let u = t * 2.0;
+    let c = u;
+    costly(c) * y
+}
+
+#[differentiable]
+fn s_closure(t: f64, y: f64) -> f64 {
+    let f = |x: f64| costly(x * 2.0);
+    f(t) * y
+}
+
+#[differentiable]
+fn s_shadow(t: f64, y: f64) -> f64 {
+    let t = t * 2.0;
+    costly(t) * y
+}
+
+#[differentiable]
+fn s_branches(t: f64, y: f64) -> f64 {
+    let u = if y > 0.0 { t * 2.0 } else { t };
+    let w;
+    if y > 0.5 {
+        w = u * 3.0;
+    } else {
+        w = t;
+    }
+    let r = match w {
+        v if v > 0.0 => costly(v),
+        v => costly(-v),
+    };
+    costly(u) * y + r
+}
+
+#[differentiable]
+fn s_loop_chain(t: f64, y: f64, xs: &[f64]) -> f64 {
+    let mut acc = 0.0;
+    for i in 0..3 {
+        let u = t * i as f64;
+        acc += costly(u) * y;
+    }
+    let s: f64 = xs.iter().map(|&x| costly(x * t)).sum();
+    acc + s * y
+}
+
+#[differentiable]
+fn skip_callers(y: f64, xs: &[f64]) -> f64 {
+    s_let(0.4, y) + s_closure(0.4, y) + s_shadow(0.4, y) + s_branches(0.4, y) - s_branches(-0.4, y)
+        + s_loop_chain(0.4, y, xs)
+}
+
+#[test]
+fn work_skipped_through_bindings_closures_branches_and_loops() {
+    let xs = [0.3, -0.2];
+    for y in [0.8, 0.3, -0.6] {
+        let before = pulls();
+        check(|y| skip_callers(y, &xs), |y| skip_callers_grad(y, &xs), y);
+        assert_eq!(pulls(), before, "work for a constant argument ran");
+    }
+}

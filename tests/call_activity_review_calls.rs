@@ -3,8 +3,9 @@
 //! inactive; requests that must not reach another function of the same name (a generated
 //! callee without guards, a hand-written `NAME_vjp`); requests that must reach their callee
 //! however it is named (generic functions, methods by method and path syntax, associated
-//! functions, recursion: pullback counters); `hvp` through partial calls. Gradients are checked
-//! against central finite differences in f64.
+//! functions, recursion: pullback counters); `hvp` through partial calls; calls inside
+//! checkpointed loops, iterator chains and match arms. Gradients are checked against central
+//! finite differences in f64.
 // the constructs under test, written the way clippy would not
 #![allow(clippy::assign_op_pattern)]
 
@@ -361,4 +362,48 @@ fn requests_reach_generic_functions_methods_associated_functions_and_recursion()
     let (_, g) = generic_named_grad(0.6);
     assert_eq!(pulls(), before, "work for data was not skipped");
     assert_close(g, fd(generic_named, 0.6), TOL);
+}
+
+/// A helper called by the helpers below.
+#[differentiable]
+fn l3(a: f64, b: f64) -> f64 {
+    let m = a * 2.0;
+    costly(m) * b + b.exp()
+}
+
+// ----- calls inside checkpointed loops, chains and match arms; one value in two positions ---------
+
+/// A helper calling `l3` inside a checkpointed loop (the loop's blocks run again in the reverse
+/// sweep, requests included).
+#[differentiable]
+fn h_ck_call(a: f64, b: f64) -> f64 {
+    let mut x = a;
+    #[checkpoint(every = 2)]
+    for _ in 0..5 {
+        x = x * 0.7 + l3(x * 0.1, b) * 0.1;
+    }
+    x + l3(b, b)
+}
+
+#[differentiable]
+fn h_chain_call(a: f64, b: f64, xs: &[f64]) -> f64 {
+    let s: f64 = xs.iter().map(|&x| l3(x * a, b)).sum();
+    let m = match s > 0.0 {
+        true => l3(a, s),
+        false => l3(s, b),
+    };
+    s * m + l3(a, a)
+}
+
+#[differentiable]
+fn calls_each(v: f64, xs: &[f64]) -> f64 {
+    h_ck_call(v, 0.4) + h_ck_call(0.6, v) + h_chain_call(v, 0.3, xs) + h_chain_call(0.2, v, xs)
+}
+
+#[test]
+fn calls_inside_checkpointed_loops_chains_and_match_arms() {
+    for xs in [[0.5, -0.4, 0.9], [-0.5, -0.4, -0.9]] {
+        check(|v| calls_each(v, &xs), |v| calls_each_grad(v, &xs), 0.45);
+        check(|v| calls_each(v, &xs), |v| calls_each_grad(v, &xs), -0.3);
+    }
 }
