@@ -407,3 +407,31 @@ fn calls_inside_checkpointed_loops_chains_and_match_arms() {
         check(|v| calls_each(v, &xs), |v| calls_each_grad(v, &xs), -0.3);
     }
 }
+
+// ----- a request left by a panic ------------------------------------------------------------------
+
+mod fragile {
+    /// A hand-written derivative that panics after its caller requested activity for it.
+    pub fn mix(u: f64, v: f64) -> f64 {
+        u * v
+    }
+
+    pub fn mix_vjp(u: f64, v: f64) -> (f64, impl Fn(f64) -> (f64, f64)) {
+        assert!(u < 1.0, "fragile::mix refuses {u}");
+        (mix(u, v), move |g| (g * v, g * u))
+    }
+}
+
+#[differentiable]
+fn fragile_caller(v: f64) -> f64 {
+    fragile::mix(1.5, v)
+}
+
+#[test]
+fn a_request_left_by_a_panic_reaches_no_other_function() {
+    assert!(std::panic::catch_unwind(|| fragile_caller_grad(0.5)).is_err());
+    // the pending request named `fragile::mix_vjp`: `inner::mix` needs both gradients here
+    let (_, (gu, gv)) = inner::mix_grad(0.7, 0.2);
+    assert_close(gu, fd(|u| inner::mix(u, 0.2), 0.7), TOL);
+    assert_close(gv, fd(|v| inner::mix(0.7, v), 0.2), TOL);
+}
