@@ -435,3 +435,27 @@ fn a_request_left_by_a_panic_reaches_no_other_function() {
     assert_close(gu, fd(|u| inner::mix(u, 0.2), 0.7), TOL);
     assert_close(gv, fd(|v| inner::mix(0.7, v), 0.2), TOL);
 }
+
+// ----- narrowed callees called with a subset of their differentiated parameters -------------------
+
+/// `b` is data, between the differentiated `a` and `c`; `c` reaches `costly` only through `m`.
+#[differentiable(wrt(a, c))]
+fn narrowed(a: f64, b: f64, c: f64, xs: &[f64]) -> f64 {
+    let m = c * b;
+    let s: f64 = xs.iter().map(|x| x * a).sum();
+    costly(m) * a + s * c
+}
+
+#[differentiable]
+fn narrowed_c(c: f64, xs: &[f64]) -> f64 {
+    narrowed(0.3, 0.9, c, xs) + narrowed(c, 0.4, 0.2, xs)
+}
+
+#[test]
+fn narrowed_callee_with_a_subset_active() {
+    let xs = [0.5, -1.5];
+    let before = pulls();
+    check(|c| narrowed_c(c, &xs), |c| narrowed_c_grad(c, &xs), 0.7);
+    // the second call needs only `a`: its `costly(m)` reads `c`, a constant there
+    assert_eq!(pulls(), before + 1);
+}
