@@ -133,17 +133,25 @@ impl Lowerer {
         let mut counters: Vec<TokenStream> = Vec::new();
         let (loop_pat, mut cur, mut prebound) = self.loop_pattern(source, &stages, &terminal);
         let mut first_stage = true;
-        for stage in stages {
+        let nstages = stages.len();
+        for (k, stage) in stages.into_iter().enumerate() {
             let pre = if first_stage { prebound.take() } else { None };
             first_stage = false;
             match stage {
                 Stage::Map(f) => {
-                    let v = format_ident!("__ad_v{}", self.fresh());
                     let call = match &pre {
                         Some(rest) => self.apply(rest, &[], span)?,
                         None => self.apply(f, &[cur.clone()], span)?,
                     };
                     let call = splice(call, f, &chain, &mut body);
+                    let folded = matches!(terminal, Terminal::Sum | Terminal::Product);
+                    if k + 1 == nstages && folded && !matches!(call, Expr::Block(_)) {
+                        // the last map of a sum or product goes into the update itself
+                        // (`acc = acc + (w * x)`), one fused chain like the loop's `acc += w * x`
+                        cur = syn::parse_quote!((#call));
+                        continue;
+                    }
+                    let v = format_ident!("__ad_v{}", self.fresh());
                     body.push(quote!(let #v = #call;));
                     cur = syn::parse_quote!(#v);
                 }
