@@ -385,8 +385,7 @@ pub fn generate(
         out.extend(crate::forward_dual::callee_items(f, sig));
     }
     if opts.hvp {
-        let plain_fn = !sig.in_impl && !convs.iter().any(Conv::structured);
-        if !plain_fn {
+        if sig.in_impl {
             cx.push(diag::hvp_unsupported_form(span));
             return None;
         }
@@ -561,6 +560,7 @@ fn hvp(
     let grads_ty = sig.grads_type();
     let fwd = quote!(::autodiff::forward);
     let doc = hvp_doc(name);
+    let split = split_gradients(sig, convs);
     Some(quote! {
         #[doc(hidden)]
         #[allow(non_camel_case_types)]
@@ -576,9 +576,40 @@ fn hvp(
             #fwd::with_tangents(|| {
                 #prelude
                 let (__ad_y, __ad_g) = #grad(#(#args),*);
-                let (__ad_g, __ad_hv) = #fwd::SplitDual::split_dual(__ad_g);
+                #split
                 (#fwd::SplitDual::split_dual(__ad_y).0, __ad_g, __ad_hv)
             })
         }
     })
+}
+
+/// `let (__ad_g, __ad_hv) = ..`: the gradients at dual numbers (`__ad_g`) taken apart into the
+/// gradients and the Hessian-vector products, a struct's or container's through
+/// `Dualize::split_tangent`.
+fn split_gradients(sig: &Signature, convs: &[Conv]) -> TokenStream {
+    let fwd = quote!(::autodiff::forward);
+    let wrt: Vec<(&crate::parse::Param, &Conv)> =
+        sig.params.iter().zip(convs).filter(|(p, _)| p.wrt).collect();
+    let split = |g: TokenStream, p: &crate::parse::Param, c: &Conv| {
+        if c.structured() {
+            let inner = strip_ref(&p.ty).0;
+            quote!(#fwd::split_dual_gradient::<#inner>(#g))
+        } else {
+            quote!(#fwd::SplitDual::split_dual(#g))
+        }
+    };
+    if let [(p, c)] = wrt.as_slice() {
+        let s = split(quote!(__ad_g), p, c);
+        return quote!(let (__ad_g, __ad_hv) = #s;);
+    }
+    let parts: Vec<syn::Ident> = (0..wrt.len()).map(|i| format_ident!("__ad_s{}", i)).collect();
+    let idx = (0..wrt.len()).map(syn::Index::from);
+    let splits = wrt
+        .iter()
+        .zip(idx)
+        .map(|((p, c), i)| split(quote!(__ad_g.#i), p, c));
+    quote! {
+        #(let #parts = #splits;)*
+        let (__ad_g, __ad_hv) = ((#(#parts.0),*), (#(#parts.1),*));
+    }
 }

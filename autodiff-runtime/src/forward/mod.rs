@@ -55,6 +55,7 @@
 //! ```
 
 mod cut;
+mod dual_leaf;
 mod dualize;
 mod float;
 mod literal;
@@ -63,7 +64,9 @@ mod reverse;
 mod tensor;
 pub use cut::with_tangents;
 pub(crate) use cut::{cut_tangents, tangents_cut};
-pub use dualize::{dualize_constant, dualize_seed, Dualize, MethodNeedsJvp, NeedsJvp};
+pub use dualize::{
+    dualize_constant, dualize_seed, split_dual_gradient, Dualize, MethodNeedsJvp, NeedsJvp,
+};
 pub use literal::{
     lit_like, mixed_add, mixed_div, mixed_mul, mixed_ops, mixed_sub, primal, value_like,
     IntoScalar, MixedOp, Primal, WithLiteral,
