@@ -183,3 +183,103 @@ proptest! {
         check_lin_loss(&p, &x, &tangent(&vp), &Tensor::randn(&[2, n], seed + 300));
     }
 }
+
+/// A non-generic helper with `hvp`, a generic helper, a helper by its module path.
+#[differentiable(hvp)]
+fn sq_sin(x: f64) -> f64 {
+    x.sin() * x
+}
+
+#[differentiable]
+fn generic_exp<T: Float>(x: T) -> T {
+    x * x.exp()
+}
+
+mod helpers {
+    use autodiff::prelude::*;
+
+    #[differentiable(hvp)]
+    pub fn cube(x: f64) -> f64 {
+        x * x * x
+    }
+}
+
+/// `f = x sin x · y + (y/2) e^{y/2} + (x - y)³`
+#[differentiable(hvp)]
+fn calls_helpers(x: f64, y: f64) -> f64 {
+    sq_sin(x) * y + generic_exp(y * 0.5) + helpers::cube(x - y)
+}
+
+#[test]
+fn calls_of_helpers_against_the_hessian() {
+    for (x, y) in [(1.3, 0.7), (0.2, -0.4)] {
+        // f_xx = (2cos x - x sin x) y + 6(x-y), f_xy = sin x + x cos x - 6(x-y),
+        // f_yy = (1/4)(2 + y/2) e^{y/2} + 6(x-y)
+        let d = x - y;
+        let fxx = (2.0 * x.cos() - x * x.sin()) * y + 6.0 * d;
+        let fxy = x.sin() + x * x.cos() - 6.0 * d;
+        let fyy = 0.25 * (2.0 + 0.5 * y) * (0.5 * y).exp() + 6.0 * d;
+        let (f, g, hv) = calls_helpers_hvp(x, y, 1.0, 0.0);
+        assert_eq!(f, calls_helpers(x, y));
+        let g_r = calls_helpers_grad(x, y).1;
+        assert_close(g.0, g_r.0, 1e-14);
+        assert_close(g.1, g_r.1, 1e-14);
+        assert_close(hv.0, fxx, 1e-12);
+        assert_close(hv.1, fxy, 1e-12);
+        let (_, _, hv) = calls_helpers_hvp(x, y, 0.0, 1.0);
+        assert_close(hv.0, fxy, 1e-12);
+        assert_close(hv.1, fyy, 1e-12);
+    }
+}
+
+/// An MLP struct whose loss is a method calling other methods and an associated function.
+#[derive(Clone, Debug, Differentiable)]
+struct Mlp {
+    l1: Lin,
+    l2: Lin,
+    #[differentiable(skip)]
+    name: String,
+}
+
+impl Lin {
+    #[differentiable(wrt(self, x), hvp)]
+    fn forward(&self, x: &Tensor<f64>) -> Tensor<f64> {
+        (x.matmul(&self.w) + &self.b).tanh()
+    }
+}
+
+impl Mlp {
+    #[differentiable(associated, hvp)]
+    fn squash(h: &Tensor<f64>) -> Tensor<f64> {
+        (h * h).mean()
+    }
+
+    #[differentiable(wrt(self), hvp)]
+    fn loss(&self, x: &Tensor<f64>) -> Tensor<f64> {
+        let h = self.l1.w.sum() * 0.0 + x.matmul(&self.l1.w) + &self.l1.b;
+        let h = h.tanh();
+        Self::squash(&(h.matmul(&self.l2.w) + &self.l2.b))
+    }
+}
+
+#[test]
+fn mlp_method_against_differences_of_the_gradient() {
+    let m = Mlp {
+        l1: lin(11, 3, 4),
+        l2: lin(13, 4, 2),
+        name: "mlp".into(),
+    };
+    let v = MlpTangent {
+        l1: tangent(&lin(21, 3, 4)),
+        l2: tangent(&lin(23, 4, 2)),
+    };
+    let x = Tensor::randn(&[5, 3], 25);
+    let (y, g, hv) = m.loss_hvp(&x, &v);
+    let (y_r, g_r) = m.loss_grad(&x);
+    assert_close(y.item(), y_r.item(), 1e-14);
+    assert_all_close(&flat_tangent::<Mlp>(&g), &flat_tangent::<Mlp>(&g_r), 1e-14);
+    let grad = |q: &Mlp| flat_tangent::<Mlp>(&q.loss_grad(&x).1);
+    let dir = flat_tangent::<Mlp>(&v);
+    assert_all_close(&flat_tangent::<Mlp>(&hv), &fd_hvp(grad, &m, &dir), 1e-6);
+    assert_eq!(m.name, "mlp");
+}

@@ -503,31 +503,6 @@ pub fn forward_mode_needs_generic(span: Span) -> Error {
     )
 }
 
-pub fn hvp_unsupported_form(span: Span) -> Error {
-    err(
-        span,
-        "`hvp` is generated for functions generic over one `T: Float` or `T: Element` and for \
-         free functions of tensors or numbers (`fn f(x: &Tensor<f64>, ..) -> Tensor<f64>`, \
-         `fn f(x: f64, y: f64) -> f64`)\n\
-         note: methods and struct, container or tuple arguments have `jvp` only (forward over \
-         reverse would differentiate their copy at dual numbers, which is not supported yet)\n\
-         help: write the function generic over `T: Float` (then `hvp` instantiates its gradient \
-         at dual numbers), or use `autodiff::calculus::hessian`",
-    )
-}
-
-pub fn hvp_through_call(span: Span, callee: &dyn Display) -> Error {
-    err(
-        span,
-        format!(
-            "`hvp` of a non-generic function of numbers does not go through calls of other \
-             functions, and this calls `{callee}` with differentiated values\n\
-             help: make this function and `{callee}` generic over `T: Float` (`hvp` then \
-             instantiates the gradient at dual numbers), or use `jvp` only"
-        ),
-    )
-}
-
 pub fn move_closure_of_mut(span: Span, name: &dyn Display) -> Error {
     err(
         span,

@@ -31,6 +31,16 @@ pub fn copy_name(name: &syn::Ident) -> syn::Ident {
     )
 }
 
+/// The name of a function's copy at dual numbers that reverse mode differentiates (for
+/// `NAME_hvp`, forward over reverse): callers' copies call its `_vjp`.
+pub fn hvp_copy_name(name: &syn::Ident) -> syn::Ident {
+    format_ident!(
+        "__ad_{}_hvp_dual",
+        syn::ext::IdentExt::unraw(name),
+        span = name.span()
+    )
+}
+
 /// A struct, container or tuple type (behind at most one shared reference) that is taken at
 /// dual numbers through `Dualize` when it is not differentiated: a struct (any named type other
 /// than the data types and a few standard ones), or a `Vec`, `Option`, `Box`, array or tuple
@@ -238,6 +248,19 @@ pub struct CallContext {
     pub in_impl: bool,
     /// Parameter name -> its named type (`p: &Lin` -> `Lin`) and whether it is a reference.
     pub named_params: Vec<(String, Type, bool)>,
+    /// The copy is `NAME_hvp`'s (differentiated in reverse mode): calls go to the callees'
+    /// [`hvp_copy_name`] copies.
+    pub hvp: bool,
+}
+
+impl CallContext {
+    fn callee(&self, name: &syn::Ident) -> syn::Ident {
+        if self.hvp {
+            hvp_copy_name(name)
+        } else {
+            copy_name(name)
+        }
+    }
 }
 
 /// Sends the calls of other functions with dual arguments to their copies, and `self` to
@@ -248,7 +271,6 @@ pub fn rewrite_calls(block: &mut syn::Block, seeds: &HashSet<String>, cx: &CallC
         bound: &bound,
         dual: &dual,
         cx,
-        renamed: Vec::new(),
     };
     r.visit_block_mut(block);
     if cx.receiver.is_some() {
@@ -256,35 +278,10 @@ pub fn rewrite_calls(block: &mut syn::Block, seeds: &HashSet<String>, cx: &CallC
     }
 }
 
-/// The first call of another function with dual arguments in `block` (its name, where), as
-/// [`rewrite_calls`] would send it to that function's copy.
-pub fn first_user_call(
-    block: &syn::Block,
-    seeds: &HashSet<String>,
-) -> Option<(syn::Ident, proc_macro2::Span)> {
-    let mut block = block.clone();
-    let (bound, dual) = locals(&block, seeds);
-    let cx = CallContext {
-        receiver: None,
-        in_impl: false,
-        named_params: Vec::new(),
-    };
-    let mut r = Rewrite {
-        bound: &bound,
-        dual: &dual,
-        cx: &cx,
-        renamed: Vec::new(),
-    };
-    r.visit_block_mut(&mut block);
-    r.renamed.into_iter().next()
-}
-
 struct Rewrite<'a> {
     bound: &'a HashSet<String>,
     dual: &'a HashSet<String>,
     cx: &'a CallContext,
-    /// The functions whose calls went to their copies, and where.
-    renamed: Vec<(syn::Ident, proc_macro2::Span)>,
 }
 
 impl Rewrite<'_> {
@@ -293,7 +290,6 @@ impl Rewrite<'_> {
     }
 
     fn call(&mut self, c: &mut syn::ExprCall) {
-        let span = c.span();
         let Expr::Path(p) = &mut *c.func else { return };
         if p.qself.is_some() || !self.any_dual(c.args.iter()) {
             return;
@@ -318,8 +314,7 @@ impl Rewrite<'_> {
         };
         if ok {
             let last = &mut segs[n - 1];
-            self.renamed.push((last.ident.clone(), span));
-            last.ident = copy_name(&last.ident);
+            last.ident = self.cx.callee(&last.ident);
         }
     }
 
@@ -332,7 +327,7 @@ impl Rewrite<'_> {
         if m.method == "clone" || !(self.dual.contains(&id) || id == "self") {
             return None;
         }
-        let f = copy_name(&m.method);
+        let f = self.cx.callee(&m.method);
         let (args, span) = (m.args.iter(), m.method.span());
         if id == "self" {
             let by_ref = self.cx.receiver?;

@@ -319,3 +319,24 @@ pub trait NeedsJvp<F> {}
     note = "a method called with differentiated values inside a function with `jvp` needs `jvp` itself"
 )]
 pub trait MethodNeedsJvp<O: ?Sized> {}
+
+/// Never implemented: the bound of the stand-in `__ad_NAME_hvp_dual_vjp` that
+/// `#[differentiable]` writes for a non-generic function without `hvp`, so that a function with
+/// `hvp` calling it is refused at the call, naming the function (`F` is a marker type named
+/// after it).
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{F}` has no Hessian-vector product: add `hvp` to the `#[differentiable(..)]` of `{F}`",
+    label = "called here with differentiated values, from the `hvp` of another function",
+    note = "`hvp` differentiates the functions it calls at dual numbers, in reverse mode: a non-generic function called with differentiated values inside a function with `hvp` needs `hvp` itself (generic functions `fn f<T: Float>` need only `#[differentiable]`)"
+)]
+pub trait NeedsHvp<F> {}
+
+/// Never implemented: as [`NeedsHvp`], for methods (`O` is the type whose method is called).
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "this method of `{O}` has no Hessian-vector product: add `hvp` to its `#[differentiable(..)]`",
+    label = "called here with differentiated values, from the `hvp` of another function",
+    note = "`hvp` differentiates the methods it calls at dual numbers, in reverse mode: a method called with differentiated values inside a function with `hvp` needs `hvp` itself"
+)]
+pub trait MethodNeedsHvp<O: ?Sized> {}
