@@ -503,6 +503,16 @@ pub fn forward_mode_needs_generic(span: Span) -> Error {
     )
 }
 
+pub fn hvp_needs_scalar_output(span: Span) -> Error {
+    err(
+        span,
+        "`hvp` is generated for functions with a scalar result (a number or a one-element \
+         tensor): the Hessian-vector product is that of a scalar function\n\
+         help: use `jvp` for a struct or tuple result, or write the scalar the `hvp` is of \
+         (a loss) as the result",
+    )
+}
+
 pub fn move_closure_of_mut(span: Span, name: &dyn Display) -> Error {
     err(
         span,

@@ -16,7 +16,8 @@ use syn::{ItemFn, Type};
 /// they need.
 pub fn generate(f: &ItemFn, opts: &Options, sig: &Signature, cx: &mut Ctxt) -> TokenStream {
     // what callers' `hvp` copies call (`__ad_NAME_hvp_dual_vjp`)
-    let mut out = crate::forward_hvp::callee_items(f, opts, sig);
+    let mut out = crate::forward_dual::marker_items(f, sig);
+    out.extend(crate::forward_hvp::callee_items(f, opts, sig));
     out.extend(generate_modes(f, opts, sig, cx));
     out
 }

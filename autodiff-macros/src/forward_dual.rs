@@ -318,6 +318,29 @@ impl Rewrite<'_> {
         }
     }
 
+    /// `Lin { w, b }` with a field at dual numbers: the derive's twin, `__AdLinDual { w, b }`
+    /// (the same field names; its type parameters are inferred). `Self { .. }` and a literal
+    /// with `..rest` stay as written.
+    fn struct_literal(&self, st: &mut syn::ExprStruct) {
+        if st.qself.is_some() || st.rest.is_some() || st.dot2_token.is_some() {
+            return;
+        }
+        if !st.fields.iter().any(|f| mentions(&f.expr, self.dual)) {
+            return;
+        }
+        let Some(last) = st.path.segments.last_mut() else {
+            return;
+        };
+        if last.ident == "Self" || !last.arguments.is_none() {
+            return;
+        }
+        last.ident = format_ident!(
+            "__Ad{}Dual",
+            syn::ext::IdentExt::unraw(&last.ident),
+            span = last.ident.span()
+        );
+    }
+
     /// `self.m(..)` in a method, `p.m(..)` on a parameter of a named type: the copy of `m`.
     fn method(&self, m: &syn::ExprMethodCall) -> Option<Expr> {
         let Expr::Path(recv) = &*m.receiver else {
@@ -360,6 +383,7 @@ impl VisitMut for Rewrite<'_> {
                     *e = new;
                 }
             }
+            Expr::Struct(st) => self.struct_literal(st),
             _ => {}
         }
     }
@@ -426,7 +450,9 @@ pub fn callee_items(f: &ItemFn, sig: &Signature) -> TokenStream {
     let params: Vec<syn::Ident> = (0..n).map(|i| format_ident!("__AdA{}", i)).collect();
     let first = &params[0];
     let out = match &f.sig.output {
-        syn::ReturnType::Type(_, t) => crate::forward_tensor::dual_type(t, None).to_token_stream(),
+        syn::ReturnType::Type(_, t) => {
+            crate::forward_tensor::copy_output_type(t, None).to_token_stream()
+        }
         syn::ReturnType::Default => quote!(()),
     };
     let fwd = quote!(::autodiff::forward);
@@ -441,21 +467,42 @@ pub fn callee_items(f: &ItemFn, sig: &Signature) -> TokenStream {
             }
         };
     }
-    let marker_mod = format_ident!("__ad_{}_no_jvp", syn::ext::IdentExt::unraw(name));
-    let marker = syn::ext::IdentExt::unraw(name);
+    let marker = marker_path(name);
     quote! {
-        #[doc(hidden)]
-        #[allow(non_snake_case, dead_code)]
-        #vis mod #marker_mod {
-            #[allow(non_camel_case_types)]
-            pub enum #marker {}
-        }
         #[doc(hidden)]
         #[allow(dead_code, clippy::all)]
         #vis fn #copy<#(#params),*>(#(_: #params),*) -> #out
-        where #first: #fwd::NeedsJvp<#marker_mod::#marker>
+        where #first: #fwd::NeedsJvp<#marker>
         {
             ::core::unreachable!()
+        }
+    }
+}
+
+/// The marker type named after a free function (`__ad_NAME_marker::NAME`), which the bounds of
+/// its stand-ins name so that rustc's message names the function ([`marker_items`]).
+pub fn marker_path(name: &syn::Ident) -> TokenStream {
+    let module = format_ident!("__ad_{}_marker", syn::ext::IdentExt::unraw(name));
+    let marker = syn::ext::IdentExt::unraw(name);
+    quote!(#module::#marker)
+}
+
+/// The module holding the marker of a non-generic free function with parameters (see
+/// [`marker_path`]); nothing for other functions, whose stand-ins do not name one.
+pub fn marker_items(f: &ItemFn, sig: &Signature) -> TokenStream {
+    let plain = f.sig.generics.params.is_empty() && !sig.in_impl && f.sig.receiver().is_none();
+    if !plain || f.sig.inputs.is_empty() || f.sig.asyncness.is_some() {
+        return TokenStream::new();
+    }
+    let module = format_ident!("__ad_{}_marker", syn::ext::IdentExt::unraw(&f.sig.ident));
+    let marker = syn::ext::IdentExt::unraw(&f.sig.ident);
+    let vis = &f.vis;
+    quote! {
+        #[doc(hidden)]
+        #[allow(non_snake_case, dead_code)]
+        #vis mod #module {
+            #[allow(non_camel_case_types)]
+            pub enum #marker {}
         }
     }
 }

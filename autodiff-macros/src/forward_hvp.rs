@@ -57,10 +57,15 @@ fn hvp_copy(f: &ItemFn, sig: &Signature, convs: &[Conv], alias: &Type) -> (ItemF
             }
         })
         .collect();
-    let mut copy_sig = Signature::model(&copy, Some(&wrt));
+    let copy_sig = model(&copy, sig, &wrt);
+    (copy, copy_sig)
+}
+
+fn model(copy: &ItemFn, sig: &Signature, wrt: &[syn::Ident]) -> Signature {
+    let mut copy_sig = Signature::model(copy, Some(wrt));
     // an associated function without `Self` in its signature (`#[differentiable(associated)]`)
     copy_sig.in_impl |= sig.in_impl;
-    (copy, copy_sig)
+    copy_sig
 }
 
 /// `NAME_hvp`: the copy `__ad_NAME_hvp_dual`, its derivatives, and the function that seeds it
@@ -78,6 +83,10 @@ pub fn hvp(
         return None;
     };
     let (copy, copy_sig) = hvp_copy(f, sig, convs, &alias);
+    if copy_sig.structured_output {
+        cx.push(diag::hvp_needs_scalar_output(span));
+        return None;
+    }
     let copy_name = copy.sig.ident.clone();
     let (lw, body) = crate::activity::lower_to_fixpoint(&copy_name.to_string(), &copy_sig, &copy);
     let derivatives = crate::generate::derivatives(&copy, &copy_sig, &lw, body);
@@ -180,24 +189,45 @@ pub fn callee_items(f: &ItemFn, opts: &Options, sig: &Signature) -> TokenStream 
 fn stand_in(f: &ItemFn, sig: &Signature) -> Option<TokenStream> {
     let convs = conversions(f, sig)?;
     let alias = dual_alias(&single_elem(sig)?)?;
+    if sig
+        .output
+        .as_ref()
+        .is_some_and(crate::forward_tensor::structured_output)
+    {
+        return None;
+    }
     let (mut copy, copy_sig) = hvp_copy(f, sig, &convs, &alias);
+    // a struct argument's type at dual numbers (`<Model as Dualize>::Dual`) would need
+    // `Model: Dualize` where the stand-in is written: a type parameter instead, inferred at the
+    // call
+    let wrt: Vec<syn::Ident> = copy_sig.wrt_params().map(|(_, p)| p.ident.clone()).collect();
+    let mut k = 0usize;
+    for (arg, conv) in copy.sig.inputs.iter_mut().zip(&convs) {
+        let syn::FnArg::Typed(pt) = arg else { continue };
+        if !conv.structured() {
+            continue;
+        }
+        let tp = format_ident!("__AdS{}", k);
+        k += 1;
+        *pt.ty = match &*pt.ty {
+            Type::Reference(_) => syn::parse_quote!(&#tp),
+            _ => syn::parse_quote!(#tp),
+        };
+        copy.sig.generics.params.push(syn::parse_quote!(#tp));
+        copy.sig
+            .generics
+            .make_where_clause()
+            .predicates
+            .push(syn::parse_quote!(#tp: ::autodiff::Differentiable));
+    }
+    let copy_sig = model(&copy, sig, &wrt);
     let fwd = quote!(::autodiff::forward);
     let mut out = TokenStream::new();
     let bound: syn::WherePredicate = if sig.in_impl {
         syn::parse_quote!(for<'__ad> &'__ad Self: #fwd::MethodNeedsHvp<Self>)
     } else {
-        let marker_mod = format_ident!("__ad_{}_no_hvp", syn::ext::IdentExt::unraw(&f.sig.ident));
-        let marker = syn::ext::IdentExt::unraw(&f.sig.ident);
-        let vis = &f.vis;
-        out.extend(quote! {
-            #[doc(hidden)]
-            #[allow(non_snake_case, dead_code)]
-            #vis mod #marker_mod {
-                #[allow(non_camel_case_types)]
-                pub enum #marker {}
-            }
-        });
-        syn::parse_quote!(for<'__ad> &'__ad (): #fwd::NeedsHvp<#marker_mod::#marker>)
+        let marker = crate::forward_dual::marker_path(&f.sig.ident);
+        syn::parse_quote!(for<'__ad> &'__ad (): #fwd::NeedsHvp<#marker>)
     };
     copy.sig.generics.make_where_clause().predicates.push(bound);
     out.extend(hidden(crate::generate::fallback(

@@ -132,10 +132,11 @@ pub(crate) fn conversions(f: &ItemFn, sig: &Signature) -> Option<Vec<Conv>> {
         return None;
     }
     let is_t = |t: &Type| generic.is_some_and(|g| matches!(t, Type::Path(p) if p.path.is_ident(g)));
-    let out_ok = sig
-        .output
-        .as_ref()
-        .is_some_and(|t| tensor_elem(t).is_some() || is_float_type(t) || is_t(t));
+    // a struct or tuple result (`jvp` only) in a non-generic function
+    let structured_out = |t: &Type| generic.is_none() && structured_output(t);
+    let out_ok = sig.output.as_ref().is_some_and(|t| {
+        tensor_elem(t).is_some() || is_float_type(t) || is_t(t) || structured_out(t)
+    });
     let slice = |t: &Type| matches!(strip_ref(t).0, Type::Slice(_));
     if !out_ok
         || sig
@@ -173,6 +174,22 @@ pub(crate) fn conversions(f: &ItemFn, sig: &Signature) -> Option<Vec<Conv>> {
         return None;
     }
     any_tensor.then_some(convs)
+}
+
+/// A result that is a struct, container or tuple (not a number or a tensor): the copy returns
+/// its form at dual numbers, `<Out as Dualize>::Dual`.
+pub(crate) fn structured_output(ty: &Type) -> bool {
+    !matches!(ty, Type::Reference(_)) && crate::forward_dual::is_dualizable(ty)
+}
+
+/// The copy's result type: tensors and numbers at dual numbers (`dual_type`), a struct,
+/// container or tuple as its `Dualize` form.
+pub(crate) fn copy_output_type(ty: &Type, alias: Option<&Type>) -> Type {
+    if structured_output(ty) {
+        crate::forward_dual::dual_param_type(ty)
+    } else {
+        dual_type(ty, alias)
+    }
 }
 
 /// The one type parameter of a function generic over its element type (`fn f<T: Element>`).
@@ -214,7 +231,7 @@ pub(crate) fn dual_copy(
         }
     }
     if let syn::ReturnType::Type(_, t) = &mut copy.sig.output {
-        **t = dual_type(t, alias);
+        **t = copy_output_type(t, alias);
     }
     // plain number parameters, compared with and passed to methods of dual values
     let plain: Vec<syn::Ident> = sig
@@ -367,6 +384,13 @@ pub fn generate(
         } else {
             quote!(#copy_name)
         };
+        // a struct or tuple result splits through `Dualize`, into its tangent type
+        let (split, tan_ty) = if structured_output(&out_ty) {
+            let t = crate::parse::structured_tangent(&out_ty);
+            (quote!(<#out_ty as #fwd::Dualize>::split), t)
+        } else {
+            (quote!(#fwd::SplitDual::split_dual), quote!(#out_ty))
+        };
         out.extend(quote! {
             #[doc(hidden)]
             #[allow(unused_mut, unused_variables, unused_parens, dead_code, clippy::all)]
@@ -374,10 +398,10 @@ pub fn generate(
             #[doc = #doc]
             #[allow(clippy::too_many_arguments, clippy::type_complexity)]
             #[track_caller]
-            #vis fn #jvp_name(#(#inputs,)* #(#tangents),*) -> (#out_ty, #out_ty) {
+            #vis fn #jvp_name(#(#inputs,)* #(#tangents),*) -> (#out_ty, #tan_ty) {
                 #fwd::with_tangents(|| {
                     #prelude
-                    #fwd::SplitDual::split_dual(#callee(#(#args),*))
+                    #split(#callee(#(#args),*))
                 })
             }
         });
