@@ -493,13 +493,14 @@ pub fn forward_mode_needs_generic(span: Span) -> Error {
         span,
         "`jvp` and `hvp` are generated for functions of numbers, tensors, and structs, \
          containers and tuples of them (`fn f(p: &Model, x: &Tensor<f64>) -> Tensor<f64>`, \
-         `&self` methods, functions generic over one `T: Float` or `T: Element`) with a number or \
-         tensor result: they run the function at dual numbers\n\
+         `&self` methods, functions generic over one `T: Float` or `T: Element`) with a number, \
+         tensor, struct or tuple result (`hvp`: a scalar result): they run the function at dual \
+         numbers\n\
          note: functions generic over more than their element type, generic functions with \
-         struct or container arguments, `&[Tensor]` slices as differentiated arguments, and \
-         struct or tuple results are not supported\n\
-         help: write the function in one of those forms, or use `autodiff::calculus::jacobian` \
-         (reverse mode) for its Jacobian",
+         struct or container arguments or results, and `&[Tensor]` slices as differentiated \
+         arguments are not supported\n\
+         help: write the function in one of those forms (a `&Vec<Tensor<f64>>` for a slice), or \
+         use `autodiff::calculus::jacobian` (reverse mode) for its Jacobian",
     )
 }
 
