@@ -58,7 +58,10 @@ fn shifted<M: Differentiable + Clone>(m: &M, v: &[f64], h: f64) -> M {
 fn fd_hvp<M: Differentiable + Clone>(grad: impl Fn(&M) -> Vec<f64>, m: &M, v: &[f64]) -> Vec<f64> {
     let h = 1e-5;
     let (gp, gm) = (grad(&shifted(m, v, h)), grad(&shifted(m, v, -h)));
-    gp.iter().zip(&gm).map(|(a, b)| (a - b) / (2.0 * h)).collect()
+    gp.iter()
+        .zip(&gm)
+        .map(|(a, b)| (a - b) / (2.0 * h))
+        .collect()
 }
 
 fn assert_all_close(a: &[f64], b: &[f64], tol: f64) {
@@ -78,7 +81,11 @@ fn check_lin_loss(p: &Lin, x: &Tensor<f64>, vp: &LinTangent, vx: &Tensor<f64>) {
     let (y, (gp, gx), (hp, hx)) = lin_loss_hvp(p, x, vp, vx);
     let (y_r, (gp_r, gx_r)) = lin_loss_grad(p, x);
     assert_close(y.item(), y_r.item(), 1e-14);
-    assert_all_close(&flat_tangent::<Lin>(&gp), &flat_tangent::<Lin>(&gp_r), 1e-14);
+    assert_all_close(
+        &flat_tangent::<Lin>(&gp),
+        &flat_tangent::<Lin>(&gp_r),
+        1e-14,
+    );
     assert_all_close(&gx.to_vec(), &gx_r.to_vec(), 1e-14);
     let grad = |q: &(Lin, Tensor<f64>)| {
         let (_, (gp, gx)) = lin_loss_grad(&q.0, &q.1);
@@ -127,7 +134,10 @@ fn rosenbrock_of_a_struct_against_its_hessian() {
         let p = Point { x, y };
         // H = [[2 - 4b(y - x²) + 8b x², -4b x], [-4b x, 2b]]
         let hess = [
-            [2.0 - 4.0 * c.b * (y - x * x) + 8.0 * c.b * x * x, -4.0 * c.b * x],
+            [
+                2.0 - 4.0 * c.b * (y - x * x) + 8.0 * c.b * x * x,
+                -4.0 * c.b * x,
+            ],
             [-4.0 * c.b * x, 2.0 * c.b],
         ];
         for (v, row) in [((1.0, 0.0), 0), ((0.0, 1.0), 1)] {
@@ -152,7 +162,10 @@ fn containers(ws: &Vec<Tensor<f64>>, p: &(Tensor<f64>, f64)) -> Tensor<f64> {
 fn vec_and_tuple_arguments() {
     let ws: Vec<Tensor<f64>> = (0..2).map(|s| Tensor::randn(&[3], 40 + s)).collect();
     let vs: Vec<Tensor<f64>> = (0..2).map(|s| Tensor::randn(&[3], 50 + s)).collect();
-    let (p, vp) = ((Tensor::randn(&[3], 60), 0.8), (Tensor::randn(&[3], 61), -0.5));
+    let (p, vp) = (
+        (Tensor::randn(&[3], 60), 0.8),
+        (Tensor::randn(&[3], 61), -0.5),
+    );
     let (_, (gw, gp), (hw, hp)) = containers_hvp(&ws, &p, &vs, &vp);
     let (_, (gw_r, gp_r)) = containers_grad(&ws, &p);
     type W = Vec<Tensor<f64>>;

@@ -53,8 +53,8 @@ fn struct_result_against_vjp_and_differences() {
     let (_, pb) = transformed_vjp(&p, &x);
     let (gp, gx) = pb(u.clone());
     let lhs = dot(&flat_tangent::<Lin>(&u), &flat_tangent::<Lin>(&jv));
-    let rhs = dot(&flat_tangent::<Lin>(&gp), &flat_tangent::<Lin>(&vp))
-        + dot(&gx.to_vec(), &vx.to_vec());
+    let rhs =
+        dot(&flat_tangent::<Lin>(&gp), &flat_tangent::<Lin>(&vp)) + dot(&gx.to_vec(), &vx.to_vec());
     assert_close(lhs, rhs, 1e-12);
     // central differences, output by output
     let h = 1e-6;

@@ -504,6 +504,21 @@ pub fn forward_mode_needs_generic(span: Span) -> Error {
     )
 }
 
+pub fn forward_method_on_place(span: Span, recv: &syn::Expr, method: &syn::Ident) -> Error {
+    let recv = quote::ToTokens::to_token_stream(recv).to_string();
+    err(
+        span,
+        format!(
+            "forward mode cannot call `{method}` on `{recv}` at dual numbers: the macro does not \
+             know the type of `{recv}`, and the copy of `{method}` that takes its dual form is \
+             an associated function of that type\n\
+             help: call it by its type's path, `TypeOfIt::{method}(&{recv}, ..)`, or bind it with \
+             its type first (`let l: &TypeOfIt = &{recv};`, in a loop `let l: &TypeOfIt = l;`) \
+             and call `l.{method}(..)`"
+        ),
+    )
+}
+
 pub fn hvp_needs_scalar_output(span: Span) -> Error {
     err(
         span,

@@ -265,23 +265,36 @@ impl CallContext {
 
 /// Sends the calls of other functions with dual arguments to their copies, and `self` to
 /// `__ad_this` (see the module documentation). `seeds`: the parameters taken at dual numbers.
-pub fn rewrite_calls(block: &mut syn::Block, seeds: &HashSet<String>, cx: &CallContext) {
+/// Returns the method calls it cannot send (a user's method on a field, element or local
+/// whose type it does not know), as errors at the calls.
+pub fn rewrite_calls(
+    block: &mut syn::Block,
+    seeds: &HashSet<String>,
+    cx: &CallContext,
+) -> Vec<syn::Error> {
     let (bound, dual) = locals(block, seeds);
     let mut r = Rewrite {
         bound: &bound,
         dual: &dual,
         cx,
+        typed: Vec::new(),
+        errors: Vec::new(),
     };
     r.visit_block_mut(block);
     if cx.receiver.is_some() {
         RenameSelf.visit_block_mut(block);
     }
+    r.errors
 }
 
 struct Rewrite<'a> {
     bound: &'a HashSet<String>,
     dual: &'a HashSet<String>,
     cx: &'a CallContext,
+    /// Locals at dual numbers bound with a named type (`let l: &Lin = ..`): name, type, and
+    /// whether it is a reference. Their annotations become the type's dual form.
+    typed: Vec<(String, Type, bool)>,
+    errors: Vec<syn::Error>,
 }
 
 impl Rewrite<'_> {
@@ -309,6 +322,8 @@ impl Rewrite<'_> {
         let ok = match n {
             1 => !self.bound.contains(&segs[0].ident.to_string()) && user_fn(&segs[0].ident),
             2 if segs[0].ident == "Self" => self.cx.in_impl && user_fn(&segs[1].ident),
+            // `Lin::forward(&self.l1, x)`: a method called by its type's path
+            2 if is_user_type(&segs[0].ident) => user_fn(&segs[1].ident),
             // `m::helper(x)`, `crate::m::helper(x)`, `super::helper(x)`
             _ => segs.iter().take(n - 1).all(|s| module(&s.ident)) && user_fn(&segs[n - 1].ident),
         };
@@ -362,7 +377,12 @@ impl Rewrite<'_> {
             };
             return syn::parse2(quote_spanned!(span=> Self::#f(#this, #(#args),*))).ok();
         }
-        let (_, ty, by_ref) = self.cx.named_params.iter().find(|(n, ..)| *n == id)?;
+        let (_, ty, by_ref) = self
+            .cx
+            .named_params
+            .iter()
+            .chain(&self.typed)
+            .find(|(n, ..)| *n == id)?;
         let recv = &m.receiver;
         let recv = if *by_ref {
             quote!(#recv)
@@ -381,13 +401,113 @@ impl VisitMut for Rewrite<'_> {
             Expr::MethodCall(m) => {
                 if let Some(new) = self.method(m) {
                     *e = new;
+                } else if self.unknown_receiver(m) {
+                    self.errors
+                        .push(crate::diagnostics::forward_method_on_place(
+                            m.method.span(),
+                            &m.receiver,
+                            &m.method,
+                        ));
                 }
             }
             Expr::Struct(st) => self.struct_literal(st),
             _ => {}
         }
     }
+    fn visit_local_mut(&mut self, l: &mut syn::Local) {
+        if let syn::Pat::Type(pt) = &mut l.pat {
+            let dual = l
+                .init
+                .as_ref()
+                .is_some_and(|i| mentions(&i.expr, self.dual));
+            if let (syn::Pat::Ident(pi), true) = (&*pt.pat, dual) {
+                let (inner, by_ref) = match &*pt.ty {
+                    Type::Reference(r) if r.mutability.is_none() => (&*r.elem, true),
+                    other => (other, false),
+                };
+                let named = matches!(inner, Type::Path(tp) if tp.path.get_ident().is_some());
+                if named && is_dualizable(&pt.ty) {
+                    self.typed
+                        .push((pi.ident.to_string(), inner.clone(), by_ref));
+                    *pt.ty = dual_param_type(&pt.ty);
+                }
+            }
+        }
+        syn::visit_mut::visit_local_mut(self, l);
+    }
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
+
+/// Methods of containers and iterators, called on dual values as on any other.
+const CONTAINER_METHODS: &[&str] = &[
+    "iter",
+    "iter_mut",
+    "into_iter",
+    "get",
+    "first",
+    "last",
+    "map",
+    "zip",
+    "enumerate",
+    "rev",
+    "unwrap",
+    "expect",
+    "as_ref",
+    "as_deref",
+    "borrow",
+    "collect",
+    "cloned",
+    "copied",
+    "fold",
+    "sum",
+    "product",
+    "skip",
+    "take",
+    "step_by",
+    "chain",
+    "windows",
+    "chunks",
+    "split_at",
+    "to_vec",
+    "into",
+    "len",
+    "is_some",
+    "is_none",
+    "unwrap_or",
+    "is_empty",
+];
+
+/// A type name that is not one of the data types (`Lin` in `Lin::forward(..)`).
+fn is_user_type(id: &syn::Ident) -> bool {
+    let s = id.to_string();
+    s.starts_with(|c: char| c.is_ascii_uppercase())
+        && !matches!(
+            s.as_str(),
+            "Self" | "Tensor" | "Dual" | "Vec" | "Option" | "Box" | "String" | "Float" | "Element"
+        )
+}
+
+impl Rewrite<'_> {
+    /// A user's method (unknown to the table of operations) on a field, element or local at
+    /// dual numbers whose type the macro does not know: its copy cannot be named.
+    fn unknown_receiver(&self, m: &syn::ExprMethodCall) -> bool {
+        let name = m.method.to_string();
+        if crate::methods::method_kind(&name).is_some()
+            || CONTAINER_METHODS.contains(&name.as_str())
+            || SIZE_METHODS.contains(&name.as_str())
+        {
+            return false;
+        }
+        let mut recv = &*m.receiver;
+        loop {
+            recv = match recv {
+                Expr::Reference(r) => &r.expr,
+                Expr::Paren(p) => &p.expr,
+                _ => break,
+            };
+        }
+        matches!(recv, Expr::Field(_) | Expr::Index(_) | Expr::Path(_)) && mentions(recv, self.dual)
+    }
 }
 
 /// `self` -> `__ad_this` (the receiver's form at dual numbers).

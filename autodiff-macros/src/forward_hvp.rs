@@ -39,9 +39,14 @@ fn dual_alias(elem: &Type) -> Option<Type> {
 
 /// The copy at dual numbers, with the alias declared a `Float`, and its signature model
 /// (differentiated in the parameters the function is; `self` is `__ad_this` in the copy).
-fn hvp_copy(f: &ItemFn, sig: &Signature, convs: &[Conv], alias: &Type) -> (ItemFn, Signature) {
+fn hvp_copy(
+    f: &ItemFn,
+    sig: &Signature,
+    convs: &[Conv],
+    alias: &Type,
+) -> (ItemFn, Signature, Vec<syn::Error>) {
     let copy_name = hvp_copy_name(&f.sig.ident);
-    let mut copy = dual_copy(f, sig, convs, &copy_name, Some(alias));
+    let (mut copy, errors) = dual_copy(f, sig, convs, &copy_name, Some(alias));
     copy.sig
         .generics
         .make_where_clause()
@@ -58,7 +63,7 @@ fn hvp_copy(f: &ItemFn, sig: &Signature, convs: &[Conv], alias: &Type) -> (ItemF
         })
         .collect();
     let copy_sig = model(&copy, sig, &wrt);
-    (copy, copy_sig)
+    (copy, copy_sig, errors)
 }
 
 fn model(copy: &ItemFn, sig: &Signature, wrt: &[syn::Ident]) -> Signature {
@@ -82,7 +87,11 @@ pub fn hvp(
         cx.push(diag::forward_mode_needs_generic(span));
         return None;
     };
-    let (copy, copy_sig) = hvp_copy(f, sig, convs, &alias);
+    let (copy, copy_sig, errors) = hvp_copy(f, sig, convs, &alias);
+    if !errors.is_empty() {
+        errors.into_iter().for_each(|e| cx.push(e));
+        return None;
+    }
     if copy_sig.structured_output {
         cx.push(diag::hvp_needs_scalar_output(span));
         return None;
@@ -135,7 +144,12 @@ pub fn hvp(
 /// `Dualize::split_tangent`.
 fn split_gradients(sig: &Signature, convs: &[Conv]) -> TokenStream {
     let fwd = quote!(::autodiff::forward);
-    let wrt: Vec<(&Param, &Conv)> = sig.params.iter().zip(convs).filter(|(p, _)| p.wrt).collect();
+    let wrt: Vec<(&Param, &Conv)> = sig
+        .params
+        .iter()
+        .zip(convs)
+        .filter(|(p, _)| p.wrt)
+        .collect();
     let split = |g: TokenStream, p: &Param, c: &Conv| {
         if c.structured() {
             let inner = crate::forward_tensor::strip_ref(&p.ty).0;
@@ -175,7 +189,11 @@ pub fn callee_items(f: &ItemFn, opts: &Options, sig: &Signature) -> TokenStream 
         if sig.in_impl || f.sig.receiver().is_some() {
             return TokenStream::new();
         }
-        return hidden(crate::generate::forwarders(f, sig, &hvp_copy_name(&f.sig.ident)));
+        return hidden(crate::generate::forwarders(
+            f,
+            sig,
+            &hvp_copy_name(&f.sig.ident),
+        ));
     }
     if opts.hvp {
         return TokenStream::new();
@@ -196,11 +214,15 @@ fn stand_in(f: &ItemFn, sig: &Signature) -> Option<TokenStream> {
     {
         return None;
     }
-    let (mut copy, copy_sig) = hvp_copy(f, sig, &convs, &alias);
+    // (the copy's own errors are reported by its `hvp`, if it is given one)
+    let (mut copy, copy_sig, _) = hvp_copy(f, sig, &convs, &alias);
     // a struct argument's type at dual numbers (`<Model as Dualize>::Dual`) would need
     // `Model: Dualize` where the stand-in is written: a type parameter instead, inferred at the
     // call
-    let wrt: Vec<syn::Ident> = copy_sig.wrt_params().map(|(_, p)| p.ident.clone()).collect();
+    let wrt: Vec<syn::Ident> = copy_sig
+        .wrt_params()
+        .map(|(_, p)| p.ident.clone())
+        .collect();
     let mut k = 0usize;
     for (arg, conv) in copy.sig.inputs.iter_mut().zip(&convs) {
         let syn::FnArg::Typed(pt) = arg else { continue };

@@ -208,7 +208,7 @@ pub(crate) fn dual_copy(
     convs: &[Conv],
     name: &syn::Ident,
     alias: Option<&Type>,
-) -> ItemFn {
+) -> (ItemFn, Vec<syn::Error>) {
     let mut copy = crate::lower::strip_checkpoint_attrs(f);
     copy.sig.ident = name.clone();
     copy.attrs.retain(|a| a.path().is_ident("allow"));
@@ -242,7 +242,7 @@ pub(crate) fn dual_copy(
         .map(|(p, _)| p.ident.clone())
         .collect();
     crate::forward_literals::rewrite(&mut copy.block, alias.is_some(), &plain);
-    {
+    let errors = {
         let seeds = sig
             .params
             .iter()
@@ -267,10 +267,10 @@ pub(crate) fn dual_copy(
             named_params,
             hvp: alias.is_some(),
         };
-        crate::forward_dual::rewrite_calls(&mut copy.block, &seeds, &cx);
-    }
+        crate::forward_dual::rewrite_calls(&mut copy.block, &seeds, &cx)
+    };
     rename_self_calls(&mut copy.block, &f.sig.ident, name);
-    copy
+    (copy, errors)
 }
 
 /// A recursive function's calls of itself, in its copy, call the copy (at dual numbers).
@@ -375,7 +375,11 @@ pub fn generate(
     let mut out = TokenStream::new();
     if opts.jvp {
         let copy_name = crate::forward_dual::copy_name(name);
-        let copy = dual_copy(f, sig, &convs, &copy_name, None);
+        let (copy, errors) = dual_copy(f, sig, &convs, &copy_name, None);
+        if !errors.is_empty() {
+            errors.into_iter().for_each(|e| cx.push(e));
+            return None;
+        }
         let (prelude, args, tangents) = call_args(sig, &convs, "d_");
         let jvp_name = format_ident!("{}_jvp", name);
         let doc = jvp_doc(name);
@@ -514,4 +518,3 @@ pub(crate) fn single_elem(sig: &Signature) -> Option<Type> {
     let first = elems.next()?;
     elems.all(|e| e == first).then_some(first)
 }
-

@@ -118,7 +118,11 @@ pub(crate) fn emit(info: &StructInfo<'_>) -> TokenStream {
 
 /// `#[derive(Differentiable)]` of the twin: its tangent struct `__AdNAMEDualTangent` (same
 /// field names) and impls, generic over the fields' types like the twin.
-fn twin_differentiable(info: &StructInfo<'_>, twin: &syn::Ident, params: &[syn::Ident]) -> TokenStream {
+fn twin_differentiable(
+    info: &StructInfo<'_>,
+    twin: &syn::Ident,
+    params: &[syn::Ident],
+) -> TokenStream {
     let vis = &info.input.vis;
     let input: syn::DeriveInput = syn::parse_quote!(#vis struct #twin<#(#params),*>;);
     let fields = info

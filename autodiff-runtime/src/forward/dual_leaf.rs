@@ -70,7 +70,11 @@ macro_rules! dual_leaf {
                 path: &mut LeafPath,
                 f: &mut dyn FnMut(&LeafPath, LeafMut<'_>, LeafRef<'_>),
             ) {
-                f(path, LeafMut::from(&mut self.value), LeafRef::from(&t.value));
+                f(
+                    path,
+                    LeafMut::from(&mut self.value),
+                    LeafRef::from(&t.value),
+                );
             }
         }
     };
