@@ -105,3 +105,43 @@ fn tuple_result_against_vjp_and_differences() {
         assert_close(d, (a - b) / (2.0 * h), 1e-7);
     }
 }
+
+/// Configuration that holds no element-type values: data for a generic function.
+#[derive(Clone, Debug)]
+struct Config {
+    scale: f64,
+    power: i32,
+}
+
+/// A generic function with a struct of data: instantiated at dual numbers, the struct passed
+/// as it is.
+#[differentiable(wrt(w), jvp, hvp)]
+fn configured<T: Element>(cfg: &Config, x: &Tensor<T>, w: &Tensor<T>) -> Tensor<T> {
+    let s = T::from(cfg.scale).unwrap();
+    (x.mm(w) * s).tanh().powi(cfg.power).sum()
+}
+
+#[test]
+fn generic_function_with_a_struct_of_data() {
+    let cfg = Config {
+        scale: 0.8,
+        power: 3,
+    };
+    let x = Tensor::<f64>::randn(&[3, 2], 41);
+    let (w, vw) = (Tensor::<f64>::randn(&[2, 2], 42), Tensor::<f64>::randn(&[2, 2], 43));
+    let (_, g) = configured_grad(&cfg, &x, &w);
+    let (_, jv) = configured_jvp(&cfg, &x, &w, &vw);
+    assert_close(jv.item(), dot(&g.to_vec(), &vw.to_vec()), 1e-12);
+    let (_, g2, hv) = configured_hvp(&cfg, &x, &w, &vw);
+    for (a, b) in g2.to_vec().iter().zip(g.to_vec()) {
+        assert_close(*a, b, 1e-14);
+    }
+    let h = 1e-5;
+    let (p, m) = (
+        configured_grad(&cfg, &x, &(&w + &(&vw * h))).1,
+        configured_grad(&cfg, &x, &(&w - &(&vw * h))).1,
+    );
+    for ((a, b), d) in p.to_vec().iter().zip(m.to_vec()).zip(hv.to_vec()) {
+        assert_close(d, (a - b) / (2.0 * h), 1e-6);
+    }
+}

@@ -170,10 +170,39 @@ pub(crate) fn conversions(f: &ItemFn, sig: &Signature) -> Option<Vec<Conv>> {
             }
         })
         .collect::<Vec<Conv>>();
-    if generic.is_some() && convs.iter().any(Conv::structured) {
-        return None;
-    }
+    // a generic function runs at `T = Dual<T>` as written: a struct or container that does not
+    // hold `T` values is data, passed unchanged; one that does would have to be rebuilt at
+    // `Dual<T>`, which forward mode does not do (the caller reports it)
+    let convs = match generic {
+        Some(g) => convs
+            .into_iter()
+            .zip(&sig.params)
+            .map(|(c, p)| match c {
+                Conv::ConstantStruct if !mentions_ident(&p.ty, g) && p.ident != "self" => {
+                    Some(Conv::Unchanged)
+                }
+                Conv::SeededStruct | Conv::ConstantStruct => None,
+                c => Some(c),
+            })
+            .collect::<Option<Vec<Conv>>>()?,
+        None => convs,
+    };
     any_tensor.then_some(convs)
+}
+
+/// Does the type name `id` anywhere (`Params<T>`, `&[T; 3]`)?
+fn mentions_ident(ty: &Type, id: &syn::Ident) -> bool {
+    ty.to_token_stream()
+        .into_iter()
+        .any(|t| contains_ident(t, id))
+}
+
+fn contains_ident(t: proc_macro2::TokenTree, id: &syn::Ident) -> bool {
+    match t {
+        proc_macro2::TokenTree::Ident(i) => i == *id,
+        proc_macro2::TokenTree::Group(g) => g.stream().into_iter().any(|t| contains_ident(t, id)),
+        _ => false,
+    }
 }
 
 /// A result that is a struct, container or tuple (not a number or a tensor): the copy returns
