@@ -11,7 +11,14 @@
 //!   `p.apply(..)` on an argument of a named type `P`: `<P>::__ad_apply_dual`). Every
 //!   `#[differentiable]` function has one: the copy itself when it has `jvp`, a forwarding
 //!   function when it is generic (it runs at dual numbers as written), and otherwise a stand-in
-//!   whose bound fails at the caller with "add `#[differentiable(jvp)]` to `NAME`".
+//!   whose bound fails at the caller with "add `#[differentiable(jvp)]` to `NAME`". In the copy
+//!   that `NAME_hvp` differentiates, calls go to `__ad_NAME_hvp_dual` instead (`forward_hvp.rs`).
+//! - A method called by its type's path (`Lin::forward(&self.l1, x)`) or on a local bound with
+//!   its type (`let l: &Lin = ..`, whose annotation becomes `&<Lin as Dualize>::Dual`) goes to
+//!   `Lin::__ad_forward_dual`; a user's method on another field, element or local is refused
+//!   at the call (the macro cannot name the type whose copy to call).
+//! - A struct literal with a field at dual numbers (`Lin { w, b }`) builds the derive's twin
+//!   (`__AdLinDual { w, b }`), for struct results.
 
 use crate::parse::Signature;
 use proc_macro2::TokenStream;

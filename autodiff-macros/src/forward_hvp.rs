@@ -177,7 +177,7 @@ fn split_gradients(sig: &Signature, convs: &[Conv]) -> TokenStream {
 }
 
 /// What other functions' `hvp` copies call for this function (see the module documentation):
-/// for a generic function, `__ad_NAME_hvp_dual_vjp` (and `_grad`) forwarding to `NAME_vjp`;
+/// for a generic function, `__ad_NAME_hvp_dual_vjp` forwarding to `NAME_vjp`;
 /// for a non-generic one without `hvp`, stand-ins with the signatures the real ones would have
 /// and a bound that fails at the caller. Nothing for functions without parameters, async ones,
 /// generic methods, and forms `hvp` does not take.
@@ -260,17 +260,23 @@ fn stand_in(f: &ItemFn, sig: &Signature) -> Option<TokenStream> {
     Some(out)
 }
 
-/// The functions of `items` with their documentation (which links to a function that does not
-/// exist) replaced by `#[doc(hidden)]`.
+/// The `_vjp` function of `items` (callers' copies call nothing else), its documentation
+/// (which links to a function that does not exist) replaced by `#[doc(hidden)]`.
 fn hidden(items: TokenStream) -> TokenStream {
-    let Ok(mut file) = syn::parse2::<syn::File>(items.clone()) else {
+    let Ok(file) = syn::parse2::<syn::File>(items.clone()) else {
         return items;
     };
-    for item in &mut file.items {
-        if let syn::Item::Fn(f) = item {
-            f.attrs.retain(|a| !a.path().is_ident("doc"));
-            f.attrs.push(syn::parse_quote!(#[doc(hidden)]));
+    let mut out = TokenStream::new();
+    for item in file.items {
+        match item {
+            syn::Item::Fn(mut f) if f.sig.ident.to_string().ends_with("_vjp") => {
+                f.attrs.retain(|a| !a.path().is_ident("doc"));
+                f.attrs.push(syn::parse_quote!(#[doc(hidden)]));
+                quote::ToTokens::to_tokens(&f, &mut out);
+            }
+            syn::Item::Fn(_) => {}
+            other => quote::ToTokens::to_tokens(&other, &mut out),
         }
     }
-    quote::ToTokens::into_token_stream(file)
+    out
 }

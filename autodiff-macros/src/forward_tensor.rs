@@ -3,7 +3,8 @@
 //! beside each value), so forward mode covers every construct and tensor operation the body
 //! uses. `NAME_jvp` seeds the differentiated arguments with their tangents, every other tensor
 //! argument as a constant, and calls a copy of the function whose tensor parameters are dual;
-//! `NAME_hvp` does the same with the copy's own generated `_grad` (forward over reverse).
+//! `NAME_hvp` does the same with the copy's own generated `_grad` (forward over reverse;
+//! `forward_hvp.rs`).
 //!
 //! Which parameters change type in the copy: the differentiated ones (`Tensor<E>`, `&Tensor<E>`,
 //! `E`), and every other tensor or container of tensors (`&[Tensor<E>]`, `Vec<Tensor<E>>`), so
