@@ -128,7 +128,10 @@ fn generic_function_with_a_struct_of_data() {
         power: 3,
     };
     let x = Tensor::<f64>::randn(&[3, 2], 41);
-    let (w, vw) = (Tensor::<f64>::randn(&[2, 2], 42), Tensor::<f64>::randn(&[2, 2], 43));
+    let (w, vw) = (
+        Tensor::<f64>::randn(&[2, 2], 42),
+        Tensor::<f64>::randn(&[2, 2], 43),
+    );
     let (_, g) = configured_grad(&cfg, &x, &w);
     let (_, jv) = configured_jvp(&cfg, &x, &w, &vw);
     assert_close(jv.item(), dot(&g.to_vec(), &vw.to_vec()), 1e-12);
