@@ -25,7 +25,7 @@ use crate::differentiable::Differentiable;
 use crate::{Element, Tensor};
 use num_traits::Float;
 
-/// A differentiable value with a form at dual numbers (see the [module](self) documentation).
+/// A differentiable value with a form at dual numbers (see the [`forward`](crate::forward) module).
 ///
 /// Implemented for `f32`, `f64`, `Tensor<f32>`, `Tensor<f64>`, `Vec<T>`, `[T; N]`, `Box<T>`,
 /// `Option<T>` and tuples of up to 8 such types; `#[derive(Differentiable)]` implements it for
