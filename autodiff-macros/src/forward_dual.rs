@@ -490,7 +490,20 @@ fn is_user_type(id: &syn::Ident) -> bool {
     s.starts_with(|c: char| c.is_ascii_uppercase())
         && !matches!(
             s.as_str(),
-            "Self" | "Tensor" | "Dual" | "Vec" | "Option" | "Box" | "String" | "Float" | "Element"
+            "Self"
+                | "Tensor"
+                | "Dual"
+                | "Shape"
+                | "Vec"
+                | "Option"
+                | "Box"
+                | "Rc"
+                | "Arc"
+                | "String"
+                | "HashMap"
+                | "BTreeMap"
+                | "Float"
+                | "Element"
         )
 }
 

@@ -201,9 +201,10 @@ pub fn callee_items(f: &ItemFn, opts: &Options, sig: &Signature) -> TokenStream 
     stand_in(f, sig).unwrap_or_default()
 }
 
-/// The stand-in `__ad_NAME_hvp_dual_vjp` of a non-generic function without `hvp`: the
-/// signature of the copy's `_vjp`, an `unreachable!()` body, and the bound `NeedsHvp` that no
-/// type implements, behind a `for<'a>` so that rustc checks it at the call.
+/// The stand-in `__ad_NAME_hvp_dual_vjp` of a non-generic function without `hvp`: the copy's
+/// parameters, its value and a boxed pullback as the result, an `unreachable!()` body, and the
+/// bound `NeedsHvp` that no type implements, behind a `for<'a>` so that rustc checks it at the
+/// call (and only there: no opaque type repeats it).
 fn stand_in(f: &ItemFn, sig: &Signature) -> Option<TokenStream> {
     let convs = conversions(f, sig)?;
     let alias = dual_alias(&single_elem(sig)?)?;
@@ -214,8 +215,10 @@ fn stand_in(f: &ItemFn, sig: &Signature) -> Option<TokenStream> {
     {
         return None;
     }
-    // (the copy's own errors are reported by its `hvp`, if it is given one)
-    let (mut copy, copy_sig, _) = hvp_copy(f, sig, &convs, &alias);
+    // only the signature is needed: the body is not copied
+    let mut header = f.clone();
+    header.block = syn::parse_quote!({});
+    let (mut copy, copy_sig, _) = hvp_copy(&header, sig, &convs, &alias);
     // a struct argument's type at dual numbers (`<Model as Dualize>::Dual`) would need
     // `Model: Dualize` where the stand-in is written: a type parameter instead, inferred at the
     // call
@@ -252,11 +255,24 @@ fn stand_in(f: &ItemFn, sig: &Signature) -> Option<TokenStream> {
         syn::parse_quote!(for<'__ad> &'__ad (): #fwd::NeedsHvp<#marker>)
     };
     copy.sig.generics.make_where_clause().predicates.push(bound);
-    out.extend(hidden(crate::generate::fallback(
-        &copy,
-        &copy_sig,
-        TokenStream::new(),
-    )));
+    let name = names::vjp_fn(&copy.sig.ident);
+    let (out_ty, cot, grads) = (
+        copy_sig.output_type(),
+        copy_sig.cotangent_type(),
+        copy_sig.grads_type(),
+    );
+    let (vis, inputs) = (&copy.vis, &copy.sig.inputs);
+    let (generics, where_c) = (&copy.sig.generics, &copy.sig.generics.where_clause);
+    out.extend(quote! {
+        #[doc(hidden)]
+        #[allow(dead_code, unused_variables, unused_mut, clippy::all)]
+        #vis fn #name #generics (#inputs)
+            -> (#out_ty, ::std::boxed::Box<dyn ::core::ops::Fn(#cot) -> #grads>)
+        #where_c
+        {
+            ::core::unreachable!()
+        }
+    });
     Some(out)
 }
 
