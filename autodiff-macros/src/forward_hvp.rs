@@ -254,7 +254,14 @@ fn stand_in(f: &ItemFn, sig: &Signature) -> Option<TokenStream> {
         let marker = crate::forward_dual::marker_path(&f.sig.ident);
         syn::parse_quote!(for<'__ad> &'__ad (): #fwd::NeedsHvp<#marker>)
     };
-    copy.sig.generics.make_where_clause().predicates.push(bound);
+    // (the copy's `__AdDualF64: Float`, for the generator, is not needed here)
+    let preds = &mut copy.sig.generics.make_where_clause().predicates;
+    *preds = preds
+        .iter()
+        .filter(|p| !matches!(p, syn::WherePredicate::Type(t) if t.bounded_ty == alias))
+        .cloned()
+        .collect();
+    preds.push(bound);
     let name = names::vjp_fn(&copy.sig.ident);
     let (out_ty, cot, grads) = (
         copy_sig.output_type(),
