@@ -83,6 +83,14 @@ pub fn hvp(
     span: Span,
 ) -> Option<TokenStream> {
     let name = &f.sig.ident;
+    if sig
+        .output
+        .as_ref()
+        .is_some_and(crate::forward_tensor::structured_output)
+    {
+        cx.push(diag::hvp_needs_scalar_output(span));
+        return None;
+    }
     let Some(alias) = single_elem(sig).as_ref().and_then(dual_alias) else {
         cx.push(diag::forward_mode_needs_generic(span));
         return None;
@@ -90,10 +98,6 @@ pub fn hvp(
     let (copy, copy_sig, errors) = hvp_copy(f, sig, convs, &alias);
     if !errors.is_empty() {
         errors.into_iter().for_each(|e| cx.push(e));
-        return None;
-    }
-    if copy_sig.structured_output {
-        cx.push(diag::hvp_needs_scalar_output(span));
         return None;
     }
     let copy_name = copy.sig.ident.clone();
