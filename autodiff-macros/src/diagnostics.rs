@@ -36,7 +36,7 @@ pub fn unknown_option(span: Span, name: &str) -> Error {
         span,
         format!(
             "unknown option `{name}` for `#[differentiable]`\n\
-             help: the options are `wrt(arg, ..)`, `associated` (an associated function without `self`), `jvp`, `hvp` and `debug`"
+             help: the options are `wrt(arg, ..)`, `associated` (an associated function without `self`), `float = T` (a float type parameter of the `impl` block), `jvp`, `hvp` and `debug`"
         ),
     )
 }
@@ -349,7 +349,8 @@ pub fn place_of_active(span: Span) -> Error {
     err(
         span,
         "not supported yet: indexing or field access on a differentiable value\n\
-         help: use whole-tensor operations (`sum_axis`, `reshape`, `mm`, ..), or keep the data inactive",
+         help: use whole-tensor operations (`sum_axis`, `reshape`, `mm`, ..), or keep the data inactive\n\
+         help: for a `Vec`, array or tuple that a call returns, give its binding the type: `let v: Vec<f64> = f(x);`",
     )
 }
 

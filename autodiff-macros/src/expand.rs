@@ -30,8 +30,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
         cx.push(e);
         Options::default()
     });
-    let mut sig = Signature::model(&f, opts.wrt.as_deref());
-    sig.in_impl |= opts.associated;
+    let sig = Signature::model(&f, opts.wrt.as_deref(), &opts.floats, opts.associated);
     if !cx.has_errors() {
         check::signature(&f, &opts, &sig, &mut cx);
     }

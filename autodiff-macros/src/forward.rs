@@ -116,7 +116,14 @@ fn hvp(f: &ItemFn, sig: &Signature, t: &syn::Ident) -> TokenStream {
     let hvp_name = format_ident!("{}_hvp", name);
     let grad_name = names::grad_fn(name);
     let (args, tangents) = dual_args(sig, t, "v_");
-    let (vis, generics, where_c) = (&f.vis, &f.sig.generics, &f.sig.generics.where_clause);
+    let (vis, generics) = (&f.vis, &f.sig.generics);
+    // `NAME_grad` wants `Dual<T>: Differentiable`, whose tangent (`Dual<T>`) is `Debug` when
+    // `T` is
+    let mut where_c = f.sig.generics.where_clause.clone();
+    where_c
+        .get_or_insert_with(|| syn::parse_quote!(where))
+        .predicates
+        .push(syn::parse_quote!(#t: ::core::fmt::Debug));
     let inputs = f.sig.inputs.iter();
     let n = sig.wrt_params().count();
     let dual = quote!(::autodiff::forward::Dual);
@@ -139,7 +146,11 @@ fn hvp(f: &ItemFn, sig: &Signature, t: &syn::Ident) -> TokenStream {
     );
     quote! {
         #[doc = #doc]
-        #[allow(clippy::too_many_arguments, clippy::type_complexity)]
+        #[allow(
+            clippy::too_many_arguments,
+            clippy::type_complexity,
+            clippy::multiple_bound_locations
+        )]
         #vis fn #hvp_name #generics (#(#inputs,)* #(#tangents),*) -> (#t, #grads_ty, #grads_ty) #where_c {
             ::autodiff::forward::with_tangents(|| {
                 let (__ad_y, __ad_g) = #grad_name::<#dual<#t>>(#(#args),*);

@@ -590,9 +590,9 @@ pub fn callee_items(f: &ItemFn, sig: &Signature) -> TokenStream {
     let params: Vec<syn::Ident> = (0..n).map(|i| format_ident!("__AdA{}", i)).collect();
     let first = &params[0];
     let out = match &f.sig.output {
-        syn::ReturnType::Type(_, t) => {
-            crate::forward_tensor::copy_output_type(t, None).to_token_stream()
-        }
+        // (a struct result's dual form, `<Out as Dualize>::Dual`, is not written: `Out` may be
+        // a type parameter of the `impl` block, which the macro cannot tell from a struct)
+        syn::ReturnType::Type(_, t) => crate::forward_tensor::dual_type(t, None).to_token_stream(),
         syn::ReturnType::Default => quote!(()),
     };
     let fwd = quote!(::autodiff::forward);

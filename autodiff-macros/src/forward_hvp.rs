@@ -67,10 +67,8 @@ fn hvp_copy(
 }
 
 fn model(copy: &ItemFn, sig: &Signature, wrt: &[syn::Ident]) -> Signature {
-    let mut copy_sig = Signature::model(copy, Some(wrt));
-    // an associated function without `Self` in its signature (`#[differentiable(associated)]`)
-    copy_sig.in_impl |= sig.in_impl;
-    copy_sig
+    // (an associated function without `Self` in its signature: `#[differentiable(associated)]`)
+    Signature::model(copy, Some(wrt), &[], sig.in_impl)
 }
 
 /// `NAME_hvp`: the copy `__ad_NAME_hvp_dual`, its derivatives, and the function that seeds it
@@ -199,7 +197,8 @@ pub fn callee_items(f: &ItemFn, opts: &Options, sig: &Signature) -> TokenStream 
             &hvp_copy_name(&f.sig.ident),
         ));
     }
-    if opts.hvp {
+    // (a method of a generic `impl<T: Float>` block is generic like a generic method)
+    if opts.hvp || !sig.float_params.is_empty() {
         return TokenStream::new();
     }
     stand_in(f, sig).unwrap_or_default()

@@ -51,15 +51,23 @@ impl<'f> Header<'f> {
             cot_ty: sig.cotangent_type(),
             grads_ty: sig.grads_type(),
             with_grad: !sig.structured_output || sig.named_output,
-            // (a float type that is not a parameter, `forward::__AdDualF64` in `hvp` copies, is
-            // a concrete type that has them)
+            // (`forward::__AdDualF64` in `hvp` copies, a concrete float type named by its path,
+            // has them)
             extra_bounds: sig
                 .float_params
                 .iter()
-                .filter(|t| sig.type_params.contains(t))
-                .map(|t| quote!(#t: #rt::Tangent + #rt::SingleGrad))
+                .filter(|t| !t.to_string().starts_with("__AdDualF"))
+                // a float is its own tangent, also as an element of a local `Vec<T>` or a field
+                // of `self` (`Quad<T>` is `Differentiable` when `T` is)
+                .map(|t| {
+                    quote!(#t: #rt::Tangent + #rt::SingleGrad + #rt::Differentiable<Tangent = #t>)
+                })
                 .collect(),
-            use_bound: if anonymous_params {
+            // In a method, the `impl` block's type parameters (which the macro cannot see) must
+            // all be listed in a `use<..>`, so there is none: the pullback's `impl Fn` is
+            // spelled by this crate, so the capture rules of its edition (2021) apply in every
+            // caller's edition: every type parameter, no lifetime of the arguments.
+            use_bound: if anonymous_params || sig.in_impl {
                 TokenStream::new()
             } else {
                 quote!(+ use<#(#tps),*>)
@@ -166,8 +174,12 @@ fn packaging(h: &mut Header<'_>, sig: &Signature, lw: &Lowerer) -> (TokenStream,
         TokenStream::new()
     };
     if lw.calls_user_functions() {
-        h.extra_bounds
-            .extend(sig.type_params.iter().map(|t| quote!(#t: 'static)));
+        h.extra_bounds.extend(
+            sig.type_params
+                .iter()
+                .chain(&sig.impl_floats)
+                .map(|t| quote!(#t: 'static)),
+        );
     }
     (boxed, h.wrap_pullback())
 }

@@ -13,6 +13,11 @@ pub fn rt() -> TokenStream {
     quote!(::autodiff::__rt)
 }
 
+/// The `num_traits` crate as the `autodiff` crate re-exports it.
+pub fn num_traits() -> TokenStream {
+    quote!(::autodiff::num_traits)
+}
+
 /// [`rt`] with every token spanned at `span`: a call through it is located (for
 /// `#[track_caller]` panics) at the user's operation rather than at the attribute.
 pub fn rt_at(span: Span) -> TokenStream {

@@ -9,6 +9,7 @@ use super::tape::Operand;
 use super::Lowerer;
 use crate::activity::closure_params;
 use crate::diagnostics as diag;
+use crate::names;
 use crate::syntax::strip_parens;
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
@@ -128,16 +129,9 @@ impl Lowerer {
         let (source, stages, terminal) = parse_chain(m)?;
         let span = m.span();
         let chain = m.to_token_stream();
-        let item = format_ident!("__ad_item{}", self.fresh());
         let mut body: Vec<TokenStream> = Vec::new();
         let mut counters: Vec<TokenStream> = Vec::new();
-        let mut cur: Expr = syn::parse_quote!(#item);
-        // Over `zip` / `enumerate`, the first closure's tuple pattern becomes the loop's
-        // pattern, so that its parts can be elements of differentiated containers.
-        let (loop_pat, mut prebound) = match prebind_tuple_pattern(source, &stages, &terminal) {
-            Some((pat, rest)) => (pat, Some(rest)),
-            None => (item.to_token_stream(), None),
-        };
+        let (loop_pat, mut cur, mut prebound) = self.loop_pattern(source, &stages, &terminal);
         let mut first_stage = true;
         for stage in stages {
             let pre = if first_stage { prebound.take() } else { None };
@@ -183,8 +177,15 @@ impl Lowerer {
         let for_each = matches!(terminal, Terminal::ForEach(_));
         let acc = format_ident!("__ad_acc{}", self.fresh());
         let (init, update, result) = match terminal {
-            Terminal::Sum => (quote!(0.0), quote!(#acc = #acc + #cur;), quote!(#acc)),
-            Terminal::Product => (quote!(1.0), quote!(#acc = #acc * #cur;), quote!(#acc)),
+            Terminal::Sum | Terminal::Product => {
+                let sum = matches!(terminal, Terminal::Sum);
+                let op = if sum { quote!(+) } else { quote!(*) };
+                (
+                    self.unit(m, sum),
+                    quote!(#acc = #acc #op #cur;),
+                    quote!(#acc),
+                )
+            }
             Terminal::Collect => (
                 quote!(::std::vec::Vec::new()),
                 quote!(#acc.push(#cur);),
@@ -231,8 +232,79 @@ impl Lowerer {
     }
 }
 
+impl Lowerer {
+    /// The chain's `for` pattern, the expression of the item it binds, and (over pairs, when
+    /// the first closure takes them apart) that closure without its pair parameter.
+    ///
+    /// Over `zip` / `enumerate`, the first closure's tuple pattern becomes the loop's pattern,
+    /// so that its parts can be elements of differentiated containers. Otherwise, over pairs,
+    /// the loop's pattern is a tuple of fresh names (`(i, x)`) and the item is the tuple of
+    /// them, which the closures' patterns take apart.
+    fn loop_pattern(
+        &mut self,
+        source: &Expr,
+        stages: &[Stage<'_>],
+        terminal: &Terminal<'_>,
+    ) -> (TokenStream, Expr, Option<Expr>) {
+        let item = format_ident!("__ad_item{}", self.fresh());
+        match prebind_tuple_pattern(source, stages, terminal) {
+            Some((pat, rest)) => (pat, syn::parse_quote!(#item), Some(rest)),
+            None if yields_tuples(source) => {
+                let (pat, value) = self.fresh_item_pattern(source);
+                (pat, value, None)
+            }
+            None => (item.to_token_stream(), syn::parse_quote!(#item), None),
+        }
+    }
+
+    /// The start of `sum` (`Zero`) or `product` (`One`): the literal for `f32`/`f64`, or
+    /// `num_traits`' unit of the type the turbofish names (`sum::<T>()`) or, in a function
+    /// generic over a float, of the type the result is used as.
+    fn unit(&self, m: &syn::ExprMethodCall, sum: bool) -> TokenStream {
+        let (tr, f, literal) = if sum {
+            (quote!(Zero), quote!(zero), quote!(0.0))
+        } else {
+            (quote!(One), quote!(one), quote!(1.0))
+        };
+        let named = m.turbofish.as_ref().and_then(|t| match t.args.first() {
+            Some(syn::GenericArgument::Type(ty)) if t.args.len() == 1 => Some(ty.clone()),
+            _ => None,
+        });
+        let nt = names::num_traits();
+        match named {
+            Some(ty) if !crate::parse::is_differentiable_type(&ty, &[]) => {
+                quote!(<#ty as #nt::#tr>::#f())
+            }
+            None if !self.float_types.is_empty() => quote!(#nt::#tr::#f()),
+            _ => literal,
+        }
+    }
+
+    /// The loop pattern for the items of `source` as a tuple of fresh names, nested as `zip`
+    /// and `enumerate` nest them, and the tuple expression of those names.
+    fn fresh_item_pattern(&mut self, source: &Expr) -> (TokenStream, Expr) {
+        match strip_parens(source) {
+            Expr::MethodCall(m) if keeps_items(m) => self.fresh_item_pattern(&m.receiver),
+            Expr::MethodCall(m) if m.method == "zip" && m.args.len() == 1 => {
+                let (pa, va) = self.fresh_item_pattern(&m.receiver);
+                let (pb, vb) = self.fresh_item_pattern(&m.args[0]);
+                (quote!((#pa, #pb)), syn::parse_quote!((#va, #vb)))
+            }
+            Expr::MethodCall(m) if m.method == "enumerate" && m.args.is_empty() => {
+                let i = format_ident!("__ad_pos{}", self.fresh());
+                let (pa, va) = self.fresh_item_pattern(&m.receiver);
+                (quote!((#i, #pa)), syn::parse_quote!((#i, #va)))
+            }
+            _ => {
+                let v = format_ident!("__ad_item{}", self.fresh());
+                (v.to_token_stream(), syn::parse_quote!(#v))
+            }
+        }
+    }
+}
+
 /// `{ let p1 = a1; ..; body }`: each parameter pattern bound to its argument (a `&pat`
-/// parameter to the dereferenced argument).
+/// parameter to the dereferenced argument, a tuple pattern given a tuple part by part).
 fn inline_closure(
     c: &ExprClosure,
     args: &[Expr],
@@ -247,23 +319,63 @@ fn inline_closure(
         cx.push(diag::closure_with_return(c.body.span()));
         return None;
     }
-    let lets = c.inputs.iter().zip(args).map(|(p, a)| {
-        let (pat, arg) = strip_ref_pattern(p, a.clone());
-        quote_spanned!(p.span()=> let #pat = #arg;)
-    });
+    let mut pairs = Vec::new();
+    for (p, a) in c.inputs.iter().zip(args) {
+        split_pattern(p, a.clone(), &mut pairs);
+    }
+    let lets = pairs
+        .iter()
+        .map(|(pat, arg)| quote_spanned!(pat.span()=> let #pat = #arg;));
     let body = &c.body;
     Some(syn::parse_quote_spanned!(span=> { #(#lets)* #body }))
 }
 
-/// `&p` matched against `e` is `p` matched against `*e`.
-fn strip_ref_pattern(p: &Pat, e: Expr) -> (Pat, Expr) {
-    match p {
-        Pat::Reference(r) if r.mutability.is_none() => {
-            strip_ref_pattern(&r.pat, syn::parse_quote!(*(#e)))
+/// `p` matched against `e` as simpler `let`s, in `out`: `&p` against `e` is `p` against `*e`
+/// (`p` against `x` when `e` is `&x`), and a tuple pattern against a tuple expression (or a
+/// reference to one, binding by reference as match ergonomics do) is its parts against the
+/// parts, so that each part that names an element of a container stays that element.
+fn split_pattern(p: &Pat, e: Expr, out: &mut Vec<(Pat, Expr)>) {
+    match (p, e) {
+        // binds nothing, and the parts given are names: nothing to evaluate
+        (Pat::Wild(_), e) if is_name_or_ref(&e) => {}
+        (Pat::Paren(pp), e) => split_pattern(&pp.pat, e, out),
+        (Pat::Reference(r), Expr::Reference(er))
+            if r.mutability.is_none() && er.mutability.is_none() =>
+        {
+            split_pattern(&r.pat, *er.expr, out)
         }
-        Pat::Paren(pp) => strip_ref_pattern(&pp.pat, e),
-        other => (other.clone(), e),
+        (Pat::Reference(r), e) if r.mutability.is_none() => {
+            split_pattern(&r.pat, syn::parse_quote!(*(#e)), out)
+        }
+        (Pat::Tuple(t), Expr::Tuple(et)) if same_arity(t, &et) => {
+            for (p, e) in t.elems.iter().zip(et.elems) {
+                split_pattern(p, e, out);
+            }
+        }
+        (Pat::Tuple(t), Expr::Reference(er)) if er.mutability.is_none() => match *er.expr {
+            Expr::Tuple(et) if same_arity(t, &et) => {
+                for (p, e) in t.elems.iter().zip(et.elems) {
+                    split_pattern(p, syn::parse_quote!(&#e), out);
+                }
+            }
+            inner => out.push((p.clone(), syn::parse_quote!(&#inner))),
+        },
+        (p, e) => out.push((p.clone(), e)),
     }
+}
+
+/// `x`, `&x`, `&&x`: evaluating it does nothing.
+fn is_name_or_ref(e: &Expr) -> bool {
+    match e {
+        Expr::Path(p) => p.path.get_ident().is_some(),
+        Expr::Reference(r) => is_name_or_ref(&r.expr),
+        _ => false,
+    }
+}
+
+/// Does the tuple pattern name exactly the tuple's parts (no `..`)?
+fn same_arity(t: &syn::PatTuple, e: &syn::ExprTuple) -> bool {
+    t.elems.len() == e.elems.len() && !t.elems.iter().any(|p| matches!(p, Pat::Rest(_)))
 }
 
 /// Splits `source.stage()...terminal()` (stages listed from the source on); `None` when `m` is
@@ -297,22 +409,39 @@ fn parse_chain(m: &syn::ExprMethodCall) -> Option<(&Expr, Vec<Stage<'_>>, Termin
     is_iterator_source(recv).then_some((recv, stages, terminal))
 }
 
-/// `x.iter()`, `x.into_iter()`, a range, and those followed by `enumerate`, `zip` or `rev`.
+/// `x.iter()`, `x.into_iter()`, a range, and those followed by `enumerate`, `zip`, `rev`,
+/// `copied`, `cloned`, `skip`, `take` or `step_by`.
 fn is_iterator_source(e: &Expr) -> bool {
     match strip_parens(e) {
         Expr::Range(_) => true,
         Expr::MethodCall(m) => match m.method.to_string().as_str() {
             "iter" | "into_iter" => m.args.is_empty(),
-            "enumerate" | "zip" | "rev" => is_iterator_source(&m.receiver),
+            "enumerate" | "zip" | "rev" | "copied" | "cloned" | "skip" | "take" | "step_by" => {
+                is_iterator_source(&m.receiver)
+            }
             _ => false,
         },
         _ => false,
     }
 }
 
-/// Does the iterator yield pairs (`zip`, `enumerate` last)?
+/// Does the iterator yield pairs (`zip` or `enumerate` last, or before adapters that keep the
+/// items: `rev`, `skip`, `take`, `step_by`)?
 fn yields_tuples(e: &Expr) -> bool {
-    matches!(strip_parens(e), Expr::MethodCall(m) if m.method == "zip" || m.method == "enumerate")
+    match strip_parens(e) {
+        Expr::MethodCall(m) if keeps_items(m) => yields_tuples(&m.receiver),
+        Expr::MethodCall(m) => m.method == "zip" || m.method == "enumerate",
+        _ => false,
+    }
+}
+
+/// `rev()`, `skip(n)`, `take(n)`, `step_by(n)`: the items of the receiver, fewer or reordered.
+fn keeps_items(m: &syn::ExprMethodCall) -> bool {
+    match m.method.to_string().as_str() {
+        "rev" => m.args.is_empty(),
+        "skip" | "take" | "step_by" => m.args.len() == 1,
+        _ => false,
+    }
 }
 
 /// A closure parameter that destructures a tuple (`(i, x)`, `(a, b): (f64, f64)`).

@@ -152,7 +152,7 @@ impl Lowerer {
         let id = self.declare(&name);
         let v = self.lower_value(&init.expr, Some(id));
         self.enter(&name, id);
-        if is_aggregate(&init.expr) {
+        if is_aggregate(&init.expr) || ty.is_some_and(is_container_type) {
             self.structured_locals.insert(id);
         }
         let attrs = &local.attrs;
@@ -252,6 +252,11 @@ impl Lowerer {
     fn lower_loop(&mut self, e: &Expr, dest: Option<usize>) -> TokenStream {
         if let Some(l) = self.while_let_on_active(e) {
             return self.lower_loop(&l, dest); // `loop { match e { PAT => body, _ => break } }`
+        }
+        if let Expr::ForLoop(f) = e {
+            if let Some(l) = self.hoist_loop_containers(f) {
+                return self.lower_loop(&l, dest); // `let c = vec![..]; for y in c ..` (hoist.rs)
+            }
         }
         self.flush();
         let (label, attrs) = match e {
@@ -600,6 +605,20 @@ fn reads_value_only(p: &syn::Pat) -> bool {
             .iter()
             .all(|c| !matches!(c, syn::Pat::Ident(_)) && reads_value_only(c)),
         syn::Pat::Paren(pp) => reads_value_only(&pp.pat),
+        _ => false,
+    }
+}
+
+/// `Vec<_>`, `[_; N]` or a tuple, as a `let` is annotated (`let v: Vec<f64> = f(x);`): a local
+/// container, whatever computes it.
+fn is_container_type(ty: &syn::Type) -> bool {
+    match ty {
+        syn::Type::Array(_) => true,
+        syn::Type::Tuple(t) => !t.elems.is_empty(),
+        syn::Type::Paren(p) => is_container_type(&p.elem),
+        syn::Type::Path(p) => {
+            p.qself.is_none() && p.path.segments.last().is_some_and(|s| s.ident == "Vec")
+        }
         _ => false,
     }
 }

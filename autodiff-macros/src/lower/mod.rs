@@ -37,6 +37,7 @@ mod control;
 mod fuse;
 pub use call_activity::call_tag;
 pub use fuse::scalar_signature;
+mod hoist;
 mod ops;
 mod places;
 mod tape;
@@ -147,7 +148,8 @@ impl Scope for Lowerer {
             .copied()
     }
     fn is_container(&self, e: &Expr) -> bool {
-        self.is_elems_place(crate::syntax::strip_parens(e))
+        let e = crate::syntax::strip_parens(e);
+        self.is_elems_place(e) || (hoist::is_computed_container(e) && activity::is_active(self, e))
     }
 }
 

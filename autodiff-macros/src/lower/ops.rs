@@ -225,7 +225,9 @@ impl Lowerer {
             return self.emit_op(quote!(#rt::#f), vec![x], span, None);
         }
         match kind {
-            None if self.is_user_method_receiver(&m.receiver) => self.lower_user_method(m),
+            None if self.is_user_method_receiver(&m.receiver) || self.is_user_method_on_data(m) => {
+                self.lower_user_method(m)
+            }
             None => {
                 self.cx.push(diag::unknown_method(span, &name));
                 self.poisoned(&Expr::MethodCall(m.clone()))

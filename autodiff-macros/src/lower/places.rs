@@ -110,10 +110,14 @@ fn written_place(e: &Expr) -> Option<(&Ident, Vec<Written<'_>>)> {
 
 /// The shape of a `for` loop's iterator over parts of a differentiated argument.
 enum IterShape<'e> {
-    /// `&place` or `place.iter()`: the elements of the place.
-    Elems(&'e Expr),
-    /// `place.iter().rev()`: the elements of the place, last first.
-    RevElems(&'e Expr),
+    /// `&place`, `place`, `place.iter()`, `place.into_iter()`, or one of those `.copied()`
+    /// (the expression, the place): the elements of the place.
+    Elems(&'e Expr, &'e Expr),
+    /// `.rev()` of an iterator.
+    Rev(Box<IterShape<'e>>),
+    /// `.skip(n)`, `.take(n)` or `.step_by(n)` of an iterator: fewer items, each with its own
+    /// position still.
+    Counted(Box<IterShape<'e>>, &'e syn::ExprMethodCall),
     /// `.enumerate()` of an iterator.
     Enumerate(Box<IterShape<'e>>),
     /// `a.zip(b)`.
@@ -153,6 +157,20 @@ impl Lowerer {
             other => other,
         };
         self.is_active(recv) && (self.is_param_place(recv) || matches!(recv, Expr::Field(_)))
+    }
+
+    /// A method the operation table does not know, called on data (`cfg.scale(x)`, or
+    /// `p.eval(x)` with `p` not differentiated) with active arguments: a user method whose
+    /// `NAME_vjp` is called with the receiver inactive, like a free function called with data
+    /// in one argument.
+    pub(super) fn is_user_method_on_data(&self, m: &syn::ExprMethodCall) -> bool {
+        let recv = match strip_parens(&m.receiver) {
+            Expr::Reference(r) => &*r.expr,
+            other => other,
+        };
+        written_place(recv).is_some()
+            && !self.is_active(recv)
+            && m.args.iter().any(|a| self.is_active(a))
     }
 
     /// `recv.name(args)` through `recv.name_vjp(args)`: the receiver is the first differentiated
@@ -359,36 +377,30 @@ impl Lowerer {
     }
 
     /// `for PAT in ITER` where `ITER` walks parts of a differentiated argument (`&m.layers`,
-    /// `m.layers.iter()`, with `.enumerate()` and `.zip(..)`): the loop counts its iterations
-    /// and the pattern's variables become aliases of the elements. `None` when the loop is not
-    /// of that form.
+    /// `m.layers.iter()`, with `.enumerate()`, `.zip(..)` and `.rev()` in any order): each
+    /// walk over elements is enumerated where it starts, so its element's position travels
+    /// with the element through the adapters, and the pattern's variables become aliases of
+    /// the elements at those positions. `None` when the loop is not of that form.
     pub(super) fn container_loop(&mut self, f: &syn::ExprForLoop) -> Option<TokenStream> {
         let shape = self.iter_shape(&f.expr)?;
         if !has_elems(&shape) {
             return None;
         }
-        let counter = names::place_index(self.fresh());
         // the places' own indices are saved before the loop
-        let iter = f.expr.to_token_stream();
         self.push_scope();
-        let mut prelude = Vec::new();
-        let ok = self.bind_iter_pattern(&f.pat, &shape, &counter, &mut prelude);
-        if !ok {
-            self.cx.push(diag::destructure_active(f.pat.span()));
-        }
-        let body = self.lower_block(&f.body, None);
-        // the elements' positions computed from the counter (`rev()`) come first
-        let body = if prelude.is_empty() {
-            body
-        } else {
-            quote!({ #(#prelude)* #body })
+        let pat = match self.bind_iter_pattern(&f.pat, &shape) {
+            Some(pat) => pat,
+            None => {
+                self.cx.push(diag::destructure_active(f.pat.span()));
+                f.pat.to_token_stream()
+            }
         };
+        let body = self.lower_block(&f.body, None);
         self.pop_scope();
-        let (pat, attrs, label) = (&f.pat, &f.attrs, &f.label);
+        let iter = indexed_iter(&shape);
+        let (attrs, label) = (&f.attrs, &f.label);
         Some(quote! {
-            #(#attrs)* #label for (#counter, #pat) in ::core::iter::Iterator::enumerate(
-                ::core::iter::IntoIterator::into_iter(#iter)
-            ) #body
+            #(#attrs)* #label for #pat in #iter #body
         })
     }
 
@@ -423,21 +435,39 @@ impl Lowerer {
         }
         match e {
             // `for w in ws` with `ws: &Vec<_>` (or by value)
-            Expr::Path(_) | Expr::Field(_) if self.is_elems_place(e) => Some(IterShape::Elems(e)),
+            Expr::Path(_) | Expr::Field(_) if self.is_elems_place(e) => {
+                Some(IterShape::Elems(e, e))
+            }
             Expr::Reference(r) if r.mutability.is_none() && self.is_elems_place(&r.expr) => {
-                Some(IterShape::Elems(&r.expr))
+                Some(IterShape::Elems(e, &r.expr))
             }
             Expr::MethodCall(m)
                 if m.args.is_empty() && (m.method == "iter" || m.method == "into_iter") =>
             {
                 self.is_elems_place(&m.receiver)
-                    .then_some(IterShape::Elems(&m.receiver))
+                    .then_some(IterShape::Elems(e, &m.receiver))
             }
-            Expr::MethodCall(m) if m.args.is_empty() && m.method == "rev" => {
+            // `place.iter().copied()`: the elements by value
+            Expr::MethodCall(m)
+                if m.args.is_empty() && (m.method == "copied" || m.method == "cloned") =>
+            {
                 match self.iter_shape(&m.receiver)? {
-                    IterShape::Elems(place) => Some(IterShape::RevElems(place)),
+                    IterShape::Elems(_, place) => Some(IterShape::Elems(e, place)),
                     _ => None,
                 }
+            }
+            Expr::MethodCall(m) if m.args.is_empty() && m.method == "rev" => {
+                Some(IterShape::Rev(Box::new(self.iter_shape(&m.receiver)?)))
+            }
+            Expr::MethodCall(m)
+                if m.args.len() == 1
+                    && (m.method == "skip" || m.method == "take" || m.method == "step_by")
+                    && !self.is_active(&m.args[0]) =>
+            {
+                Some(IterShape::Counted(
+                    Box::new(self.iter_shape(&m.receiver)?),
+                    m,
+                ))
             }
             Expr::MethodCall(m) if m.args.is_empty() && m.method == "enumerate" => Some(
                 IterShape::Enumerate(Box::new(self.iter_shape(&m.receiver)?)),
@@ -451,50 +481,31 @@ impl Lowerer {
     }
 
     /// Binds the loop pattern's variables: elements of differentiable places become aliases of
-    /// them, at the counter (or at a position `prelude` computes from it in the loop body).
-    fn bind_iter_pattern(
-        &mut self,
-        pat: &Pat,
-        shape: &IterShape<'_>,
-        counter: &Ident,
-        prelude: &mut Vec<TokenStream>,
-    ) -> bool {
+    /// them, at the position [`indexed_iter`] pairs them with. Returns the pattern for that
+    /// iterator (each element's pattern `p` becomes `(position, p)`), or `None` when the
+    /// pattern cannot name the elements.
+    fn bind_iter_pattern(&mut self, pat: &Pat, shape: &IterShape<'_>) -> Option<TokenStream> {
         match shape {
             IterShape::Inactive(e) => {
                 let raw = self.raw_read(e);
                 self.bind_pattern_from(pat, raw);
-                true
+                Some(pat.to_token_stream())
             }
-            IterShape::Elems(place) | IterShape::RevElems(place) => {
+            IterShape::Elems(_, place) => {
                 let ident = match pat {
                     Pat::Ident(pi) if pi.subpat.is_none() && pi.by_ref.is_none() => &pi.ident,
                     Pat::Reference(r) => match &*r.pat {
                         Pat::Ident(pi) if pi.subpat.is_none() => &pi.ident,
-                        _ => return false,
+                        _ => return None,
                     },
-                    _ => return false,
+                    _ => return None,
                 };
-                let Some((root_ident, steps)) = written_place(place) else {
-                    return false;
-                };
-                let Some(root) = self.resolve(&root_ident.to_string()) else {
-                    return false;
-                };
+                let (root_ident, steps) = written_place(place)?;
+                let root = self.resolve(&root_ident.to_string())?;
                 let local = !self.is_structured_root(root);
                 let mut alias = self.extend_alias(root, steps);
-                let position = if matches!(shape, IterShape::RevElems(_)) {
-                    // last first: the length is taken before the loop
-                    let (len, ix) = (
-                        names::place_index(self.fresh()),
-                        names::place_index(self.fresh()),
-                    );
-                    self.emit(quote!(let #len = (#place).len();));
-                    prelude.push(quote!(let #ix = #len - 1 - #counter;));
-                    ix
-                } else {
-                    counter.clone()
-                };
-                alias.projs.push(Proj::Index(position));
+                let position = names::place_index(self.fresh());
+                alias.projs.push(Proj::Index(position.clone()));
                 if local {
                     // a local container: one zero of it before the loop, shared by the reads
                     let z = names::place_zero(self.fresh());
@@ -507,31 +518,67 @@ impl Lowerer {
                 let b = self.bind(&ident.to_string());
                 self.mark_active(b);
                 self.aliases.insert(b, alias);
-                true
+                Some(quote!((#position, #pat)))
+            }
+            IterShape::Rev(inner) | IterShape::Counted(inner, _) => {
+                self.bind_iter_pattern(pat, inner)
             }
             IterShape::Enumerate(inner) => match pat {
                 Pat::Tuple(t) if t.elems.len() == 2 => {
                     self.bind_pattern_inactive(&t.elems[0]);
-                    self.bind_iter_pattern(&t.elems[1], inner, counter, prelude)
+                    let first = &t.elems[0];
+                    let second = self.bind_iter_pattern(&t.elems[1], inner)?;
+                    Some(quote!((#first, #second)))
                 }
-                _ => false,
+                _ => None,
             },
             IterShape::Zip(a, b) => match pat {
                 Pat::Tuple(t) if t.elems.len() == 2 => {
-                    self.bind_iter_pattern(&t.elems[0], a, counter, prelude)
-                        && self.bind_iter_pattern(&t.elems[1], b, counter, prelude)
+                    let first = self.bind_iter_pattern(&t.elems[0], a)?;
+                    let second = self.bind_iter_pattern(&t.elems[1], b)?;
+                    Some(quote!((#first, #second)))
                 }
-                _ => false,
+                _ => None,
             },
+        }
+    }
+}
+
+/// The loop's iterator with each walk over elements enumerated where it starts, so that every
+/// element arrives with its position in its container whatever `rev`, `zip` and `enumerate`
+/// do after it.
+fn indexed_iter(shape: &IterShape<'_>) -> TokenStream {
+    let it = quote!(::core::iter::Iterator);
+    match shape {
+        IterShape::Inactive(e) => e.to_token_stream(),
+        IterShape::Elems(e, _) => {
+            quote!(#it::enumerate(::core::iter::IntoIterator::into_iter(#e)))
+        }
+        IterShape::Rev(inner) => {
+            let inner = indexed_iter(inner);
+            quote!(#it::rev(#inner))
+        }
+        IterShape::Enumerate(inner) => {
+            let inner = indexed_iter(inner);
+            quote!(#it::enumerate(#inner))
+        }
+        IterShape::Counted(inner, m) => {
+            let inner = indexed_iter(inner);
+            let (method, n) = (&m.method, &m.args[0]);
+            quote!(#it::#method(#inner, #n))
+        }
+        IterShape::Zip(a, b) => {
+            let (a, b) = (indexed_iter(a), indexed_iter(b));
+            quote!(#it::zip(#a, #b))
         }
     }
 }
 
 fn has_elems(shape: &IterShape<'_>) -> bool {
     match shape {
-        IterShape::Elems(_) | IterShape::RevElems(_) => true,
+        IterShape::Elems(..) => true,
         IterShape::Inactive(_) => false,
-        IterShape::Enumerate(i) => has_elems(i),
+        IterShape::Rev(i) | IterShape::Enumerate(i) | IterShape::Counted(i, _) => has_elems(i),
         IterShape::Zip(a, b) => has_elems(a) || has_elems(b),
     }
 }

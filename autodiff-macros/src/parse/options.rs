@@ -1,5 +1,5 @@
-//! Parsing of `#[differentiable(...)]` arguments: `wrt(a, b)`, `associated`, `jvp`, `hvp` and
-//! `debug`.
+//! Parsing of `#[differentiable(...)]` arguments: `wrt(a, b)`, `associated`, `float = T`, `jvp`,
+//! `hvp` and `debug`.
 
 use crate::diagnostics;
 use syn::parse::{Parse, ParseStream};
@@ -21,6 +21,9 @@ pub struct Options {
     pub jvp: bool,
     /// `hvp`: also generate `NAME_hvp` (Hessian-vector products, forward over reverse).
     pub hvp: bool,
+    /// `float = T` (repeatable): a float type parameter of the `impl` block around a method,
+    /// which the macro cannot see.
+    pub floats: Vec<Ident>,
     /// Where `jvp` / `hvp` were written (for errors).
     pub forward_span: Option<proc_macro2::Span>,
 }
@@ -45,6 +48,10 @@ impl Parse for Options {
                     opts.wrt = Some(names.into_iter().collect());
                 }
                 "debug" => opts.debug = true,
+                "float" => {
+                    input.parse::<Token![=]>()?;
+                    opts.floats.push(input.parse()?);
+                }
                 "associated" => opts.associated = true,
                 "jvp" => {
                     opts.jvp = true;

@@ -24,8 +24,13 @@ pub struct Signature {
     pub output: Option<Type>,
     /// Type and const parameter names (for `use<..>` and turbofish).
     pub type_params: Vec<Ident>,
-    /// Type parameters bounded by `Float`/`Element`, which count as differentiable scalars.
+    /// Type parameters bounded by `Float`/`Element`, which count as differentiable scalars
+    /// (the method's own, and those of the `impl` block in `impl_floats`).
     pub float_params: Vec<Ident>,
+    /// Float type parameters of the `impl` block around a method: named with `float = T`, or
+    /// a single capital letter that the method uses as a parameter or result type without
+    /// declaring it.
+    pub impl_floats: Vec<Ident>,
     /// The function has a `self` receiver or mentions `Self`: it is an associated function, and
     /// the generated functions call each other through `Self::`.
     pub in_impl: bool,
@@ -39,9 +44,18 @@ pub struct Signature {
 
 impl Signature {
     /// Builds the model; parameters that are not plain identifiers are left out (`check`
-    /// reports them).
-    pub fn model(f: &ItemFn, wrt: Option<&[Ident]>) -> Signature {
-        let float_params = float_params(f);
+    /// reports them). `floats` are the `impl` block's float parameters named by `float = T`;
+    /// `associated` says the function is in an `impl` block although it does not show it.
+    pub fn model(
+        f: &ItemFn,
+        wrt: Option<&[Ident]>,
+        floats: &[Ident],
+        associated: bool,
+    ) -> Signature {
+        let in_impl = associated || f.sig.receiver().is_some() || mentions_self_type(f);
+        let impl_floats = impl_float_params(f, floats, in_impl);
+        let mut float_params = float_params(f);
+        float_params.extend(impl_floats.iter().cloned());
         let named = |ident: &Ident| wrt.is_none_or(|names| names.contains(ident));
         let explicit = |ident: &Ident| wrt.is_some_and(|names| names.contains(ident));
         let params = f
@@ -104,12 +118,12 @@ impl Signature {
                 GenericParam::Lifetime(_) => None,
             })
             .collect();
-        let in_impl = f.sig.receiver().is_some() || mentions_self_type(f);
         Signature {
             params,
             output,
             type_params,
             float_params,
+            impl_floats,
             in_impl,
             structured_output,
             named_output,
@@ -213,6 +227,54 @@ fn float_params(f: &ItemFn) -> Vec<Ident> {
                     }
                 }
             }
+        }
+    }
+    out
+}
+
+/// The float type parameters of the `impl` block around a method: the ones named with
+/// `float = T`, and (in a method) each single capital letter that is the type of a parameter or
+/// of the result (`x: T`, `x: &T`, `-> T`) and is not declared on the method. The macro sees
+/// only the method, not `impl<T: Float> Quad<T>`, so this is how it learns that `T` is a
+/// float.
+fn impl_float_params(f: &ItemFn, named: &[Ident], in_impl: bool) -> Vec<Ident> {
+    let mut out: Vec<Ident> = Vec::new();
+    for id in named {
+        if !out.contains(id) {
+            out.push(id.clone());
+        }
+    }
+    if !in_impl {
+        return out;
+    }
+    let declared = |id: &Ident| {
+        f.sig.generics.params.iter().any(|g| match g {
+            GenericParam::Type(t) => t.ident == *id,
+            GenericParam::Const(c) => c.ident == *id,
+            GenericParam::Lifetime(_) => false,
+        })
+    };
+    let typed = f.sig.inputs.iter().filter_map(|a| match a {
+        FnArg::Typed(pt) => Some(&*pt.ty),
+        FnArg::Receiver(_) => None,
+    });
+    let output = match &f.sig.output {
+        ReturnType::Type(_, ty) => Some(&**ty),
+        ReturnType::Default => None,
+    };
+    for ty in typed.chain(output) {
+        let inner = match ty {
+            Type::Reference(r) if r.mutability.is_none() => &*r.elem,
+            other => other,
+        };
+        let Type::Path(p) = inner else { continue };
+        let Some(id) = p.path.get_ident() else {
+            continue;
+        };
+        let name = id.to_string();
+        let single_capital = name.len() == 1 && name.chars().all(|c| c.is_ascii_uppercase());
+        if p.qself.is_none() && single_capital && !declared(id) && !out.contains(id) {
+            out.push(id.clone());
         }
     }
     out

@@ -14,7 +14,9 @@
 //!
 //! Implemented for `f32`, `f64`, `Tensor<E>`, `Vec<T>`, `[T; N]`, `Box<T>`, `Option<T>` and
 //! tuples of up to 8 differentiable types; `#[derive(Differentiable)]` (from the `autodiff`
-//! crate) covers structs.
+//! crate) covers structs. The dual numbers of forward mode ([`Dual`](crate::forward::Dual))
+//! implement it too, as their own tangents with no leaves, so that generic generated code runs
+//! on them.
 //!
 //! ```
 //! use autodiff_runtime::differentiable::{Differentiable, LeafPath};
@@ -79,7 +81,8 @@ use std::fmt::Debug;
     message = "`{Self}` is not `Differentiable`",
     label = "this type has no gradient",
     note = "mark the field `#[differentiable(skip)]` if it is configuration or data that is carried but never differentiated",
-    note = "or add `#[derive(Differentiable)]` to `{Self}` (or implement `autodiff::Differentiable` for it by hand)"
+    note = "or add `#[derive(Differentiable)]` to `{Self}` (or implement `autodiff::Differentiable` for it by hand)",
+    note = "if `{Self}` is a float type parameter of the `impl` block around a `#[differentiable]` method, name it there: `#[differentiable(float = {Self})]`"
 )]
 pub trait Differentiable {
     /// The gradient type: same structure as the value (a struct's tangent has the same field

@@ -1,31 +1,31 @@
-//! [`Dualize`]: a differentiable value at dual numbers, for forward mode through structs and
-//! containers. `f64` becomes [`Dual<f64>`], `Tensor<E>` becomes `Tensor<Dual<E>>`, a `Vec`,
-//! array, `Box`, `Option` or tuple of such values holds their dual forms, and a struct deriving
-//! `Differentiable` gets a hidden twin struct with the same field names whose fields are the dual
-//! forms of its own. The generated `NAME_jvp` seeds each argument with its tangent (of the
-//! argument's [`Differentiable::Tangent`] type, the type of its gradient), runs the function's
-//! copy at dual numbers, and takes the result apart.
-//!
-//! ```
-//! use autodiff_runtime::forward::{Dual, Dualize};
-//! use autodiff_runtime::Tensor;
-//!
-//! let p = (vec![Tensor::from_vec(vec![1.0f64, 2.0], &[2])], 3.0f64);
-//! let v = (vec![Tensor::from_vec(vec![0.5, 0.0], &[2])], 1.0);
-//! let d = p.seed(&v);
-//! assert_eq!(d.0[0].to_vec(), vec![Dual::new(1.0, 0.5), Dual::new(2.0, 0.0)]);
-//! assert_eq!(d.1, Dual::new(3.0, 1.0));
-//! let (value, tangent) = <(Vec<Tensor<f64>>, f64)>::split(d);
-//! assert_eq!((value.1, tangent.1), (3.0, 1.0));
-//! assert_eq!(p.constant().1.tangent, 0.0);
-//! ```
+//! [`Dualize`]: differentiable values at dual numbers (forward mode through structs and containers).
 
 use super::{dual_constant, dual_tensor, Dual};
 use crate::differentiable::Differentiable;
 use crate::{Element, Tensor};
 use num_traits::Float;
 
-/// A differentiable value with a form at dual numbers (see the [`forward`](crate::forward) module).
+/// A differentiable value at dual numbers, for forward mode through structs and containers.
+/// `f64` becomes [`Dual<f64>`], `Tensor<E>` becomes `Tensor<Dual<E>>`, a `Vec`,
+/// array, `Box`, `Option` or tuple of such values holds their dual forms, and a struct deriving
+/// `Differentiable` gets a hidden twin struct with the same field names whose fields are the dual
+/// forms of its own. The generated `NAME_jvp` seeds each argument with its tangent (of the
+/// argument's [`Differentiable::Tangent`] type, the type of its gradient), runs the function's
+/// copy at dual numbers, and takes the result apart.
+///
+/// ```
+/// use autodiff_runtime::forward::{Dual, Dualize};
+/// use autodiff_runtime::Tensor;
+///
+/// let p = (vec![Tensor::from_vec(vec![1.0f64, 2.0], &[2])], 3.0f64);
+/// let v = (vec![Tensor::from_vec(vec![0.5, 0.0], &[2])], 1.0);
+/// let d = p.seed(&v);
+/// assert_eq!(d.0[0].to_vec(), vec![Dual::new(1.0, 0.5), Dual::new(2.0, 0.0)]);
+/// assert_eq!(d.1, Dual::new(3.0, 1.0));
+/// let (value, tangent) = <(Vec<Tensor<f64>>, f64)>::split(d);
+/// assert_eq!((value.1, tangent.1), (3.0, 1.0));
+/// assert_eq!(p.constant().1.tangent, 0.0);
+/// ```
 ///
 /// Implemented for `f32`, `f64`, `Tensor<f32>`, `Tensor<f64>`, `Vec<T>`, `[T; N]`, `Box<T>`,
 /// `Option<T>` and tuples of up to 8 such types; `#[derive(Differentiable)]` implements it for

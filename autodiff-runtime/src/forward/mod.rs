@@ -55,12 +55,12 @@
 //! ```
 
 mod cut;
-mod dual_leaf;
 mod dualize;
 mod float;
 mod literal;
 mod ops;
 mod reverse;
+mod structure;
 mod tensor;
 pub use cut::with_tangents;
 pub(crate) use cut::{cut_tangents, tangents_cut};
