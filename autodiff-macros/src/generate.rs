@@ -269,12 +269,23 @@ pub fn derivatives(f: &ItemFn, sig: &Signature, lw: &Lowerer, body: TokenStream)
             },
         ),
     };
+    // Taken (or cleared) by every generated `NAME_vjp`, guards or not: a request left pending
+    // would be taken by the next function of the same name, such as one this body calls.
     let want = if lw.uses_call_activity() {
         let w = local::want();
-        let tag = Literal::u64_unsuffixed(crate::lower::call_tag(&fn_name));
-        quote!(let #w: u64 = #rt::take_call_activity(#tag);)
+        let vjp = names::vjp_fn(name);
+        // called by its path (its function item) or, a method, on a receiver of type `Self`
+        let method = f
+            .sig
+            .receiver()
+            .map(|_| quote!(, #rt::Callee::method_of::<Self>(#fn_name)));
+        quote! {
+            let #w: u64 = #rt::take_call_activity(
+                &[#rt::Callee::function(&#self_path #vjp #turbofish) #method]
+            );
+        }
     } else {
-        TokenStream::new()
+        quote!(#rt::clear_call_activity();)
     };
     let vjp_body = quote! {{
         #[allow(unused_imports)]

@@ -159,6 +159,10 @@ pub mod local {
     pub fn out() -> Ident {
         format_ident!("__ad_out")
     }
+    /// The function item a call requests its arguments' activity from (`vjp::Callee`).
+    pub fn callee() -> Ident {
+        format_ident!("__ad_callee")
+    }
     /// Which parameters the caller needs gradients for (`vjp::take_call_activity`).
     pub fn want() -> Ident {
         format_ident!("__ad_want")

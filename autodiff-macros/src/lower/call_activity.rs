@@ -109,13 +109,13 @@ impl Lowerer {
         mask
     }
 
-    /// A call of another differentiable function named `callee` with `args` (the receiver first):
-    /// the request of which arguments are active, made when the last argument has been
-    /// evaluated, or `None` when every argument is needed. Returns the last argument's tokens
-    /// wrapped in the request.
+    /// A call of another differentiable function `callee` (an expression of type
+    /// `vjp::Callee`) with `args` (the receiver first): the request of which arguments are
+    /// active, made when the last argument has been evaluated, or `None` when every argument is
+    /// needed. Returns the last argument's tokens wrapped in the request.
     pub(super) fn request_call_activity(
         &mut self,
-        callee: &str,
+        callee: &TokenStream,
         args: &[&Operand],
     ) -> Option<TokenStream> {
         if args.len() < 2 || args.len() > 64 {
@@ -148,23 +148,8 @@ impl Lowerer {
             self.uses_want = true;
         }
         let rt = names::rt();
-        let tag = Literal::u64_unsuffixed(call_tag(callee));
         let stat = Literal::u64_unsuffixed(stat);
         let last = &args[args.len() - 1].tokens;
-        Some(quote!(#rt::with_call_activity(#tag, #stat #(| #dynamic)*, #last)))
-    }
-}
-
-/// The tag of the function named `name` (the same hash as `vjp::call_tag` in the runtime).
-pub fn call_tag(name: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in name.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    if h == 0 {
-        1
-    } else {
-        h
+        Some(quote!(#rt::with_call_activity(#callee, #stat #(| #dynamic)*, #last)))
     }
 }

@@ -32,7 +32,7 @@ impl Lowerer {
             let x = self.lower_leaf(&c.args[0]);
             let f = names::cast_form(owner == "f64", segs.last()?.ident.span());
             let rt = names::rt();
-            return Some(self.emit_op(quote!(#rt::#f), vec![x], c.span(), None));
+            return Some(self.emit_op(quote!(#rt::#f), vec![x], c.span(), false));
         }
         match method_kind(&name) {
             Some(MethodKind::Unary | MethodKind::Binary) if !c.args.is_empty() => {
@@ -105,7 +105,7 @@ impl Lowerer {
             _ => names::vjp_form(name, span),
         };
         let rt = names::rt();
-        self.emit_op(quote!(#rt::#f), args, c.span(), None)
+        self.emit_op(quote!(#rt::#f), args, c.span(), false)
     }
 
     fn identity_call(&mut self, c: &ExprCall, arg: &Expr) -> Operand {
@@ -291,7 +291,7 @@ impl Lowerer {
             quote_spanned!(span=> #rt::numcast::<_, #target>),
             vec![x],
             span,
-            None,
+            false,
         ))
     }
 }

@@ -35,7 +35,6 @@ pub use checkpoint::{ck_env, ck_len, ck_state, strip_checkpoint_attrs, Checkpoin
 mod closures;
 mod control;
 mod fuse;
-pub use call_activity::call_tag;
 pub use fuse::scalar_signature;
 mod hoist;
 mod ops;

@@ -137,7 +137,7 @@ impl Lowerer {
                 let x = self.lower_leaf(&u.expr);
                 let span = u.op.span();
                 let (rt, neg) = (names::rt_at(span), names::neg_form(span));
-                self.emit_op(quote_spanned!(span=> #rt::#neg), vec![x], span, None)
+                self.emit_op(quote_spanned!(span=> #rt::#neg), vec![x], span, false)
             }
             UnOp::Deref(_) => {
                 let x = self.lower_leaf(&u.expr);
@@ -157,7 +157,7 @@ impl Lowerer {
         let to_f64 = matches!(&*c.ty, syn::Type::Path(p) if p.path.is_ident("f64"));
         let f = names::cast_form(to_f64, c.ty.span());
         let rt = names::rt_at(c.span());
-        self.emit_op(quote_spanned!(c.span()=> #rt::#f), vec![x], c.span(), None)
+        self.emit_op(quote_spanned!(c.span()=> #rt::#f), vec![x], c.span(), false)
     }
 
     /// After an error: keep the tokens so rustc reports nothing more confusing.
@@ -199,7 +199,7 @@ impl Lowerer {
         let f = names::operator_form(name, which, span);
         let rt = names::rt_at(span);
         // The pullback returns gradients for the active operands only, in operand order.
-        self.emit_op(quote_spanned!(span=> #rt::#f), vec![l, r], span, None)
+        self.emit_op(quote_spanned!(span=> #rt::#f), vec![l, r], span, false)
     }
 
     pub(super) fn lower_method(&mut self, m: &syn::ExprMethodCall) -> Operand {
@@ -222,7 +222,7 @@ impl Lowerer {
             // `x.into()` of an active float is `f64::from(x)`: the only `From` between floats
             let x = self.lower_leaf(&m.receiver);
             let (rt, f) = (names::rt(), names::cast_form(true, span));
-            return self.emit_op(quote!(#rt::#f), vec![x], span, None);
+            return self.emit_op(quote!(#rt::#f), vec![x], span, false);
         }
         match kind {
             None if self.is_user_method_receiver(&m.receiver) || self.is_user_method_on_data(m) => {
@@ -360,29 +360,22 @@ impl Lowerer {
             path.to_token_stream()
         };
         if recursive {
-            return self.recursive_call(f, args, c.span(), &name);
+            return self.recursive_call(f, args, c.span());
         }
-        let user = (!tensor_fn).then_some(name.as_str());
-        self.emit_op(f, args, c.span(), user)
+        self.emit_op(f, args, c.span(), !tensor_fn)
     }
 
     /// A direct recursive call: its pullback is boxed, so that the pullback's type does not
     /// contain itself.
-    fn recursive_call(
-        &mut self,
-        f: TokenStream,
-        args: Vec<Operand>,
-        span: Span,
-        name: &str,
-    ) -> Operand {
+    fn recursive_call(&mut self, f: TokenStream, args: Vec<Operand>, span: Span) -> Operand {
         let (cot, grads) = self.self_pullback.clone();
-        let toks = self.call_arg_tokens(name, &args.iter().collect::<Vec<_>>());
         let inputs: Vec<Option<usize>> = args.iter().filter_map(|a| a.adj.map(Some)).collect();
         let active: Vec<bool> = args.iter().map(|a| a.adj.is_some()).collect();
+        let call = self.user_fn_call(&f, &args, span);
         let rp = quote::format_ident!("__ad_rp");
         let check = super::tape::wrt_check(&rp, &active, span);
         let call = quote_spanned! {span=> {
-            let (__ad_ry, __ad_rp) = #f(#(#toks),*);
+            let (__ad_ry, __ad_rp) = #call;
             #check
             let __ad_rp: ::std::boxed::Box<dyn ::core::ops::Fn(#cot) -> #grads> =
                 ::std::boxed::Box::new(move |__ad_c| (__ad_rp)(__ad_c));

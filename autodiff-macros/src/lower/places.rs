@@ -191,13 +191,17 @@ impl Lowerer {
         let turbofish = &m.turbofish;
         let r = &recv.tokens;
         let all: Vec<&Operand> = std::iter::once(&recv).chain(&args).collect();
-        let a = self.call_arg_tokens(&name, &all).into_iter().skip(1);
-        self.emit_user_call(
-            quote!((#r).#f #turbofish (#(#a),*)),
-            &inputs,
-            m.span(),
-            &active,
-        )
+        // a request names the receiver's type and the method (`call_activity.rs`)
+        let (rt, callee) = (names::rt(), names::local::callee());
+        let a = self
+            .call_arg_tokens(quote!(#callee), &all)
+            .into_iter()
+            .skip(1);
+        let mut call = quote!((#r).#f #turbofish (#(#a),*));
+        if self.requested {
+            call = quote!({ let #callee = #rt::Callee::method(&(#r), #name); #call });
+        }
+        self.emit_user_call(call, &inputs, m.span(), &active)
     }
 
     /// A field or element read of an active value (or a whole alias).

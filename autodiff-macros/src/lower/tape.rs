@@ -199,31 +199,51 @@ impl Lowerer {
     }
 
     /// Emits `let (t, pb) = f(args..);` and records its reverse; every operand is an input whose
-    /// adjoint receives a gradient if it is active. `user`: `f` is the `_vjp` of the user function
-    /// named so.
+    /// adjoint receives a gradient if it is active. `user`: `f` is a user function's `_vjp`.
     pub(super) fn emit_op(
         &mut self,
         f: TokenStream,
         args: Vec<Operand>,
         span: Span,
-        user: Option<&str>,
+        user: bool,
     ) -> Operand {
         let inputs: Vec<Option<usize>> = args.iter().filter_map(|a| a.adj.map(Some)).collect();
-        let Some(callee) = user else {
+        if !user {
             let toks = args.iter().map(|a| &a.tokens);
             return self.emit_call(quote_spanned!(span=> #f(#(#toks),*)), &inputs, span, false);
-        };
+        }
         let active: Vec<bool> = args.iter().map(|a| a.adj.is_some()).collect();
-        let toks = self.call_arg_tokens(callee, &args.iter().collect::<Vec<_>>());
-        let call = quote_spanned!(span=> #f(#(#toks),*));
+        let call = self.user_fn_call(&f, &args, span);
         self.emit_user_call(call, &inputs, span, &active)
     }
 
+    /// `f(args..)` for a user function's `_vjp` `f`, requesting its arguments' activity
+    /// (`call_activity.rs`): the request names `f`'s function item, bound first.
+    pub(super) fn user_fn_call(
+        &mut self,
+        f: &TokenStream,
+        args: &[Operand],
+        span: Span,
+    ) -> TokenStream {
+        let (rt, callee) = (names::rt(), names::local::callee());
+        let all: Vec<&Operand> = args.iter().collect();
+        let toks = self.call_arg_tokens(quote!(#rt::Callee::function(&#callee)), &all);
+        if self.requested {
+            quote_spanned!(span=> { let #callee = #f; #callee(#(#toks),*) })
+        } else {
+            quote_spanned!(span=> #f(#(#toks),*))
+        }
+    }
+
     /// The tokens of a user call's arguments (the receiver first), the last one carrying the
-    /// request of which are active (`call_activity.rs`).
-    pub(super) fn call_arg_tokens(&mut self, callee: &str, args: &[&Operand]) -> Vec<TokenStream> {
+    /// request of which are active (`call_activity.rs`) for `callee` (a `vjp::Callee`).
+    pub(super) fn call_arg_tokens(
+        &mut self,
+        callee: TokenStream,
+        args: &[&Operand],
+    ) -> Vec<TokenStream> {
         let mut toks: Vec<TokenStream> = args.iter().map(|a| a.tokens.clone()).collect();
-        if let Some(last) = self.request_call_activity(callee, args) {
+        if let Some(last) = self.request_call_activity(&callee, args) {
             *toks.last_mut().expect("two arguments or more") = last;
             self.requested = true;
         }

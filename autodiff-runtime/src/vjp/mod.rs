@@ -48,7 +48,9 @@ mod trace;
 pub use activation::{ActivationKind, ActivationPb, ActivationVjp, PickPb};
 pub use batched::{BatchedMatmulPb, BatchedVjp};
 pub use binary::*;
-pub use call_activity::{clear_call_activity, take_call_activity, with_call_activity, ALL_ACTIVE};
+pub use call_activity::{
+    clear_call_activity, take_call_activity, with_call_activity, Callee, ALL_ACTIVE,
+};
 pub use cast::{as_f32, as_f64, numcast, CastPb, NumCastPb};
 pub use checkpointed::{
     checkpoint_block_len, checkpoint_blocks, checkpoint_every, StoreByRef, StoreByValue,
