@@ -494,38 +494,40 @@ pub fn forward_mode_needs_generic(span: Span) -> Error {
         span,
         "`jvp` and `hvp` are generated for functions of numbers, tensors, and structs, \
          containers and tuples of them (`fn f(p: &Model, x: &Tensor<f64>) -> Tensor<f64>`, \
-         `&self` methods, functions generic over one `T: Float` or `T: Element`) with a number or \
-         tensor result: they run the function at dual numbers\n\
+         `&self` methods, functions generic over one `T: Float` or `T: Element`) with a number, \
+         tensor, struct or tuple result (`hvp`: a scalar result): they run the function at dual \
+         numbers\n\
          note: functions generic over more than their element type, generic functions with \
-         struct or container arguments, `&[Tensor]` slices as differentiated arguments, and \
-         struct or tuple results are not supported\n\
-         help: write the function in one of those forms, or use `autodiff::calculus::jacobian` \
-         (reverse mode) for its Jacobian",
+         struct or container arguments holding the element type (`&Params<T>`: forward mode \
+         would rebuild them at `Dual<T>`) or such results, and `&[Tensor]` slices as \
+         differentiated arguments are not supported\n\
+         help: write the function in one of those forms (a `&Vec<Tensor<f64>>` for a slice), or \
+         use `autodiff::calculus::jacobian` (reverse mode) for its Jacobian",
     )
 }
 
-pub fn hvp_unsupported_form(span: Span) -> Error {
-    err(
-        span,
-        "`hvp` is generated for functions generic over one `T: Float` or `T: Element` and for \
-         free functions of tensors or numbers (`fn f(x: &Tensor<f64>, ..) -> Tensor<f64>`, \
-         `fn f(x: f64, y: f64) -> f64`)\n\
-         note: methods and struct, container or tuple arguments have `jvp` only (forward over \
-         reverse would differentiate their copy at dual numbers, which is not supported yet)\n\
-         help: write the function generic over `T: Float` (then `hvp` instantiates its gradient \
-         at dual numbers), or use `autodiff::calculus::hessian`",
-    )
-}
-
-pub fn hvp_through_call(span: Span, callee: &dyn Display) -> Error {
+pub fn forward_method_on_place(span: Span, recv: &syn::Expr, method: &syn::Ident) -> Error {
+    let recv = quote::ToTokens::to_token_stream(recv).to_string();
     err(
         span,
         format!(
-            "`hvp` of a non-generic function of numbers does not go through calls of other \
-             functions, and this calls `{callee}` with differentiated values\n\
-             help: make this function and `{callee}` generic over `T: Float` (`hvp` then \
-             instantiates the gradient at dual numbers), or use `jvp` only"
+            "forward mode cannot call `{method}` on `{recv}` at dual numbers: the macro does not \
+             know the type of `{recv}`, and the copy of `{method}` that takes its dual form is \
+             an associated function of that type\n\
+             help: call it by its type's path, `TypeOfIt::{method}(&{recv}, ..)`, or bind it with \
+             its type first (`let l: &TypeOfIt = &{recv};`, in a loop `let l: &TypeOfIt = l;`) \
+             and call `l.{method}(..)`"
         ),
+    )
+}
+
+pub fn hvp_needs_scalar_output(span: Span) -> Error {
+    err(
+        span,
+        "`hvp` is generated for functions with a scalar result (a number or a one-element \
+         tensor): the Hessian-vector product is that of a scalar function\n\
+         help: use `jvp` for a struct or tuple result, or write the scalar the `hvp` is of \
+         (a loss) as the result",
     )
 }
 

@@ -15,6 +15,14 @@ use syn::{ItemFn, Type};
 /// `NAME_jvp` / `NAME_hvp` as requested, or an error when the function is not of the form
 /// they need.
 pub fn generate(f: &ItemFn, opts: &Options, sig: &Signature, cx: &mut Ctxt) -> TokenStream {
+    // what callers' `hvp` copies call (`__ad_NAME_hvp_dual_vjp`)
+    let mut out = crate::forward_dual::marker_items(f, sig);
+    out.extend(crate::forward_hvp::callee_items(f, opts, sig));
+    out.extend(generate_modes(f, opts, sig, cx));
+    out
+}
+
+fn generate_modes(f: &ItemFn, opts: &Options, sig: &Signature, cx: &mut Ctxt) -> TokenStream {
     let Some(span) = opts.forward_span else {
         // what a caller's copy at dual numbers calls (`__ad_NAME_dual`)
         return crate::forward_dual::callee_items(f, sig);

@@ -11,7 +11,14 @@
 //!   `p.apply(..)` on an argument of a named type `P`: `<P>::__ad_apply_dual`). Every
 //!   `#[differentiable]` function has one: the copy itself when it has `jvp`, a forwarding
 //!   function when it is generic (it runs at dual numbers as written), and otherwise a stand-in
-//!   whose bound fails at the caller with "add `#[differentiable(jvp)]` to `NAME`".
+//!   whose bound fails at the caller with "add `#[differentiable(jvp)]` to `NAME`". In the copy
+//!   that `NAME_hvp` differentiates, calls go to `__ad_NAME_hvp_dual` instead (`forward_hvp.rs`).
+//! - A method called by its type's path (`Lin::forward(&self.l1, x)`) or on a local bound with
+//!   its type (`let l: &Lin = ..`, whose annotation becomes `&<Lin as Dualize>::Dual`) goes to
+//!   `Lin::__ad_forward_dual`; a user's method on another field, element or local is refused
+//!   at the call (the macro cannot name the type whose copy to call).
+//! - A struct literal with a field at dual numbers (`Lin { w, b }`) builds the derive's twin
+//!   (`__AdLinDual { w, b }`), for struct results.
 
 use crate::parse::Signature;
 use proc_macro2::TokenStream;
@@ -26,6 +33,16 @@ use syn::{Expr, ItemFn, Type};
 pub fn copy_name(name: &syn::Ident) -> syn::Ident {
     format_ident!(
         "__ad_{}_dual",
+        syn::ext::IdentExt::unraw(name),
+        span = name.span()
+    )
+}
+
+/// The name of a function's copy at dual numbers that reverse mode differentiates (for
+/// `NAME_hvp`, forward over reverse): callers' copies call its `_vjp`.
+pub fn hvp_copy_name(name: &syn::Ident) -> syn::Ident {
+    format_ident!(
+        "__ad_{}_hvp_dual",
         syn::ext::IdentExt::unraw(name),
         span = name.span()
     )
@@ -238,53 +255,53 @@ pub struct CallContext {
     pub in_impl: bool,
     /// Parameter name -> its named type (`p: &Lin` -> `Lin`) and whether it is a reference.
     pub named_params: Vec<(String, Type, bool)>,
+    /// The copy is `NAME_hvp`'s (differentiated in reverse mode): calls go to the callees'
+    /// [`hvp_copy_name`] copies.
+    pub hvp: bool,
+}
+
+impl CallContext {
+    fn callee(&self, name: &syn::Ident) -> syn::Ident {
+        if self.hvp {
+            hvp_copy_name(name)
+        } else {
+            copy_name(name)
+        }
+    }
 }
 
 /// Sends the calls of other functions with dual arguments to their copies, and `self` to
 /// `__ad_this` (see the module documentation). `seeds`: the parameters taken at dual numbers.
-pub fn rewrite_calls(block: &mut syn::Block, seeds: &HashSet<String>, cx: &CallContext) {
+/// Returns the method calls it cannot send (a user's method on a field, element or local
+/// whose type it does not know), as errors at the calls.
+pub fn rewrite_calls(
+    block: &mut syn::Block,
+    seeds: &HashSet<String>,
+    cx: &CallContext,
+) -> Vec<syn::Error> {
     let (bound, dual) = locals(block, seeds);
     let mut r = Rewrite {
         bound: &bound,
         dual: &dual,
         cx,
-        renamed: Vec::new(),
+        typed: Vec::new(),
+        errors: Vec::new(),
     };
     r.visit_block_mut(block);
     if cx.receiver.is_some() {
         RenameSelf.visit_block_mut(block);
     }
-}
-
-/// The first call of another function with dual arguments in `block` (its name, where), as
-/// [`rewrite_calls`] would send it to that function's copy.
-pub fn first_user_call(
-    block: &syn::Block,
-    seeds: &HashSet<String>,
-) -> Option<(syn::Ident, proc_macro2::Span)> {
-    let mut block = block.clone();
-    let (bound, dual) = locals(&block, seeds);
-    let cx = CallContext {
-        receiver: None,
-        in_impl: false,
-        named_params: Vec::new(),
-    };
-    let mut r = Rewrite {
-        bound: &bound,
-        dual: &dual,
-        cx: &cx,
-        renamed: Vec::new(),
-    };
-    r.visit_block_mut(&mut block);
-    r.renamed.into_iter().next()
+    r.errors
 }
 
 struct Rewrite<'a> {
     bound: &'a HashSet<String>,
     dual: &'a HashSet<String>,
     cx: &'a CallContext,
-    /// The functions whose calls went to their copies, and where.
-    renamed: Vec<(syn::Ident, proc_macro2::Span)>,
+    /// Locals at dual numbers bound with a named type (`let l: &Lin = ..`): name, type, and
+    /// whether it is a reference. Their annotations become the type's dual form.
+    typed: Vec<(String, Type, bool)>,
+    errors: Vec<syn::Error>,
 }
 
 impl Rewrite<'_> {
@@ -293,7 +310,6 @@ impl Rewrite<'_> {
     }
 
     fn call(&mut self, c: &mut syn::ExprCall) {
-        let span = c.span();
         let Expr::Path(p) = &mut *c.func else { return };
         if p.qself.is_some() || !self.any_dual(c.args.iter()) {
             return;
@@ -313,14 +329,38 @@ impl Rewrite<'_> {
         let ok = match n {
             1 => !self.bound.contains(&segs[0].ident.to_string()) && user_fn(&segs[0].ident),
             2 if segs[0].ident == "Self" => self.cx.in_impl && user_fn(&segs[1].ident),
+            // `Lin::forward(&self.l1, x)`: a method called by its type's path
+            2 if is_user_type(&segs[0].ident) => user_fn(&segs[1].ident),
             // `m::helper(x)`, `crate::m::helper(x)`, `super::helper(x)`
             _ => segs.iter().take(n - 1).all(|s| module(&s.ident)) && user_fn(&segs[n - 1].ident),
         };
         if ok {
             let last = &mut segs[n - 1];
-            self.renamed.push((last.ident.clone(), span));
-            last.ident = copy_name(&last.ident);
+            last.ident = self.cx.callee(&last.ident);
         }
+    }
+
+    /// `Lin { w, b }` with a field at dual numbers: the derive's twin, `__AdLinDual { w, b }`
+    /// (the same field names; its type parameters are inferred). `Self { .. }` and a literal
+    /// with `..rest` stay as written.
+    fn struct_literal(&self, st: &mut syn::ExprStruct) {
+        if st.qself.is_some() || st.rest.is_some() || st.dot2_token.is_some() {
+            return;
+        }
+        if !st.fields.iter().any(|f| mentions(&f.expr, self.dual)) {
+            return;
+        }
+        let Some(last) = st.path.segments.last_mut() else {
+            return;
+        };
+        if last.ident == "Self" || !last.arguments.is_none() {
+            return;
+        }
+        last.ident = format_ident!(
+            "__Ad{}Dual",
+            syn::ext::IdentExt::unraw(&last.ident),
+            span = last.ident.span()
+        );
     }
 
     /// `self.m(..)` in a method, `p.m(..)` on a parameter of a named type: the copy of `m`.
@@ -332,7 +372,7 @@ impl Rewrite<'_> {
         if m.method == "clone" || !(self.dual.contains(&id) || id == "self") {
             return None;
         }
-        let f = copy_name(&m.method);
+        let f = self.cx.callee(&m.method);
         let (args, span) = (m.args.iter(), m.method.span());
         if id == "self" {
             let by_ref = self.cx.receiver?;
@@ -344,7 +384,12 @@ impl Rewrite<'_> {
             };
             return syn::parse2(quote_spanned!(span=> Self::#f(#this, #(#args),*))).ok();
         }
-        let (_, ty, by_ref) = self.cx.named_params.iter().find(|(n, ..)| *n == id)?;
+        let (_, ty, by_ref) = self
+            .cx
+            .named_params
+            .iter()
+            .chain(&self.typed)
+            .find(|(n, ..)| *n == id)?;
         let recv = &m.receiver;
         let recv = if *by_ref {
             quote!(#recv)
@@ -363,12 +408,126 @@ impl VisitMut for Rewrite<'_> {
             Expr::MethodCall(m) => {
                 if let Some(new) = self.method(m) {
                     *e = new;
+                } else if self.unknown_receiver(m) {
+                    self.errors
+                        .push(crate::diagnostics::forward_method_on_place(
+                            m.method.span(),
+                            &m.receiver,
+                            &m.method,
+                        ));
                 }
             }
+            Expr::Struct(st) => self.struct_literal(st),
             _ => {}
         }
     }
+    fn visit_local_mut(&mut self, l: &mut syn::Local) {
+        if let syn::Pat::Type(pt) = &mut l.pat {
+            let dual = l
+                .init
+                .as_ref()
+                .is_some_and(|i| mentions(&i.expr, self.dual));
+            if let (syn::Pat::Ident(pi), true) = (&*pt.pat, dual) {
+                let (inner, by_ref) = match &*pt.ty {
+                    Type::Reference(r) if r.mutability.is_none() => (&*r.elem, true),
+                    other => (other, false),
+                };
+                let named = matches!(inner, Type::Path(tp) if tp.path.get_ident().is_some());
+                if named && is_dualizable(&pt.ty) {
+                    self.typed
+                        .push((pi.ident.to_string(), inner.clone(), by_ref));
+                    *pt.ty = dual_param_type(&pt.ty);
+                }
+            }
+        }
+        syn::visit_mut::visit_local_mut(self, l);
+    }
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
+
+/// Methods of containers and iterators, called on dual values as on any other.
+const CONTAINER_METHODS: &[&str] = &[
+    "iter",
+    "iter_mut",
+    "into_iter",
+    "get",
+    "first",
+    "last",
+    "map",
+    "zip",
+    "enumerate",
+    "rev",
+    "unwrap",
+    "expect",
+    "as_ref",
+    "as_deref",
+    "borrow",
+    "collect",
+    "cloned",
+    "copied",
+    "fold",
+    "sum",
+    "product",
+    "skip",
+    "take",
+    "step_by",
+    "chain",
+    "windows",
+    "chunks",
+    "split_at",
+    "to_vec",
+    "into",
+    "len",
+    "is_some",
+    "is_none",
+    "unwrap_or",
+    "is_empty",
+];
+
+/// A type name that is not one of the data types (`Lin` in `Lin::forward(..)`).
+fn is_user_type(id: &syn::Ident) -> bool {
+    let s = id.to_string();
+    s.starts_with(|c: char| c.is_ascii_uppercase())
+        && !matches!(
+            s.as_str(),
+            "Self"
+                | "Tensor"
+                | "Dual"
+                | "Shape"
+                | "Vec"
+                | "Option"
+                | "Box"
+                | "Rc"
+                | "Arc"
+                | "String"
+                | "HashMap"
+                | "BTreeMap"
+                | "Float"
+                | "Element"
+        )
+}
+
+impl Rewrite<'_> {
+    /// A user's method (unknown to the table of operations) on a field, element or local at
+    /// dual numbers whose type the macro does not know: its copy cannot be named.
+    fn unknown_receiver(&self, m: &syn::ExprMethodCall) -> bool {
+        let name = m.method.to_string();
+        if crate::methods::method_kind(&name).is_some()
+            || CONTAINER_METHODS.contains(&name.as_str())
+            || SIZE_METHODS.contains(&name.as_str())
+        {
+            return false;
+        }
+        let mut recv = &*m.receiver;
+        loop {
+            recv = match recv {
+                Expr::Reference(r) => &r.expr,
+                Expr::Paren(p) => &p.expr,
+                _ => break,
+            };
+        }
+        matches!(recv, Expr::Field(_) | Expr::Index(_) | Expr::Path(_)) && mentions(recv, self.dual)
+    }
 }
 
 /// `self` -> `__ad_this` (the receiver's form at dual numbers).
@@ -431,6 +590,8 @@ pub fn callee_items(f: &ItemFn, sig: &Signature) -> TokenStream {
     let params: Vec<syn::Ident> = (0..n).map(|i| format_ident!("__AdA{}", i)).collect();
     let first = &params[0];
     let out = match &f.sig.output {
+        // (a struct result's dual form, `<Out as Dualize>::Dual`, is not written: `Out` may be
+        // a type parameter of the `impl` block, which the macro cannot tell from a struct)
         syn::ReturnType::Type(_, t) => crate::forward_tensor::dual_type(t, None).to_token_stream(),
         syn::ReturnType::Default => quote!(()),
     };
@@ -446,21 +607,42 @@ pub fn callee_items(f: &ItemFn, sig: &Signature) -> TokenStream {
             }
         };
     }
-    let marker_mod = format_ident!("__ad_{}_no_jvp", syn::ext::IdentExt::unraw(name));
-    let marker = syn::ext::IdentExt::unraw(name);
+    let marker = marker_path(name);
     quote! {
-        #[doc(hidden)]
-        #[allow(non_snake_case, dead_code)]
-        #vis mod #marker_mod {
-            #[allow(non_camel_case_types)]
-            pub enum #marker {}
-        }
         #[doc(hidden)]
         #[allow(dead_code, clippy::all)]
         #vis fn #copy<#(#params),*>(#(_: #params),*) -> #out
-        where #first: #fwd::NeedsJvp<#marker_mod::#marker>
+        where #first: #fwd::NeedsJvp<#marker>
         {
             ::core::unreachable!()
+        }
+    }
+}
+
+/// The marker type named after a free function (`__ad_NAME_marker::NAME`), which the bounds of
+/// its stand-ins name so that rustc's message names the function ([`marker_items`]).
+pub fn marker_path(name: &syn::Ident) -> TokenStream {
+    let module = format_ident!("__ad_{}_marker", syn::ext::IdentExt::unraw(name));
+    let marker = syn::ext::IdentExt::unraw(name);
+    quote!(#module::#marker)
+}
+
+/// The module holding the marker of a non-generic free function with parameters (see
+/// [`marker_path`]); nothing for other functions, whose stand-ins do not name one.
+pub fn marker_items(f: &ItemFn, sig: &Signature) -> TokenStream {
+    let plain = f.sig.generics.params.is_empty() && !sig.in_impl && f.sig.receiver().is_none();
+    if !plain || f.sig.inputs.is_empty() || f.sig.asyncness.is_some() {
+        return TokenStream::new();
+    }
+    let module = format_ident!("__ad_{}_marker", syn::ext::IdentExt::unraw(&f.sig.ident));
+    let marker = syn::ext::IdentExt::unraw(&f.sig.ident);
+    let vis = &f.vis;
+    quote! {
+        #[doc(hidden)]
+        #[allow(non_snake_case, dead_code)]
+        #vis mod #module {
+            #[allow(non_camel_case_types)]
+            pub enum #marker {}
         }
     }
 }

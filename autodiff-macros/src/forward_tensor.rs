@@ -3,7 +3,8 @@
 //! beside each value), so forward mode covers every construct and tensor operation the body
 //! uses. `NAME_jvp` seeds the differentiated arguments with their tangents, every other tensor
 //! argument as a constant, and calls a copy of the function whose tensor parameters are dual;
-//! `NAME_hvp` does the same with the copy's own generated `_grad` (forward over reverse).
+//! `NAME_hvp` does the same with the copy's own generated `_grad` (forward over reverse;
+//! `forward_hvp.rs`).
 //!
 //! Which parameters change type in the copy: the differentiated ones (`Tensor<E>`, `&Tensor<E>`,
 //! `E`), and every other tensor or container of tensors (`&[Tensor<E>]`, `Vec<Tensor<E>>`), so
@@ -15,7 +16,6 @@
 //! function in an `impl`), so that other functions' copies can call it.
 
 use crate::ctxt::Ctxt;
-use crate::diagnostics as diag;
 use crate::names;
 use crate::parse::{Options, Signature};
 use crate::syntax::is_float_type;
@@ -24,7 +24,7 @@ use quote::{format_ident, quote, ToTokens};
 use syn::{GenericArgument, ItemFn, PathArguments, Type};
 
 /// How a parameter enters the dual copy.
-enum Conv {
+pub(crate) enum Conv {
     /// A differentiated tensor or scalar: seeded with its tangent.
     Seeded,
     /// A tensor or container of tensors that is not differentiated: a constant.
@@ -41,7 +41,7 @@ enum Conv {
 }
 
 impl Conv {
-    fn structured(&self) -> bool {
+    pub(crate) fn structured(&self) -> bool {
         matches!(self, Conv::SeededStruct | Conv::ConstantStruct)
     }
 }
@@ -66,7 +66,7 @@ fn tensor_elem(ty: &Type) -> Option<Type> {
     }
 }
 
-fn strip_ref(ty: &Type) -> (&Type, Option<&syn::TypeReference>) {
+pub(crate) fn strip_ref(ty: &Type) -> (&Type, Option<&syn::TypeReference>) {
     match ty {
         Type::Reference(r) if r.mutability.is_none() => (&r.elem, Some(r)),
         _ => (ty, None),
@@ -96,8 +96,8 @@ fn container_elem(ty: &Type) -> Option<Type> {
 
 /// The type with its tensors' element `E` replaced by `Dual<E>` (or by `alias`, a name for
 /// `Dual<E>`).
-pub fn dual_type(ty: &Type, alias: Option<&syn::Ident>) -> Type {
-    struct Sub<'a>(Option<&'a syn::Ident>);
+pub fn dual_type(ty: &Type, alias: Option<&Type>) -> Type {
+    struct Sub<'a>(Option<&'a Type>);
     impl syn::visit_mut::VisitMut for Sub<'_> {
         fn visit_type_mut(&mut self, t: &mut Type) {
             let dual = |e: &Type| -> TokenStream {
@@ -125,7 +125,7 @@ pub fn dual_type(ty: &Type, alias: Option<&syn::Ident>) -> Type {
 }
 
 /// The parameters of a tensor function in the form forward mode needs, or `None`.
-fn conversions(f: &ItemFn, sig: &Signature) -> Option<Vec<Conv>> {
+pub(crate) fn conversions(f: &ItemFn, sig: &Signature) -> Option<Vec<Conv>> {
     let generic = generic_elem(sig);
     let generic_ok = sig.type_params.is_empty() || generic.is_some();
     let receiver_ok = f.sig.receiver().is_none_or(crate::parse::receiver_type_ok);
@@ -133,10 +133,11 @@ fn conversions(f: &ItemFn, sig: &Signature) -> Option<Vec<Conv>> {
         return None;
     }
     let is_t = |t: &Type| generic.is_some_and(|g| matches!(t, Type::Path(p) if p.path.is_ident(g)));
-    let out_ok = sig
-        .output
-        .as_ref()
-        .is_some_and(|t| tensor_elem(t).is_some() || is_float_type(t) || is_t(t));
+    // a struct or tuple result (`jvp` only) in a non-generic function
+    let structured_out = |t: &Type| generic.is_none() && structured_output(t);
+    let out_ok = sig.output.as_ref().is_some_and(|t| {
+        tensor_elem(t).is_some() || is_float_type(t) || is_t(t) || structured_out(t)
+    });
     let slice = |t: &Type| matches!(strip_ref(t).0, Type::Slice(_));
     if !out_ok
         || sig
@@ -170,10 +171,55 @@ fn conversions(f: &ItemFn, sig: &Signature) -> Option<Vec<Conv>> {
             }
         })
         .collect::<Vec<Conv>>();
-    if generic.is_some() && convs.iter().any(Conv::structured) {
-        return None;
-    }
+    // a generic function runs at `T = Dual<T>` as written: a struct or container that does not
+    // hold `T` values is data, passed unchanged; one that does would have to be rebuilt at
+    // `Dual<T>`, which forward mode does not do (the caller reports it)
+    let convs = match generic {
+        Some(g) => convs
+            .into_iter()
+            .zip(&sig.params)
+            .map(|(c, p)| match c {
+                Conv::ConstantStruct if !mentions_ident(&p.ty, g) && p.ident != "self" => {
+                    Some(Conv::Unchanged)
+                }
+                Conv::SeededStruct | Conv::ConstantStruct => None,
+                c => Some(c),
+            })
+            .collect::<Option<Vec<Conv>>>()?,
+        None => convs,
+    };
     any_tensor.then_some(convs)
+}
+
+/// Does the type name `id` anywhere (`Params<T>`, `&[T; 3]`)?
+fn mentions_ident(ty: &Type, id: &syn::Ident) -> bool {
+    ty.to_token_stream()
+        .into_iter()
+        .any(|t| contains_ident(t, id))
+}
+
+fn contains_ident(t: proc_macro2::TokenTree, id: &syn::Ident) -> bool {
+    match t {
+        proc_macro2::TokenTree::Ident(i) => i == *id,
+        proc_macro2::TokenTree::Group(g) => g.stream().into_iter().any(|t| contains_ident(t, id)),
+        _ => false,
+    }
+}
+
+/// A result that is a struct, container or tuple (not a number or a tensor): the copy returns
+/// its form at dual numbers, `<Out as Dualize>::Dual`.
+pub(crate) fn structured_output(ty: &Type) -> bool {
+    !matches!(ty, Type::Reference(_)) && crate::forward_dual::is_dualizable(ty)
+}
+
+/// The copy's result type: tensors and numbers at dual numbers (`dual_type`), a struct,
+/// container or tuple as its `Dualize` form.
+pub(crate) fn copy_output_type(ty: &Type, alias: Option<&Type>) -> Type {
+    if structured_output(ty) {
+        crate::forward_dual::dual_param_type(ty)
+    } else {
+        dual_type(ty, alias)
+    }
 }
 
 /// The one type parameter of a function generic over its element type (`fn f<T: Element>`).
@@ -186,13 +232,13 @@ fn generic_elem(sig: &Signature) -> Option<&syn::Ident> {
 
 /// The copy of the function at dual numbers: same body (without `#[checkpoint]` attributes),
 /// converted parameter and result types.
-fn dual_copy(
+pub(crate) fn dual_copy(
     f: &ItemFn,
     sig: &Signature,
     convs: &[Conv],
     name: &syn::Ident,
-    alias: Option<&syn::Ident>,
-) -> ItemFn {
+    alias: Option<&Type>,
+) -> (ItemFn, Vec<syn::Error>) {
     let mut copy = crate::lower::strip_checkpoint_attrs(f);
     copy.sig.ident = name.clone();
     copy.attrs.retain(|a| a.path().is_ident("allow"));
@@ -215,7 +261,7 @@ fn dual_copy(
         }
     }
     if let syn::ReturnType::Type(_, t) = &mut copy.sig.output {
-        **t = dual_type(t, alias);
+        **t = copy_output_type(t, alias);
     }
     // plain number parameters, compared with and passed to methods of dual values
     let plain: Vec<syn::Ident> = sig
@@ -226,7 +272,7 @@ fn dual_copy(
         .map(|(p, _)| p.ident.clone())
         .collect();
     crate::forward_literals::rewrite(&mut copy.block, alias.is_some(), &plain);
-    if alias.is_none() {
+    let errors = {
         let seeds = sig
             .params
             .iter()
@@ -249,11 +295,12 @@ fn dual_copy(
             receiver,
             in_impl: sig.in_impl,
             named_params,
+            hvp: alias.is_some(),
         };
-        crate::forward_dual::rewrite_calls(&mut copy.block, &seeds, &cx);
-    }
+        crate::forward_dual::rewrite_calls(&mut copy.block, &seeds, &cx)
+    };
     rename_self_calls(&mut copy.block, &f.sig.ident, name);
-    copy
+    (copy, errors)
 }
 
 /// A recursive function's calls of itself, in its copy, call the copy (at dual numbers).
@@ -275,7 +322,7 @@ fn rename_self_calls(block: &mut syn::Block, from: &syn::Ident, to: &syn::Ident)
 
 /// The arguments of the call to the dual copy (after `prelude`'s conversions), and the tangent
 /// parameters (`prefix` + name, of the parameter's own type).
-fn call_args(
+pub(crate) fn call_args(
     sig: &Signature,
     convs: &[Conv],
     prefix: &str,
@@ -358,7 +405,11 @@ pub fn generate(
     let mut out = TokenStream::new();
     if opts.jvp {
         let copy_name = crate::forward_dual::copy_name(name);
-        let copy = dual_copy(f, sig, &convs, &copy_name, None);
+        let (copy, errors) = dual_copy(f, sig, &convs, &copy_name, None);
+        if !errors.is_empty() {
+            errors.into_iter().for_each(|e| cx.push(e));
+            return None;
+        }
         let (prelude, args, tangents) = call_args(sig, &convs, "d_");
         let jvp_name = format_ident!("{}_jvp", name);
         let doc = jvp_doc(name);
@@ -367,6 +418,13 @@ pub fn generate(
         } else {
             quote!(#copy_name)
         };
+        // a struct or tuple result splits through `Dualize`, into its tangent type
+        let (split, tan_ty) = if structured_output(&out_ty) {
+            let t = crate::parse::structured_tangent(&out_ty);
+            (quote!(<#out_ty as #fwd::Dualize>::split), t)
+        } else {
+            (quote!(#fwd::SplitDual::split_dual), quote!(#out_ty))
+        };
         out.extend(quote! {
             #[doc(hidden)]
             #[allow(unused_mut, unused_variables, unused_parens, dead_code, clippy::all)]
@@ -374,10 +432,10 @@ pub fn generate(
             #[doc = #doc]
             #[allow(clippy::too_many_arguments, clippy::type_complexity)]
             #[track_caller]
-            #vis fn #jvp_name(#(#inputs,)* #(#tangents),*) -> (#out_ty, #out_ty) {
+            #vis fn #jvp_name(#(#inputs,)* #(#tangents),*) -> (#out_ty, #tan_ty) {
                 #fwd::with_tangents(|| {
                     #prelude
-                    #fwd::SplitDual::split_dual(#callee(#(#args),*))
+                    #split(#callee(#(#args),*))
                 })
             }
         });
@@ -385,21 +443,7 @@ pub fn generate(
         out.extend(crate::forward_dual::callee_items(f, sig));
     }
     if opts.hvp {
-        let plain_fn = !sig.in_impl && !convs.iter().any(Conv::structured);
-        if !plain_fn {
-            cx.push(diag::hvp_unsupported_form(span));
-            return None;
-        }
-        if !has_tensors(sig) {
-            // forward over reverse of a function of plain numbers: its calls would need their
-            // own dual copies differentiated in reverse mode
-            let seeds = sig.params.iter().map(|p| p.ident.to_string()).collect();
-            if let Some((callee, at)) = crate::forward_dual::first_user_call(&f.block, &seeds) {
-                cx.push(diag::hvp_through_call(at, &callee));
-                return None;
-            }
-        }
-        out.extend(hvp(f, sig, &convs, cx, span)?);
+        out.extend(crate::forward_hvp::hvp(f, sig, &convs, cx, span)?);
     }
     Some(out)
 }
@@ -480,7 +524,7 @@ fn jvp_doc(name: &syn::Ident) -> String {
     )
 }
 
-fn hvp_doc(name: &syn::Ident) -> String {
+pub(crate) fn hvp_doc(name: &syn::Ident) -> String {
     format!(
         "Value, gradient and Hessian-vector product `H·v` of [`{name}`] (exact, forward over \
          reverse; generated by `#[differentiable(hvp)]`): one direction per differentiated \
@@ -488,20 +532,8 @@ fn hvp_doc(name: &syn::Ident) -> String {
     )
 }
 
-/// Does the function take or return a tensor (or a container of tensors)?
-fn has_tensors(sig: &Signature) -> bool {
-    sig.params
-        .iter()
-        .map(|p| &p.ty)
-        .chain(sig.output.as_ref())
-        .any(|t| {
-            let (inner, _) = strip_ref(t);
-            tensor_elem(inner).is_some() || container_elem(inner).is_some()
-        })
-}
-
 /// The one element type of the function's tensors and scalars, if they agree.
-fn single_elem(sig: &Signature) -> Option<Type> {
+pub(crate) fn single_elem(sig: &Signature) -> Option<Type> {
     let mut elems = sig
         .params
         .iter()
@@ -515,70 +547,4 @@ fn single_elem(sig: &Signature) -> Option<Type> {
         });
     let first = elems.next()?;
     elems.all(|e| e == first).then_some(first)
-}
-
-/// `NAME_hvp`: a module-level dual copy named `__ad_NAME_hvp_dual`, differentiated by the same
-/// generator as the user's function, and the function that seeds it with the direction `v`.
-fn hvp(
-    f: &ItemFn,
-    sig: &Signature,
-    convs: &[Conv],
-    cx: &mut Ctxt,
-    span: Span,
-) -> Option<TokenStream> {
-    let name = &f.sig.ident;
-    let Some(elem) = single_elem(sig) else {
-        cx.push(diag::forward_mode_needs_generic(span));
-        return None;
-    };
-    // `Dual<E>` under a name, declared a `Float` in the copy's where clause: the generator then
-    // treats it like a float type parameter (its scalars are differentiable, element-wise
-    // chains are not fused: their closures are written for plain numbers)
-    let alias = format_ident!("__ad_{}_Dual", name);
-    let copy_name = format_ident!("__ad_{}_hvp_dual", name);
-    let mut copy = dual_copy(f, sig, convs, &copy_name, Some(&alias));
-    copy.sig
-        .generics
-        .make_where_clause()
-        .predicates
-        .push(syn::parse_quote!(#alias: ::autodiff::num_traits::Float));
-    let wrt: Vec<syn::Ident> = sig.wrt_params().map(|(_, p)| p.ident.clone()).collect();
-    let copy_sig = Signature::model(&copy, Some(&wrt), &[], false);
-    let (lw, body) = crate::activity::lower_to_fixpoint(&copy_name.to_string(), &copy_sig, &copy);
-    let derivatives = crate::generate::derivatives(&copy, &copy_sig, &lw, body);
-    cx.append(lw.cx);
-    // only the copy's derivatives run; its own body (plain operators between dual and plain
-    // numbers) need not compile
-    let mut stub = copy;
-    stub.block = syn::parse_quote!({
-        ::core::unreachable!("the dual copy is only differentiated, never called")
-    });
-    let grad = names::grad_fn(&copy_name);
-    let (prelude, args, tangents) = call_args(sig, convs, "v_");
-    let hvp_name = format_ident!("{}_hvp", name);
-    let (vis, inputs) = (&f.vis, f.sig.inputs.iter());
-    let out_ty = &sig.output;
-    let grads_ty = sig.grads_type();
-    let fwd = quote!(::autodiff::forward);
-    let doc = hvp_doc(name);
-    Some(quote! {
-        #[doc(hidden)]
-        #[allow(non_camel_case_types)]
-        type #alias = ::autodiff::forward::Dual<#elem>;
-        #[doc(hidden)]
-        #[allow(dead_code, unused_mut, unused_variables, unused_parens, clippy::all)]
-        #stub
-        #derivatives
-        #[doc = #doc]
-        #[allow(clippy::too_many_arguments, clippy::type_complexity)]
-        #[track_caller]
-        #vis fn #hvp_name(#(#inputs,)* #(#tangents),*) -> (#out_ty, #grads_ty, #grads_ty) {
-            #fwd::with_tangents(|| {
-                #prelude
-                let (__ad_y, __ad_g) = #grad(#(#args),*);
-                let (__ad_g, __ad_hv) = #fwd::SplitDual::split_dual(__ad_g);
-                (#fwd::SplitDual::split_dual(__ad_y).0, __ad_g, __ad_hv)
-            })
-        }
-    })
 }

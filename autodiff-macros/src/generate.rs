@@ -51,9 +51,12 @@ impl<'f> Header<'f> {
             cot_ty: sig.cotangent_type(),
             grads_ty: sig.grads_type(),
             with_grad: !sig.structured_output || sig.named_output,
+            // (`forward::__AdDualF64` in `hvp` copies, a concrete float type named by its path,
+            // has them)
             extra_bounds: sig
                 .float_params
                 .iter()
+                .filter(|t| !t.to_string().starts_with("__AdDualF"))
                 // a float is its own tangent, also as an element of a local `Vec<T>` or a field
                 // of `self` (`Quad<T>` is `Differentiable` when `T` is)
                 .map(|t| {
@@ -518,6 +521,36 @@ pub fn fallback(f: &ItemFn, sig: &Signature, errors: TokenStream) -> TokenStream
         (::core::unreachable!(), #wrap)
     }};
     let grad_body = quote!({ ::core::unreachable!() });
+    h.functions(vjp_body, grad_body)
+}
+
+/// `NAME_vjp` and `NAME_grad` of a generic function again under the name `renamed`
+/// (`renamed_vjp`, `renamed_grad`), forwarding to them: what other functions' `hvp` copies call
+/// (`forward_hvp.rs`). Nothing for a function whose parameters are not plain names.
+pub fn forwarders(f: &ItemFn, sig: &Signature, renamed: &syn::Ident) -> TokenStream {
+    let Some(args) = f
+        .sig
+        .inputs
+        .iter()
+        .map(|a| match a {
+            FnArg::Typed(pt) => crate::parse::plain_ident(&pt.pat),
+            FnArg::Receiver(_) => None,
+        })
+        .collect::<Option<Vec<_>>>()
+    else {
+        return TokenStream::new();
+    };
+    let mut g = f.clone();
+    g.sig.ident = renamed.clone();
+    g.attrs.clear();
+    let mut h = Header::new(&g, sig);
+    // `NAME_vjp` of a function that boxes its pullback requires `'static` type parameters
+    h.extra_bounds
+        .extend(sig.type_params.iter().map(|t| quote!(#t: 'static)));
+    let (vjp, grad) = (names::vjp_fn(&f.sig.ident), names::grad_fn(&f.sig.ident));
+    let tf = &h.turbofish;
+    let vjp_body = quote!({ #vjp #tf (#(#args),*) });
+    let grad_body = quote!({ #grad #tf (#(#args),*) });
     h.functions(vjp_body, grad_body)
 }
 

@@ -1,14 +1,9 @@
 use autodiff::prelude::*;
 
-#[derive(Clone, Differentiable)]
-struct Layer {
-    w: Tensor<f64>,
-}
-
-// a struct result: forward mode returns numbers and tensors (and their tangents) only
-#[differentiable(wrt(x), jvp)]
-fn apply(layer: &Layer, x: &Tensor<f64>) -> Layer {
-    Layer { w: x.mm(&layer.w) }
+// a slice as a differentiated argument: forward mode seeds owned containers (`&Vec<Tensor>`)
+#[differentiable(wrt(xs), jvp)]
+fn total(xs: &[Tensor<f64>]) -> Tensor<f64> {
+    (&xs[0] * &xs[1]).sum()
 }
 
 fn main() {}

@@ -10,10 +10,16 @@
 //! no dual form (a hand-written `Differentiable` type) still derives, and only forward mode
 //! through it is refused, at the use, with `Dualize`'s own message. A body that reads `p.w`
 //! type-checks unchanged on the twin.
+//!
+//! The twin derives `Differentiable` itself (the same expansion as the user's struct, at its
+//! type parameters, skipped fields skipped), so that the reverse-mode code generated for a
+//! function's copy at dual numbers (forward over reverse, `NAME_hvp`) can take gradients of it;
+//! `Dualize::split_tangent` takes such a gradient apart into the gradient and the
+//! Hessian-vector product, both of the struct's tangent type.
 
 use super::{FieldInfo, StructInfo};
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, ToTokens};
 use syn::{Member, WherePredicate};
 
 /// The twin struct and the `Dualize` impl.
@@ -79,6 +85,8 @@ pub(crate) fn emit(info: &StructInfo<'_>) -> TokenStream {
         }
     });
     let split = split_body(info, &twin);
+    let split_tangent = split_tangent_body(info, &twin);
+    let twin_derive = twin_differentiable(info, &twin, &params);
     quote! {
         #[doc = #doc]
         #[doc(hidden)]
@@ -98,7 +106,86 @@ pub(crate) fn emit(info: &StructInfo<'_>) -> TokenStream {
             fn split(d: Self::Dual) -> (Self, Self::Tangent) {
                 #split
             }
+            fn split_tangent(
+                t: <Self::Dual as ::autodiff::Differentiable>::Tangent,
+            ) -> (Self::Tangent, Self::Tangent) {
+                #split_tangent
+            }
         }
+        #twin_derive
+    }
+}
+
+/// `#[derive(Differentiable)]` of the twin: its tangent struct `__AdNAMEDualTangent` (same
+/// field names) and impls, generic over the fields' types like the twin.
+fn twin_differentiable(
+    info: &StructInfo<'_>,
+    twin: &syn::Ident,
+    params: &[syn::Ident],
+) -> TokenStream {
+    let vis = &info.input.vis;
+    let input: syn::DeriveInput = syn::parse_quote!(#vis struct #twin<#(#params),*>;);
+    let fields = info
+        .fields
+        .iter()
+        .zip(params)
+        .map(|(f, p)| FieldInfo {
+            member: f.member.clone(),
+            ty: syn::parse_quote!(#p),
+            vis: f.vis.clone(),
+            skip: f.skip,
+        })
+        .collect();
+    let twin_info = StructInfo {
+        input: &input,
+        fields,
+        tuple: info.tuple,
+    };
+    let derived = super::emit::emit(&twin_info);
+    // hidden like the twin: its tangent struct is named by no user
+    match syn::parse2::<syn::File>(derived.clone()) {
+        Ok(mut file) => {
+            for item in &mut file.items {
+                if let syn::Item::Struct(st) = item {
+                    st.attrs.push(syn::parse_quote!(#[doc(hidden)]));
+                }
+            }
+            file.to_token_stream()
+        }
+        Err(_) => derived,
+    }
+}
+
+/// Takes a gradient at dual numbers (the twin's tangent) apart, field by field, into two
+/// tangents of the struct.
+fn split_tangent_body(info: &StructInfo<'_>, twin: &syn::Ident) -> TokenStream {
+    let tangent = format_ident!("{}Tangent", info.input.ident);
+    let twin_tangent = format_ident!("{}Tangent", twin);
+    let dualize = quote!(::autodiff::forward::Dualize);
+    let mut pats = Vec::new();
+    let mut splits = Vec::new();
+    let (mut values, mut tangents) = (Vec::new(), Vec::new());
+    for (i, f) in info.fields.iter().enumerate() {
+        let m = &f.member;
+        if f.skip {
+            if info.tuple {
+                values.push(quote!(#m: ()));
+                tangents.push(quote!(#m: ()));
+            }
+            continue;
+        }
+        let ty = &f.ty;
+        let l = format_ident!("__ad_f{}", i);
+        let (v, t) = (format_ident!("{}_v", l), format_ident!("{}_t", l));
+        pats.push(quote!(#m: #l));
+        splits.push(quote!(let (#v, #t) = <#ty as #dualize>::split_tangent(#l);));
+        values.push(quote!(#m: #v));
+        tangents.push(quote!(#m: #t));
+    }
+    quote! {
+        let #twin_tangent { #(#pats,)* .. } = t;
+        #(#splits)*
+        (#tangent { #(#values),* }, #tangent { #(#tangents),* })
     }
 }
 

@@ -8,5 +8,5 @@ mod signature;
 pub use options::Options;
 pub use signature::{
     is_data_type, is_differentiable_type, is_structured_type, is_tensor, plain_ident,
-    receiver_type_ok, structured_tangent, tangent_type, Signature,
+    receiver_type_ok, structured_tangent, tangent_type, Param, Signature,
 };

@@ -46,7 +46,7 @@ use num_traits::Float;
 pub trait Dualize: Differentiable + Sized {
     /// The value at dual numbers (same structure, every leaf a dual number or a tensor of
     /// them).
-    type Dual: Clone;
+    type Dual: Clone + Differentiable;
 
     /// The value with tangent `t` (of the same structure).
     ///
@@ -60,6 +60,12 @@ pub trait Dualize: Differentiable + Sized {
 
     /// Values and tangents of a dual value, taken apart.
     fn split(d: Self::Dual) -> (Self, Self::Tangent);
+
+    /// A gradient at dual numbers (the tangent of [`Self::Dual`], as the reverse-mode code
+    /// generated for a function's copy at dual numbers returns it), taken apart into its values
+    /// and its tangents, both of the gradient's own type: for `NAME_hvp`, the gradient and the
+    /// Hessian-vector product.
+    fn split_tangent(t: <Self::Dual as Differentiable>::Tangent) -> (Self::Tangent, Self::Tangent);
 }
 
 macro_rules! scalar_dualize {
@@ -77,6 +83,10 @@ macro_rules! scalar_dualize {
             }
             #[inline]
             fn split(d: Dual<$t>) -> ($t, $t) {
+                (d.value, d.tangent)
+            }
+            #[inline]
+            fn split_tangent(d: Dual<$t>) -> ($t, $t) {
                 (d.value, d.tangent)
             }
         }
@@ -102,6 +112,9 @@ where
     fn split(d: Tensor<Dual<E>>) -> (Tensor<E>, Tensor<E>) {
         super::SplitDual::split_dual(d)
     }
+    fn split_tangent(d: Tensor<Dual<E>>) -> (Tensor<E>, Tensor<E>) {
+        super::SplitDual::split_dual(d)
+    }
 }
 
 /// Element by element.
@@ -125,6 +138,11 @@ impl<T: Dualize> Dualize for Vec<T> {
     fn split(d: Vec<T::Dual>) -> (Vec<T>, Vec<T::Tangent>) {
         d.into_iter().map(T::split).unzip()
     }
+    fn split_tangent(
+        t: Vec<<T::Dual as Differentiable>::Tangent>,
+    ) -> (Vec<T::Tangent>, Vec<T::Tangent>) {
+        t.into_iter().map(T::split_tangent).unzip()
+    }
 }
 
 /// Element by element.
@@ -138,6 +156,16 @@ impl<T: Dualize, const N: usize> Dualize for [T; N] {
     }
     fn split(d: [T::Dual; N]) -> ([T; N], [T::Tangent; N]) {
         let (values, tangents): (Vec<T>, Vec<T::Tangent>) = d.into_iter().map(T::split).unzip();
+        match (values.try_into(), tangents.try_into()) {
+            (Ok(v), Ok(t)) => (v, t),
+            _ => unreachable!("an array of N elements splits into two of N"),
+        }
+    }
+    fn split_tangent(
+        t: [<T::Dual as Differentiable>::Tangent; N],
+    ) -> ([T::Tangent; N], [T::Tangent; N]) {
+        let (values, tangents): (Vec<T::Tangent>, Vec<T::Tangent>) =
+            t.into_iter().map(T::split_tangent).unzip();
         match (values.try_into(), tangents.try_into()) {
             (Ok(v), Ok(t)) => (v, t),
             _ => unreachable!("an array of N elements splits into two of N"),
@@ -157,6 +185,12 @@ impl<T: Dualize> Dualize for Box<T> {
     }
     fn split(d: Box<T::Dual>) -> (Box<T>, Box<T::Tangent>) {
         let (v, t) = T::split(*d);
+        (Box::new(v), Box::new(t))
+    }
+    fn split_tangent(
+        t: Box<<T::Dual as Differentiable>::Tangent>,
+    ) -> (Box<T::Tangent>, Box<T::Tangent>) {
+        let (v, t) = T::split_tangent(*t);
         (Box::new(v), Box::new(t))
     }
 }
@@ -181,6 +215,14 @@ impl<T: Dualize> Dualize for Option<T> {
             None => (None, None),
         }
     }
+    fn split_tangent(
+        t: Option<<T::Dual as Differentiable>::Tangent>,
+    ) -> (Option<T::Tangent>, Option<T::Tangent>) {
+        match t.map(T::split_tangent) {
+            Some((v, t)) => (Some(v), Some(t)),
+            None => (None, None),
+        }
+    }
 }
 
 macro_rules! tuple_dualize {
@@ -197,6 +239,12 @@ macro_rules! tuple_dualize {
             }
             fn split(d: Self::Dual) -> (Self, Self::Tangent) {
                 let parts = ($($T::split(d.$i),)*);
+                (($(parts.$i.0,)*), ($(parts.$i.1,)*))
+            }
+            fn split_tangent(
+                t: <Self::Dual as Differentiable>::Tangent,
+            ) -> (Self::Tangent, Self::Tangent) {
+                let parts = ($($T::split_tangent(t.$i),)*);
                 (($(parts.$i.0,)*), ($(parts.$i.1,)*))
             }
         }
@@ -237,6 +285,21 @@ pub fn dualize_seed<T: Dualize>(x: &T, t: &T::Tangent) -> T::Dual {
     x.seed(t)
 }
 
+/// A gradient at dual numbers taken apart into its values and tangents (a function for
+/// generated code: `NAME_hvp`'s gradient and Hessian-vector product).
+///
+/// ```
+/// use autodiff_runtime::forward::{split_dual_gradient, Dual};
+/// let (g, hv) = split_dual_gradient::<Vec<f64>>(vec![Dual::new(2.0, 0.5)]);
+/// assert_eq!((g, hv), (vec![2.0], vec![0.5]));
+/// ```
+#[inline]
+pub fn split_dual_gradient<T: Dualize>(
+    t: <T::Dual as Differentiable>::Tangent,
+) -> (T::Tangent, T::Tangent) {
+    T::split_tangent(t)
+}
+
 /// Never implemented: the bound of the stand-in `__ad_NAME_dual` that `#[differentiable]`
 /// writes for a function without `jvp`, so that a function with `jvp` calling it at dual
 /// numbers is refused at the call, naming the function (`F` is a marker type named after it).
@@ -256,3 +319,24 @@ pub trait NeedsJvp<F> {}
     note = "a method called with differentiated values inside a function with `jvp` needs `jvp` itself"
 )]
 pub trait MethodNeedsJvp<O: ?Sized> {}
+
+/// Never implemented: the bound of the stand-in `__ad_NAME_hvp_dual_vjp` that
+/// `#[differentiable]` writes for a non-generic function without `hvp`, so that a function with
+/// `hvp` calling it is refused at the call, naming the function (`F` is a marker type named
+/// after it).
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{F}` has no Hessian-vector product: add `hvp` to the `#[differentiable(..)]` of `{F}`",
+    label = "called here with differentiated values, from the `hvp` of another function",
+    note = "`hvp` differentiates the functions it calls at dual numbers, in reverse mode: a non-generic function called with differentiated values inside a function with `hvp` needs `hvp` itself (generic functions `fn f<T: Float>` need only `#[differentiable]`)"
+)]
+pub trait NeedsHvp<F> {}
+
+/// Never implemented: as [`NeedsHvp`], for methods (`O` is the type whose method is called).
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "this method of `{O}` has no Hessian-vector product: add `hvp` to its `#[differentiable(..)]`",
+    label = "called here with differentiated values, from the `hvp` of another function",
+    note = "`hvp` differentiates the methods it calls at dual numbers, in reverse mode: a method called with differentiated values inside a function with `hvp` needs `hvp` itself"
+)]
+pub trait MethodNeedsHvp<O: ?Sized> {}

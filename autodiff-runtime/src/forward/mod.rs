@@ -64,7 +64,20 @@ mod structure;
 mod tensor;
 pub use cut::with_tangents;
 pub(crate) use cut::{cut_tangents, tangents_cut};
-pub use dualize::{dualize_constant, dualize_seed, Dualize, MethodNeedsJvp, NeedsJvp};
+pub use dualize::{
+    dualize_constant, dualize_seed, split_dual_gradient, Dualize, MethodNeedsHvp, MethodNeedsJvp,
+    NeedsHvp, NeedsJvp,
+};
+
+/// `Dual<f64>` under a name of one identifier: the element type of the copies at dual numbers
+/// that `#[differentiable(hvp)]` differentiates in reverse mode, which declare it a `Float` in
+/// their where clauses (generated code names it).
+#[doc(hidden)]
+pub type __AdDualF64 = Dual<f64>;
+
+/// `Dual<f32>`, as [`__AdDualF64`].
+#[doc(hidden)]
+pub type __AdDualF32 = Dual<f32>;
 pub use literal::{
     lit_like, mixed_add, mixed_div, mixed_mul, mixed_ops, mixed_sub, primal, value_like,
     IntoScalar, MixedOp, Primal, WithLiteral,

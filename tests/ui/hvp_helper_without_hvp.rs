@@ -5,7 +5,7 @@ fn helper(x: f64) -> f64 {
     x.sin()
 }
 
-// forward over reverse of a non-generic function does not go through its calls
+// `hvp` differentiates `helper` at dual numbers in reverse mode: it needs `hvp` too
 #[differentiable(hvp)]
 fn calls_helper(x: f64) -> f64 {
     helper(x) * x

@@ -1,0 +1,132 @@
+//! Forward mode (`jvp`, and `hvp` over it) through methods called on fields, elements and loop
+//! locals of a struct: by the type's path (`Lin::forward(&self.layers[0], x)`) or on a local
+//! bound with its type (`for l in &self.layers { let l: &Lin = l; .. }`), the forms whose
+//! method copy the macro can name. Checked against the reverse mode and central differences.
+
+mod common;
+use autodiff::prelude::*;
+use autodiff::LeafMut;
+use common::{assert_close, flat_tangent};
+
+#[derive(Clone, Debug, Differentiable)]
+struct Lin {
+    w: Tensor<f64>,
+    b: Tensor<f64>,
+}
+
+#[derive(Clone, Debug, Differentiable)]
+struct Mlp {
+    layers: Vec<Lin>,
+    head: Lin,
+}
+
+impl Lin {
+    #[differentiable(wrt(self, x), jvp, hvp)]
+    fn forward(&self, x: &Tensor<f64>) -> Tensor<f64> {
+        (x.matmul(&self.w) + &self.b).tanh()
+    }
+}
+
+impl Mlp {
+    /// Layers by a typed loop local, the head by its type's path.
+    #[differentiable(wrt(self, x), jvp, hvp)]
+    fn loss(&self, x: &Tensor<f64>) -> Tensor<f64> {
+        let mut h = x.clone();
+        for l in &self.layers {
+            let l: &Lin = l;
+            h = l.forward(&h);
+        }
+        let h = Lin::forward(&self.layers[0], &h) + Lin::forward(&self.head, &h);
+        (&h * &h).sum()
+    }
+}
+
+fn lin(seed: u64, n: usize) -> Lin {
+    Lin {
+        w: Tensor::randn_scaled(&[n, n], seed, 0.5),
+        b: Tensor::randn_scaled(&[n], seed + 1, 0.5),
+    }
+}
+
+fn mlp(seed: u64) -> Mlp {
+    Mlp {
+        layers: vec![lin(seed, 3), lin(seed + 2, 3)],
+        head: lin(seed + 4, 3),
+    }
+}
+
+fn tangent_of(m: &Mlp) -> MlpTangent {
+    let t = |l: &Lin| LinTangent {
+        w: l.w.clone(),
+        b: l.b.clone(),
+    };
+    MlpTangent {
+        layers: m.layers.iter().map(t).collect(),
+        head: t(&m.head),
+    }
+}
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// `m` moved by `h` along the flat direction `v`.
+fn shifted(m: &Mlp, v: &[f64], h: f64) -> Mlp {
+    let mut c = m.clone();
+    let mut k = 0;
+    c.visit_leaves_mut(&mut autodiff::LeafPath::new(), &mut |_, leaf| {
+        let LeafMut::TensorF64(t) = leaf else {
+            panic!("tensor leaves only")
+        };
+        let data: Vec<f64> = t
+            .to_vec()
+            .iter()
+            .enumerate()
+            .map(|(i, x)| x + h * v[k + i])
+            .collect();
+        k += data.len();
+        *t = Tensor::from_vec(data, t.shape());
+    });
+    c
+}
+
+#[test]
+fn jvp_and_hvp_through_methods_on_fields_elements_and_loop_locals() {
+    let (m, v) = (mlp(1), tangent_of(&mlp(11)));
+    let (x, vx) = (Tensor::randn(&[2, 3], 21), Tensor::randn(&[2, 3], 22));
+    let dir = flat_tangent::<Mlp>(&v);
+    let h = 1e-6;
+
+    let (y, jv) = m.loss_jvp(&x, &v, &vx);
+    let (y_r, (g, gx)) = m.loss_grad(&x);
+    assert_close(y.item(), y_r.item(), 1e-14);
+    let both = dot(&flat_tangent::<Mlp>(&g), &dir) + dot(&gx.to_vec(), &vx.to_vec());
+    assert_close(jv.item(), both, 1e-12);
+    let fd = (shifted(&m, &dir, h).loss(&(&x + &(&vx * h))).item()
+        - shifted(&m, &dir, -h).loss(&(&x - &(&vx * h))).item())
+        / (2.0 * h);
+    assert_close(jv.item(), fd, 1e-7);
+
+    // Hessian-vector product against central differences of the gradient
+    let (y_h, (gm_h, gx_h), (hm, hx)) = m.loss_hvp(&x, &v, &vx);
+    assert_close(y_h.item(), y_r.item(), 1e-14);
+    let mut g_h = flat_tangent::<Mlp>(&gm_h);
+    g_h.extend(gx_h.to_vec());
+    let mut g_r = flat_tangent::<Mlp>(&g);
+    g_r.extend(gx.to_vec());
+    for (a, b) in g_h.iter().zip(&g_r) {
+        assert_close(*a, *b, 1e-14);
+    }
+    let flat_grad = |s: f64| {
+        let (_, (g, gx)) = shifted(&m, &dir, s).loss_grad(&(&x + &(&vx * s)));
+        let mut f = flat_tangent::<Mlp>(&g);
+        f.extend(gx.to_vec());
+        f
+    };
+    let (gp, gm) = (flat_grad(1e-5), flat_grad(-1e-5));
+    let mut hv = flat_tangent::<Mlp>(&hm);
+    hv.extend(hx.to_vec());
+    for (k, got) in hv.iter().enumerate() {
+        assert_close(*got, (gp[k] - gm[k]) / 2e-5, 1e-6);
+    }
+}
