@@ -106,3 +106,34 @@ fn mutual_recursion_between_generic_functions() {
         );
     }
 }
+
+/// A recursive function with a data parameter (so its pullback is narrowed to `x` and `y`)
+/// calling itself with one of them constant.
+#[differentiable]
+fn walk(x: f64, y: f64, n: usize) -> f64 {
+    if n == 0 {
+        x * y
+    } else {
+        walk(x, 2.0, n - 1) * y + walk(x.sin(), y, n - 1)
+    }
+}
+
+/// Differentiated in every parameter, calling itself with a constant in one of them.
+#[differentiable]
+fn spiral(x: f64, y: f64) -> f64 {
+    if x > 3.0 {
+        x * y
+    } else {
+        spiral(x + 1.0, 0.5) * y + spiral(x * 2.0 + 1.0, y)
+    }
+}
+
+#[test]
+fn recursive_calls_with_constant_arguments() {
+    let (_, (gx, gy)) = walk_grad(0.3, 0.7, 3);
+    assert_close(gx, fd(|x| walk(x, 0.7, 3), 0.3), 1e-7);
+    assert_close(gy, fd(|y| walk(0.3, y, 3), 0.7), 1e-7);
+    let (_, (gx, gy)) = spiral_grad(0.2, 1.3);
+    assert_close(gx, fd(|x| spiral(x, 1.3), 0.2), 1e-7);
+    assert_close(gy, fd(|y| spiral(0.2, y), 1.3), 1e-7);
+}

@@ -31,6 +31,7 @@ impl Lowerer {
     pub fn set_param_reach(&mut self, sig: &Signature, f: &syn::ItemFn) {
         let muts = crate::syntax::mut_params(f);
         let mut_receiver = f.sig.receiver().is_some_and(|r| r.mutability.is_some());
+        self.narrowed = sig.params.iter().any(|p| !p.wrt);
         for (i, p) in sig.params.iter().enumerate() {
             if !p.wrt || i >= 64 {
                 continue;
@@ -68,6 +69,13 @@ impl Lowerer {
         };
         let prev = self.reach.get(&dest).copied().unwrap_or(0);
         self.reach.insert(dest, prev | r);
+    }
+
+    /// The bits of the differentiated parameters when some parameter is not differentiated (the
+    /// mask of the function's own `Narrowed` pullback).
+    pub(super) fn narrowed_mask(&self) -> Option<Literal> {
+        self.narrowed
+            .then(|| Literal::u64_unsuffixed(self.wrt_bits))
     }
 
     /// Does the generated code read `__ad_want` (the pullback must then take its request)?

@@ -128,6 +128,8 @@ pub struct Lowerer {
     reach: HashMap<usize, u64>,
     /// The bits of the differentiated parameters.
     wrt_bits: u64,
+    /// Some parameter is not differentiated (the pullback is `Narrowed`).
+    narrowed: bool,
     /// Some guard reads `__ad_want`.
     uses_want: bool,
     /// The call being emitted requested its arguments' activity (clear the request after it).
@@ -188,6 +190,7 @@ impl Lowerer {
             body_label: names::body_label(),
             reach: HashMap::new(),
             wrt_bits: 0,
+            narrowed: false,
             uses_want: false,
             requested: false,
         };

@@ -374,11 +374,18 @@ impl Lowerer {
         let call = self.user_fn_call(&f, &args, span);
         let rp = quote::format_ident!("__ad_rp");
         let check = super::tape::wrt_check(&rp, &active, span);
+        // a narrowed function's boxed pullback keeps its `Narrowed` type, through which a call
+        // with some of its parameters inactive picks the gradients it needs
+        let rt = names::rt();
+        let narrowed = self
+            .narrowed_mask()
+            .map(|m| quote!(let __ad_rp = #rt::Narrowed::<_, #m>::new(__ad_rp);));
         let call = quote_spanned! {span=> {
             let (__ad_ry, __ad_rp) = #call;
             #check
             let __ad_rp: ::std::boxed::Box<dyn ::core::ops::Fn(#cot) -> #grads> =
                 ::std::boxed::Box::new(move |__ad_c| (__ad_rp)(__ad_c));
+            #narrowed
             (__ad_ry, __ad_rp)
         }};
         self.emit_user_call(call, &inputs, span, &active)
