@@ -66,7 +66,8 @@ pub use cut::with_tangents;
 pub(crate) use cut::{cut_tangents, tangents_cut};
 pub use dualize::{
     dualize_constant, dualize_seed, split_dual_gradient, Dualize, MethodNeedsHvp, MethodNeedsJvp,
-    NeedsHvp, NeedsJvp,
+    MethodNoHvpThroughStructResult, NeedsHvp, NeedsJvp, NoHvpThroughGenericMethod,
+    NoHvpThroughStructResult,
 };
 
 /// `Dual<f64>` under a name of one identifier: the element type of the copies at dual numbers
