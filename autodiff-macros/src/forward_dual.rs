@@ -341,8 +341,8 @@ impl Rewrite<'_> {
     }
 
     /// `Lin { w, b }` with a field at dual numbers: the derive's twin, `__AdLinDual { w, b }`
-    /// (the same field names; its type parameters are inferred). `Self { .. }` and a literal
-    /// with `..rest` stay as written.
+    /// (the same field names; its type parameters are inferred); `Self { .. }` the twin of
+    /// `Self`, `DualOf::<Self> { .. }`. A literal with `..rest` stays as written.
     fn struct_literal(&self, st: &mut syn::ExprStruct) {
         if st.qself.is_some() || st.rest.is_some() || st.dot2_token.is_some() {
             return;
@@ -350,10 +350,15 @@ impl Rewrite<'_> {
         if !st.fields.iter().any(|f| mentions(&f.expr, self.dual)) {
             return;
         }
+        if st.path.is_ident("Self") {
+            let span = st.path.segments[0].ident.span();
+            st.path = syn::parse_quote_spanned!(span=> ::autodiff::forward::DualOf::<Self>);
+            return;
+        }
         let Some(last) = st.path.segments.last_mut() else {
             return;
         };
-        if last.ident == "Self" || !last.arguments.is_none() {
+        if !last.arguments.is_none() {
             return;
         }
         last.ident = format_ident!(

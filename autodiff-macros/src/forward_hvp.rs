@@ -189,7 +189,7 @@ pub fn callee_items(f: &ItemFn, opts: &Options, sig: &Signature) -> TokenStream 
     }
     if !f.sig.generics.params.is_empty() {
         if sig.in_impl || f.sig.receiver().is_some() {
-            return TokenStream::new();
+            return refusal(f, sig);
         }
         return hidden(crate::generate::forwarders(
             f,
@@ -198,10 +198,55 @@ pub fn callee_items(f: &ItemFn, opts: &Options, sig: &Signature) -> TokenStream 
         ));
     }
     // (a method of a generic `impl<T: Float>` block is generic like a generic method)
-    if opts.hvp || !sig.float_params.is_empty() {
+    if !sig.float_params.is_empty() {
+        return if sig.in_impl {
+            refusal(f, sig)
+        } else {
+            TokenStream::new()
+        };
+    }
+    if opts.hvp {
         return TokenStream::new();
     }
+    if sig
+        .output
+        .as_ref()
+        .is_some_and(crate::forward_tensor::structured_output)
+    {
+        return refusal(f, sig);
+    }
     stand_in(f, sig).unwrap_or_default()
+}
+
+/// The stand-in `__ad_NAME_hvp_dual_vjp` of a function whose copy at dual numbers `hvp` does
+/// not make (a generic method, a method of a generic `impl` block, a non-generic function with
+/// a struct or tuple result): any arguments, an `unreachable!()` body, and a bound on the first
+/// argument that no type implements, which fails at the caller's call with what is refused.
+fn refusal(f: &ItemFn, sig: &Signature) -> TokenStream {
+    let n = f.sig.inputs.len();
+    let params: Vec<syn::Ident> = (0..n).map(|i| format_ident!("__AdA{}", i)).collect();
+    let first = &params[0];
+    let fwd = quote!(::autodiff::forward);
+    let generic = !f.sig.generics.params.is_empty() || !sig.float_params.is_empty();
+    let bound = if sig.in_impl && generic {
+        quote!(#first: #fwd::NoHvpThroughGenericMethod<Self>)
+    } else if sig.in_impl {
+        quote!(#first: #fwd::MethodNoHvpThroughStructResult<Self>)
+    } else {
+        let marker = crate::forward_dual::marker_path(&f.sig.ident);
+        quote!(#first: #fwd::NoHvpThroughStructResult<#marker>)
+    };
+    let name = names::vjp_fn(&hvp_copy_name(&f.sig.ident));
+    let vis = &f.vis;
+    quote! {
+        #[doc(hidden)]
+        #[allow(dead_code, clippy::all)]
+        #vis fn #name<#(#params,)* __AdO>(#(_: #params),*) -> __AdO
+        where #bound
+        {
+            ::core::unreachable!()
+        }
+    }
 }
 
 /// The stand-in `__ad_NAME_hvp_dual_vjp` of a non-generic function without `hvp`: the copy's

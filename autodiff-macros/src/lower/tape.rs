@@ -227,7 +227,16 @@ impl Lowerer {
     ) -> TokenStream {
         let (rt, callee) = (names::rt(), names::local::callee());
         let all: Vec<&Operand> = args.iter().collect();
-        let toks = self.call_arg_tokens(quote!(#rt::Callee::function(&#callee)), &all);
+        // at the call: naming the function item again checks its bounds, and a stand-in's
+        // failing bound (`forward_hvp.rs`) is then reported once, at the call
+        // (from the first token of `f` to its last: what rustc's span of `f` is)
+        let mut ends = f.clone().into_iter().map(|t| t.span());
+        let first = ends.next().unwrap_or(span);
+        let last = ends.last().unwrap_or(first);
+        let path = respan(quote!(#rt::Callee::), first);
+        let request = respan(quote!(function(&#callee)), last);
+        let request = quote!(#path #request);
+        let toks = self.call_arg_tokens(request, &all);
         if self.requested {
             quote_spanned!(span=> { let #callee = #f; #callee(#(#toks),*) })
         } else {
@@ -390,4 +399,20 @@ pub(super) fn wrt_check(pb: &Ident, active: &[bool], span: Span) -> TokenStream 
     quote_spanned! {span=>
         #rt::require_wrt_match((&&&#rt::CallProbe::<_, #mask>(&#pb)).__ad_wrt_check());
     }
+}
+
+/// `ts` with every token at `span`.
+fn respan(ts: TokenStream, span: Span) -> TokenStream {
+    ts.into_iter()
+        .map(|mut tt| {
+            if let proc_macro2::TokenTree::Group(g) = &tt {
+                let mut inner = proc_macro2::Group::new(g.delimiter(), respan(g.stream(), span));
+                inner.set_span(span);
+                tt = proc_macro2::TokenTree::Group(inner);
+            } else {
+                tt.set_span(span);
+            }
+            tt
+        })
+        .collect()
 }

@@ -340,3 +340,38 @@ pub trait NeedsHvp<F> {}
     note = "`hvp` differentiates the methods it calls at dual numbers, in reverse mode: a method called with differentiated values inside a function with `hvp` needs `hvp` itself"
 )]
 pub trait MethodNeedsHvp<O: ?Sized> {}
+
+/// Never implemented: the bound of the stand-in `__ad_NAME_hvp_dual_vjp` of a non-generic
+/// function with a struct or tuple result, whose copy at dual numbers `hvp` does not make, so
+/// that a function with `hvp` calling it is refused at the call (`F` is a marker type named
+/// after the function).
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`hvp` cannot differentiate through `{F}`: it returns a struct or a tuple",
+    label = "called here with differentiated values, from the `hvp` of another function",
+    note = "`hvp` differentiates the functions it calls at dual numbers, in reverse mode, and takes only non-generic helpers with a number or tensor result (with `hvp` themselves)",
+    note = "build the struct inside the function with `hvp`, or make the helper generic (`fn f<T: Float>`): generic functions need only `#[differentiable]`"
+)]
+pub trait NoHvpThroughStructResult<F> {}
+
+/// Never implemented: as [`NoHvpThroughStructResult`], for a method (`O` is the type whose
+/// method is called).
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`hvp` cannot differentiate through this method of `{O}`: it returns a struct or a tuple",
+    label = "called here with differentiated values, from the `hvp` of another function",
+    note = "`hvp` differentiates the methods it calls at dual numbers, in reverse mode, and takes only methods with a number or tensor result (with `hvp` themselves)",
+    note = "build the struct inside the method with `hvp`"
+)]
+pub trait MethodNoHvpThroughStructResult<O: ?Sized> {}
+
+/// Never implemented: as [`NoHvpThroughStructResult`], for a generic method or a method of a
+/// generic `impl` block (`O` is the type whose method is called).
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`hvp` cannot differentiate through this method of `{O}`: it is generic, or in a generic `impl` block",
+    label = "called here with differentiated values, from the `hvp` of another function",
+    note = "`hvp` differentiates the methods it calls at dual numbers, in reverse mode, and takes only non-generic methods of non-generic `impl` blocks (with `hvp` themselves)",
+    note = "write the computation inside the method with `hvp`, or as a free generic function (`fn f<T: Float>`): generic free functions need only `#[differentiable]`"
+)]
+pub trait NoHvpThroughGenericMethod<O: ?Sized> {}

@@ -66,7 +66,8 @@ pub use cut::with_tangents;
 pub(crate) use cut::{cut_tangents, tangents_cut};
 pub use dualize::{
     dualize_constant, dualize_seed, split_dual_gradient, Dualize, MethodNeedsHvp, MethodNeedsJvp,
-    NeedsHvp, NeedsJvp,
+    MethodNoHvpThroughStructResult, NeedsHvp, NeedsJvp, NoHvpThroughGenericMethod,
+    NoHvpThroughStructResult,
 };
 
 /// `Dual<f64>` under a name of one identifier: the element type of the copies at dual numbers
@@ -78,6 +79,11 @@ pub type __AdDualF64 = Dual<f64>;
 /// `Dual<f32>`, as [`__AdDualF64`].
 #[doc(hidden)]
 pub type __AdDualF32 = Dual<f32>;
+
+/// A type's form at dual numbers (a struct's twin), under a path that a struct literal can
+/// name: the copies at dual numbers write `Self { .. }` as `DualOf::<Self> { .. }`.
+#[doc(hidden)]
+pub type DualOf<T> = <T as Dualize>::Dual;
 pub use literal::{
     lit_like, mixed_add, mixed_div, mixed_mul, mixed_ops, mixed_sub, primal, value_like,
     IntoScalar, MixedOp, Primal, WithLiteral,
