@@ -3,30 +3,9 @@
 
 mod common;
 use autodiff::prelude::*;
+use common::counting::{costly, costly_vjp, pulls};
 use common::{assert_close, assert_tensor_close, fd, fd_tensor, rand};
 use proptest::prelude::*;
-use std::cell::Cell;
-
-thread_local! {
-    /// How many times `costly`'s pullback ran on this thread.
-    static COSTLY_PULLS: Cell<usize> = const { Cell::new(0) };
-}
-
-fn pulls() -> usize {
-    COSTLY_PULLS.with(Cell::get)
-}
-
-/// A function with a hand-written derivative whose pullback counts its calls.
-fn costly(t: f64) -> f64 {
-    t.sin() * t
-}
-
-fn costly_vjp(t: f64) -> (f64, impl Fn(f64) -> f64) {
-    (costly(t), move |g| {
-        COSTLY_PULLS.with(|c| c.set(c.get() + 1));
-        g * (t.cos() * t + t.sin())
-    })
-}
 
 /// `t` enters only through `costly`; `y` everywhere.
 #[differentiable]

@@ -11,39 +11,10 @@
 
 mod common;
 use autodiff::prelude::*;
+use common::counting::{check, costly, costly_vjp, count_pull, pulls};
 use common::{assert_close, assert_tensor_close, fd, fd_tensor, rand};
-use std::cell::Cell;
 
 const TOL: f64 = 1e-7;
-
-thread_local! {
-    /// How many times `costly`'s pullback ran on this thread.
-    static PULLS: Cell<usize> = const { Cell::new(0) };
-}
-
-fn pulls() -> usize {
-    PULLS.with(Cell::get)
-}
-
-/// A function with a hand-written derivative whose pullback counts its calls.
-fn costly(t: f64) -> f64 {
-    t.sin() * t
-}
-
-fn costly_vjp(t: f64) -> (f64, impl Fn(f64) -> f64) {
-    (costly(t), move |g| {
-        PULLS.with(|c| c.set(c.get() + 1));
-        g * (t.cos() * t + t.sin())
-    })
-}
-
-/// Checks the gradient of a one-argument caller against central differences.
-#[track_caller]
-fn check(f: impl Fn(f64) -> f64, grad: impl Fn(f64) -> (f64, f64), x: f64) {
-    let (v, g) = grad(x);
-    assert_close(v, f(x), 1e-12);
-    assert_close(g, fd(&f, x), TOL);
-}
 
 #[derive(Clone, Debug, Differentiable)]
 struct Params {
@@ -298,7 +269,7 @@ fn costly_g<T: Float>(t: T) -> T {
 
 fn costly_g_vjp<T: Float>(t: T) -> (T, impl Fn(T) -> T) {
     (costly_g(t), move |g| {
-        PULLS.with(|c| c.set(c.get() + 1));
+        count_pull();
         g * (t.cos() * t + t.sin())
     })
 }

@@ -4,8 +4,7 @@
 
 mod common;
 use autodiff::prelude::*;
-use autodiff::LeafMut;
-use common::{assert_close, flat_tangent};
+use common::{assert_close, flat_tangent, shifted_along};
 use proptest::prelude::*;
 
 #[derive(Clone, Debug, Differentiable)]
@@ -28,36 +27,14 @@ fn tangent(l: &Lin) -> LinTangent {
     }
 }
 
-/// `m` moved by `h` along the flat direction `v` (f64 leaves, in traversal order).
-fn shifted<M: Differentiable + Clone>(m: &M, v: &[f64], h: f64) -> M {
-    let mut c = m.clone();
-    let mut k = 0;
-    c.visit_leaves_mut(&mut autodiff::LeafPath::new(), &mut |_, leaf| match leaf {
-        LeafMut::F64(x) => {
-            *x += h * v[k];
-            k += 1;
-        }
-        LeafMut::TensorF64(t) => {
-            let data: Vec<f64> = t
-                .to_vec()
-                .iter()
-                .enumerate()
-                .map(|(i, x)| x + h * v[k + i])
-                .collect();
-            let n = data.len();
-            *t = Tensor::from_vec(data, t.shape());
-            k += n;
-        }
-        _ => panic!("f64 leaves only"),
-    });
-    c
-}
-
 /// Central differences, along the flat direction `v`, of the flat gradient `grad` at `m`: the
 /// Hessian-vector product `H·v`, to compare with `NAME_hvp`'s.
 fn fd_hvp<M: Differentiable + Clone>(grad: impl Fn(&M) -> Vec<f64>, m: &M, v: &[f64]) -> Vec<f64> {
     let h = 1e-5;
-    let (gp, gm) = (grad(&shifted(m, v, h)), grad(&shifted(m, v, -h)));
+    let (gp, gm) = (
+        grad(&shifted_along(m, v, h)),
+        grad(&shifted_along(m, v, -h)),
+    );
     gp.iter()
         .zip(&gm)
         .map(|(a, b)| (a - b) / (2.0 * h))

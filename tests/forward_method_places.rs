@@ -5,8 +5,7 @@
 
 mod common;
 use autodiff::prelude::*;
-use autodiff::LeafMut;
-use common::{assert_close, flat_tangent};
+use common::{assert_close, flat_dot, flat_tangent, shifted_along};
 
 #[derive(Clone, Debug, Differentiable)]
 struct Lin {
@@ -66,30 +65,6 @@ fn tangent_of(m: &Mlp) -> MlpTangent {
     }
 }
 
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
-}
-
-/// `m` moved by `h` along the flat direction `v`.
-fn shifted(m: &Mlp, v: &[f64], h: f64) -> Mlp {
-    let mut c = m.clone();
-    let mut k = 0;
-    c.visit_leaves_mut(&mut autodiff::LeafPath::new(), &mut |_, leaf| {
-        let LeafMut::TensorF64(t) = leaf else {
-            panic!("tensor leaves only")
-        };
-        let data: Vec<f64> = t
-            .to_vec()
-            .iter()
-            .enumerate()
-            .map(|(i, x)| x + h * v[k + i])
-            .collect();
-        k += data.len();
-        *t = Tensor::from_vec(data, t.shape());
-    });
-    c
-}
-
 #[test]
 fn jvp_and_hvp_through_methods_on_fields_elements_and_loop_locals() {
     let (m, v) = (mlp(1), tangent_of(&mlp(11)));
@@ -100,10 +75,10 @@ fn jvp_and_hvp_through_methods_on_fields_elements_and_loop_locals() {
     let (y, jv) = m.loss_jvp(&x, &v, &vx);
     let (y_r, (g, gx)) = m.loss_grad(&x);
     assert_close(y.item(), y_r.item(), 1e-14);
-    let both = dot(&flat_tangent::<Mlp>(&g), &dir) + dot(&gx.to_vec(), &vx.to_vec());
+    let both = flat_dot(&flat_tangent::<Mlp>(&g), &dir) + flat_dot(&gx.to_vec(), &vx.to_vec());
     assert_close(jv.item(), both, 1e-12);
-    let fd = (shifted(&m, &dir, h).loss(&(&x + &(&vx * h))).item()
-        - shifted(&m, &dir, -h).loss(&(&x - &(&vx * h))).item())
+    let fd = (shifted_along(&m, &dir, h).loss(&(&x + &(&vx * h))).item()
+        - shifted_along(&m, &dir, -h).loss(&(&x - &(&vx * h))).item())
         / (2.0 * h);
     assert_close(jv.item(), fd, 1e-7);
 
@@ -118,7 +93,7 @@ fn jvp_and_hvp_through_methods_on_fields_elements_and_loop_locals() {
         assert_close(*a, *b, 1e-14);
     }
     let flat_grad = |s: f64| {
-        let (_, (g, gx)) = shifted(&m, &dir, s).loss_grad(&(&x + &(&vx * s)));
+        let (_, (g, gx)) = shifted_along(&m, &dir, s).loss_grad(&(&x + &(&vx * s)));
         let mut f = flat_tangent::<Mlp>(&g);
         f.extend(gx.to_vec());
         f

@@ -4,16 +4,12 @@
 
 mod common;
 use autodiff::prelude::*;
-use common::{assert_close, flat_tangent};
+use common::{assert_close, flat_dot, flat_tangent};
 
 #[derive(Clone, Debug, Differentiable)]
 struct Lin {
     w: Tensor<f64>,
     b: Tensor<f64>,
-}
-
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
 fn lin(seed: u64, n: usize, m: usize) -> Lin {
@@ -52,9 +48,9 @@ fn struct_result_against_vjp_and_differences() {
     let u = tangent(&lin(7, 3, 2));
     let (_, pb) = transformed_vjp(&p, &x);
     let (gp, gx) = pb(u.clone());
-    let lhs = dot(&flat_tangent::<Lin>(&u), &flat_tangent::<Lin>(&jv));
-    let rhs =
-        dot(&flat_tangent::<Lin>(&gp), &flat_tangent::<Lin>(&vp)) + dot(&gx.to_vec(), &vx.to_vec());
+    let lhs = flat_dot(&flat_tangent::<Lin>(&u), &flat_tangent::<Lin>(&jv));
+    let rhs = flat_dot(&flat_tangent::<Lin>(&gp), &flat_tangent::<Lin>(&vp))
+        + flat_dot(&gx.to_vec(), &vx.to_vec());
     assert_close(lhs, rhs, 1e-12);
     // central differences, output by output
     let h = 1e-6;
@@ -92,8 +88,8 @@ fn tuple_result_against_vjp_and_differences() {
     let u = (Tensor::randn(&[3], 13), 0.4);
     let (_, pb) = pair_vjp(&x, y);
     let (gx, gy) = pb(u.clone());
-    let lhs = dot(&u.0.to_vec(), &da.to_vec()) + u.1 * ds;
-    let rhs = dot(&gx.to_vec(), &vx.to_vec()) + gy * vy;
+    let lhs = flat_dot(&u.0.to_vec(), &da.to_vec()) + u.1 * ds;
+    let rhs = flat_dot(&gx.to_vec(), &vx.to_vec()) + gy * vy;
     assert_close(lhs, rhs, 1e-12);
     let h = 1e-6;
     let (p, m) = (
@@ -134,7 +130,7 @@ fn generic_function_with_a_struct_of_data() {
     );
     let (_, g) = configured_grad(&cfg, &x, &w);
     let (_, jv) = configured_jvp(&cfg, &x, &w, &vw);
-    assert_close(jv.item(), dot(&g.to_vec(), &vw.to_vec()), 1e-12);
+    assert_close(jv.item(), flat_dot(&g.to_vec(), &vw.to_vec()), 1e-12);
     let (_, g2, hv) = configured_hvp(&cfg, &x, &w, &vw);
     for (a, b) in g2.to_vec().iter().zip(g.to_vec()) {
         assert_close(*a, b, 1e-14);

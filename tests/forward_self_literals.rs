@@ -4,16 +4,12 @@
 
 mod common;
 use autodiff::prelude::*;
-use common::{assert_close, flat_tangent};
+use common::{assert_close, flat_dot, flat_tangent};
 
 #[derive(Clone, Debug, Differentiable)]
 struct Lin {
     w: Tensor<f64>,
     b: Tensor<f64>,
-}
-
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
 fn lin(seed: u64) -> Lin {
@@ -63,9 +59,9 @@ fn self_literal_result_against_vjp_and_differences() {
     let u = tangent(&lin(7));
     let (_, pb) = p.shifted_vjp(&x);
     let (gp, gx) = pb(u.clone());
-    let lhs = dot(&flat_tangent::<Lin>(&u), &flat_tangent::<Lin>(&jv));
-    let rhs =
-        dot(&flat_tangent::<Lin>(&gp), &flat_tangent::<Lin>(&vp)) + dot(&gx.to_vec(), &vx.to_vec());
+    let lhs = flat_dot(&flat_tangent::<Lin>(&u), &flat_tangent::<Lin>(&jv));
+    let rhs = flat_dot(&flat_tangent::<Lin>(&gp), &flat_tangent::<Lin>(&vp))
+        + flat_dot(&gx.to_vec(), &vx.to_vec());
     assert_close(lhs, rhs, 1e-12);
     let h = 1e-6;
     let shift = |s: f64| {
@@ -94,7 +90,7 @@ fn self_literal_local_jvp_and_hvp() {
     let (_, jv) = p.energy_jvp(&x, &vp);
     assert_close(
         jv.item(),
-        dot(&flat_tangent::<Lin>(&g), &flat_tangent::<Lin>(&vp)),
+        flat_dot(&flat_tangent::<Lin>(&g), &flat_tangent::<Lin>(&vp)),
         1e-12,
     );
     // H v against central differences of the gradient

@@ -5,8 +5,7 @@
 
 mod common;
 use autodiff::prelude::*;
-use autodiff::LeafMut;
-use common::{assert_close, flat_tangent};
+use common::{assert_close, flat_dot, flat_tangent, shifted_along};
 use proptest::prelude::*;
 
 #[derive(Clone, Debug, Differentiable)]
@@ -23,39 +22,10 @@ struct Mlp {
     name: String,
 }
 
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
-}
-
-/// `m` moved by `h` along the flat direction `v` (f64 leaves, in traversal order).
-fn shifted<M: Differentiable + Clone>(m: &M, v: &[f64], h: f64) -> M {
-    let mut c = m.clone();
-    let mut k = 0;
-    c.visit_leaves_mut(&mut autodiff::LeafPath::new(), &mut |_, leaf| match leaf {
-        LeafMut::F64(x) => {
-            *x += h * v[k];
-            k += 1;
-        }
-        LeafMut::TensorF64(t) => {
-            let data: Vec<f64> = t
-                .to_vec()
-                .iter()
-                .enumerate()
-                .map(|(i, x)| x + h * v[k + i])
-                .collect();
-            let n = data.len();
-            *t = Tensor::from_vec(data, t.shape());
-            k += n;
-        }
-        _ => panic!("f64 leaves only"),
-    });
-    c
-}
-
 /// Central difference of `f` at `m` along the flat direction `v`.
 fn fd_along<M: Differentiable + Clone>(f: impl Fn(&M) -> f64, m: &M, v: &[f64]) -> f64 {
     let h = 1e-6;
-    (f(&shifted(m, v, h)) - f(&shifted(m, v, -h))) / (2.0 * h)
+    (f(&shifted_along(m, v, h)) - f(&shifted_along(m, v, -h))) / (2.0 * h)
 }
 
 fn lin(seed: u64, n: usize, m: usize) -> Lin {
@@ -85,8 +55,8 @@ fn check_lin_loss(p: &Lin, x: &Tensor<f64>, vp: &Lin, vx: &Tensor<f64>) {
     let (y, jv) = lin_loss_jvp(p, x, &vp_t, vx);
     let (y_r, (gp, gx)) = lin_loss_grad(p, x);
     assert_close(y.item(), y_r.item(), 1e-14);
-    let both = dot(&flat_tangent::<Lin>(&gp), &flat_tangent::<Lin>(&vp_t))
-        + dot(&gx.to_vec(), &vx.to_vec());
+    let both = flat_dot(&flat_tangent::<Lin>(&gp), &flat_tangent::<Lin>(&vp_t))
+        + flat_dot(&gx.to_vec(), &vx.to_vec());
     assert_close(jv.item(), both, 1e-12);
     let pair = (p.clone(), x.clone());
     let mut dir = flat_tangent::<Lin>(&vp_t);
@@ -108,7 +78,7 @@ fn struct_argument_read_by_field() {
     let vx = Tensor::randn(&[4, 3], 9);
     let (_, jv) = lin_data_jvp(&p, &x, &vx);
     let (_, gx) = lin_data_grad(&p, &x);
-    assert_close(jv.item(), dot(&gx.to_vec(), &vx.to_vec()), 1e-12);
+    assert_close(jv.item(), flat_dot(&gx.to_vec(), &vx.to_vec()), 1e-12);
 }
 
 /// Nested structs (and a skipped field carried into the copy).
@@ -140,7 +110,7 @@ fn nested_struct() {
     let (_, jv) = mlp_loss_jvp(&m, &x, &v);
     let (_, g) = mlp_loss_grad(&m, &x);
     let dir = flat_tangent::<Mlp>(&v);
-    assert_close(jv.item(), dot(&flat_tangent::<Mlp>(&g), &dir), 1e-12);
+    assert_close(jv.item(), flat_dot(&flat_tangent::<Mlp>(&g), &dir), 1e-12);
     assert_close(
         jv.item(),
         fd_along(|q: &Mlp| mlp_loss(q, &x).item(), &m, &dir),
@@ -194,24 +164,24 @@ fn methods_and_a_method_calling_another() {
     let (h_r, pb) = p.hidden_vjp(&x);
     assert_eq!(h.shape(), h_r.shape());
     let (gp, gx) = pb(u.clone());
-    let both =
-        dot(&flat_tangent::<Lin>(&gp), &flat_tangent::<Lin>(&vt)) + dot(&gx.to_vec(), &vx.to_vec());
-    assert_close(dot(&u.to_vec(), &jv.to_vec()), both, 1e-12);
+    let both = flat_dot(&flat_tangent::<Lin>(&gp), &flat_tangent::<Lin>(&vt))
+        + flat_dot(&gx.to_vec(), &vx.to_vec());
+    assert_close(flat_dot(&u.to_vec(), &jv.to_vec()), both, 1e-12);
 
     let (_, jv) = p.apply_jvp(&x, &vx);
     let (_, gx) = p.apply_grad(&x);
-    assert_close(jv.item(), dot(&gx.to_vec(), &vx.to_vec()), 1e-12);
+    assert_close(jv.item(), flat_dot(&gx.to_vec(), &vx.to_vec()), 1e-12);
 
     let (_, jv) = p.squashed_jvp(&x, &vt, &vx);
     let (_, (gp, gx)) = p.squashed_grad(&x);
-    let both =
-        dot(&flat_tangent::<Lin>(&gp), &flat_tangent::<Lin>(&vt)) + dot(&gx.to_vec(), &vx.to_vec());
+    let both = flat_dot(&flat_tangent::<Lin>(&gp), &flat_tangent::<Lin>(&vt))
+        + flat_dot(&gx.to_vec(), &vx.to_vec());
     assert_close(jv.item(), both, 1e-12);
 
     let (_, jv) = p.loss_jvp(&x, &vt, &vx);
     let (_, (gp, gx)) = p.loss_grad(&x);
-    let both =
-        dot(&flat_tangent::<Lin>(&gp), &flat_tangent::<Lin>(&vt)) + dot(&gx.to_vec(), &vx.to_vec());
+    let both = flat_dot(&flat_tangent::<Lin>(&gp), &flat_tangent::<Lin>(&vt))
+        + flat_dot(&gx.to_vec(), &vx.to_vec());
     assert_close(jv.item(), both, 1e-12);
     let mut dir = flat_tangent::<Lin>(&vt);
     dir.extend(vx.to_vec());
@@ -337,7 +307,7 @@ fn vec_and_tuple_arguments() {
     let dir = flat_tangent::<Vec<Tensor<f64>>>(&vs);
     assert_close(
         jv.item(),
-        dot(&flat_tangent::<Vec<Tensor<f64>>>(&g), &dir),
+        flat_dot(&flat_tangent::<Vec<Tensor<f64>>>(&g), &dir),
         1e-12,
     );
     assert_close(
@@ -351,7 +321,9 @@ fn vec_and_tuple_arguments() {
     let (x, vx) = (Tensor::randn(&[3], 62), Tensor::randn(&[3], 63));
     let (_, jv) = tuple_arg_jvp(&p, &x, &vp, &vx);
     let (_, (gp, gx)) = tuple_arg_grad(&p, &x);
-    let both = dot(&gp.0.to_vec(), &vp.0.to_vec()) + gp.1 * vp.1 + dot(&gx.to_vec(), &vx.to_vec());
+    let both = flat_dot(&gp.0.to_vec(), &vp.0.to_vec())
+        + gp.1 * vp.1
+        + flat_dot(&gx.to_vec(), &vx.to_vec());
     assert_close(jv.item(), both, 1e-12);
 }
 
@@ -372,7 +344,7 @@ fn plain_data_arguments() {
     let (idx, scales) = (vec![3, 1, 3], vec![0.5, -2.0, 1.5]);
     let (_, jv) = with_data_jvp(&x, &idx, &scales, Some(2), &v);
     let (_, g) = with_data_grad(&x, &idx, &scales, Some(2));
-    assert_close(jv, dot(&g.to_vec(), &v.to_vec()), 1e-12);
+    assert_close(jv, flat_dot(&g.to_vec(), &v.to_vec()), 1e-12);
 }
 
 /// A struct read inside a loop and a branch.
@@ -398,7 +370,7 @@ fn struct_inside_loop_and_branch() {
         let (_, jv) = looped_jvp(&p, &x, 5, &vt);
         let (_, g) = looped_grad(&p, &x, 5);
         let dir = flat_tangent::<Lin>(&vt);
-        assert_close(jv.item(), dot(&flat_tangent::<Lin>(&g), &dir), 1e-12);
+        assert_close(jv.item(), flat_dot(&flat_tangent::<Lin>(&g), &dir), 1e-12);
         assert_close(
             jv.item(),
             fd_along(|q: &Lin| looped(q, &x, 5).item(), &p, &dir),

@@ -3,6 +3,8 @@
 //! summed.
 #![allow(dead_code)]
 
+pub mod counting;
+
 use autodiff::{Element, Tensor};
 
 /// Step for central differences in f64: balances truncation (h^2) and rounding (eps/h).
@@ -195,4 +197,36 @@ pub fn assert_flat_close(a: &[f64], b: &[f64], tol: f64) {
         let scale = 1.0 + x.abs().max(y.abs());
         assert!((x - y).abs() <= tol * scale, "element {i}: {x} vs {y}");
     }
+}
+
+/// The dot product of two flat vectors (flat gradients and directions).
+pub fn flat_dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// `m` moved by `h` along the flat direction `v` (f64 leaves, in the traversal order of
+/// `flat_tangent`).
+pub fn shifted_along<M: autodiff::Differentiable + Clone>(m: &M, v: &[f64], h: f64) -> M {
+    use autodiff::LeafMut;
+    let mut c = m.clone();
+    let mut k = 0;
+    c.visit_leaves_mut(&mut autodiff::LeafPath::new(), &mut |_, leaf| match leaf {
+        LeafMut::F64(x) => {
+            *x += h * v[k];
+            k += 1;
+        }
+        LeafMut::TensorF64(t) => {
+            let data: Vec<f64> = t
+                .to_vec()
+                .iter()
+                .enumerate()
+                .map(|(i, x)| x + h * v[k + i])
+                .collect();
+            let n = data.len();
+            *t = Tensor::from_vec(data, t.shape());
+            k += n;
+        }
+        _ => panic!("shifted_along: f64 leaves only"),
+    });
+    c
 }
