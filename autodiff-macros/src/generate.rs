@@ -39,13 +39,8 @@ impl<'f> Header<'f> {
                 |a| matches!(a, FnArg::Typed(pt) if matches!(*pt.ty, syn::Type::ImplTrait(_))),
             );
         let rt = names::rt();
-        let narrowed = sig
-            .params
-            .iter()
-            .any(|p| !p.wrt)
-            .then(|| names::position_mask(sig.params.iter().map(|p| p.wrt)));
         Header {
-            narrowed,
+            narrowed: sig.narrowed_mask(),
             f,
             out_ty: sig.output_type(),
             cot_ty: sig.cotangent_type(),

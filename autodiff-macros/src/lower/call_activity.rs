@@ -31,7 +31,7 @@ impl Lowerer {
     pub fn set_param_reach(&mut self, sig: &Signature, f: &syn::ItemFn) {
         let muts = crate::syntax::mut_params(f);
         let mut_receiver = f.sig.receiver().is_some_and(|r| r.mutability.is_some());
-        self.narrowed = sig.params.iter().any(|p| !p.wrt);
+        self.narrowed = sig.narrowed_mask();
         for (i, p) in sig.params.iter().enumerate() {
             if !p.wrt || i >= 64 {
                 continue;
@@ -55,7 +55,8 @@ impl Lowerer {
     /// `src` is written to the binding `dest` (a `let`, an assignment, a block's value). An
     /// immutable binding reaches what its writes reach (it is written once per run of its
     /// `let`, after what it is computed from); a `mut` one (or one the macro made, such as an
-    /// iterator chain's accumulator) may carry a value around a loop, so it reaches everything. Temporaries written this way (an `if`'s value) are left unknown.
+    /// iterator chain's accumulator) may carry a value around a loop, so it reaches everything.
+    /// Temporaries written this way (an `if`'s value) are left unknown.
     pub(super) fn note_write(&mut self, dest: usize, src: usize) {
         if dest >= super::TEMP_BASE || dest == super::RET {
             return;
@@ -71,11 +72,9 @@ impl Lowerer {
         self.reach.insert(dest, prev | r);
     }
 
-    /// The bits of the differentiated parameters when some parameter is not differentiated (the
-    /// mask of the function's own `Narrowed` pullback).
-    pub(super) fn narrowed_mask(&self) -> Option<Literal> {
-        self.narrowed
-            .then(|| Literal::u64_unsuffixed(self.wrt_bits))
+    /// The function's own `Narrowed` mask, when some parameter is not differentiated.
+    pub(super) fn narrowed_mask(&self) -> Option<&Literal> {
+        self.narrowed.as_ref()
     }
 
     /// Does the generated code read `__ad_want` (the pullback must then take its request)?
@@ -129,19 +128,17 @@ impl Lowerer {
         if args.len() < 2 || args.len() > 64 {
             return None;
         }
-        let want = names::local::want();
         let mut stat = 0u64;
         let mut dynamic = Vec::new();
         for (i, a) in args.iter().enumerate() {
             let Some(slot) = a.adj else { continue };
-            let r = self.reach_of(slot);
-            let bit = Literal::u64_unsuffixed(1 << i);
-            match self.partial(r) {
-                true => {
-                    let m = Literal::u64_unsuffixed(r);
-                    dynamic.push(quote!((if (#want & #m) != 0 { #bit } else { 0 })));
+            // an argument whose reach misses some parameter is active when this call needs it
+            match self.want_test(self.reach_of(slot)) {
+                Some(test) => {
+                    let bit = Literal::u64_unsuffixed(1 << i);
+                    dynamic.push(quote!((if #test { #bit } else { 0 })));
                 }
-                false => stat |= 1 << i,
+                None => stat |= 1 << i,
             }
         }
         let every = if args.len() == 64 {
@@ -151,9 +148,6 @@ impl Lowerer {
         };
         if dynamic.is_empty() && stat == every {
             return None;
-        }
-        if !dynamic.is_empty() {
-            self.uses_want = true;
         }
         let rt = names::rt();
         let stat = Literal::u64_unsuffixed(stat);

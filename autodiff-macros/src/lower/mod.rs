@@ -128,8 +128,8 @@ pub struct Lowerer {
     reach: HashMap<usize, u64>,
     /// The bits of the differentiated parameters.
     wrt_bits: u64,
-    /// Some parameter is not differentiated (the pullback is `Narrowed`).
-    narrowed: bool,
+    /// The function's own `Narrowed` mask, when some parameter is not differentiated.
+    narrowed: Option<proc_macro2::Literal>,
     /// Some guard reads `__ad_want`.
     uses_want: bool,
     /// The call being emitted requested its arguments' activity (clear the request after it).
@@ -190,7 +190,7 @@ impl Lowerer {
             body_label: names::body_label(),
             reach: HashMap::new(),
             wrt_bits: 0,
-            narrowed: false,
+            narrowed: None,
             uses_want: false,
             requested: false,
         };

@@ -137,15 +137,6 @@ impl Lowerer {
         let rt = names::rt();
         let (g, gs) = (names::local::grad(), names::local::grads());
         let call_span = call.map(|(span, _)| span);
-        let call = match call {
-            // A user function's pullback: check its gradients against this call's arguments.
-            Some((span, active)) => {
-                let n = proc_macro2::Literal::usize_unsuffixed(inputs.len());
-                let grads = pick_active_grads(quote_spanned!(span=> (#pb)(#g)), &pb, active);
-                quote_spanned!(span=> #rt::CallGrads::<#n>::split(#grads))
-            }
-            None => quote!(#rt::Pullback::pull(#pb, #g)),
-        };
         // which parameters each input and the whole step lead to (`call_activity.rs`)
         let step_test = {
             let mask = self.op_reach(out, inputs);
@@ -164,14 +155,20 @@ impl Lowerer {
             Some((a, Some(test))) => quote!(if #test { #rt::acc(&mut #a, #v); }),
             None => quote!(let _ = #v;),
         };
-        let call = match (&live[..], call_span) {
+        let call = match (call, &live[..]) {
+            // A user function's pullback: check its gradients against this call's arguments.
+            (Some((span, active)), _) => {
+                let n = proc_macro2::Literal::usize_unsuffixed(inputs.len());
+                let grads = pick_active_grads(quote_spanned!(span=> (#pb)(#g)), &pb, active);
+                quote_spanned!(span=> #rt::CallGrads::<#n>::split(#grads))
+            }
             // a two-input form asked for the sides this call needs
-            ([Some((_, ta)), Some((_, tb))], None) if ta.is_some() || tb.is_some() => {
+            (None, [Some((_, ta)), Some((_, tb))]) if ta.is_some() || tb.is_some() => {
                 let t = quote!(true);
                 let (ta, tb) = (ta.as_ref().unwrap_or(&t), tb.as_ref().unwrap_or(&t));
                 quote!(#rt::Pullback::pull_part(#pb, #g, [#ta, #tb]))
             }
-            _ => call,
+            (None, _) => quote!(#rt::Pullback::pull(#pb, #g)),
         };
         let distribute = if live.len() == 1 {
             accumulate(&live[0], &gs)

@@ -157,6 +157,17 @@ impl Signature {
             .map(|(i, p)| (i + 1, p))
     }
 
+    /// For a function that does not differentiate every parameter: the bitmask of the ones it
+    /// does (bit `i` for parameter `i`, the receiver first), which its pullback's type carries
+    /// (`Narrowed<_, MASK>`) so that calls can check it.
+    pub fn narrowed_mask(&self) -> Option<proc_macro2::Literal> {
+        let wrt = self.params.iter().map(|p| p.wrt);
+        self.params
+            .iter()
+            .any(|p| !p.wrt)
+            .then(|| crate::names::position_mask(wrt))
+    }
+
     /// The gradient type: one tangent, or a tuple in parameter order.
     pub fn grads_type(&self) -> TokenStream {
         let tys: Vec<TokenStream> = self
