@@ -154,7 +154,7 @@ const NOT_USER_MODULES: &[&str] = &[
 ];
 
 /// Does `e` read one of `names` (other than through a size method)?
-fn mentions(e: &Expr, names: &HashSet<String>) -> bool {
+pub(crate) fn mentions(e: &Expr, names: &HashSet<String>) -> bool {
     struct M<'a>(&'a HashSet<String>, bool);
     impl<'ast> Visit<'ast> for M<'_> {
         fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
@@ -189,7 +189,7 @@ fn pat_names(p: &syn::Pat, out: &mut HashSet<String>) {
 /// The names bound in `block` (locals, closures, loop variables) and, of them, those that hold
 /// dual values: bound from an expression that reads a dual name (to a fixpoint; scopes are not
 /// told apart, which can only add names).
-fn locals(block: &syn::Block, seeds: &HashSet<String>) -> (HashSet<String>, HashSet<String>) {
+pub(crate) fn locals(block: &syn::Block, seeds: &HashSet<String>) -> (HashSet<String>, HashSet<String>) {
     struct L<'a> {
         dual: &'a mut HashSet<String>,
         bound: &'a mut HashSet<String>,

@@ -271,15 +271,17 @@ pub(crate) fn dual_copy(
         .filter(|(p, c)| matches!(c, Conv::Unchanged) && is_float_type(&p.ty))
         .map(|(p, _)| p.ident.clone())
         .collect();
+    let seeds = sig
+        .params
+        .iter()
+        .zip(convs)
+        .filter(|(_, c)| !matches!(c, Conv::Unchanged))
+        .map(|(p, _)| p.ident.to_string())
+        .collect();
+    let (_, dual) = crate::forward_dual::locals(&copy.block, &seeds);
+    crate::forward_rewrite::rewrite(&mut copy.block, &dual, alias.is_some(), alias);
     crate::forward_literals::rewrite(&mut copy.block, alias.is_some(), &plain);
     let errors = {
-        let seeds = sig
-            .params
-            .iter()
-            .zip(convs)
-            .filter(|(_, c)| !matches!(c, Conv::Unchanged))
-            .map(|(p, _)| p.ident.to_string())
-            .collect();
         let named_params = sig
             .params
             .iter()

@@ -58,6 +58,7 @@ mod cut;
 mod dualize;
 mod float;
 mod literal;
+mod mixed;
 mod ops;
 mod reverse;
 mod structure;
@@ -87,6 +88,9 @@ pub type DualOf<T> = <T as Dualize>::Dual;
 pub use literal::{
     lit_like, mixed_add, mixed_div, mixed_mul, mixed_ops, mixed_sub, primal, value_like,
     IntoScalar, MixedOp, Primal, WithLiteral,
+};
+pub use mixed::{
+    cast_as, float_from, product_items, sum_items, unify, CastAs, FloatFrom, SumItem, Unify,
 };
 pub use tensor::{dual_constant, dual_tensor, SplitDual};
 

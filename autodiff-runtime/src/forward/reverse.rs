@@ -46,6 +46,8 @@ macro_rules! lifted_for {
         lifted_binary! {
             impl[] $f, Dual<$f> => Dual<$f>, Dual<$f>, |a, b| (Dual::constant(a), b);
             impl[] Dual<$f>, $f => Dual<$f>, Dual<$f>, |a, b| (a, Dual::constant(b));
+            impl['t,] &'t $f, Dual<$f> => Dual<$f>, Dual<$f>, |a, b| (Dual::constant(*a), b);
+            impl['t,] Dual<$f>, &'t $f => Dual<$f>, Dual<$f>, |a, b| (a, Dual::constant(*b));
             impl[] Tensor<Dual<$f>>, $f => Tensor<Dual<$f>>, Dual<$f>,
                 |a, b| (a, Dual::constant(b));
             impl['t,] &'t Tensor<Dual<$f>>, $f => &'t Tensor<Dual<$f>>, Dual<$f>,

@@ -1,0 +1,307 @@
+//! Ordinary Rust forms in a function's copy at dual numbers (`forward_tensor::dual_copy`) that
+//! name the plain float type where the copy holds dual numbers (issue 12's forms, for `jvp` and
+//! `hvp`). Run before the other rewrites of the copy; `dual`: the names at dual numbers
+//! (`forward_dual::locals`).
+//!
+//! - `let a: f64 = ..` with `a` at dual numbers: the annotation is the dual type, and a float
+//!   literal initialising such a local (`let mut acc = 0.0;` assigned dual values later) a
+//!   constant dual number.
+//! - A closure bound to a local and called with a dual argument (`let sq = |v: f64| v * v;
+//!   sq(x)`): its `f32`/`f64` parameter and result annotations are the dual type; in the
+//!   forward copy the arguments of its calls pass through `IntoScalar` (plain ones become
+//!   constants).
+//! - `.sum::<f64>()` / `.product::<f64>()` over dual items: the dual type (forward copy:
+//!   `forward::sum_items`, at the items' type).
+//! - Forward copy only (the reverse-mode generator of the `hvp` copy takes these as written):
+//!   `f64::max(x, y)` and every other `Float` method called through `f64::`/`f32::` as
+//!   `num_traits::Float::max` with both operands of one type (`forward::unify`);
+//!   `<f64 as Float>::exp(x)` as `<_ as Float>::exp(x)`; `f64::from(x)` as
+//!   `forward::float_from::<f64, _>(x)`; `x as f64` as `forward::cast_as::<f64, _>(x)`; a
+//!   float literal starting a `fold` whose closure reads a dual value, a constant dual number.
+
+use crate::forward_dual::mentions;
+use crate::syntax::is_float_type;
+use proc_macro2::TokenStream;
+use quote::quote;
+use std::collections::HashSet;
+use syn::visit_mut::VisitMut;
+use syn::{Expr, Type};
+
+/// `num_traits::Float` methods with two operands of the float type.
+const BINARY_FLOAT: &[&str] = &["max", "min", "powf", "atan2", "hypot", "copysign", "abs_sub"];
+
+/// `num_traits::Float` methods called through the primitive's path (`f64::sin(x)`).
+const FLOAT_FNS: &[&str] = &[
+    "abs", "acos", "acosh", "asin", "asinh", "atan", "atanh", "cbrt", "ceil", "cos", "cosh",
+    "exp", "exp2", "exp_m1", "floor", "fract", "ln", "ln_1p", "log", "log10", "log2", "mul_add",
+    "powi", "recip", "round", "signum", "sin", "sin_cos", "sinh", "sqrt", "tan", "tanh",
+    "to_degrees", "to_radians", "trunc",
+];
+
+/// Rewrites the forms of the module documentation in `block`. `reverse`: the copy is the one
+/// `hvp` differentiates in reverse mode; `alias`: its name for the dual type.
+pub fn rewrite(
+    block: &mut syn::Block,
+    dual: &HashSet<String>,
+    reverse: bool,
+    alias: Option<&Type>,
+) {
+    let closures = dual_called_closures(block, dual);
+    let mut r = Rewrite {
+        dual,
+        closures: &closures,
+        reverse,
+        alias,
+    };
+    r.visit_block_mut(block);
+}
+
+struct Rewrite<'a> {
+    dual: &'a HashSet<String>,
+    /// Closures bound to locals and called with a dual argument.
+    closures: &'a HashSet<String>,
+    reverse: bool,
+    alias: Option<&'a Type>,
+}
+
+/// The float literal `e` (possibly negated or parenthesised).
+fn is_float_literal(e: &Expr) -> bool {
+    match e {
+        Expr::Paren(p) => is_float_literal(&p.expr),
+        Expr::Group(g) => is_float_literal(&g.expr),
+        Expr::Unary(u) if matches!(u.op, syn::UnOp::Neg(_)) => is_float_literal(&u.expr),
+        Expr::Lit(l) => matches!(l.lit, syn::Lit::Float(_)),
+        _ => false,
+    }
+}
+
+/// The locals bound to a closure (`let sq = |v: f64| ..;`) that some call passes a dual
+/// argument to.
+fn dual_called_closures(block: &syn::Block, dual: &HashSet<String>) -> HashSet<String> {
+    struct C<'a> {
+        dual: &'a HashSet<String>,
+        closures: HashSet<String>,
+        called: HashSet<String>,
+    }
+    impl<'ast> syn::visit::Visit<'ast> for C<'_> {
+        fn visit_local(&mut self, l: &'ast syn::Local) {
+            if let (syn::Pat::Ident(pi), Some(init)) = (&l.pat, &l.init) {
+                if matches!(&*init.expr, Expr::Closure(_)) {
+                    self.closures.insert(pi.ident.to_string());
+                }
+            }
+            syn::visit::visit_local(self, l);
+        }
+        fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+            if let Expr::Path(p) = &*c.func {
+                if let Some(id) = p.path.get_ident() {
+                    if c.args.iter().any(|a| mentions(a, self.dual)) {
+                        self.called.insert(id.to_string());
+                    }
+                }
+            }
+            syn::visit::visit_expr_call(self, c);
+        }
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+    }
+    let mut c = C {
+        dual,
+        closures: HashSet::new(),
+        called: HashSet::new(),
+    };
+    syn::visit::Visit::visit_block(&mut c, block);
+    c.closures.intersection(&c.called).cloned().collect()
+}
+
+impl Rewrite<'_> {
+    /// `f64` -> the copy's dual type; other types unchanged (a reference keeps its `&`).
+    fn dual_ty(&self, ty: &Type) -> Option<Type> {
+        match ty {
+            Type::Reference(r) if is_float_type(&r.elem) => {
+                let mut r = r.clone();
+                *r.elem = crate::forward_tensor::dual_type(&r.elem, self.alias);
+                Some(Type::Reference(r))
+            }
+            t if is_float_type(t) => Some(crate::forward_tensor::dual_type(t, self.alias)),
+            _ => None,
+        }
+    }
+
+    /// A float literal as a constant dual number.
+    fn constant(&self, lit: &Expr) -> Expr {
+        match self.alias {
+            Some(a) => syn::parse_quote!(::autodiff::no_grad(|| <#a>::constant(#lit))),
+            None => syn::parse_quote!(::autodiff::forward::Dual::constant(#lit)),
+        }
+    }
+
+    fn closure(&self, c: &mut syn::ExprClosure) {
+        for p in c.inputs.iter_mut() {
+            if let syn::Pat::Type(pt) = p {
+                if let Some(t) = self.dual_ty(&pt.ty) {
+                    *pt.ty = t;
+                }
+            }
+        }
+        if let syn::ReturnType::Type(_, t) = &mut c.output {
+            if let Some(d) = self.dual_ty(t) {
+                **t = d;
+            }
+        }
+    }
+
+    /// `f64::sin(x)`, `f64::max(x, y)`, `f64::from(x)`, `<f64 as Float>::exp(x)` (forward
+    /// copy).
+    fn path_call(&self, c: &mut syn::ExprCall) -> Option<Expr> {
+        let Expr::Path(p) = &mut *c.func else {
+            return None;
+        };
+        if !c.args.iter().any(|a| mentions(a, self.dual)) {
+            return None;
+        }
+        if let Some(q) = &mut p.qself {
+            if is_float_type(&q.ty) {
+                *q.ty = syn::parse_quote!(_);
+            }
+            return None;
+        }
+        let segs = &p.path.segments;
+        if segs.len() != 2 || p.path.leading_colon.is_some() {
+            return None;
+        }
+        let prim = &segs[0].ident;
+        if prim != "f64" && prim != "f32" {
+            return None;
+        }
+        let name = &segs[1].ident;
+        let s = name.to_string();
+        let args: Vec<&Expr> = c.args.iter().collect();
+        let float = quote!(::autodiff::num_traits::Float);
+        let fwd = quote!(::autodiff::forward);
+        let ts: TokenStream = match (s.as_str(), args.as_slice()) {
+            ("from", [a]) => quote!(#fwd::float_from::<#prim, _>(#a)),
+            (m, [a, b]) if BINARY_FLOAT.contains(&m) => quote!({
+                let (__ad_u0, __ad_u1) = #fwd::unify(#a, #b);
+                #float::#name(__ad_u0, __ad_u1)
+            }),
+            (m, _) if FLOAT_FNS.contains(&m) => quote!(#float::#name(#(#args),*)),
+            _ => return None,
+        };
+        syn::parse2(ts).ok()
+    }
+
+    /// Calls of a closure whose parameters became dual: each argument through `IntoScalar`
+    /// (forward copy).
+    fn closure_call(&self, c: &mut syn::ExprCall) {
+        let Expr::Path(p) = &*c.func else { return };
+        let Some(id) = p.path.get_ident() else { return };
+        if !self.closures.contains(&id.to_string()) {
+            return;
+        }
+        for a in c.args.iter_mut() {
+            if is_float_literal(a) || !mentions(a, self.dual) {
+                let fwd = quote!(::autodiff::forward);
+                *a = syn::parse_quote!(#fwd::IntoScalar::<#fwd::Dual<_>>::into_scalar(#a));
+            }
+        }
+    }
+
+    fn method(&self, m: &mut syn::ExprMethodCall) -> Option<Expr> {
+        let name = m.method.to_string();
+        if name == "fold" && !self.reverse && m.args.len() == 2 {
+            let (init, f) = (&m.args[0], &m.args[1]);
+            if is_float_literal(init) && mentions(f, self.dual) {
+                m.args[0] = self.constant(init);
+            }
+            return None;
+        }
+        if name != "sum" && name != "product" {
+            return None;
+        }
+        if !mentions(&m.receiver, self.dual) {
+            return None;
+        }
+        let tf = m.turbofish.as_mut()?;
+        if tf.args.len() != 1 {
+            return None;
+        }
+        let Some(syn::GenericArgument::Type(t)) = tf.args.first_mut() else {
+            return None;
+        };
+        if !is_float_type(t) {
+            return None;
+        }
+        if self.reverse {
+            *t = crate::forward_tensor::dual_type(t, self.alias);
+            return None;
+        }
+        let f = syn::Ident::new(&format!("{name}_items"), m.method.span());
+        let recv = &m.receiver;
+        syn::parse2(quote!(::autodiff::forward::#f(#recv))).ok()
+    }
+}
+
+impl VisitMut for Rewrite<'_> {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        if let Expr::Closure(c) = e {
+            // only closures bound to a local called with a dual argument (`visit_local_mut`)
+            syn::visit_mut::visit_expr_closure_mut(self, c);
+            return;
+        }
+        syn::visit_mut::visit_expr_mut(self, e);
+        let new = match e {
+            Expr::Call(c) if !self.reverse => {
+                self.closure_call(c);
+                self.path_call(c)
+            }
+            Expr::Cast(c) if !self.reverse && mentions(&c.expr, self.dual) => {
+                let to = &c.ty;
+                if is_float_type(to) {
+                    let x = &c.expr;
+                    syn::parse2(quote!(::autodiff::forward::cast_as::<#to, _>(#x))).ok()
+                } else {
+                    None
+                }
+            }
+            Expr::MethodCall(m) => self.method(m),
+            _ => None,
+        };
+        if let Some(new) = new {
+            *e = new;
+        }
+    }
+
+    fn visit_local_mut(&mut self, l: &mut syn::Local) {
+        syn::visit_mut::visit_local_mut(self, l);
+        let (pat, ty) = match &mut l.pat {
+            syn::Pat::Type(pt) => (&*pt.pat, Some(&mut pt.ty)),
+            p => (&*p, None),
+        };
+        let syn::Pat::Ident(pi) = pat else { return };
+        let name = pi.ident.to_string();
+        if let Some(init) = &mut l.init {
+            if let Expr::Closure(c) = &mut *init.expr {
+                if self.closures.contains(&name) {
+                    self.closure(c);
+                }
+                return;
+            }
+        }
+        if !self.dual.contains(&name) {
+            return;
+        }
+        if let Some(ty) = ty {
+            match self.dual_ty(ty) {
+                Some(d) => **ty = d,
+                None => return,
+            }
+        }
+        if let Some(init) = &mut l.init {
+            if is_float_literal(&init.expr) {
+                *init.expr = self.constant(&init.expr);
+            }
+        }
+    }
+
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
