@@ -46,6 +46,7 @@ pub fn rewrite(
     reverse: bool,
     alias: Option<&Type>,
 ) {
+    let dual = &with_filled_containers(block, dual);
     let closures = dual_called_closures(block, dual);
     let mut r = Rewrite {
         dual,
@@ -72,6 +73,37 @@ fn is_float_literal(e: &Expr) -> bool {
         Expr::Unary(u) if matches!(u.op, syn::UnOp::Neg(_)) => is_float_literal(&u.expr),
         Expr::Lit(l) => matches!(l.lit, syn::Lit::Float(_)),
         _ => false,
+    }
+}
+
+/// The names at dual numbers, with the containers that dual values are pushed into
+/// (`v.push(x * 2.0)`, `v.insert(0, x)`, `v.extend(..)`) and the names bound from them.
+fn with_filled_containers(block: &syn::Block, dual: &HashSet<String>) -> HashSet<String> {
+    struct P<'a>(&'a HashSet<String>, HashSet<String>);
+    impl<'ast> syn::visit::Visit<'ast> for P<'_> {
+        fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+            let filling = ["push", "insert", "extend", "push_back", "push_front"];
+            if filling.iter().any(|f| m.method == f) && m.args.iter().any(|a| mentions(a, self.0)) {
+                if let Expr::Path(p) = &*m.receiver {
+                    if let Some(id) = p.path.get_ident() {
+                        self.1.insert(id.to_string());
+                    }
+                }
+            }
+            syn::visit::visit_expr_method_call(self, m);
+        }
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+    }
+    let mut dual = dual.clone();
+    loop {
+        let mut p = P(&dual, HashSet::new());
+        syn::visit::Visit::visit_block(&mut p, block);
+        let more = p.1;
+        if more.is_subset(&dual) {
+            return dual;
+        }
+        let seeds: HashSet<String> = dual.union(&more).cloned().collect();
+        dual = crate::forward_dual::locals(block, &seeds).1;
     }
 }
 
@@ -175,6 +207,15 @@ impl Rewrite<'_> {
         }
         let name = &segs[1].ident;
         let s = name.to_string();
+        if self.reverse {
+            // the generator takes the call as written, its literal operands as constants
+            if FLOAT_FNS.contains(&s.as_str()) || BINARY_FLOAT.contains(&s.as_str()) {
+                for a in c.args.iter_mut().filter(|a| is_float_literal(a)) {
+                    *a = self.constant(a);
+                }
+            }
+            return None;
+        }
         let args: Vec<&Expr> = c.args.iter().collect();
         let float = quote!(::autodiff::num_traits::Float);
         let fwd = quote!(::autodiff::forward);
@@ -198,17 +239,23 @@ impl Rewrite<'_> {
         if !self.closures.contains(&id.to_string()) {
             return;
         }
+        let fwd = quote!(::autodiff::forward);
         for a in c.args.iter_mut() {
-            if is_float_literal(a) || !mentions(a, self.dual) {
-                let fwd = quote!(::autodiff::forward);
-                *a = syn::parse_quote!(#fwd::IntoScalar::<#fwd::Dual<_>>::into_scalar(#a));
+            if !is_float_literal(a) && mentions(a, self.dual) {
+                continue;
             }
+            *a = match self.alias {
+                Some(t) => syn::parse_quote!(
+                    ::autodiff::no_grad(|| #fwd::IntoScalar::<#t>::into_scalar(#a))
+                ),
+                None => syn::parse_quote!(#fwd::IntoScalar::<#fwd::Dual<_>>::into_scalar(#a)),
+            };
         }
     }
 
     fn method(&self, m: &mut syn::ExprMethodCall) -> Option<Expr> {
         let name = m.method.to_string();
-        if name == "fold" && !self.reverse && m.args.len() == 2 {
+        if name == "fold" && m.args.len() == 2 {
             let (init, f) = (&m.args[0], &m.args[1]);
             if is_float_literal(init) && mentions(f, self.dual) {
                 m.args[0] = self.constant(init);
@@ -250,7 +297,7 @@ impl VisitMut for Rewrite<'_> {
         }
         syn::visit_mut::visit_expr_mut(self, e);
         let new = match e {
-            Expr::Call(c) if !self.reverse => {
+            Expr::Call(c) => {
                 self.closure_call(c);
                 self.path_call(c)
             }

@@ -1,0 +1,331 @@
+//! Issue 12's ordinary Rust forms (UFCS and trait-path calls, closures with annotated
+//! parameters, iterator chains, `&f64` operands, annotations and turbofish naming `f64`,
+//! conversions, ranges, control flow as expressions, recursion, checkpointed loops, local
+//! containers) in `NAME_jvp` and `NAME_hvp`: per form, the jvp against central differences,
+//! `<u, J v>` against the vjp to 1e-12, and the hvp against central differences of the gradient.
+
+mod common;
+use autodiff::prelude::*;
+use common::{assert_close, H};
+use proptest::prelude::*;
+
+const WS: [f64; 4] = [0.5, -1.25, 2.0, 0.75];
+
+/// Checks `NAME_jvp` and `NAME_hvp` of `f(x, y, extra..)` at `(x, y)` along `(vx, vy)`.
+macro_rules! check_xy {
+    ($f:ident, $jvp:ident, $vjp:ident, $grad:ident, $hvp:ident; ($($e:expr),*); $x:expr, $y:expr) => {{
+        let (x, y): (f64, f64) = ($x, $y);
+        let (vx, vy) = (0.7, -0.4);
+        let (val, jv) = $jvp(x, y, $($e,)* vx, vy);
+        assert_eq!(val, $f(x, y, $($e),*), "value of {}", stringify!($f));
+        let along = |s: f64| $f(x + s * vx, y + s * vy, $($e),*);
+        assert_close(jv, (along(H) - along(-H)) / (2.0 * H), 1e-6);
+        let u = 1.3;
+        let (_, pb) = $vjp(x, y, $($e),*);
+        let (gx, gy) = pb(u);
+        assert_close(u * jv, gx * vx + gy * vy, 1e-12);
+        let (v2, g, hv) = $hvp(x, y, $($e,)* vx, vy);
+        assert_eq!(v2, val);
+        assert_close(g.0, gx / u, 1e-12);
+        assert_close(g.1, gy / u, 1e-12);
+        let grad_along = |s: f64| $grad(x + s * vx, y + s * vy, $($e),*).1;
+        let (gp, gm) = (grad_along(H), grad_along(-H));
+        assert_close(hv.0, (gp.0 - gm.0) / (2.0 * H), 1e-6);
+        assert_close(hv.1, (gp.1 - gm.1) / (2.0 * H), 1e-6);
+    }};
+}
+
+/// As `check_xy!` for `f(x, extra..)` of one differentiated number.
+macro_rules! check_x {
+    ($f:ident, $jvp:ident, $vjp:ident, $grad:ident, $hvp:ident; ($($e:expr),*); $x:expr) => {{
+        let x: f64 = $x;
+        let vx = 0.7;
+        let (val, jv) = $jvp(x, $($e,)* vx);
+        assert_eq!(val, $f(x, $($e),*), "value of {}", stringify!($f));
+        let along = |s: f64| $f(x + s * vx, $($e),*);
+        assert_close(jv, (along(H) - along(-H)) / (2.0 * H), 1e-6);
+        let u = 1.3;
+        let (_, pb) = $vjp(x, $($e),*);
+        let gx = pb(u);
+        assert_close(u * jv, gx * vx, 1e-12);
+        let (v2, g, hv) = $hvp(x, $($e,)* vx);
+        assert_eq!(v2, val);
+        assert_close(g, gx / u, 1e-12);
+        let grad_along = |s: f64| $grad(x + s * vx, $($e),*).1;
+        assert_close(hv, (grad_along(H) - grad_along(-H)) / (2.0 * H), 1e-6);
+    }};
+}
+
+// ---- UFCS and trait paths ----
+
+#[differentiable(jvp, hvp)]
+fn ufcs(x: f64, y: f64) -> f64 {
+    f64::max(x, y) + f64::sin(x) * f64::powf(y, 2.0) + f64::hypot(x, y) + f64::min(2.0, x)
+}
+
+#[differentiable(jvp, hvp)]
+fn trait_paths(x: f64, y: f64) -> f64 {
+    Float::sin(x) + <f64 as Float>::exp(y) * x + f64::powi(x, 3) * f64::atan2(y, x)
+}
+
+#[test]
+fn ufcs_and_trait_paths() {
+    check_xy!(ufcs, ufcs_jvp, ufcs_vjp, ufcs_grad, ufcs_hvp; (); 0.4, 1.3);
+    check_xy!(ufcs, ufcs_jvp, ufcs_vjp, ufcs_grad, ufcs_hvp; (); 1.1, -0.6);
+    check_xy!(trait_paths, trait_paths_jvp, trait_paths_vjp, trait_paths_grad, trait_paths_hvp;
+        (); 0.4, 1.3);
+}
+
+// ---- closures ----
+
+#[differentiable(jvp, hvp)]
+fn closures(x: f64, y: f64) -> f64 {
+    let sq = |v: f64| v * v;
+    let scaled = |v: f64| -> f64 { v * y + x };
+    sq(x) + sq(y) * x + scaled(x * x) + sq(2.0)
+}
+
+#[test]
+fn closures_with_annotated_parameters() {
+    check_xy!(closures, closures_jvp, closures_vjp, closures_grad, closures_hvp; (); 0.4, 1.3);
+}
+
+// ---- iterator chains ----
+
+#[differentiable(jvp, hvp)]
+fn chains(x: f64, y: f64, ws: &[f64]) -> f64 {
+    let a = ws.iter().map(|&w| w * x).sum::<f64>();
+    let b: f64 = ws.iter().zip(ws.iter().skip(1)).map(|(p, q)| p * q * y).sum();
+    let c = ws
+        .iter()
+        .enumerate()
+        .fold(0.0, |acc, (i, &w)| acc + w * x * y * i as f64);
+    let d = ws.iter().map(|w| (w * x).sin()).product::<f64>();
+    a * y + b + c + d
+}
+
+#[test]
+fn iterator_chains() {
+    check_xy!(chains, chains_jvp, chains_vjp, chains_grad, chains_hvp; (&WS); 0.4, 1.3);
+}
+
+// ---- `&f64` and `&Dual` operands ----
+
+#[differentiable(jvp, hvp)]
+fn ref_operands(x: f64, y: f64, ws: &[f64]) -> f64 {
+    let mut acc = 0.0;
+    for w in ws.iter() {
+        acc = acc + x * w;
+        acc += w * y;
+    }
+    let a = [x, y, x * y];
+    for v in a.iter() {
+        acc = acc + v * v;
+    }
+    let r = &x;
+    acc * *r + a.iter().sum::<f64>()
+}
+
+#[test]
+fn reference_operands() {
+    check_xy!(ref_operands, ref_operands_jvp, ref_operands_vjp, ref_operands_grad,
+        ref_operands_hvp; (&WS); 0.4, 1.3);
+}
+
+// ---- annotations, ranges, black_box, identity ----
+
+#[differentiable(jvp, hvp)]
+fn annotated(x: f64, y: f64) -> f64 {
+    let a: f64 = x * y;
+    let mut b: f64 = 1.0;
+    for _ in 0..3 {
+        b = b * a + x;
+    }
+    std::hint::black_box(a) * std::convert::identity(b)
+}
+
+#[differentiable(jvp, hvp)]
+fn ranges(x: f64, y: f64) -> f64 {
+    let z = x * y;
+    match z {
+        v if (0.0..1.0).contains(&v) => v * 3.0 + x,
+        v if v >= 1.0 => v * v,
+        _ => -z * y,
+    }
+}
+
+#[test]
+fn annotations_ranges_and_identities() {
+    check_xy!(annotated, annotated_jvp, annotated_vjp, annotated_grad, annotated_hvp; ();
+        0.4, 1.3);
+    for (x, y) in [(0.4, 1.3), (1.5, 1.2), (-0.5, 0.8)] {
+        check_xy!(ranges, ranges_jvp, ranges_vjp, ranges_grad, ranges_hvp; (); x, y);
+    }
+}
+
+// ---- control flow as expressions ----
+
+#[differentiable(jvp, hvp)]
+fn if_expr(x: f64, y: f64, c: bool) -> f64 {
+    x + if c { x * y } else { 2.0 * y }
+}
+
+#[differentiable(jvp, hvp)]
+fn options(x: f64, y: f64, o: Option<f64>) -> f64 {
+    let a = if let Some(k) = o { k * x } else { x * y };
+    let Some(k) = o else { return a * x };
+    a + k * y
+}
+
+#[differentiable(jvp, hvp)]
+fn loops(x: f64, y: f64) -> f64 {
+    let mut v = x;
+    let r = loop {
+        v = v * 1.5 + y;
+        if v > 10.0 {
+            break v * 2.0;
+        }
+    };
+    let mut w = y;
+    while w < 100.0 {
+        w = w * w + x;
+    }
+    r + w
+}
+
+#[test]
+fn control_flow_as_expressions() {
+    for c in [true, false] {
+        check_xy!(if_expr, if_expr_jvp, if_expr_vjp, if_expr_grad, if_expr_hvp; (c); 0.4, 1.3);
+    }
+    for o in [Some(0.5), None] {
+        check_xy!(options, options_jvp, options_vjp, options_grad, options_hvp; (o); 0.4, 1.3);
+    }
+    check_xy!(loops, loops_jvp, loops_vjp, loops_grad, loops_hvp; (); 1.4, 1.3);
+}
+
+// ---- recursion, checkpointed loops, tuples, arrays, local Vecs ----
+
+#[differentiable(jvp, hvp)]
+fn recursive(x: f64, n: u32) -> f64 {
+    if n == 0 {
+        x
+    } else {
+        x * recursive(x, n - 1) + x.sin()
+    }
+}
+
+#[differentiable(jvp, hvp)]
+fn checkpointed(x: f64, y: f64) -> f64 {
+    let mut v = x;
+    #[checkpoint(every = 4)]
+    for _ in 0..20 {
+        v = v.sin() + 0.5 * v * y;
+    }
+    v
+}
+
+#[differentiable(jvp, hvp)]
+fn containers(x: f64, y: f64) -> f64 {
+    let (a, b) = (x * y, x + y);
+    let arr = [x, 2.0 * y, x * x];
+    let mut v = Vec::new();
+    for i in 0..3 {
+        v.push(x * i as f64 + y);
+    }
+    a / b + arr.iter().sum::<f64>() + arr[1] * v[2] + v.iter().sum::<f64>()
+}
+
+#[test]
+fn recursion_checkpoints_and_containers() {
+    check_x!(recursive, recursive_jvp, recursive_vjp, recursive_grad, recursive_hvp; (3); 0.6);
+    check_xy!(checkpointed, checkpointed_jvp, checkpointed_vjp, checkpointed_grad,
+        checkpointed_hvp; (); 0.4, 1.3);
+    check_xy!(containers, containers_jvp, containers_vjp, containers_grad, containers_hvp; ();
+        0.4, 1.3);
+}
+
+// ---- conversions between f32 and f64 (jvp: functions of both element types) ----
+
+#[differentiable(jvp)]
+fn conversions(x: f32) -> f64 {
+    let a = f64::from(x);
+    let b: f64 = x.into();
+    let c = x as f64;
+    a * b + c.sin() + f64::from(x * x)
+}
+
+#[test]
+fn conversions_between_f32_and_f64() {
+    let (x, vx) = (0.6f32, 0.5f32);
+    let (val, jv) = conversions_jvp(x, vx);
+    assert_eq!(val, conversions(x));
+    let xd = f64::from(x);
+    let exact = (2.0 * xd + xd.cos() + 2.0 * xd) * f64::from(vx);
+    assert_close(jv, exact, 1e-6);
+    let (_, pb) = conversions_vjp(x);
+    let g = pb(1.0);
+    assert_close(jv, f64::from(g * vx), 1e-6);
+}
+
+// ---- tensors: `powf` with an active exponent, closures over tensors ----
+
+#[differentiable(jvp, hvp)]
+fn tensor_powf(x: &Tensor<f64>, p: f64) -> Tensor<f64> {
+    x.powf(p).sum()
+}
+
+#[differentiable(jvp, hvp)]
+fn tensor_closure(x: &Tensor<f64>) -> Tensor<f64> {
+    let f = |t: &Tensor<f64>| t.tanh() * 2.0;
+    (f(x) * x).sum()
+}
+
+#[test]
+fn tensor_forms() {
+    let x = Tensor::from_vec(vec![0.5, 1.2, 2.0], &[3]);
+    let vx = Tensor::from_vec(vec![0.3, -0.2, 0.1], &[3]);
+    let (p, vp) = (1.7, 0.4);
+    let (y, jv) = tensor_powf_jvp(&x, p, &vx, vp);
+    assert_eq!(y.item(), tensor_powf(&x, p).item());
+    let along = |s: f64| tensor_powf(&(&x + &(&vx * s)), p + s * vp).item();
+    assert_close(jv.item(), (along(H) - along(-H)) / (2.0 * H), 1e-6);
+    let (_, pb) = tensor_powf_vjp(&x, p);
+    let (gx, gp) = pb(Tensor::scalar(1.0));
+    let dot: f64 = gx.to_vec().iter().zip(vx.to_vec()).map(|(a, b)| a * b).sum();
+    assert_close(jv.item(), dot + gp * vp, 1e-12);
+    let (_, _, (hx, hp)) = tensor_powf_hvp(&x, p, &vx, vp);
+    let grad_along = |s: f64| tensor_powf_grad(&(&x + &(&vx * s)), p + s * vp).1;
+    let ((gxp, gpp), (gxm, gpm)) = (grad_along(H), grad_along(-H));
+    for ((h, a), b) in hx.to_vec().iter().zip(gxp.to_vec()).zip(gxm.to_vec()) {
+        assert_close(*h, (a - b) / (2.0 * H), 1e-6);
+    }
+    assert_close(hp, (gpp - gpm) / (2.0 * H), 1e-6);
+
+    let (y, jv) = tensor_closure_jvp(&x, &vx);
+    assert_eq!(y.item(), tensor_closure(&x).item());
+    let along = |s: f64| tensor_closure(&(&x + &(&vx * s))).item();
+    assert_close(jv.item(), (along(H) - along(-H)) / (2.0 * H), 1e-6);
+    let (_, _, hx) = tensor_closure_hvp(&x, &vx);
+    let grad_along = |s: f64| tensor_closure_grad(&(&x + &(&vx * s))).1;
+    let (gp, gm) = (grad_along(H), grad_along(-H));
+    for ((h, a), b) in hx.to_vec().iter().zip(gp.to_vec()).zip(gm.to_vec()) {
+        assert_close(*h, (a - b) / (2.0 * H), 1e-6);
+    }
+}
+
+// ---- random inputs for closures and iterator chains ----
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+    #[test]
+    fn closures_and_chains_at_random_inputs(
+        x in -2.0f64..2.0, y in -2.0f64..2.0,
+        ws in proptest::collection::vec(-2.0f64..2.0, 1..6),
+    ) {
+        check_xy!(closures, closures_jvp, closures_vjp, closures_grad, closures_hvp; (); x, y);
+        check_xy!(chains, chains_jvp, chains_vjp, chains_grad, chains_hvp; (&ws); x, y);
+        check_xy!(ref_operands, ref_operands_jvp, ref_operands_vjp, ref_operands_grad,
+            ref_operands_hvp; (&ws); x, y);
+    }
+}
