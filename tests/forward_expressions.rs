@@ -314,6 +314,34 @@ fn tensor_forms() {
     }
 }
 
+// ---- generic `T: Float` functions (run at `T = Dual<T>` as written) ----
+
+#[differentiable(jvp, hvp)]
+fn generic_forms<T: Float>(x: T, y: T) -> T {
+    let sq = |v: T| v * v;
+    let a: T = Float::sin(x) + <T as Float>::exp(y) + T::max(x, y);
+    let arr = [x, y, x * y];
+    let s = arr.iter().fold(T::zero(), |acc, &v| acc + v * x);
+    sq(x) * T::from(2.0).unwrap() + a + s
+}
+
+/// Data of the element type (`&[T]`, `Vec<T>`, `[T; N]`, `&Vec<T>`) enters as constants.
+#[differentiable(wrt(x), jvp, hvp)]
+fn generic_data<T: Float>(x: T, ws: &[T], v: Vec<T>, a: [T; 2], r: &Vec<T>) -> T {
+    let s = ws.iter().map(|&w| w * x).fold(a[0] * r[0], |a, b| a + b);
+    s * x + v.iter().fold(T::zero(), |acc, &w| acc + (w * x).sin())
+}
+
+#[test]
+fn generic_functions() {
+    check_xy!(generic_forms, generic_forms_jvp, generic_forms_vjp, generic_forms_grad,
+        generic_forms_hvp; (); 0.4, 1.3);
+    let v = vec![0.3, -0.8];
+    let r = vec![1.5];
+    check_x!(generic_data, generic_data_jvp, generic_data_vjp, generic_data_grad,
+        generic_data_hvp; (&WS, v.clone(), [0.5, 2.0], &r); 0.6);
+}
+
 // ---- random inputs for closures and iterator chains ----
 
 proptest! {

@@ -80,11 +80,40 @@ fn dual_args(
             tangents.push(quote!(#d: #t));
         } else if is_t {
             args.push(quote!(#dual::constant(#x)));
+        } else if let Some(by_ref) = holds_elements(&p.ty, t) {
+            // data of the element type (`ws: &[T]`, `Vec<T>`, `[T; N]`): constants
+            let c = quote!(::autodiff::forward::constant_duals);
+            args.push(if by_ref {
+                quote!(&#c(#x))
+            } else {
+                quote!(#c(&#x))
+            });
         } else {
             args.push(quote!(#x));
         }
     }
     (args, tangents)
+}
+
+/// `[T]`, `Vec<T>` or `[T; N]`, behind at most one shared reference: `Some(by_ref)`.
+fn holds_elements(ty: &Type, t: &syn::Ident) -> Option<bool> {
+    let (inner, by_ref) = match ty {
+        Type::Reference(r) if r.mutability.is_none() => (&*r.elem, true),
+        other => (other, false),
+    };
+    let is_t = |ty: &Type| matches!(ty, Type::Path(tp) if tp.path.is_ident(t));
+    let holds = match inner {
+        Type::Slice(s) => is_t(&s.elem),
+        Type::Array(a) => is_t(&a.elem),
+        Type::Path(p) => p.path.segments.last().is_some_and(|seg| {
+            seg.ident == "Vec"
+                && matches!(&seg.arguments, syn::PathArguments::AngleBracketed(a)
+                    if a.args.len() == 1
+                        && matches!(&a.args[0], syn::GenericArgument::Type(e) if is_t(e)))
+        }),
+        _ => false,
+    };
+    holds.then_some(by_ref)
 }
 
 fn jvp(f: &ItemFn, sig: &Signature, t: &syn::Ident) -> TokenStream {

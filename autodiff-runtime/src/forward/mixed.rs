@@ -375,3 +375,47 @@ cast_dual!(f32 => f32, f32 => f64, f64 => f32, f64 => f64);
 pub fn cast_as<To, S: CastAs<To>>(v: S) -> S::Out {
     v.cast_as()
 }
+
+/// A container of plain numbers as the same container of constant dual numbers: the data
+/// arguments (`ws: &[T]`, `Vec<T>`, `[T; N]`) of a generic function that `NAME_jvp` /
+/// `NAME_hvp` run at `T = Dual<T>`.
+pub trait ConstantDuals {
+    /// The container at dual numbers.
+    type Out;
+    /// Every element as a constant.
+    fn constant_duals(&self) -> Self::Out;
+}
+
+impl<F: Float> ConstantDuals for [F] {
+    type Out = Vec<Dual<F>>;
+    fn constant_duals(&self) -> Vec<Dual<F>> {
+        self.iter().map(|&v| Dual::constant(v)).collect()
+    }
+}
+
+impl<F: Float> ConstantDuals for Vec<F> {
+    type Out = Vec<Dual<F>>;
+    fn constant_duals(&self) -> Vec<Dual<F>> {
+        self.as_slice().constant_duals()
+    }
+}
+
+impl<F: Float, const N: usize> ConstantDuals for [F; N] {
+    type Out = [Dual<F>; N];
+    fn constant_duals(&self) -> [Dual<F>; N] {
+        self.map(Dual::constant)
+    }
+}
+
+/// `c` with every element a constant dual number (see [`ConstantDuals`]).
+///
+/// ```
+/// use autodiff_runtime::forward::{constant_duals, Dual};
+///
+/// let ws = [1.0f64, 2.0];
+/// assert_eq!(constant_duals(&ws), [Dual::constant(1.0), Dual::constant(2.0)]);
+/// assert_eq!(constant_duals(&ws[..])[1].tangent, 0.0);
+/// ```
+pub fn constant_duals<C: ConstantDuals + ?Sized>(c: &C) -> C::Out {
+    c.constant_duals()
+}

@@ -90,7 +90,8 @@ pub use literal::{
     IntoScalar, MixedOp, Primal, WithLiteral,
 };
 pub use mixed::{
-    cast_as, float_from, product_items, sum_items, unify, CastAs, FloatFrom, SumItem, Unify,
+    cast_as, constant_duals, float_from, product_items, sum_items, unify, CastAs, ConstantDuals,
+    FloatFrom, SumItem, Unify,
 };
 pub use tensor::{dual_constant, dual_tensor, SplitDual};
 
