@@ -95,7 +95,11 @@ fn closures_with_annotated_parameters() {
 #[differentiable(jvp, hvp)]
 fn chains(x: f64, y: f64, ws: &[f64]) -> f64 {
     let a = ws.iter().map(|&w| w * x).sum::<f64>();
-    let b: f64 = ws.iter().zip(ws.iter().skip(1)).map(|(p, q)| p * q * y).sum();
+    let b: f64 = ws
+        .iter()
+        .zip(ws.iter().skip(1))
+        .map(|(p, q)| p * q * y)
+        .sum();
     let c = ws
         .iter()
         .enumerate()
@@ -204,6 +208,88 @@ fn control_flow_as_expressions() {
     check_xy!(loops, loops_jvp, loops_vjp, loops_grad, loops_hvp; (); 1.4, 1.3);
 }
 
+// ---- matching active values, adapters on inactive predicates, mutual recursion ----
+
+#[differentiable(jvp, hvp)]
+fn match_lit(x: f64, y: f64) -> f64 {
+    match x * y {
+        0.0..=1.0 => x * 3.0,
+        2.5 => y,
+        v => v * x,
+    }
+}
+
+#[differentiable(jvp, hvp)]
+fn adapters(x: f64, y: f64, ws: &[f64]) -> f64 {
+    let mut acc = 0.0;
+    ws.iter().for_each(|&w| acc = acc + w * x);
+    let a: f64 = ws.iter().filter(|&&w| w > 0.0).map(|w: &f64| w * y).sum();
+    let b = ws
+        .iter()
+        .take_while(|w| **w < 1.5)
+        .map(|&w| w * x * y)
+        .sum::<f64>();
+    let c = ws.iter().map(|w| w * w).sum::<f64>();
+    acc + a + b + c * x
+}
+
+#[differentiable(jvp, hvp)]
+fn opt(x: f64, y: f64) -> f64 {
+    let o = if x > 0.0 { Some(x * y) } else { None };
+    let a = if let Some(v) = o { v * v } else { y };
+    let Some(k) = o else { return a };
+    a + k
+}
+
+#[differentiable(jvp, hvp)]
+fn even(x: f64, n: u32) -> f64 {
+    if n == 0 {
+        x
+    } else {
+        x.sin() + odd(x, n - 1)
+    }
+}
+
+#[differentiable(jvp, hvp)]
+fn odd(x: f64, n: u32) -> f64 {
+    if n == 0 {
+        x * x
+    } else {
+        x * even(x, n - 1)
+    }
+}
+
+#[differentiable(jvp, hvp)]
+fn refs(x: f64, ws: &[f64]) -> f64 {
+    let mut acc = x;
+    for w in ws.iter() {
+        let r = &w;
+        acc = acc * *r + x * **r;
+    }
+    let p = &acc;
+    acc + *p * x - x * p
+}
+
+#[test]
+fn matches_adapters_and_mutual_recursion() {
+    // the range arm and the binding arm
+    for (x, y) in [(0.4, 1.3), (1.5, 1.2)] {
+        check_xy!(match_lit, match_lit_jvp, match_lit_vjp, match_lit_grad, match_lit_hvp; ();
+            x, y);
+    }
+    // x·y = 2.5 exactly (a single point: no differences), the arm `y`
+    assert_eq!(match_lit_jvp(1.0, 2.5, 0.7, -0.4), (2.5, -0.4));
+    assert_eq!(match_lit_vjp(1.0, 2.5).1(1.0), (0.0, 1.0));
+    assert_eq!(match_lit_hvp(1.0, 2.5, 0.7, -0.4).2, (0.0, 0.0));
+    check_xy!(adapters, adapters_jvp, adapters_vjp, adapters_grad, adapters_hvp; (&WS);
+        0.4, 1.3);
+    for (x, y) in [(0.4, 1.3), (-0.4, 1.3)] {
+        check_xy!(opt, opt_jvp, opt_vjp, opt_grad, opt_hvp; (); x, y);
+    }
+    check_x!(even, even_jvp, even_vjp, even_grad, even_hvp; (5); 0.6);
+    check_x!(refs, refs_jvp, refs_vjp, refs_grad, refs_hvp; (&WS); 0.6);
+}
+
 // ---- recursion, checkpointed loops, tuples, arrays, local Vecs ----
 
 #[differentiable(jvp, hvp)]
@@ -292,7 +378,12 @@ fn tensor_forms() {
     assert_close(jv.item(), (along(H) - along(-H)) / (2.0 * H), 1e-6);
     let (_, pb) = tensor_powf_vjp(&x, p);
     let (gx, gp) = pb(Tensor::scalar(1.0));
-    let dot: f64 = gx.to_vec().iter().zip(vx.to_vec()).map(|(a, b)| a * b).sum();
+    let dot: f64 = gx
+        .to_vec()
+        .iter()
+        .zip(vx.to_vec())
+        .map(|(a, b)| a * b)
+        .sum();
     assert_close(jv.item(), dot + gp * vp, 1e-12);
     let (_, _, (hx, hp)) = tensor_powf_hvp(&x, p, &vx, vp);
     let grad_along = |s: f64| tensor_powf_grad(&(&x + &(&vx * s)), p + s * vp).1;

@@ -189,7 +189,10 @@ fn pat_names(p: &syn::Pat, out: &mut HashSet<String>) {
 /// The names bound in `block` (locals, closures, loop variables) and, of them, those that hold
 /// dual values: bound from an expression that reads a dual name (to a fixpoint; scopes are not
 /// told apart, which can only add names).
-pub(crate) fn locals(block: &syn::Block, seeds: &HashSet<String>) -> (HashSet<String>, HashSet<String>) {
+pub(crate) fn locals(
+    block: &syn::Block,
+    seeds: &HashSet<String>,
+) -> (HashSet<String>, HashSet<String>) {
     struct L<'a> {
         dual: &'a mut HashSet<String>,
         bound: &'a mut HashSet<String>,

@@ -28,14 +28,47 @@ use syn::visit_mut::VisitMut;
 use syn::{Expr, Type};
 
 /// `num_traits::Float` methods with two operands of the float type.
-const BINARY_FLOAT: &[&str] = &["max", "min", "powf", "atan2", "hypot", "copysign", "abs_sub"];
+const BINARY_FLOAT: &[&str] = &[
+    "max", "min", "powf", "atan2", "hypot", "copysign", "abs_sub",
+];
 
 /// `num_traits::Float` methods called through the primitive's path (`f64::sin(x)`).
 const FLOAT_FNS: &[&str] = &[
-    "abs", "acos", "acosh", "asin", "asinh", "atan", "atanh", "cbrt", "ceil", "cos", "cosh",
-    "exp", "exp2", "exp_m1", "floor", "fract", "ln", "ln_1p", "log", "log10", "log2", "mul_add",
-    "powi", "recip", "round", "signum", "sin", "sin_cos", "sinh", "sqrt", "tan", "tanh",
-    "to_degrees", "to_radians", "trunc",
+    "abs",
+    "acos",
+    "acosh",
+    "asin",
+    "asinh",
+    "atan",
+    "atanh",
+    "cbrt",
+    "ceil",
+    "cos",
+    "cosh",
+    "exp",
+    "exp2",
+    "exp_m1",
+    "floor",
+    "fract",
+    "ln",
+    "ln_1p",
+    "log",
+    "log10",
+    "log2",
+    "mul_add",
+    "powi",
+    "recip",
+    "round",
+    "signum",
+    "sin",
+    "sin_cos",
+    "sinh",
+    "sqrt",
+    "tan",
+    "tanh",
+    "to_degrees",
+    "to_radians",
+    "trunc",
 ];
 
 /// Rewrites the forms of the module documentation in `block`. `reverse`: the copy is the one
@@ -288,6 +321,63 @@ impl Rewrite<'_> {
     }
 }
 
+/// Does the pattern hold a float literal (`2.5`, `0.0..=1.0`)?
+fn float_pattern(p: &syn::Pat) -> bool {
+    match p {
+        syn::Pat::Lit(l) => is_float_literal(&Expr::Lit(l.clone())),
+        syn::Pat::Range(r) => {
+            let lit = |e: &Option<Box<Expr>>| e.as_deref().is_some_and(is_float_literal);
+            lit(&r.start) || lit(&r.end)
+        }
+        syn::Pat::Or(o) => o.cases.iter().any(float_pattern),
+        syn::Pat::Paren(p) => float_pattern(&p.pat),
+        syn::Pat::Ident(i) => i.subpat.as_ref().is_some_and(|(_, p)| float_pattern(p)),
+        _ => false,
+    }
+}
+
+impl Rewrite<'_> {
+    /// `match x * y { 0.0..=1.0 => .., v => .. }` on a dual value: the patterns read its
+    /// primal value, and a binding of the whole value (`v`, `v @ ..`) is the dual value again
+    /// in its arm (its guard reads the primal value, as comparisons do).
+    fn float_match(&self, m: &mut syn::ExprMatch) -> Option<Expr> {
+        if !mentions(&m.expr, self.dual) || !m.arms.iter().any(|a| float_pattern(&a.pat)) {
+            return None;
+        }
+        let scrut = syn::Ident::new("__ad_scrutinee", proc_macro2::Span::call_site());
+        let mut arms = Vec::new();
+        for arm in &m.arms {
+            let mut arm = arm.clone();
+            let top = match &arm.pat {
+                syn::Pat::Ident(i) => Some((i.ident.clone(), i.mutability)),
+                _ => None,
+            };
+            if top.is_none() && !float_pattern(&arm.pat) && !matches!(arm.pat, syn::Pat::Wild(_)) {
+                return None; // a pattern with bindings inside: not rewritten
+            }
+            if let Some((v, mutability)) = top {
+                let body = &arm.body;
+                *arm.body = syn::parse_quote!({
+                    #[allow(unused_variables)]
+                    let #mutability #v = #scrut;
+                    #body
+                });
+            }
+            arms.push(arm);
+        }
+        let e = &m.expr;
+        let primal = match self.alias {
+            Some(_) => quote!(::autodiff::no_grad(|| ::autodiff::forward::primal(&#scrut))),
+            None => quote!(::autodiff::forward::primal(&#scrut)),
+        };
+        syn::parse2(quote!({
+            let #scrut = #e;
+            match #primal { #(#arms)* }
+        }))
+        .ok()
+    }
+}
+
 impl VisitMut for Rewrite<'_> {
     fn visit_expr_mut(&mut self, e: &mut Expr) {
         if let Expr::Closure(c) = e {
@@ -311,6 +401,7 @@ impl VisitMut for Rewrite<'_> {
                 }
             }
             Expr::MethodCall(m) => self.method(m),
+            Expr::Match(m) => self.float_match(m),
             _ => None,
         };
         if let Some(new) = new {
