@@ -3,6 +3,8 @@
 //! conversions, ranges, control flow as expressions, recursion, checkpointed loops, local
 //! containers) in `NAME_jvp` and `NAME_hvp`: per form, the jvp against central differences,
 //! `<u, J v>` against the vjp to 1e-12, and the hvp against central differences of the gradient.
+// the forms are written as users write them (`acc = acc + x * w` is issue 12's example)
+#![allow(clippy::assign_op_pattern, clippy::ptr_arg)]
 
 mod common;
 use autodiff::prelude::*;
@@ -85,9 +87,26 @@ fn closures(x: f64, y: f64) -> f64 {
     sq(x) + sq(y) * x + scaled(x * x) + sq(2.0)
 }
 
+/// Annotated closures passed to adapters of dual items, and `fold`'s accumulator.
+#[differentiable(jvp, hvp)]
+fn inline_closures(x: f64, y: f64, ws: &[f64]) -> f64 {
+    let a = [x, y, x * y];
+    let s: f64 = a.iter().map(|v: &f64| v * v).sum();
+    let t = ws.iter().fold(0.0, |acc: f64, w: &f64| acc + w * x);
+    let u = a
+        .iter()
+        .copied()
+        .map(|v: f64| -> f64 { v.sin() })
+        .sum::<f64>();
+    let z = ws.iter().map(|w: &f64| w * 2.0).sum::<f64>();
+    s + t + u + z * y
+}
+
 #[test]
 fn closures_with_annotated_parameters() {
     check_xy!(closures, closures_jvp, closures_vjp, closures_grad, closures_hvp; (); 0.4, 1.3);
+    check_xy!(inline_closures, inline_closures_jvp, inline_closures_vjp, inline_closures_grad,
+        inline_closures_hvp; (&WS); 0.4, 1.3);
 }
 
 // ---- iterator chains ----
@@ -443,6 +462,8 @@ proptest! {
         ws in proptest::collection::vec(-2.0f64..2.0, 1..6),
     ) {
         check_xy!(closures, closures_jvp, closures_vjp, closures_grad, closures_hvp; (); x, y);
+        check_xy!(inline_closures, inline_closures_jvp, inline_closures_vjp,
+            inline_closures_grad, inline_closures_hvp; (&ws); x, y);
         check_xy!(chains, chains_jvp, chains_vjp, chains_grad, chains_hvp; (&ws); x, y);
         check_xy!(ref_operands, ref_operands_jvp, ref_operands_vjp, ref_operands_grad,
             ref_operands_hvp; (&ws); x, y);

@@ -286,7 +286,34 @@ impl Rewrite<'_> {
         }
     }
 
+    /// Closures passed to an adapter of dual items (`a.iter().map(|v: &f64| v * v)`): their
+    /// float annotations are the dual type; `fold`'s accumulator (its first parameter) when
+    /// it starts from or accumulates dual values.
+    fn adapter_closures(&self, m: &mut syn::ExprMethodCall) {
+        let dual_items = mentions(&m.receiver, self.dual);
+        let fold = m.method == "fold" && m.args.len() == 2;
+        let dual_acc = fold && (mentions(&m.args[0], self.dual) || mentions(&m.args[1], self.dual));
+        for (k, a) in m.args.iter_mut().enumerate() {
+            let Expr::Closure(c) = a else { continue };
+            if dual_items {
+                self.closure(c);
+            } else if fold && k == 1 && dual_acc {
+                if let Some(syn::Pat::Type(pt)) = c.inputs.first_mut() {
+                    if let Some(t) = self.dual_ty(&pt.ty) {
+                        *pt.ty = t;
+                    }
+                }
+                if let syn::ReturnType::Type(_, t) = &mut c.output {
+                    if let Some(d) = self.dual_ty(t) {
+                        **t = d;
+                    }
+                }
+            }
+        }
+    }
+
     fn method(&self, m: &mut syn::ExprMethodCall) -> Option<Expr> {
+        self.adapter_closures(m);
         let name = m.method.to_string();
         if name == "fold" && m.args.len() == 2 {
             let (init, f) = (&m.args[0], &m.args[1]);
