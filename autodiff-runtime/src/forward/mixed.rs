@@ -217,6 +217,12 @@ macro_rules! unify_for {
 unify_for!(f32, f64);
 
 /// `(a, b)` as one type (see [`Unify`]).
+///
+/// ```
+/// use autodiff_runtime::forward::{unify, Dual};
+/// assert_eq!(unify(Dual::new(1.0f64, 1.0), &2.0).1, Dual::constant(2.0));
+/// assert_eq!(unify(1.0f32, 2.0f32), (1.0, 2.0));
+/// ```
 #[inline(always)]
 pub fn unify<A: Unify<B>, B>(a: A, b: B) -> (A::Out, A::Out) {
     a.unify(b)
@@ -249,6 +255,13 @@ macro_rules! sum_item {
 sum_item!(f32, f64);
 
 /// `it.sum::<f64>()` at the items' type.
+///
+/// ```
+/// use autodiff_runtime::forward::{sum_items, Dual};
+/// let xs = [Dual::new(1.0f64, 1.0), Dual::new(2.0, 0.5)];
+/// assert_eq!(sum_items(xs.iter()).tangent, 1.5);
+/// assert_eq!(sum_items([1.0f64, 2.0].iter()), 3.0);
+/// ```
 #[inline(always)]
 pub fn sum_items<I>(it: I) -> <I::Item as SumItem>::Total
 where
@@ -260,6 +273,12 @@ where
 }
 
 /// `it.product::<f64>()` at the items' type.
+///
+/// ```
+/// use autodiff_runtime::forward::{product_items, Dual};
+/// let xs = [Dual::new(3.0f64, 1.0), Dual::constant(2.0)];
+/// assert_eq!(product_items(xs.into_iter()), Dual::new(6.0, 2.0));
+/// ```
 #[inline(always)]
 pub fn product_items<I>(it: I) -> <I::Item as SumItem>::Total
 where
@@ -319,6 +338,12 @@ impl FloatFrom<f32> for Dual<f32> {
 }
 
 /// `To::from(v)` in a copy at dual numbers (see [`FloatFrom`]).
+///
+/// ```
+/// use autodiff_runtime::forward::{float_from, Dual};
+/// assert_eq!(float_from::<f64, _>(Dual::new(0.5f32, 2.0)).tangent, 2.0f64);
+/// assert_eq!(float_from::<f64, _>(3i32), 3.0);
+/// ```
 #[inline(always)]
 pub fn float_from<To, S: FloatFrom<To>>(v: S) -> S::Out {
     v.float_from()
@@ -371,6 +396,12 @@ macro_rules! cast_dual {
 cast_dual!(f32 => f32, f32 => f64, f64 => f32, f64 => f64);
 
 /// `v as To` in a copy at dual numbers (see [`CastAs`]).
+///
+/// ```
+/// use autodiff_runtime::forward::{cast_as, Dual};
+/// assert_eq!(cast_as::<f32, _>(Dual::new(0.5f64, 2.0)).tangent, 2.0f32);
+/// assert_eq!(cast_as::<f64, _>(7u8), 7.0);
+/// ```
 #[inline(always)]
 pub fn cast_as<To, S: CastAs<To>>(v: S) -> S::Out {
     v.cast_as()
