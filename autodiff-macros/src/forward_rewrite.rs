@@ -78,7 +78,7 @@ pub fn rewrite(
     dual: &HashSet<String>,
     reverse: bool,
     alias: Option<&Type>,
-) {
+) -> Vec<syn::Error> {
     let dual = &with_filled_containers(block, dual);
     let closures = dual_called_closures(block, dual);
     let mut r = Rewrite {
@@ -86,8 +86,10 @@ pub fn rewrite(
         closures: &closures,
         reverse,
         alias,
+        errors: Vec::new(),
     };
     r.visit_block_mut(block);
+    r.errors
 }
 
 struct Rewrite<'a> {
@@ -96,6 +98,8 @@ struct Rewrite<'a> {
     closures: &'a HashSet<String>,
     reverse: bool,
     alias: Option<&'a Type>,
+    /// The forms refused (a float pattern inside a tuple or struct pattern of dual values).
+    errors: Vec<syn::Error>,
 }
 
 /// The float literal `e` (possibly negated or parenthesised).
@@ -363,12 +367,44 @@ fn float_pattern(p: &syn::Pat) -> bool {
     }
 }
 
+/// Does the pattern hold a float literal anywhere?
+fn has_float_literal(p: &syn::Pat) -> bool {
+    struct F(bool);
+    impl<'ast> syn::visit::Visit<'ast> for F {
+        fn visit_pat(&mut self, p: &'ast syn::Pat) {
+            self.0 |= float_pattern(p) && !matches!(p, syn::Pat::Ident(_));
+            syn::visit::visit_pat(self, p);
+        }
+    }
+    let mut f = F(false);
+    syn::visit::Visit::visit_pat(&mut f, p);
+    f.0
+}
+
 impl Rewrite<'_> {
     /// `match x * y { 0.0..=1.0 => .., v => .. }` on a dual value: the patterns read its
     /// primal value, and a binding of the whole value (`v`, `v @ ..`) is the dual value again
     /// in its arm (its guard reads the primal value, as comparisons do).
-    fn float_match(&self, m: &mut syn::ExprMatch) -> Option<Expr> {
-        if !mentions(&m.expr, self.dual) || !m.arms.iter().any(|a| float_pattern(&a.pat)) {
+    fn float_match(&mut self, m: &mut syn::ExprMatch) -> Option<Expr> {
+        if !mentions(&m.expr, self.dual) {
+            return None;
+        }
+        if let Some(arm) = m
+            .arms
+            .iter()
+            .find(|a| !float_pattern(&a.pat) && has_float_literal(&a.pat))
+        {
+            self.errors.push(syn::Error::new_spanned(
+                &arm.pat,
+                "forward mode (`jvp`, `hvp`) cannot match float literals inside a tuple, struct \
+                 or slice pattern of dual values\n\
+                 help: match each value on its own (`match (a, b) { (0.0, v) => .. }` -> `if a \
+                 == 0.0 { let v = b; .. }`); literals and ranges matched against the whole value \
+                 (`match x * y { 0.0..=1.0 => .., v => .. }`) are supported",
+            ));
+            return None;
+        }
+        if !m.arms.iter().any(|a| float_pattern(&a.pat)) {
             return None;
         }
         let scrut = syn::Ident::new("__ad_scrutinee", proc_macro2::Span::call_site());

@@ -279,9 +279,9 @@ pub(crate) fn dual_copy(
         .map(|(p, _)| p.ident.to_string())
         .collect();
     let (_, dual) = crate::forward_dual::locals(&copy.block, &seeds);
-    crate::forward_rewrite::rewrite(&mut copy.block, &dual, alias.is_some(), alias);
+    let refused = crate::forward_rewrite::rewrite(&mut copy.block, &dual, alias.is_some(), alias);
     crate::forward_literals::rewrite(&mut copy.block, alias.is_some(), &plain);
-    let errors = {
+    let mut errors = {
         let named_params = sig
             .params
             .iter()
@@ -302,6 +302,7 @@ pub(crate) fn dual_copy(
         crate::forward_dual::rewrite_calls(&mut copy.block, &seeds, &cx)
     };
     rename_self_calls(&mut copy.block, &f.sig.ident, name);
+    errors.extend(refused);
     (copy, errors)
 }
 
