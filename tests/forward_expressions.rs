@@ -452,6 +452,76 @@ fn generic_functions() {
         generic_data_hvp; (&WS, v.clone(), [0.5, 2.0], &r); 0.6);
 }
 
+// ---- scalar forms inside tensor functions, type aliases, f32 ----
+
+#[differentiable(jvp, hvp)]
+fn tensor_scalars(x: &Tensor<f64>, ws: &[f64]) -> Tensor<f64> {
+    let s: f64 = x.sum().item();
+    let k = ws.iter().map(|&w| w * s).sum::<f64>();
+    let g = |v: f64| v.sin() * 2.0;
+    (x * g(k)).sum() * f64::max(s, 0.5)
+}
+
+type T64 = Tensor<f64>;
+
+/// A type alias of a tensor (`jvp`: through `Dualize`).
+#[differentiable(jvp)]
+fn aliased(x: &T64) -> T64 {
+    (x * x).sin().sum()
+}
+
+#[differentiable(jvp, hvp)]
+fn f32_forms(x: f32, y: f32) -> f32 {
+    let sq = |v: f32| v * v;
+    let a: f32 = f32::max(x, y) + f32::sin(x);
+    sq(x) + a + [x, y].iter().sum::<f32>()
+}
+
+#[test]
+fn tensor_functions_aliases_and_f32() {
+    let x = Tensor::from_vec(vec![0.5, 1.2, -0.4], &[3]);
+    let vx = Tensor::from_vec(vec![0.3, -0.2, 0.1], &[3]);
+    let along = |f: &dyn Fn(&Tensor<f64>) -> f64, s: f64| f(&(&x + &(&vx * s)));
+    let ts = |t: &Tensor<f64>| tensor_scalars(t, &WS).item();
+    let (y, jv) = tensor_scalars_jvp(&x, &WS, &vx);
+    assert_eq!(y.item(), ts(&x));
+    assert_close(
+        jv.item(),
+        (along(&ts, H) - along(&ts, -H)) / (2.0 * H),
+        1e-6,
+    );
+    let (_, pb) = tensor_scalars_vjp(&x, &WS);
+    let g = pb(Tensor::scalar(1.0));
+    let dot: f64 = g.to_vec().iter().zip(vx.to_vec()).map(|(a, b)| a * b).sum();
+    assert_close(jv.item(), dot, 1e-12);
+    let (_, _, hv) = tensor_scalars_hvp(&x, &WS, &vx);
+    let grad_along = |s: f64| tensor_scalars_grad(&(&x + &(&vx * s)), &WS).1;
+    let (gp, gm) = (grad_along(H), grad_along(-H));
+    for ((h, a), b) in hv.to_vec().iter().zip(gp.to_vec()).zip(gm.to_vec()) {
+        assert_close(*h, (a - b) / (2.0 * H), 1e-6);
+    }
+
+    let al = |t: &Tensor<f64>| aliased(t).item();
+    let (y, jv) = aliased_jvp(&x, &vx);
+    assert_eq!(y.item(), al(&x));
+    assert_close(
+        jv.item(),
+        (along(&al, H) - along(&al, -H)) / (2.0 * H),
+        1e-6,
+    );
+
+    let (x32, y32, vx32, vy32) = (0.4f32, 1.3f32, 0.7f32, -0.4f32);
+    let (v, jv) = f32_forms_jvp(x32, y32, vx32, vy32);
+    assert_eq!(v, f32_forms(x32, y32));
+    let (_, g) = f32_forms_grad(x32, y32);
+    assert_close(f64::from(jv), f64::from(g.0 * vx32 + g.1 * vy32), 1e-6);
+    let (_, g2, hv) = f32_forms_hvp(x32, y32, vx32, vy32);
+    assert_eq!(g2, g);
+    // d²/dx² = 2 - sin x + 0 (max picks y), no mixed terms
+    assert_close(f64::from(hv.0), f64::from((2.0 - x32.sin()) * vx32), 1e-6);
+    assert_close(f64::from(hv.1), 0.0, 1e-6);
+}
+
 // ---- random inputs for closures and iterator chains ----
 
 proptest! {
