@@ -383,7 +383,8 @@ fn tensor_powf(x: &Tensor<f64>, p: f64) -> Tensor<f64> {
 #[differentiable(jvp, hvp)]
 fn tensor_closure(x: &Tensor<f64>) -> Tensor<f64> {
     let f = |t: &Tensor<f64>| t.tanh() * 2.0;
-    (f(x) * x).sum()
+    let h = |t: &Tensor<f64>, k: f64| t * k;
+    (f(x) * x).sum() + h(x, 2.0).sum()
 }
 
 #[test]

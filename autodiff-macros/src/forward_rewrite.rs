@@ -23,7 +23,7 @@ use crate::forward_dual::mentions;
 use crate::syntax::is_float_type;
 use proc_macro2::TokenStream;
 use quote::quote;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use syn::visit_mut::VisitMut;
 use syn::{Expr, Type};
 
@@ -95,7 +95,7 @@ pub fn rewrite(
 struct Rewrite<'a> {
     dual: &'a HashSet<String>,
     /// Closures bound to locals and called with a dual argument.
-    closures: &'a HashSet<String>,
+    closures: &'a HashMap<String, Vec<bool>>,
     reverse: bool,
     alias: Option<&'a Type>,
     /// The forms refused (a float pattern inside a tuple or struct pattern of dual values).
@@ -145,18 +145,23 @@ fn with_filled_containers(block: &syn::Block, dual: &HashSet<String>) -> HashSet
 }
 
 /// The locals bound to a closure (`let sq = |v: f64| ..;`) that some call passes a dual
-/// argument to.
-fn dual_called_closures(block: &syn::Block, dual: &HashSet<String>) -> HashSet<String> {
+/// argument to, with which of its parameters are annotated `f32` / `f64`.
+fn dual_called_closures(block: &syn::Block, dual: &HashSet<String>) -> HashMap<String, Vec<bool>> {
     struct C<'a> {
         dual: &'a HashSet<String>,
-        closures: HashSet<String>,
+        closures: HashMap<String, Vec<bool>>,
         called: HashSet<String>,
     }
     impl<'ast> syn::visit::Visit<'ast> for C<'_> {
         fn visit_local(&mut self, l: &'ast syn::Local) {
             if let (syn::Pat::Ident(pi), Some(init)) = (&l.pat, &l.init) {
-                if matches!(&*init.expr, Expr::Closure(_)) {
-                    self.closures.insert(pi.ident.to_string());
+                if let Expr::Closure(c) = &*init.expr {
+                    let floats = c
+                        .inputs
+                        .iter()
+                        .map(|p| matches!(p, syn::Pat::Type(pt) if is_float_type(&pt.ty)))
+                        .collect();
+                    self.closures.insert(pi.ident.to_string(), floats);
                 }
             }
             syn::visit::visit_local(self, l);
@@ -175,11 +180,14 @@ fn dual_called_closures(block: &syn::Block, dual: &HashSet<String>) -> HashSet<S
     }
     let mut c = C {
         dual,
-        closures: HashSet::new(),
+        closures: HashMap::new(),
         called: HashSet::new(),
     };
     syn::visit::Visit::visit_block(&mut c, block);
-    c.closures.intersection(&c.called).cloned().collect()
+    c.closures
+        .into_iter()
+        .filter(|(name, _)| c.called.contains(name))
+        .collect()
 }
 
 impl Rewrite<'_> {
@@ -273,11 +281,11 @@ impl Rewrite<'_> {
     fn closure_call(&self, c: &mut syn::ExprCall) {
         let Expr::Path(p) = &*c.func else { return };
         let Some(id) = p.path.get_ident() else { return };
-        if !self.closures.contains(&id.to_string()) {
+        let Some(floats) = self.closures.get(&id.to_string()) else {
             return;
-        }
+        };
         let fwd = quote!(::autodiff::forward);
-        for a in c.args.iter_mut() {
+        for (a, _) in c.args.iter_mut().zip(floats).filter(|(_, f)| **f) {
             if !is_float_literal(a) && mentions(a, self.dual) {
                 continue;
             }
@@ -482,7 +490,7 @@ impl VisitMut for Rewrite<'_> {
         let name = pi.ident.to_string();
         if let Some(init) = &mut l.init {
             if let Expr::Closure(c) = &mut *init.expr {
-                if self.closures.contains(&name) {
+                if self.closures.contains_key(&name) {
                     self.closure(c);
                 }
                 return;
