@@ -70,8 +70,29 @@ fn trait_paths(x: f64, y: f64) -> f64 {
     Float::sin(x) + <f64 as Float>::exp(y) * x + f64::powi(x, 3) * f64::atan2(y, x)
 }
 
+/// A parameter that is not differentiated as an operand of `f64::NAME`.
+#[differentiable(wrt(x), jvp, hvp)]
+fn ufcs_plain(x: f64, p: f64) -> f64 {
+    f64::max(x, p) * f64::powf(x, p) + f64::min(p, x)
+}
+
+/// Conversions and casts to the function's own element type, integer casts.
+#[differentiable(jvp, hvp)]
+fn own_casts(x: f64, n: usize) -> f64 {
+    let mut s = 0.0;
+    for i in 0..n {
+        s += (i as f64) * x * (n as f64);
+    }
+    s + f64::from(x) * (x as f64) + f64::from(2.0f32) * x
+}
+
 #[test]
 fn ufcs_and_trait_paths() {
+    for x in [0.5, 2.0] {
+        check_x!(ufcs_plain, ufcs_plain_jvp, ufcs_plain_vjp, ufcs_plain_grad, ufcs_plain_hvp;
+            (1.5); x);
+    }
+    check_x!(own_casts, own_casts_jvp, own_casts_vjp, own_casts_grad, own_casts_hvp; (4); 0.7);
     check_xy!(ufcs, ufcs_jvp, ufcs_vjp, ufcs_grad, ufcs_hvp; (); 0.4, 1.3);
     check_xy!(ufcs, ufcs_jvp, ufcs_vjp, ufcs_grad, ufcs_hvp; (); 1.1, -0.6);
     check_xy!(trait_paths, trait_paths_jvp, trait_paths_vjp, trait_paths_grad, trait_paths_hvp;

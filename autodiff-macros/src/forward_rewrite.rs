@@ -114,7 +114,8 @@ fn is_float_literal(e: &Expr) -> bool {
 }
 
 /// The names at dual numbers, with the containers that dual values are pushed into
-/// (`v.push(x * 2.0)`, `v.insert(0, x)`, `v.extend(..)`) and the names bound from them.
+/// (`v.push(x * 2.0)`, `v.insert(0, x)`, `v.extend(..)`), the locals that compound
+/// assignments add dual values to (`s += x * w`), and the names bound from them.
 fn with_filled_containers(block: &syn::Block, dual: &HashSet<String>) -> HashSet<String> {
     struct P<'a>(&'a HashSet<String>, HashSet<String>);
     impl<'ast> syn::visit::Visit<'ast> for P<'_> {
@@ -128,6 +129,24 @@ fn with_filled_containers(block: &syn::Block, dual: &HashSet<String>) -> HashSet
                 }
             }
             syn::visit::visit_expr_method_call(self, m);
+        }
+        // `s += x * w` (an assignment with `=` is followed by `forward_dual::locals`)
+        fn visit_expr_binary(&mut self, b: &'ast syn::ExprBinary) {
+            let compound = matches!(
+                b.op,
+                syn::BinOp::AddAssign(_)
+                    | syn::BinOp::SubAssign(_)
+                    | syn::BinOp::MulAssign(_)
+                    | syn::BinOp::DivAssign(_)
+            );
+            if let (true, Expr::Path(p)) = (compound, &*b.left) {
+                if let Some(id) = p.path.get_ident() {
+                    if mentions(&b.right, self.0) {
+                        self.1.insert(id.to_string());
+                    }
+                }
+            }
+            syn::visit::visit_expr_binary(self, b);
         }
         fn visit_item(&mut self, _: &'ast syn::Item) {}
     }
@@ -204,6 +223,20 @@ impl Rewrite<'_> {
         }
     }
 
+    /// In the `hvp` copy: is `ty` the element type of its dual numbers (`__AdDualF64`:
+    /// `f64`)?
+    fn is_elem(&self, ty: &Type) -> bool {
+        matches!(ty, Type::Path(p) if p.path.get_ident().is_some_and(|i| self.is_elem_ident(i)))
+    }
+
+    fn is_elem_ident(&self, id: &syn::Ident) -> bool {
+        let Some(alias) = self.alias else {
+            return false;
+        };
+        let alias = quote!(#alias).to_string();
+        (id == "f64" && alias.ends_with("F64")) || (id == "f32" && alias.ends_with("F32"))
+    }
+
     /// A float literal as a constant dual number.
     fn constant(&self, lit: &Expr) -> Expr {
         match self.alias {
@@ -252,11 +285,23 @@ impl Rewrite<'_> {
         }
         let name = &segs[1].ident;
         let s = name.to_string();
+        if self.reverse && s == "from" && c.args.len() == 1 && self.is_elem_ident(prim) {
+            // a dual value converted to its own element type: itself
+            let a = &c.args[0];
+            return syn::parse2(quote!((#a))).ok();
+        }
         if self.reverse {
-            // the generator takes the call as written, its literal operands as constants
-            if FLOAT_FNS.contains(&s.as_str()) || BINARY_FLOAT.contains(&s.as_str()) {
-                for a in c.args.iter_mut().filter(|a| is_float_literal(a)) {
-                    *a = self.constant(a);
+            // the generator takes the call as written, its plain operands (literals, plain
+            // parameters) as constants
+            if BINARY_FLOAT.contains(&s.as_str()) || s == "mul_add" {
+                let fwd = quote!(::autodiff::forward);
+                let alias = self.alias?;
+                for a in c.args.iter_mut() {
+                    if is_float_literal(a) || !mentions(a, self.dual) {
+                        *a = syn::parse_quote!(
+                            ::autodiff::no_grad(|| #fwd::IntoScalar::<#alias>::into_scalar(#a))
+                        );
+                    }
                 }
             }
             return None;
@@ -462,11 +507,13 @@ impl VisitMut for Rewrite<'_> {
                 self.closure_call(c);
                 self.path_call(c)
             }
-            Expr::Cast(c) if !self.reverse && mentions(&c.expr, self.dual) => {
-                let to = &c.ty;
-                if is_float_type(to) {
-                    let x = &c.expr;
+            Expr::Cast(c) if mentions(&c.expr, self.dual) && is_float_type(&c.ty) => {
+                let (to, x) = (&c.ty, &c.expr);
+                if !self.reverse {
                     syn::parse2(quote!(::autodiff::forward::cast_as::<#to, _>(#x))).ok()
+                } else if self.is_elem(to) {
+                    // a dual value cast to its own element type: itself
+                    syn::parse2(quote!((#x))).ok()
                 } else {
                     None
                 }
