@@ -4,7 +4,12 @@
 //! containers) in `NAME_jvp` and `NAME_hvp`: per form, the jvp against central differences,
 //! `<u, J v>` against the vjp to 1e-12, and the hvp against central differences of the gradient.
 // the forms are written as users write them (`acc = acc + x * w` is issue 12's example)
-#![allow(clippy::assign_op_pattern, clippy::ptr_arg)]
+#![allow(
+    clippy::assign_op_pattern,
+    clippy::ptr_arg,
+    clippy::useless_conversion,
+    clippy::unnecessary_cast
+)]
 
 mod common;
 use autodiff::prelude::*;
