@@ -90,7 +90,8 @@ pub fn hvp(
         return None;
     }
     let Some(alias) = single_elem(sig).as_ref().and_then(dual_alias) else {
-        cx.push(diag::forward_mode_needs_generic(span));
+        let mixed = crate::forward_rewrite::hvp_mixed_elements(sig, span);
+        cx.push(mixed.unwrap_or_else(|| diag::forward_mode_needs_generic(span)));
         return None;
     };
     let (copy, copy_sig, errors) = hvp_copy(f, sig, convs, &alias);

@@ -21,7 +21,7 @@
 
 use crate::forward_dual::mentions;
 use crate::syntax::is_float_type;
-use proc_macro2::TokenStream;
+use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use std::collections::{HashMap, HashSet};
 use syn::visit_mut::VisitMut;
@@ -560,4 +560,41 @@ impl VisitMut for Rewrite<'_> {
     }
 
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
+
+/// `hvp` of a function whose numbers and tensors are of both float types (`fn f(x: f32) ->
+/// f64`): the error at `span` saying so, or `None` for other functions.
+pub fn hvp_mixed_elements(sig: &crate::parse::Signature, span: Span) -> Option<syn::Error> {
+    let words = |ty: &Type| {
+        let mut w = Vec::new();
+        collect_idents(quote!(#ty), &mut w);
+        w
+    };
+    let all: Vec<String> = sig
+        .params
+        .iter()
+        .map(|p| &p.ty)
+        .chain(sig.output.as_ref())
+        .flat_map(words)
+        .collect();
+    let has = |f: &str| all.iter().any(|w| w == f);
+    (has("f32") && has("f64")).then(|| {
+        syn::Error::new(
+            span,
+            "`hvp` runs the function at one dual element type, and this function has numbers \
+             or tensors of both `f32` and `f64`\n\
+             help: write the function at one float type (convert at the call), or use `jvp`, \
+             which takes conversions between `f32` and `f64`",
+        )
+    })
+}
+
+fn collect_idents(ts: TokenStream, out: &mut Vec<String>) {
+    for t in ts {
+        match t {
+            proc_macro2::TokenTree::Ident(i) => out.push(i.to_string()),
+            proc_macro2::TokenTree::Group(g) => collect_idents(g.stream(), out),
+            _ => {}
+        }
+    }
 }
