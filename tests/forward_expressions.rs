@@ -8,7 +8,8 @@
     clippy::assign_op_pattern,
     clippy::ptr_arg,
     clippy::useless_conversion,
-    clippy::unnecessary_cast
+    clippy::unnecessary_cast,
+    clippy::useless_vec
 )]
 
 mod common;
@@ -333,6 +334,73 @@ fn matches_adapters_and_mutual_recursion() {
     }
     check_x!(even, even_jvp, even_vjp, even_grad, even_hvp; (5); 0.6);
     check_x!(refs, refs_jvp, refs_vjp, refs_grad, refs_hvp; (&WS); 0.6);
+}
+
+// ---- windows, labelled breaks, while let, nested closures, vec!, float constants ----
+
+#[differentiable(jvp, hvp)]
+fn windows(x: f64, ws: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for w in ws.windows(2) {
+        s += (w[0] - w[1]) * x;
+    }
+    for (i, w) in ws.iter().enumerate().rev() {
+        if i == 0 {
+            break;
+        }
+        s = s + *w * x * x;
+    }
+    s
+}
+
+#[differentiable(jvp, hvp)]
+fn labels(x: f64, n: usize) -> f64 {
+    let mut v = x;
+    'outer: for i in 0..n {
+        for j in 0..n {
+            if i * j > 4 {
+                break 'outer;
+            }
+            v = v * 1.1 + x;
+        }
+    }
+    let mut k = 0;
+    while let Some(t) = if k < 3 { Some(k) } else { None } {
+        v = v + x * t as f64;
+        k += 1;
+    }
+    v
+}
+
+#[differentiable(jvp, hvp)]
+fn nested_closures(x: f64, y: f64) -> f64 {
+    let f = |a: f64| a * y;
+    let g = |b: f64| f(b) + b * x;
+    g(x) + g(2.0)
+}
+
+#[differentiable(jvp, hvp)]
+fn vec_ops(x: f64, y: f64) -> f64 {
+    let v = vec![x, y, x * y];
+    let m = v.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    let w: Vec<f64> = v.iter().map(|a| a * 2.0).collect();
+    m + w[2] + v.len() as f64 * x
+}
+
+#[differentiable(jvp, hvp)]
+fn consts(x: f64) -> f64 {
+    x * std::f64::consts::PI + f64::EPSILON + x.powi(2) * std::f64::consts::E
+}
+
+#[test]
+fn more_loops_closures_and_constants() {
+    check_x!(windows, windows_jvp, windows_vjp, windows_grad, windows_hvp; (&WS); 0.6);
+    check_x!(labels, labels_jvp, labels_vjp, labels_grad, labels_hvp; (4); 0.6);
+    check_xy!(nested_closures, nested_closures_jvp, nested_closures_vjp, nested_closures_grad,
+        nested_closures_hvp; (); 0.4, 1.3);
+    check_xy!(vec_ops, vec_ops_jvp, vec_ops_vjp, vec_ops_grad, vec_ops_hvp; (); 0.4, 1.3);
+    check_xy!(vec_ops, vec_ops_jvp, vec_ops_vjp, vec_ops_grad, vec_ops_hvp; (); 2.0, 0.3);
+    check_x!(consts, consts_jvp, consts_vjp, consts_grad, consts_hvp; (); 0.6);
 }
 
 // ---- recursion, checkpointed loops, tuples, arrays, local Vecs ----

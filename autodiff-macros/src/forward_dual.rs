@@ -175,7 +175,7 @@ pub(crate) fn mentions(e: &Expr, names: &HashSet<String>) -> bool {
 }
 
 /// Every name a pattern binds.
-fn pat_names(p: &syn::Pat, out: &mut HashSet<String>) {
+pub(crate) fn pat_names(p: &syn::Pat, out: &mut HashSet<String>) {
     struct B<'a>(&'a mut HashSet<String>);
     impl<'ast> Visit<'ast> for B<'_> {
         fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {

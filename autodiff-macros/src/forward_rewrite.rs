@@ -79,8 +79,18 @@ pub fn rewrite(
     reverse: bool,
     alias: Option<&Type>,
 ) -> Vec<syn::Error> {
-    let dual = &with_filled_containers(block, dual);
-    let closures = dual_called_closures(block, dual);
+    // closures called with dual arguments take them in their float parameters, which may
+    // call other closures with them (to a fixpoint)
+    let mut dual = with_filled_containers(block, dual);
+    let closures = loop {
+        let (closures, params) = dual_called_closures(block, &dual);
+        if params.is_subset(&dual) {
+            break closures;
+        }
+        let seeds: HashSet<String> = dual.union(&params).cloned().collect();
+        dual = with_filled_containers(block, &crate::forward_dual::locals(block, &seeds).1);
+    };
+    let dual = &dual;
     let mut r = Rewrite {
         dual,
         closures: &closures,
@@ -130,6 +140,19 @@ fn with_filled_containers(block: &syn::Block, dual: &HashSet<String>) -> HashSet
             }
             syn::visit::visit_expr_method_call(self, m);
         }
+        // `let v = vec![x, 2.0 * x];`
+        fn visit_local(&mut self, l: &'ast syn::Local) {
+            if let (syn::Pat::Ident(pi), Some(init)) = (&l.pat, &l.init) {
+                if let Expr::Macro(m) = &*init.expr {
+                    let mut words = Vec::new();
+                    collect_idents(m.mac.tokens.clone(), &mut words);
+                    if m.mac.path.is_ident("vec") && words.iter().any(|w| self.0.contains(w)) {
+                        self.1.insert(pi.ident.to_string());
+                    }
+                }
+            }
+            syn::visit::visit_local(self, l);
+        }
         // `s += x * w` (an assignment with `=` is followed by `forward_dual::locals`)
         fn visit_expr_binary(&mut self, b: &'ast syn::ExprBinary) {
             let compound = matches!(
@@ -164,11 +187,16 @@ fn with_filled_containers(block: &syn::Block, dual: &HashSet<String>) -> HashSet
 }
 
 /// The locals bound to a closure (`let sq = |v: f64| ..;`) that some call passes a dual
-/// argument to, with which of its parameters are annotated `f32` / `f64`.
-fn dual_called_closures(block: &syn::Block, dual: &HashSet<String>) -> HashMap<String, Vec<bool>> {
+/// argument to, with which of its parameters are annotated `f32` / `f64`; and the names
+/// those parameters bind.
+fn dual_called_closures(
+    block: &syn::Block,
+    dual: &HashSet<String>,
+) -> (HashMap<String, Vec<bool>>, HashSet<String>) {
     struct C<'a> {
         dual: &'a HashSet<String>,
         closures: HashMap<String, Vec<bool>>,
+        params: HashMap<String, HashSet<String>>,
         called: HashSet<String>,
     }
     impl<'ast> syn::visit::Visit<'ast> for C<'_> {
@@ -180,7 +208,16 @@ fn dual_called_closures(block: &syn::Block, dual: &HashSet<String>) -> HashMap<S
                         .iter()
                         .map(|p| matches!(p, syn::Pat::Type(pt) if is_float_type(&pt.ty)))
                         .collect();
+                    let mut names = HashSet::new();
+                    for p in &c.inputs {
+                        if let syn::Pat::Type(pt) = p {
+                            if names_float(&pt.ty) {
+                                crate::forward_dual::pat_names(&pt.pat, &mut names);
+                            }
+                        }
+                    }
                     self.closures.insert(pi.ident.to_string(), floats);
+                    self.params.insert(pi.ident.to_string(), names);
                 }
             }
             syn::visit::visit_local(self, l);
@@ -200,27 +237,34 @@ fn dual_called_closures(block: &syn::Block, dual: &HashSet<String>) -> HashMap<S
     let mut c = C {
         dual,
         closures: HashMap::new(),
+        params: HashMap::new(),
         called: HashSet::new(),
     };
     syn::visit::Visit::visit_block(&mut c, block);
-    c.closures
+    let called = &c.called;
+    let params = c
+        .params
         .into_iter()
-        .filter(|(name, _)| c.called.contains(name))
-        .collect()
+        .filter(|(name, _)| called.contains(name))
+        .flat_map(|(_, names)| names)
+        .collect();
+    let closures = c
+        .closures
+        .into_iter()
+        .filter(|(name, _)| called.contains(name))
+        .collect();
+    (closures, params)
 }
 
 impl Rewrite<'_> {
-    /// `f64` -> the copy's dual type; other types unchanged (a reference keeps its `&`).
+    /// A type naming `f32` / `f64` (`f64`, `&f64`, `Vec<f64>`, `(f64, usize)`) with them as
+    /// the copy's dual type; `None` for other types and for tensor types (whose element the
+    /// copy infers: `forward_literals::InferTensorElements`).
     fn dual_ty(&self, ty: &Type) -> Option<Type> {
-        match ty {
-            Type::Reference(r) if is_float_type(&r.elem) => {
-                let mut r = r.clone();
-                *r.elem = crate::forward_tensor::dual_type(&r.elem, self.alias);
-                Some(Type::Reference(r))
-            }
-            t if is_float_type(t) => Some(crate::forward_tensor::dual_type(t, self.alias)),
-            _ => None,
-        }
+        let mut words = Vec::new();
+        collect_idents(quote!(#ty), &mut words);
+        let tensor = words.iter().any(|w| w == "Tensor");
+        (names_float(ty) && !tensor).then(|| crate::forward_tensor::dual_type(ty, self.alias))
     }
 
     /// In the `hvp` copy: is `ty` the element type of its dual numbers (`__AdDualF64`:
@@ -373,9 +417,14 @@ impl Rewrite<'_> {
         self.adapter_closures(m);
         let name = m.method.to_string();
         if name == "fold" && m.args.len() == 2 {
-            let (init, f) = (&m.args[0], &m.args[1]);
-            if is_float_literal(init) && mentions(f, self.dual) {
+            let dual_fold = mentions(&m.args[1], self.dual) || mentions(&m.receiver, self.dual);
+            let init = &m.args[0];
+            if dual_fold && (is_float_literal(init) || is_float_const(init)) {
                 m.args[0] = self.constant(init);
+            }
+            // `fold(.., f64::max)`: the `Float` method, at the items' type
+            if let (false, Expr::Path(p)) = (self.reverse, &mut m.args[1]) {
+                float_fn_path(p);
             }
             return None;
         }
@@ -403,6 +452,39 @@ impl Rewrite<'_> {
         let recv = &m.receiver;
         syn::parse2(quote!(::autodiff::forward::#f(#recv))).ok()
     }
+}
+
+/// `f64::NEG_INFINITY`, `f64::consts::PI`: a constant of a float type.
+fn is_float_const(e: &Expr) -> bool {
+    let Expr::Path(p) = e else { return false };
+    let segs = &p.path.segments;
+    p.qself.is_none()
+        && segs.len() >= 2
+        && segs.iter().any(|s| s.ident == "f64" || s.ident == "f32")
+        && segs
+            .last()
+            .is_some_and(|s| s.ident.to_string().chars().all(|c| !c.is_lowercase()))
+}
+
+/// `f64::max` passed as a function: `num_traits::Float::max`, for plain and dual numbers.
+fn float_fn_path(p: &mut syn::ExprPath) {
+    let segs = &p.path.segments;
+    let prim = segs.len() == 2 && (segs[0].ident == "f64" || segs[0].ident == "f32");
+    if !prim || p.qself.is_some() {
+        return;
+    }
+    let name = segs[1].ident.to_string();
+    if FLOAT_FNS.contains(&name.as_str()) || BINARY_FLOAT.contains(&name.as_str()) {
+        let id = &segs[1].ident;
+        p.path = syn::parse_quote!(::autodiff::num_traits::Float::#id);
+    }
+}
+
+/// Does the type name `f32` or `f64`?
+fn names_float(ty: &Type) -> bool {
+    let mut w = Vec::new();
+    collect_idents(quote!(#ty), &mut w);
+    w.iter().any(|w| w == "f32" || w == "f64")
 }
 
 /// Does the pattern hold a float literal (`2.5`, `0.0..=1.0`)?
