@@ -90,7 +90,7 @@ pub fn hvp(
         return None;
     }
     let Some(alias) = single_elem(sig).as_ref().and_then(dual_alias) else {
-        let mixed = crate::forward_rewrite::hvp_mixed_elements(sig, span);
+        let mixed = crate::forward_scan::hvp_mixed_elements(sig, span);
         cx.push(mixed.unwrap_or_else(|| diag::forward_mode_needs_generic(span)));
         return None;
     };

@@ -26,6 +26,7 @@ mod forward_dual;
 mod forward_hvp;
 mod forward_literals;
 mod forward_rewrite;
+mod forward_scan;
 mod forward_tensor;
 #[cfg(test)]
 mod fuzz_tests;
