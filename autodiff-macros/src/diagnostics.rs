@@ -511,13 +511,34 @@ pub fn forward_method_on_place(span: Span, recv: &syn::Expr, method: &syn::Ident
     err(
         span,
         format!(
-            "forward mode cannot call `{method}` on `{recv}` at dual numbers: the macro does not \
-             know the type of `{recv}`, and the copy of `{method}` that takes its dual form is \
-             an associated function of that type\n\
+            "`hvp` cannot call `{method}` on `{recv}` with more than 6 arguments: the macro does \
+             not know the type of `{recv}`, and calls the copy of `{method}` through \
+             `autodiff::forward::DualMethodHvp`, which takes up to 6\n\
              help: call it by its type's path, `TypeOfIt::{method}(&{recv}, ..)`, or bind it with \
              its type first (`let l: &TypeOfIt = &{recv};`, in a loop `let l: &TypeOfIt = l;`) \
              and call `l.{method}(..)`"
         ),
+    )
+}
+
+pub fn impl_attr_on_trait_impl(span: Span) -> Error {
+    err(
+        span,
+        "`#[differentiable]` on an `impl` block takes inherent `impl` blocks only (`impl Lin { .. }`): \
+         it gives the methods with `jvp` / `hvp` copies that other functions' forward mode can \
+         call by method syntax\n\
+         help: put `#[differentiable(..)]` on the trait impl's methods only, and call them by \
+         their type's path in functions with `jvp` / `hvp`",
+    )
+}
+
+pub fn impl_attr_on_generic_impl(span: Span) -> Error {
+    err(
+        span,
+        "`#[differentiable]` on an `impl` block takes non-generic `impl` blocks only: forward \
+         mode calls the methods of generic `impl` blocks by their type's path\n\
+         help: remove `#[differentiable]` from the `impl` block, and call its methods by their \
+         type's path (`Lin::<f64>::forward(&self.l1, ..)`) in functions with `jvp` / `hvp`",
     )
 }
 

@@ -25,6 +25,7 @@ mod forward;
 mod forward_dual;
 mod forward_hvp;
 mod forward_literals;
+mod forward_methods;
 mod forward_tensor;
 #[cfg(test)]
 mod fuzz_tests;
