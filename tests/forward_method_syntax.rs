@@ -50,6 +50,19 @@ impl Mlp {
     }
 }
 
+impl Mlp {
+    /// The model as data (not differentiated): its layers' copies get constant receivers.
+    #[differentiable(wrt(x), jvp, hvp)]
+    fn loss_in_x(&self, x: &Tensor<f64>) -> Tensor<f64> {
+        let mut h = x.clone();
+        for l in &self.layers {
+            h = l.forward(&h);
+        }
+        let h = self.head.scaled(&h, 1.3);
+        (&h * &h).sum()
+    }
+}
+
 fn lin(seed: u64, n: usize) -> Lin {
     Lin {
         w: Tensor::randn_scaled(&[n, n], seed, 0.5),
@@ -118,5 +131,24 @@ fn jvp_and_hvp_through_methods_called_by_method_syntax() {
         for (k, got) in hv.iter().enumerate() {
             assert_close(*got, (gp[k] - gm[k]) / 2e-5, 1e-6);
         }
+    }
+}
+
+#[test]
+fn jvp_and_hvp_with_the_receivers_as_data() {
+    let m = mlp(5);
+    let (x, vx) = (Tensor::randn(&[2, 3], 6), Tensor::randn(&[2, 3], 7));
+    let (y, jv) = m.loss_in_x_jvp(&x, &vx);
+    let (y_r, gx) = m.loss_in_x_grad(&x);
+    assert_close(y.item(), y_r.item(), 1e-14);
+    assert_close(jv.item(), flat_dot(&gx.to_vec(), &vx.to_vec()), 1e-12);
+    let (_, g_h, hx) = m.loss_in_x_hvp(&x, &vx);
+    for (a, b) in g_h.to_vec().iter().zip(gx.to_vec()) {
+        assert_close(*a, b, 1e-14);
+    }
+    let grad_at = |s: f64| m.loss_in_x_grad(&(&x + &(&vx * s))).1.to_vec();
+    let (gp, gm) = (grad_at(1e-5), grad_at(-1e-5));
+    for (k, got) in hx.to_vec().iter().enumerate() {
+        assert_close(*got, (gp[k] - gm[k]) / 2e-5, 1e-6);
     }
 }
