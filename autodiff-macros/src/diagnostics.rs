@@ -521,14 +521,29 @@ pub fn forward_method_on_place(span: Span, recv: &syn::Expr, method: &syn::Ident
     )
 }
 
-pub fn impl_attr_on_trait_impl(span: Span) -> Error {
+pub fn method_attr_in_trait_impl(header: &str) -> Error {
     err(
-        span,
-        "`#[differentiable]` on an `impl` block takes inherent `impl` blocks only (`impl Lin { .. }`): \
-         it gives the methods with `jvp` / `hvp` copies that other functions' forward mode can \
-         call by method syntax\n\
-         help: put `#[differentiable(..)]` on the trait impl's methods only, and call them by \
-         their type's path in functions with `jvp` / `hvp`",
+        Span::call_site(),
+        format!(
+            "`#[differentiable]` on a method of a trait impl (`{header}`) needs `#[differentiable]` \
+             on the `impl` block as well: the generated `_vjp` and `_grad` functions are not \
+             members of the trait, and the block's attribute puts them in an inherent `impl` of \
+             the type\n\
+             help: write `#[differentiable]` on the line above `{header}`"
+        ),
+    )
+}
+
+pub fn trait_impl_param_not_in_self_type(param: &syn::Ident) -> Error {
+    err(
+        param.span(),
+        format!(
+            "`#[differentiable]` on a trait `impl` puts the generated `_vjp` / `_grad` functions in \
+             an inherent `impl` of the self type with the same generics, where `{param}` would not \
+             be constrained: it appears only in the trait\n\
+             help: use a concrete type for `{param}` in this `impl`, or differentiate a free \
+             function or an inherent method that the trait method calls"
+        ),
     )
 }
 

@@ -60,7 +60,9 @@ pub fn expand_impl(attr: TokenStream, imp: ItemImpl) -> TokenStream {
         errors.push(e);
     }
     if imp.trait_.is_some() {
-        errors.push(diag::impl_attr_on_trait_impl(imp.impl_token.span));
+        if errors.is_empty() {
+            return crate::trait_impls::expand_trait_impl(imp);
+        }
     } else if !imp.generics.params.is_empty() {
         errors.push(diag::impl_attr_on_generic_impl(imp.impl_token.span));
     }
@@ -78,12 +80,10 @@ pub fn expand_impl(attr: TokenStream, imp: ItemImpl) -> TokenStream {
 
 /// The options of a method's `#[differentiable(..)]`, if it has one.
 fn method_options(m: &ImplItemFn) -> Option<Options> {
-    let a = m.attrs.iter().find(|a| {
-        a.path()
-            .segments
-            .last()
-            .is_some_and(|s| s.ident == "differentiable")
-    })?;
+    let a = m
+        .attrs
+        .iter()
+        .find(|a| crate::trait_impls::is_differentiable_attr(a))?;
     match &a.meta {
         syn::Meta::Path(_) => Some(Options::default()),
         syn::Meta::List(l) => syn::parse2::<Options>(l.tokens.clone()).ok(),
@@ -93,7 +93,7 @@ fn method_options(m: &ImplItemFn) -> Option<Options> {
 
 /// The impls for one method (nothing for methods without `jvp` / `hvp`, without a receiver, or
 /// of a form whose copy is not made: their callers are refused by the traits' bounds).
-fn method_impls(self_ty: &Type, m: &ImplItemFn) -> TokenStream {
+pub fn method_impls(self_ty: &Type, m: &ImplItemFn) -> TokenStream {
     let Some(opts) = method_options(m) else {
         return TokenStream::new();
     };

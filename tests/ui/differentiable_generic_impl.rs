@@ -12,20 +12,4 @@ impl<T: Element + Float> Lin<T> {
     }
 }
 
-trait Layer {
-    fn apply(&self, x: &Tensor<f64>) -> Tensor<f64>;
-}
-
-#[derive(Clone, Differentiable)]
-struct Id {
-    s: Tensor<f64>,
-}
-
-#[differentiable]
-impl Layer for Id {
-    fn apply(&self, x: &Tensor<f64>) -> Tensor<f64> {
-        x * &self.s
-    }
-}
-
 fn main() {}
