@@ -52,6 +52,54 @@ fn generic<T: Float>(x: T) -> T {
     }
 }
 
+/// A layer whose method forward mode calls by method syntax (`#[differentiable]` on the block).
+#[derive(Clone, Differentiable)]
+struct Layer {
+    w: Tensor<f64>,
+}
+
+#[derive(Clone, Differentiable)]
+struct Stack {
+    layers: Vec<Layer>,
+}
+
+#[differentiable]
+impl Layer {
+    #[differentiable(wrt(self, x), jvp, hvp)]
+    fn apply(&self, x: &Tensor<f64>) -> Tensor<f64> {
+        x.matmul(&self.w).tanh()
+    }
+}
+
+impl Stack {
+    #[differentiable(wrt(self, x), jvp, hvp)]
+    fn loss(&self, x: &Tensor<f64>) -> Tensor<f64> {
+        let mut h = x.clone();
+        for l in &self.layers {
+            h = l.apply(&h);
+        }
+        self.layers[0].apply(&h).sum()
+    }
+}
+
+#[test]
+fn lint_clean_method_syntax_in_forward_mode() {
+    let s = Stack {
+        layers: vec![Layer {
+            w: Tensor::ones(&[2, 2]),
+        }],
+    };
+    let x = Tensor::<f64>::ones(&[1, 2]);
+    let v = StackTangent {
+        layers: vec![LayerTangent {
+            w: Tensor::ones(&[2, 2]),
+        }],
+    };
+    let (_, jv) = s.loss_jvp(&x, &v, &x);
+    let (_, _, hv) = s.loss_hvp(&x, &v, &x);
+    assert!(jv.item().is_finite() && hv.1.to_vec().iter().all(|h| h.is_finite()));
+}
+
 #[test]
 fn lint_clean_functions_work() {
     let a = Tensor::scalar(0.5f32);

@@ -511,13 +511,49 @@ pub fn forward_method_on_place(span: Span, recv: &syn::Expr, method: &syn::Ident
     err(
         span,
         format!(
-            "forward mode cannot call `{method}` on `{recv}` at dual numbers: the macro does not \
-             know the type of `{recv}`, and the copy of `{method}` that takes its dual form is \
-             an associated function of that type\n\
+            "`hvp` cannot call `{method}` on `{recv}` with more than 6 arguments: the macro does \
+             not know the type of `{recv}`, and calls the copy of `{method}` through \
+             `autodiff::forward::DualMethodHvp`, which takes up to 6\n\
              help: call it by its type's path, `TypeOfIt::{method}(&{recv}, ..)`, or bind it with \
              its type first (`let l: &TypeOfIt = &{recv};`, in a loop `let l: &TypeOfIt = l;`) \
              and call `l.{method}(..)`"
         ),
+    )
+}
+
+pub fn method_attr_in_trait_impl(header: &str) -> Error {
+    err(
+        Span::call_site(),
+        format!(
+            "`#[differentiable]` on a method of a trait impl (`{header}`) needs `#[differentiable]` \
+             on the `impl` block as well: the generated `_vjp` and `_grad` functions are not \
+             members of the trait, and the block's attribute puts them in an inherent `impl` of \
+             the type\n\
+             help: write `#[differentiable]` on the line above `{header}`"
+        ),
+    )
+}
+
+pub fn trait_impl_param_not_in_self_type(param: &syn::Ident) -> Error {
+    err(
+        param.span(),
+        format!(
+            "`#[differentiable]` on a trait `impl` puts the generated `_vjp` / `_grad` functions in \
+             an inherent `impl` of the self type with the same generics, where `{param}` would not \
+             be constrained: it appears only in the trait\n\
+             help: use a concrete type for `{param}` in this `impl`, or differentiate a free \
+             function or an inherent method that the trait method calls"
+        ),
+    )
+}
+
+pub fn impl_attr_on_generic_impl(span: Span) -> Error {
+    err(
+        span,
+        "`#[differentiable]` on an `impl` block takes non-generic `impl` blocks only: forward \
+         mode calls the methods of generic `impl` blocks by their type's path\n\
+         help: remove `#[differentiable]` from the `impl` block, and call its methods by their \
+         type's path (`Lin::<f64>::forward(&self.l1, ..)`) in functions with `jvp` / `hvp`",
     )
 }
 

@@ -14,6 +14,9 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     let f: ItemFn = match syn::parse2(item.clone()) {
         Ok(f) => f,
         Err(_) => {
+            if let Ok(imp) = syn::parse2::<syn::ItemImpl>(item.clone()) {
+                return crate::forward_methods::expand_impl(attr, imp);
+            }
             // Point at the item itself (`struct`, `trait fn` without body, ...) when it parses.
             let span = syn::parse2::<syn::Item>(item.clone())
                 .map(|i| item_keyword_span(&i))

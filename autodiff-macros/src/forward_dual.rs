@@ -15,8 +15,9 @@
 //!   that `NAME_hvp` differentiates, calls go to `__ad_NAME_hvp_dual` instead (`forward_hvp.rs`).
 //! - A method called by its type's path (`Lin::forward(&self.l1, x)`) or on a local bound with
 //!   its type (`let l: &Lin = ..`, whose annotation becomes `&<Lin as Dualize>::Dual`) goes to
-//!   `Lin::__ad_forward_dual`; a user's method on another field, element or local is refused
-//!   at the call (the macro cannot name the type whose copy to call).
+//!   `Lin::__ad_forward_dual`; a user's method on another field, element or local is called
+//!   through `autodiff::forward::DualMethod`, which `#[differentiable]` on the method's `impl`
+//!   block implements (`forward_methods.rs`).
 //! - A struct literal with a field at dual numbers (`Lin { w, b }`) builds the derive's twin
 //!   (`__AdLinDual { w, b }`), for struct results.
 
@@ -275,8 +276,9 @@ impl CallContext {
 
 /// Sends the calls of other functions with dual arguments to their copies, and `self` to
 /// `__ad_this` (see the module documentation). `seeds`: the parameters taken at dual numbers.
-/// Returns the method calls it cannot send (a user's method on a field, element or local
-/// whose type it does not know), as errors at the calls.
+/// Returns the method calls it cannot send (with `hvp`, a user's method with more than 6
+/// arguments on a field, element or local whose type it does not know), as errors at the
+/// calls.
 pub fn rewrite_calls(
     block: &mut syn::Block,
     seeds: &HashSet<String>,
@@ -416,13 +418,17 @@ impl VisitMut for Rewrite<'_> {
             Expr::MethodCall(m) => {
                 if let Some(new) = self.method(m) {
                     *e = new;
-                } else if self.unknown_receiver(m) {
-                    self.errors
-                        .push(crate::diagnostics::forward_method_on_place(
-                            m.method.span(),
-                            &m.receiver,
-                            &m.method,
-                        ));
+                } else if let Some(recv) = self.unknown_receiver(m) {
+                    match crate::forward_methods::dispatch(m, &recv, self.cx.hvp) {
+                        Some(new) => *e = new,
+                        None => self
+                            .errors
+                            .push(crate::diagnostics::forward_method_on_place(
+                                m.method.span(),
+                                &m.receiver,
+                                &m.method,
+                            )),
+                    }
                 }
             }
             Expr::Struct(st) => self.struct_literal(st),
@@ -517,14 +523,15 @@ fn is_user_type(id: &syn::Ident) -> bool {
 
 impl Rewrite<'_> {
     /// A user's method (unknown to the table of operations) on a field, element or local at
-    /// dual numbers whose type the macro does not know: its copy cannot be named.
-    fn unknown_receiver(&self, m: &syn::ExprMethodCall) -> bool {
+    /// dual numbers whose type the macro does not know: the receiver (without `&` and
+    /// parentheses), called through `DualMethod` (`forward_methods.rs`).
+    fn unknown_receiver(&self, m: &syn::ExprMethodCall) -> Option<Expr> {
         let name = m.method.to_string();
         if crate::methods::method_kind(&name).is_some()
             || CONTAINER_METHODS.contains(&name.as_str())
             || SIZE_METHODS.contains(&name.as_str())
         {
-            return false;
+            return None;
         }
         let mut recv = &*m.receiver;
         loop {
@@ -534,7 +541,8 @@ impl Rewrite<'_> {
                 _ => break,
             };
         }
-        matches!(recv, Expr::Field(_) | Expr::Index(_) | Expr::Path(_)) && mentions(recv, self.dual)
+        let place = matches!(recv, Expr::Field(_) | Expr::Index(_) | Expr::Path(_));
+        (place && mentions(recv, self.dual)).then(|| recv.clone())
     }
 }
 

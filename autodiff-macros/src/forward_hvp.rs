@@ -250,6 +250,39 @@ fn refusal(f: &ItemFn, sig: &Signature) -> TokenStream {
     }
 }
 
+/// The types of a method's `hvp` copy's `_vjp` (for `forward_methods.rs`): the copy (its
+/// parameters), its value, cotangent and gradient types, and its narrowing mask.
+pub(crate) struct CopyTypes {
+    pub copy: ItemFn,
+    pub out: TokenStream,
+    pub cot: TokenStream,
+    pub grads: TokenStream,
+    pub mask: Option<proc_macro2::Literal>,
+}
+
+/// The [`CopyTypes`] of a function with `hvp` (`None` when it has no `hvp` copy).
+pub(crate) fn copy_types(f: &ItemFn, sig: &Signature, convs: &[Conv]) -> Option<CopyTypes> {
+    let alias = dual_alias(&single_elem(sig)?)?;
+    if sig
+        .output
+        .as_ref()
+        .is_some_and(crate::forward_tensor::structured_output)
+    {
+        return None;
+    }
+    let (copy, copy_sig, errors) = hvp_copy(f, sig, convs, &alias);
+    if !errors.is_empty() {
+        return None;
+    }
+    Some(CopyTypes {
+        out: copy_sig.output_type(),
+        cot: copy_sig.cotangent_type(),
+        grads: copy_sig.grads_type(),
+        mask: copy_sig.narrowed_mask(),
+        copy,
+    })
+}
+
 /// The stand-in `__ad_NAME_hvp_dual_vjp` of a non-generic function without `hvp`: the copy's
 /// parameters, its value and a boxed pullback as the result, an `unreachable!()` body, and the
 /// bound `NeedsHvp` that no type implements, behind a `for<'a>` so that rustc checks it at the

@@ -20,11 +20,13 @@ mod check;
 mod ctxt;
 mod derive;
 mod diagnostics;
+mod enclosing;
 mod expand;
 mod forward;
 mod forward_dual;
 mod forward_hvp;
 mod forward_literals;
+mod forward_methods;
 mod forward_rewrite;
 mod forward_scan;
 mod forward_tensor;
@@ -36,6 +38,7 @@ mod methods;
 mod names;
 mod parse;
 mod syntax;
+mod trait_impls;
 
 use proc_macro::TokenStream;
 
@@ -52,6 +55,10 @@ use proc_macro::TokenStream;
 pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
     let attr2: proc_macro2::TokenStream = attr.into();
     let item2: proc_macro2::TokenStream = item.into();
+    if let Some(header) = trait_impl_around(&item2) {
+        let err = diagnostics::method_attr_in_trait_impl(&header).to_compile_error();
+        return quote::quote!(#item2 #err).into();
+    }
     let result = std::panic::catch_unwind(|| expand::expand(attr2.clone(), item2.clone()));
     match result {
         Ok(ts) => ts.into(),
@@ -61,6 +68,32 @@ pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
             quote::quote!(#item2 #err).into()
         }
     }
+}
+
+/// The header of the trait impl around a method given to `#[differentiable]` (which would
+/// otherwise add `_vjp` / `_grad` items that are not members of the trait), read from the
+/// source file: see `enclosing.rs`. Only for a function without a visibility, as trait impl
+/// methods are.
+fn trait_impl_around(item: &proc_macro2::TokenStream) -> Option<String> {
+    let f = syn::parse2::<syn::ItemFn>(item.clone()).ok()?;
+    if !matches!(f.vis, syn::Visibility::Inherited) {
+        return None;
+    }
+    source_around_call_site().and_then(|(text, line)| enclosing::trait_impl_header(&text, line))
+}
+
+/// The text of the file the attribute is in, and the attribute's line.
+#[cfg(ad_span_file)]
+#[allow(clippy::incompatible_msrv)] // only built by compilers that have them (build.rs)
+fn source_around_call_site() -> Option<(String, usize)> {
+    let span = proc_macro::Span::call_site();
+    let text = std::fs::read_to_string(span.local_file()?).ok()?;
+    Some((text, span.line()))
+}
+
+#[cfg(not(ad_span_file))]
+fn source_around_call_site() -> Option<(String, usize)> {
+    None
 }
 
 /// Calls every VJP form that the macro's table of known operations promises (for the

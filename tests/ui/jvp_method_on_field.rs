@@ -18,7 +18,8 @@ impl Lin {
 }
 
 impl Mlp {
-    // the macro cannot name the copy of `forward` for `self.l1`, whose type it does not see
+    // the macro does not see the type of `self.l1`: the copy of `forward` is found through the
+    // receiver's type, which needs `#[differentiable]` on `impl Lin`
     #[differentiable(wrt(self, x), jvp)]
     fn loss(&self, x: &Tensor<f64>) -> Tensor<f64> {
         self.l1.forward(x).sum()

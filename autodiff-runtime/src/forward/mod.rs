@@ -58,6 +58,7 @@ mod cut;
 mod dualize;
 mod float;
 mod literal;
+mod method;
 mod mixed;
 mod ops;
 mod reverse;
@@ -70,6 +71,7 @@ pub use dualize::{
     MethodNoHvpThroughStructResult, NeedsHvp, NeedsJvp, NoHvpThroughGenericMethod,
     NoHvpThroughStructResult,
 };
+pub use method::{DualMethod, DualMethodCall, DualMethodHvp, MethodId, MAX_HVP_METHOD_ARGS};
 
 /// `Dual<f64>` under a name of one identifier: the element type of the copies at dual numbers
 /// that `#[differentiable(hvp)]` differentiates in reverse mode, which declare it a `Float` in

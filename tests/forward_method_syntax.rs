@@ -1,0 +1,154 @@
+//! Forward mode (`jvp`, and `hvp` over it) through methods called by method syntax on fields,
+//! elements and loop locals whose type the macro does not see (`self.layers[i].forward(&h)`,
+//! `for l in &self.layers { h = l.forward(&h) }`): `#[differentiable]` on the methods' `impl`
+//! block gives their copies to the receivers' dual forms (`autodiff::forward::DualMethod`).
+//! Checked against the reverse mode (`<u, J v>` to 1e-12) and central differences.
+
+mod common;
+use autodiff::prelude::*;
+use common::{assert_close, flat_dot, flat_tangent, shifted_along};
+
+#[derive(Clone, Debug, Differentiable)]
+struct Lin {
+    w: Tensor<f64>,
+    b: Tensor<f64>,
+}
+
+#[derive(Clone, Debug, Differentiable)]
+struct Mlp {
+    layers: Vec<Lin>,
+    head: Lin,
+}
+
+#[differentiable]
+impl Lin {
+    #[differentiable(wrt(self, x), jvp, hvp)]
+    fn forward(&self, x: &Tensor<f64>) -> Tensor<f64> {
+        (x.matmul(&self.w) + &self.b).tanh()
+    }
+
+    /// Two arguments, one of them a plain number (not differentiated).
+    #[differentiable(wrt(self, x), jvp, hvp)]
+    fn scaled(&self, x: &Tensor<f64>, s: f64) -> Tensor<f64> {
+        (x.matmul(&self.w) * s + &self.b).sin()
+    }
+}
+
+impl Mlp {
+    /// Layers by index and by a loop local, the head as a field, all by method syntax.
+    #[differentiable(wrt(self, x), jvp, hvp)]
+    fn loss(&self, x: &Tensor<f64>) -> Tensor<f64> {
+        let mut h = x.clone();
+        for l in &self.layers {
+            h = l.forward(&h);
+        }
+        for i in 0..self.layers.len() {
+            h = self.layers[i].forward(&h);
+        }
+        let h = self.head.scaled(&h, 0.7) + self.layers[0].forward(&h);
+        (&h * &h).sum()
+    }
+}
+
+impl Mlp {
+    /// The model as data (not differentiated): its layers' copies get constant receivers.
+    #[differentiable(wrt(x), jvp, hvp)]
+    fn loss_in_x(&self, x: &Tensor<f64>) -> Tensor<f64> {
+        let mut h = x.clone();
+        for l in &self.layers {
+            h = l.forward(&h);
+        }
+        let h = self.head.scaled(&h, 1.3);
+        (&h * &h).sum()
+    }
+}
+
+fn lin(seed: u64, n: usize) -> Lin {
+    Lin {
+        w: Tensor::randn_scaled(&[n, n], seed, 0.5),
+        b: Tensor::randn_scaled(&[n], seed + 1, 0.5),
+    }
+}
+
+fn mlp(seed: u64) -> Mlp {
+    Mlp {
+        layers: vec![lin(seed, 3), lin(seed + 2, 3)],
+        head: lin(seed + 4, 3),
+    }
+}
+
+fn tangent_of(m: &Mlp) -> MlpTangent {
+    let t = |l: &Lin| LinTangent {
+        w: l.w.clone(),
+        b: l.b.clone(),
+    };
+    MlpTangent {
+        layers: m.layers.iter().map(t).collect(),
+        head: t(&m.head),
+    }
+}
+
+#[test]
+fn jvp_and_hvp_through_methods_called_by_method_syntax() {
+    for seed in [1u64, 31, 77] {
+        let (m, v) = (mlp(seed), tangent_of(&mlp(seed + 10)));
+        let (x, vx) = (
+            Tensor::randn(&[2, 3], seed + 20),
+            Tensor::randn(&[2, 3], seed + 21),
+        );
+        let dir = flat_tangent::<Mlp>(&v);
+        let h = 1e-6;
+
+        let (y, jv) = m.loss_jvp(&x, &v, &vx);
+        let (y_r, (g, gx)) = m.loss_grad(&x);
+        assert_close(y.item(), y_r.item(), 1e-14);
+        let both = flat_dot(&flat_tangent::<Mlp>(&g), &dir) + flat_dot(&gx.to_vec(), &vx.to_vec());
+        assert_close(jv.item(), both, 1e-12);
+        let fd = (shifted_along(&m, &dir, h).loss(&(&x + &(&vx * h))).item()
+            - shifted_along(&m, &dir, -h).loss(&(&x - &(&vx * h))).item())
+            / (2.0 * h);
+        assert_close(jv.item(), fd, 1e-7);
+
+        // Hessian-vector product against central differences of the gradient
+        let (y_h, (gm_h, gx_h), (hm, hx)) = m.loss_hvp(&x, &v, &vx);
+        assert_close(y_h.item(), y_r.item(), 1e-14);
+        let mut g_h = flat_tangent::<Mlp>(&gm_h);
+        g_h.extend(gx_h.to_vec());
+        let mut g_r = flat_tangent::<Mlp>(&g);
+        g_r.extend(gx.to_vec());
+        for (a, b) in g_h.iter().zip(&g_r) {
+            assert_close(*a, *b, 1e-14);
+        }
+        let flat_grad = |s: f64| {
+            let (_, (g, gx)) = shifted_along(&m, &dir, s).loss_grad(&(&x + &(&vx * s)));
+            let mut f = flat_tangent::<Mlp>(&g);
+            f.extend(gx.to_vec());
+            f
+        };
+        let (gp, gm) = (flat_grad(1e-5), flat_grad(-1e-5));
+        let mut hv = flat_tangent::<Mlp>(&hm);
+        hv.extend(hx.to_vec());
+        for (k, got) in hv.iter().enumerate() {
+            assert_close(*got, (gp[k] - gm[k]) / 2e-5, 1e-6);
+        }
+    }
+}
+
+#[test]
+fn jvp_and_hvp_with_the_receivers_as_data() {
+    let m = mlp(5);
+    let (x, vx) = (Tensor::randn(&[2, 3], 6), Tensor::randn(&[2, 3], 7));
+    let (y, jv) = m.loss_in_x_jvp(&x, &vx);
+    let (y_r, gx) = m.loss_in_x_grad(&x);
+    assert_close(y.item(), y_r.item(), 1e-14);
+    assert_close(jv.item(), flat_dot(&gx.to_vec(), &vx.to_vec()), 1e-12);
+    let (_, g_h, hx) = m.loss_in_x_hvp(&x, &vx);
+    for (a, b) in g_h.to_vec().iter().zip(gx.to_vec()) {
+        assert_close(*a, b, 1e-14);
+    }
+    let grad_at = |s: f64| m.loss_in_x_grad(&(&x + &(&vx * s))).1.to_vec();
+    let (gp, gm) = (grad_at(1e-5), grad_at(-1e-5));
+    for (k, got) in hx.to_vec().iter().enumerate() {
+        assert_close(*got, (gp[k] - gm[k]) / 2e-5, 1e-6);
+    }
+}
