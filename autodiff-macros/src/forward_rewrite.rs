@@ -1,23 +1,30 @@
 //! Ordinary Rust forms in a function's copy at dual numbers (`forward_tensor::dual_copy`) that
 //! name the plain float type where the copy holds dual numbers (issue 12's forms, for `jvp` and
-//! `hvp`). Run before the other rewrites of the copy; `dual`: the names at dual numbers
-//! (`forward_dual::locals`).
+//! `hvp`). Runs before the other rewrites of the copy; which names hold dual numbers comes from
+//! `forward_dual::locals` and `forward_scan.rs`. A constant is `Dual::constant(..)` in the
+//! forward copy, `no_grad(|| ..)` around it in the copy `hvp` differentiates in reverse mode.
 //!
-//! - `let a: f64 = ..` with `a` at dual numbers: the annotation is the dual type, and a float
-//!   literal initialising such a local (`let mut acc = 0.0;` assigned dual values later) a
-//!   constant dual number.
+//! - `let a: f64 = ..`, `let w: Vec<f64> = ..` with `a` at dual numbers: the annotation names
+//!   the dual type, and a float literal initialising such a local (`let mut acc = 0.0;`
+//!   assigned dual values later) is a constant.
 //! - A closure bound to a local and called with a dual argument (`let sq = |v: f64| v * v;
-//!   sq(x)`): its `f32`/`f64` parameter and result annotations are the dual type; in the
-//!   forward copy the arguments of its calls pass through `IntoScalar` (plain ones become
-//!   constants).
-//! - `.sum::<f64>()` / `.product::<f64>()` over dual items: the dual type (forward copy:
-//!   `forward::sum_items`, at the items' type).
-//! - Forward copy only (the reverse-mode generator of the `hvp` copy takes these as written):
-//!   `f64::max(x, y)` and every other `Float` method called through `f64::`/`f32::` as
-//!   `num_traits::Float::max` with both operands of one type (`forward::unify`);
-//!   `<f64 as Float>::exp(x)` as `<_ as Float>::exp(x)`; `f64::from(x)` as
-//!   `forward::float_from::<f64, _>(x)`; `x as f64` as `forward::cast_as::<f64, _>(x)`; a
-//!   float literal starting a `fold` whose closure reads a dual value, a constant dual number.
+//!   sq(x)`), and a closure passed to an adapter of dual items (`a.iter().map(|v: &f64| ..)`):
+//!   its float parameter and result annotations name the dual type; the plain arguments of its
+//!   calls at those parameters are constants (`IntoScalar`). `fold`'s accumulator likewise,
+//!   and a float literal or constant starting a `fold` of dual values is a constant.
+//! - `.sum::<f64>()` / `.product::<f64>()` over dual items: at the items' type (forward copy:
+//!   `forward::sum_items`; `hvp` copy: the turbofish names the dual type).
+//! - `match` on a dual value with float literal or range patterns: the patterns read the
+//!   primal value, a binding of the whole value is the dual value in its arm; a float pattern
+//!   inside a tuple, struct or slice pattern is refused (the returned errors).
+//! - `f64::max(x, y)` and the other `Float` methods called through `f64::` / `f32::`: in the
+//!   forward copy `num_traits::Float::max` with both operands of one type (`forward::unify`),
+//!   `<f64 as Float>::exp(x)` as `<_ as Float>::exp(x)`, `f64::max` passed to `fold` as
+//!   `Float::max`; in the `hvp` copy (whose generator takes the call as written) the plain
+//!   operands as constants.
+//! - Conversions: in the forward copy `f64::from(x)` as `forward::float_from::<f64, _>(x)` and
+//!   `x as f64` as `forward::cast_as::<f64, _>(x)` (dual values of either float type); in the
+//!   `hvp` copy (one element type) a dual value converted to its own element type is itself.
 
 use crate::forward_dual::mentions;
 use crate::forward_scan::{
