@@ -497,9 +497,9 @@ pub fn forward_mode_needs_generic(span: Span) -> Error {
          `&self` methods, functions generic over one `T: Float` or `T: Element`) with a number, \
          tensor, struct or tuple result (`hvp`: a scalar result): they run the function at dual \
          numbers\n\
-         note: functions generic over more than their element type, generic functions with \
-         struct or container arguments holding the element type (`&Params<T>`: forward mode \
-         would rebuild them at `Dual<T>`) or such results, and `&[Tensor]` slices as \
+         note: functions generic over more than their element type, generic methods, \
+         differentiated struct arguments of generic functions that do not hold the element type \
+         (forward mode rebuilds a `&Params<T>` at `Dual<T>`), and `&[Tensor]` slices as \
          differentiated arguments are not supported\n\
          help: write the function in one of those forms (a `&Vec<Tensor<f64>>` for a slice), or \
          use `autodiff::calculus::jacobian` (reverse mode) for its Jacobian",

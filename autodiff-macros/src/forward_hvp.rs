@@ -144,7 +144,7 @@ pub fn hvp(
 /// `let (__ad_g, __ad_hv) = ..`: the gradients at dual numbers (`__ad_g`) taken apart into the
 /// gradients and the Hessian-vector products, a struct's or container's through
 /// `Dualize::split_tangent`.
-fn split_gradients(sig: &Signature, convs: &[Conv]) -> TokenStream {
+pub(crate) fn split_gradients(sig: &Signature, convs: &[Conv]) -> TokenStream {
     let fwd = quote!(::autodiff::forward);
     let wrt: Vec<(&Param, &Conv)> = sig
         .params

@@ -23,6 +23,7 @@ mod diagnostics;
 mod expand;
 mod forward;
 mod forward_dual;
+mod forward_generic;
 mod forward_hvp;
 mod forward_literals;
 mod forward_tensor;

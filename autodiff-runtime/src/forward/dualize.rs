@@ -300,6 +300,58 @@ pub fn split_dual_gradient<T: Dualize>(
     T::split_tangent(t)
 }
 
+/// `Self`'s form at dual numbers is `D`: what `NAME_jvp` / `NAME_hvp` of a function generic over
+/// its element `T` require of a struct, container or tuple argument holding `T`
+/// (`Params<T>: DualizeAs<Params<Dual<T>>>`), which the function runs on at `T = Dual<T>`. True
+/// of numbers, tensors, containers and tuples of them, and structs generic over their element
+/// alone whose differentiated fields all hold it (`#[derive(Differentiable)]` gives those
+/// `Dualize<Dual = Params<Dual<T>>>` and this trait); other structs (a twin at dual numbers)
+/// are refused with this trait's message.
+///
+/// ```
+/// use autodiff_runtime::forward::{Dual, DualizeAs};
+/// fn same<P: DualizeAs<D>, D>() {}
+/// same::<Vec<f64>, Vec<Dual<f64>>>();
+/// same::<(f64, [f32; 2]), (Dual<f64>, [Dual<f32>; 2])>();
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "forward mode cannot rebuild `{Self}` at dual numbers as `{D}`",
+    label = "an argument or result of a function generic over its element, whose `jvp`/`hvp` runs it at `T = Dual<T>`",
+    note = "a generic function's struct arguments and results are rebuilt at `Dual<T>` (`Params<T>` as `Params<Dual<T>>`): that takes a struct generic over its element alone (one type parameter) whose differentiated fields all hold it, deriving `Differentiable`",
+    note = "make the struct generic over its element alone (mark fields of other types `#[differentiable(skip)]`), or write the function for `f64`"
+)]
+pub trait DualizeAs<D>: Dualize<Dual = D> {}
+
+impl DualizeAs<Dual<f32>> for f32 {}
+impl DualizeAs<Dual<f64>> for f64 {}
+impl<E> DualizeAs<Tensor<Dual<E>>> for Tensor<E>
+where
+    E: Float + Element,
+    Dual<E>: Element,
+{
+}
+impl<T: DualizeAs<D>, D: Clone + Differentiable> DualizeAs<Vec<D>> for Vec<T> {}
+impl<T: DualizeAs<D>, D: Clone + Differentiable, const N: usize> DualizeAs<[D; N]> for [T; N] {}
+impl<T: DualizeAs<D>, D: Clone + Differentiable> DualizeAs<Box<D>> for Box<T> {}
+impl<T: DualizeAs<D>, D: Clone + Differentiable> DualizeAs<Option<D>> for Option<T> {}
+
+macro_rules! tuple_dualize_as {
+    ($(($($T:ident $D:ident),*))*) => {$(
+        impl<$($T: DualizeAs<$D>, $D: Clone + Differentiable),*> DualizeAs<($($D,)*)> for ($($T,)*) {}
+    )*};
+}
+
+tuple_dualize_as! {
+    (A DA)
+    (A DA, B DB)
+    (A DA, B DB, C DC)
+    (A DA, B DB, C DC, E DE)
+    (A DA, B DB, C DC, E DE, G DG)
+    (A DA, B DB, C DC, E DE, G DG, H DH)
+    (A DA, B DB, C DC, E DE, G DG, H DH, I DI)
+    (A DA, B DB, C DC, E DE, G DG, H DH, I DI, J DJ)
+}
+
 /// Never implemented: the bound of the stand-in `__ad_NAME_dual` that `#[differentiable]`
 /// writes for a function without `jvp`, so that a function with `jvp` calling it at dual
 /// numbers is refused at the call, naming the function (`F` is a marker type named after it).

@@ -65,8 +65,8 @@ mod tensor;
 pub use cut::with_tangents;
 pub(crate) use cut::{cut_tangents, tangents_cut};
 pub use dualize::{
-    dualize_constant, dualize_seed, split_dual_gradient, Dualize, MethodNeedsHvp, MethodNeedsJvp,
-    MethodNoHvpThroughStructResult, NeedsHvp, NeedsJvp, NoHvpThroughGenericMethod,
+    dualize_constant, dualize_seed, split_dual_gradient, Dualize, DualizeAs, MethodNeedsHvp,
+    MethodNeedsJvp, MethodNoHvpThroughStructResult, NeedsHvp, NeedsJvp, NoHvpThroughGenericMethod,
     NoHvpThroughStructResult,
 };
 
