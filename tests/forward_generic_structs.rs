@@ -304,3 +304,80 @@ fn fd_flat_agrees_on_the_generic_struct_gradient() {
     assert_close(g.a, fd[0], 1e-7);
     assert_close(g.b, fd[1], 1e-7);
 }
+
+/// Nested generic structs (a `Vec` of layers), a generic tuple struct, and a generic struct
+/// argument that is not differentiated (a constant at dual numbers).
+#[derive(Clone, Debug, Differentiable)]
+struct Layer<T: Float>(T, T);
+
+#[derive(Clone, Debug, Differentiable)]
+struct Stack<T: Float> {
+    layers: Vec<Layer<T>>,
+}
+
+#[differentiable(wrt(s, x), jvp, hvp)]
+fn stack<T: Float>(s: &Stack<T>, x: T) -> T {
+    let mut h = x;
+    for l in &s.layers {
+        h = (l.0 * h + l.1).tanh();
+    }
+    h * h
+}
+
+#[differentiable(wrt(x), jvp, hvp)]
+fn stack_in_x<T: Float>(s: &Stack<T>, x: T) -> T {
+    stack(s, x) * x
+}
+
+#[test]
+fn nested_and_tuple_structs_and_constant_structs() {
+    let s = Stack {
+        layers: vec![Layer(0.8, -0.1), Layer(-1.3, 0.4), Layer(0.5, 0.2)],
+    };
+    let v = StackTangent {
+        layers: vec![
+            LayerTangent(0.2, 0.1),
+            LayerTangent(-0.3, 0.5),
+            LayerTangent(0.7, -0.4),
+        ],
+    };
+    let (x, vx) = (0.6, -0.9);
+    let (_, jv) = stack_jvp(&s, x, &v, vx);
+    let (_, (gs, gx)) = stack_grad(&s, x);
+    let along = flat_dot(
+        &flat_tangent::<Stack<f64>>(&gs),
+        &flat_tangent::<Stack<f64>>(&v),
+    ) + gx * vx;
+    assert!((jv - along).abs() <= 1e-12 * along.abs().max(1.0));
+    // H·v against central differences of the gradient
+    let (_, _, (hs, hx)) = stack_hvp(&s, x, &v, vx);
+    let dir: Vec<f64> = flat_tangent::<Stack<f64>>(&v)
+        .into_iter()
+        .chain([vx])
+        .collect();
+    let grad_at = |h: f64| {
+        let (s, x) = shifted_along(&(s.clone(), x), &dir, h);
+        let (_, (gs, gx)) = stack_grad(&s, x);
+        flat_tangent::<Stack<f64>>(&gs)
+            .into_iter()
+            .chain([gx])
+            .collect::<Vec<f64>>()
+    };
+    let h = 1e-5;
+    let (a, b) = (grad_at(h), grad_at(-h));
+    let hv: Vec<f64> = flat_tangent::<Stack<f64>>(&hs)
+        .into_iter()
+        .chain([hx])
+        .collect();
+    for (i, got) in hv.iter().enumerate() {
+        assert_close(*got, (a[i] - b[i]) / (2.0 * h), 1e-7);
+    }
+    // the struct as a constant: only x moves
+    let (_, d) = stack_in_x_jvp(&s, x, vx);
+    let (_, g) = stack_in_x_grad(&s, x);
+    assert!((d - g * vx).abs() <= 1e-12 * d.abs().max(1.0));
+    let (_, g2, hxx) = stack_in_x_hvp(&s, x, 1.0);
+    let fd = (stack_in_x_grad(&s, x + h).1 - stack_in_x_grad(&s, x - h).1) / (2.0 * h);
+    assert_eq!(g2, g);
+    assert_close(hxx, fd, 1e-7);
+}

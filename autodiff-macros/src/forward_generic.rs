@@ -94,10 +94,10 @@ pub(crate) fn instantiated(
     }
     if opts.hvp {
         // `NAME_grad` at `Dual<T>` wants `Dual<T>: Differentiable`, whose tangent is `Debug`
-        // when `T` is
+        // when `T` is, and `'static` when the function calls others
         where_clause
             .predicates
-            .push(syn::parse_quote!(#t: ::core::fmt::Debug));
+            .push(syn::parse_quote!(#t: ::core::fmt::Debug + 'static));
         let (prelude, args, tangents) = call_args(sig, convs, "v_");
         let (hvp_name, grad) = (format_ident!("{}_hvp", name), names::grad_fn(name));
         let grads_ty = sig.grads_type();
