@@ -289,7 +289,7 @@ pub(crate) fn dual_copy(
             .filter(|(p, c)| c.structured() && p.ident != "self")
             .filter_map(|(p, _)| {
                 let (inner, by_ref) = strip_ref(&p.ty);
-                let named = matches!(inner, Type::Path(tp) if tp.path.get_ident().is_some());
+                let named = crate::forward_dual::is_named(inner);
                 named.then(|| (p.ident.to_string(), inner.clone(), by_ref.is_some()))
             })
             .collect();

@@ -393,37 +393,39 @@ pub trait NeedsHvp<F> {}
 )]
 pub trait MethodNeedsHvp<O: ?Sized> {}
 
-/// Never implemented: the bound of the stand-in `__ad_NAME_hvp_dual_vjp` of a non-generic
-/// function with a struct or tuple result, whose copy at dual numbers `hvp` does not make, so
-/// that a function with `hvp` calling it is refused at the call (`F` is a marker type named
-/// after the function).
+/// Never implemented: the bound of the stand-in `NAME_hvp` of a function with `hvp` and a struct
+/// or tuple result, for which `#[differentiable(hvp)]` makes only the copy at dual numbers that
+/// other functions' `hvp` differentiate through, so that a call of `NAME_hvp` is refused there
+/// (`F` is a marker type named after the function).
 #[doc(hidden)]
 #[diagnostic::on_unimplemented(
-    message = "`hvp` cannot differentiate through `{F}`: it returns a struct or a tuple",
-    label = "called here with differentiated values, from the `hvp` of another function",
-    note = "`hvp` differentiates the functions it calls at dual numbers, in reverse mode, and takes only non-generic helpers with a number or tensor result (with `hvp` themselves)",
-    note = "build the struct inside the function with `hvp`, or make the helper generic (`fn f<T: Float>`): generic functions need only `#[differentiable]`"
+    message = "`{F}` has no `hvp` of its own: it returns a struct or a tuple, and a Hessian-vector product is that of a scalar function",
+    label = "the `hvp` of a function with a struct or tuple result",
+    note = "`hvp` on a function with a struct or tuple result lets the `hvp` of other functions differentiate through it (forward over reverse), and generates no `NAME_hvp` of its own",
+    note = "call the `hvp` of a scalar function (a loss) that uses it, or `jvp` for the directional derivative of the struct"
 )]
-pub trait NoHvpThroughStructResult<F> {}
+pub trait HvpNeedsScalarResult<F> {}
 
-/// Never implemented: as [`NoHvpThroughStructResult`], for a method (`O` is the type whose
-/// method is called).
+/// Never implemented: as [`HvpNeedsScalarResult`], for a method (`O` is the type whose method
+/// is called).
 #[doc(hidden)]
 #[diagnostic::on_unimplemented(
-    message = "`hvp` cannot differentiate through this method of `{O}`: it returns a struct or a tuple",
-    label = "called here with differentiated values, from the `hvp` of another function",
-    note = "`hvp` differentiates the methods it calls at dual numbers, in reverse mode, and takes only methods with a number or tensor result (with `hvp` themselves)",
-    note = "build the struct inside the method with `hvp`"
+    message = "this method of `{O}` has no `hvp` of its own: it returns a struct or a tuple, and a Hessian-vector product is that of a scalar function",
+    label = "the `hvp` of a method with a struct or tuple result",
+    note = "`hvp` on a method with a struct or tuple result lets the `hvp` of other functions differentiate through it (forward over reverse), and generates no `NAME_hvp` of its own",
+    note = "call the `hvp` of a scalar function (a loss) that uses it, or `jvp` for the directional derivative of the struct"
 )]
-pub trait MethodNoHvpThroughStructResult<O: ?Sized> {}
+pub trait MethodHvpNeedsScalarResult<O: ?Sized> {}
 
-/// Never implemented: as [`NoHvpThroughStructResult`], for a generic method or a method of a
-/// generic `impl` block (`O` is the type whose method is called).
+/// Never implemented: the bound of the stand-in `__ad_NAME_hvp_dual_vjp` of a generic method
+/// of a non-generic type (whose `self` at dual numbers is the type's twin, which the method does
+/// not take), so that a function with `hvp` calling it is refused at the call (`O` is the type
+/// whose method is called).
 #[doc(hidden)]
 #[diagnostic::on_unimplemented(
-    message = "`hvp` cannot differentiate through this method of `{O}`: it is generic, or in a generic `impl` block",
+    message = "`hvp` cannot differentiate through this method of `{O}`: it is generic, and `{O}` is not",
     label = "called here with differentiated values, from the `hvp` of another function",
-    note = "`hvp` differentiates the methods it calls at dual numbers, in reverse mode, and takes only non-generic methods of non-generic `impl` blocks (with `hvp` themselves)",
-    note = "write the computation inside the method with `hvp`, or as a free generic function (`fn f<T: Float>`): generic free functions need only `#[differentiable]`"
+    note = "`hvp` differentiates the methods it calls at dual numbers, in reverse mode: a generic method runs there as written, on `self` at dual numbers, which only a struct generic over its element has (`Params<Dual<T>>`, for methods of `impl<T: Float> Params<T>`)",
+    note = "write the method without type parameters (with `hvp` itself), as an associated function, or as a free generic function (`fn f<T: Float>`): generic functions need only `#[differentiable]`"
 )]
 pub trait NoHvpThroughGenericMethod<O: ?Sized> {}

@@ -65,9 +65,9 @@ mod tensor;
 pub use cut::with_tangents;
 pub(crate) use cut::{cut_tangents, tangents_cut};
 pub use dualize::{
-    dualize_constant, dualize_seed, split_dual_gradient, Dualize, DualizeAs, MethodNeedsHvp,
-    MethodNeedsJvp, MethodNoHvpThroughStructResult, NeedsHvp, NeedsJvp, NoHvpThroughGenericMethod,
-    NoHvpThroughStructResult,
+    dualize_constant, dualize_seed, split_dual_gradient, Dualize, DualizeAs, HvpNeedsScalarResult,
+    MethodHvpNeedsScalarResult, MethodNeedsHvp, MethodNeedsJvp, NeedsHvp, NeedsJvp,
+    NoHvpThroughGenericMethod,
 };
 
 /// `Dual<f64>` under a name of one identifier: the element type of the copies at dual numbers
