@@ -6,9 +6,9 @@
 //! written, on `Params<Dual<T>>` (what `NAME_jvp` / `NAME_hvp` pass it: `Params<T>: Dualize<Dual
 //! = Params<Dual<T>>>`), and a non-generic copy at dual numbers that reads `p.w` of a
 //! `&Params<f64>` gets the same type as a generic callee takes. The struct qualifies when it has
-//! exactly one generic parameter, a type parameter, and every differentiated field's type names
-//! it (a differentiated field of a fixed type, `cfg: Config`, could not carry its tangent in
-//! `Params<Dual<T>>`: such structs keep the twin).
+//! exactly one generic parameter, a type parameter bounded by `Float` or `Element`, and every
+//! differentiated field's type names it (a differentiated field of a fixed type, `cfg: Config`,
+//! could not carry its tangent in `Params<Dual<T>>`: such structs keep the twin).
 //!
 //! The impl's bounds name the fields at both element types (`Vec<T>: Dualize<Dual =
 //! Vec<Dual<T>>>`, true of `f32`/`f64`, tensors, containers and other such structs); they hold
@@ -30,9 +30,31 @@ pub(crate) fn element(info: &StructInfo<'_>) -> Option<syn::Ident> {
     let [GenericParam::Type(t)] = params.iter().collect::<Vec<_>>()[..] else {
         return None;
     };
+    // (another type parameter, `struct Wrap<L> { inner: L }` holding a model, keeps the twin)
+    if !is_element_bound(t, &info.input.generics) {
+        return None;
+    }
     let active: Vec<&FieldInfo> = info.fields.iter().filter(|f| !f.skip).collect();
     let names = |f: &FieldInfo| mentions(&f.ty, &t.ident);
     (!active.is_empty() && active.iter().all(|f| names(f))).then(|| t.ident.clone())
+}
+
+/// Is the type parameter bounded by `Float` or `Element` (in its list or the where clause)?
+fn is_element_bound(t: &syn::TypeParam, generics: &syn::Generics) -> bool {
+    let elem = |b: &syn::TypeParamBound| {
+        matches!(b, syn::TypeParamBound::Trait(tb)
+            if tb.path.segments.last().is_some_and(|s| s.ident == "Float" || s.ident == "Element"))
+    };
+    let in_where = generics
+        .where_clause
+        .iter()
+        .flat_map(|w| &w.predicates)
+        .any(|p| {
+            matches!(p, WherePredicate::Type(pt)
+            if matches!(&pt.bounded_ty, syn::Type::Path(tp) if tp.path.is_ident(&t.ident))
+                && pt.bounds.iter().any(elem))
+        });
+    t.bounds.iter().any(elem) || in_where
 }
 
 fn mentions(tokens: &impl ToTokens, id: &syn::Ident) -> bool {
