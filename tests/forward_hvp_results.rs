@@ -6,6 +6,7 @@
 mod common;
 use autodiff::prelude::*;
 use common::{assert_close, flat_tangent, shifted_along};
+use proptest::prelude::*;
 
 #[derive(Clone, Debug, Differentiable)]
 struct Lin {
@@ -61,8 +62,24 @@ fn flat_pair(g: &(LinTangent, Tensor<f64>)) -> Vec<f64> {
 
 #[test]
 fn hvp_through_a_helper_with_a_struct_result() {
-    let (p, x) = (lin(1), Tensor::randn_scaled(&[4, 3], 3, 0.5));
-    let (vp, vx) = (as_tangent(&lin(5)), Tensor::randn_scaled(&[4, 3], 7, 0.5));
+    check_grown_loss(1);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+    #[test]
+    fn hvp_through_struct_results_over_random_points(seed in 0u64..100_000) {
+        check_grown_loss(seed);
+        check_loss_method(seed);
+    }
+}
+
+fn check_grown_loss(seed: u64) {
+    let (p, x) = (lin(seed), Tensor::randn_scaled(&[4, 3], seed + 2, 0.5));
+    let (vp, vx) = (
+        as_tangent(&lin(seed + 4)),
+        Tensor::randn_scaled(&[4, 3], seed + 6, 0.5),
+    );
     let (y, g, hv) = grown_loss_hvp(&p, &x, &vp, &vx);
     let (y_r, g_r) = grown_loss_grad(&p, &x);
     assert_close(y.item(), y_r.item(), 1e-14);
@@ -106,8 +123,15 @@ impl Lin {
 
 #[test]
 fn hvp_through_methods_with_struct_and_tuple_results() {
-    let (p, x) = (lin(11), Tensor::randn_scaled(&[4, 3], 13, 0.5));
-    let (vp, vx) = (as_tangent(&lin(15)), Tensor::randn_scaled(&[4, 3], 17, 0.5));
+    check_loss_method(11);
+}
+
+fn check_loss_method(seed: u64) {
+    let (p, x) = (lin(seed), Tensor::randn_scaled(&[4, 3], seed + 2, 0.5));
+    let (vp, vx) = (
+        as_tangent(&lin(seed + 4)),
+        Tensor::randn_scaled(&[4, 3], seed + 6, 0.5),
+    );
     let (_, g, hv) = p.loss_hvp(&x, &vp, &vx);
     let g_r = p.loss_grad(&x).1;
     for (a, b) in flat_pair(&g).iter().zip(flat_pair(&g_r)) {
@@ -172,6 +196,42 @@ fn hvp_and_jvp_through_methods_of_a_generic_impl() {
             c: s.c + t * v.c,
         };
         let (_, (gs, gx)) = scaled_grad(&q, x + t * vx);
+        [gs.k, gs.c, gx]
+    };
+    let (a, b) = (at(h), at(-h));
+    for (got, i) in [hv.0.k, hv.0.c, hv.1].iter().zip(0..3) {
+        assert_close(*got, (a[i] - b[i]) / (2.0 * h), 1e-7);
+    }
+}
+
+/// A generic free helper with a struct result needs only `#[differentiable]`.
+#[differentiable(wrt(p, x))]
+fn pushed<T: Float>(p: &Scale<T>, x: T) -> Scale<T> {
+    Scale {
+        k: p.k * x.cos(),
+        c: p.c * p.k,
+    }
+}
+
+#[differentiable(wrt(s, x), hvp)]
+fn pushed_loss(s: &Scale<f64>, x: f64) -> f64 {
+    let q = pushed(s, x);
+    q.k * q.c * x + q.k.exp()
+}
+
+#[test]
+fn hvp_through_a_generic_helper_with_a_struct_result() {
+    let s = Scale { k: 0.9, c: 0.35 };
+    let (v, vx) = (ScaleTangent { k: -0.4, c: 0.6 }, 0.25);
+    let x = -0.7;
+    let (_, _, hv) = pushed_loss_hvp(&s, x, &v, vx);
+    let h = 1e-5;
+    let at = |t: f64| {
+        let q = Scale {
+            k: s.k + t * v.k,
+            c: s.c + t * v.c,
+        };
+        let (_, (gs, gx)) = pushed_loss_grad(&q, x + t * vx);
         [gs.k, gs.c, gx]
     };
     let (a, b) = (at(h), at(-h));

@@ -521,13 +521,14 @@ pub fn forward_method_on_place(span: Span, recv: &syn::Expr, method: &syn::Ident
     )
 }
 
-pub fn hvp_needs_scalar_output(span: Span) -> Error {
+pub fn hvp_generic_needs_scalar_output(span: Span) -> Error {
     err(
         span,
         "`hvp` is generated for functions with a scalar result (a number or a one-element \
          tensor): the Hessian-vector product is that of a scalar function\n\
-         help: use `jvp` for a struct or tuple result, or write the scalar the `hvp` is of \
-         (a loss) as the result",
+         help: a generic function with a struct or tuple result needs only `#[differentiable]` \
+         for the `hvp` of the functions that call it (it runs at dual numbers as written); use \
+         `jvp` for its own directional derivative",
     )
 }
 

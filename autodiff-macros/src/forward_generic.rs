@@ -46,7 +46,7 @@ pub(crate) fn instantiated(
     let is_t = matches!(out_ty, Type::Path(p) if p.path.is_ident(t));
     let structured_out = structured_output(out_ty) && !is_t && mentions_ident(out_ty, t);
     if opts.hvp && structured_out {
-        cx.push(crate::diagnostics::hvp_needs_scalar_output(span));
+        cx.push(crate::diagnostics::hvp_generic_needs_scalar_output(span));
         return None;
     }
     let fwd = quote!(::autodiff::forward);
