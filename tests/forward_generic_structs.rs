@@ -240,7 +240,9 @@ fn rosen_helper<T: Float>(p: &Rosen<T>, x: T) -> T {
 
 #[differentiable(wrt(p, x), jvp, hvp)]
 fn calls_generic(p: &Rosen<f64>, x: f64) -> f64 {
-    rosen_helper(p, x) * p.b + Rosen { a: p.a * x, b: p.b }.a
+    // (a number in the literal is a constant at dual numbers there)
+    let q = Rosen { a: p.a * x, b: 2.0 };
+    rosen_helper(p, x) * p.b + q.a * q.b * x
 }
 
 #[test]

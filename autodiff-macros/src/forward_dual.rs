@@ -361,11 +361,22 @@ impl Rewrite<'_> {
         if !last.arguments.is_none() {
             return;
         }
-        last.ident = format_ident!(
-            "__Ad{}Dual",
-            syn::ext::IdentExt::unraw(&last.ident),
-            span = last.ident.span()
-        );
+        let name = syn::ext::IdentExt::unraw(&last.ident);
+        let span = last.ident.span();
+        last.ident = format_ident!("__Ad{}Dual", name, span = span);
+        // a number written in the literal goes through the derive's `__AdNAMELit`: a constant
+        // at dual numbers for a struct generic over its element (whose fields are `Dual<T>`
+        // there, `derive/dual_elem.rs`), unchanged for a twin
+        let mut lit = st.path.clone();
+        if let Some(last) = lit.segments.last_mut() {
+            last.ident = format_ident!("__Ad{}Lit", name, span = span);
+        }
+        for f in st.fields.iter_mut() {
+            if is_float_literal(&f.expr) {
+                let e = &f.expr;
+                f.expr = syn::parse_quote_spanned!(e.span()=> #lit(#e));
+            }
+        }
     }
 
     /// `self.m(..)` in a method, `p.m(..)` on a parameter of a named type: the copy of `m`.
@@ -459,6 +470,16 @@ impl VisitMut for Rewrite<'_> {
         syn::visit_mut::visit_local_mut(self, l);
     }
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
+
+/// `2.0`, `-1.5`, `0.5f32`.
+fn is_float_literal(e: &Expr) -> bool {
+    match e {
+        Expr::Lit(l) => matches!(l.lit, syn::Lit::Float(_)),
+        Expr::Unary(u) if matches!(u.op, syn::UnOp::Neg(_)) => is_float_literal(&u.expr),
+        Expr::Paren(p) => is_float_literal(&p.expr),
+        _ => false,
+    }
 }
 
 /// A type named by one path segment (`Lin`, `Scale<f64>`): its methods' copies are its

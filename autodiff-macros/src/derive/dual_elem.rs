@@ -121,6 +121,8 @@ pub(crate) fn emit(info: &StructInfo<'_>, elem: &syn::Ident) -> TokenStream {
     let name = &input.ident;
     let vis = &input.vis;
     let twin = format_ident!("__Ad{}Dual", name);
+    // a number in a struct literal of a copy at dual numbers: a constant (`forward_dual.rs`)
+    let lit = format_ident!("__Ad{}Lit", name);
     let dualize = quote!(::autodiff::forward::Dualize);
     let kinds: Vec<Field> = info
         .fields
@@ -195,6 +197,12 @@ pub(crate) fn emit(info: &StructInfo<'_>, elem: &syn::Ident) -> TokenStream {
         #[doc(hidden)]
         #[allow(dead_code)]
         #vis type #twin<__AdE> = #name<__AdE>;
+        #[doc(hidden)]
+        #[allow(dead_code, non_snake_case)]
+        #[inline(always)]
+        #vis fn #lit<__AdE: ::autodiff::num_traits::Float>(x: __AdE) -> ::autodiff::forward::Dual<__AdE> {
+            ::autodiff::forward::Dual::constant(x)
+        }
         #[automatically_derived]
         impl #impl_g ::autodiff::forward::DualizeAs<#self_dual> for #name #ty_g #where_c {}
         #[automatically_derived]
