@@ -383,3 +383,47 @@ fn nested_and_tuple_structs_and_constant_structs() {
     assert_eq!(g2, g);
     assert_close(hxx, fd, 1e-7);
 }
+
+/// A struct generic over its element and over something else (a label, skipped): the element
+/// is the parameter bounded by `Float`, the other stays as it is at dual numbers.
+#[derive(Clone, Debug, Differentiable)]
+struct Neuron<T: Float, L: Clone> {
+    w: [T; 2],
+    #[differentiable(skip)]
+    label: L,
+}
+
+#[differentiable(wrt(n, x), jvp, hvp)]
+fn neuron<T: Float>(n: &Neuron<T, String>, x: T) -> T {
+    let z = n.w[0] * x + n.w[1];
+    z.exp().ln_1p() * z
+}
+
+#[test]
+fn a_struct_with_another_type_parameter() {
+    let n = Neuron::<f64, String> {
+        w: [0.8, -0.3],
+        label: String::from("softplus"),
+    };
+    assert_eq!(n.label, "softplus");
+    let (v, vx) = (NeuronTangent { w: [0.5, -1.0] }, 0.4);
+    let x = 0.9;
+    let (_, jv) = neuron_jvp(&n, x, &v, vx);
+    let (_, (g, gx)) = neuron_grad(&n, x);
+    let along = g.w[0] * v.w[0] + g.w[1] * v.w[1] + gx * vx;
+    assert!((jv - along).abs() <= 1e-12 * along.abs().max(1.0));
+    let (_, _, (hn, hx)) = neuron_hvp(&n, x, &v, vx);
+    let h = 1e-5;
+    let at = |t: f64| {
+        let m = Neuron {
+            w: [n.w[0] + t * v.w[0], n.w[1] + t * v.w[1]],
+            label: n.label.clone(),
+        };
+        let (_, (g, gx)) = neuron_grad(&m, x + t * vx);
+        [g.w[0], g.w[1], gx]
+    };
+    let (a, b) = (at(h), at(-h));
+    for (got, i) in [hn.w[0], hn.w[1], hx].iter().zip(0..3) {
+        assert_close(*got, (a[i] - b[i]) / (2.0 * h), 1e-7);
+    }
+}

@@ -6,8 +6,8 @@
 //! written, on `Params<Dual<T>>` (what `NAME_jvp` / `NAME_hvp` pass it: `Params<T>: Dualize<Dual
 //! = Params<Dual<T>>>`), and a non-generic copy at dual numbers that reads `p.w` of a
 //! `&Params<f64>` gets the same type as a generic callee takes. The struct qualifies when it has
-//! exactly one generic parameter, a type parameter bounded by `Float` or `Element`, and every
-//! differentiated field's type names it (a differentiated field of a fixed type, `cfg: Config`,
+//! exactly one type parameter bounded by `Float` or `Element` (other parameters stay as they
+//! are), and every differentiated field's type names it (a differentiated field of a fixed type, `cfg: Config`,
 //! could not carry its tangent in `Params<Dual<T>>`: such structs keep the twin).
 //!
 //! The impl's bounds name the fields at both element types (`Vec<T>: Dualize<Dual =
@@ -26,14 +26,16 @@ use syn::{GenericParam, Member, WherePredicate};
 /// The struct's element type parameter, when its form at dual numbers is itself at `Dual<T>`
 /// (see the module documentation).
 pub(crate) fn element(info: &StructInfo<'_>) -> Option<syn::Ident> {
-    let params = &info.input.generics.params;
-    let [GenericParam::Type(t)] = params.iter().collect::<Vec<_>>()[..] else {
+    // the one type parameter bounded by `Float` or `Element` (`struct Wrap<L> { inner: L }`,
+    // generic over a model type, keeps the twin; other parameters stay as they are)
+    let generics = &info.input.generics;
+    let elems: Vec<&syn::TypeParam> = generics
+        .type_params()
+        .filter(|t| is_element_bound(t, generics))
+        .collect();
+    let [t] = elems[..] else {
         return None;
     };
-    // (another type parameter, `struct Wrap<L> { inner: L }` holding a model, keeps the twin)
-    if !is_element_bound(t, &info.input.generics) {
-        return None;
-    }
     let active: Vec<&FieldInfo> = info.fields.iter().filter(|f| !f.skip).collect();
     let names = |f: &FieldInfo| mentions(&f.ty, &t.ident);
     (!active.is_empty() && active.iter().all(|f| names(f))).then(|| t.ident.clone())
@@ -139,7 +141,7 @@ pub(crate) fn emit(info: &StructInfo<'_>, elem: &syn::Ident) -> TokenStream {
     // the struct at `Dual<T>` is well formed: the element's bounds and the where clause, at
     // `Dual<T>`
     let dual_elem: syn::Type = syn::parse_quote!(::autodiff::forward::Dual<#elem>);
-    if let Some(GenericParam::Type(t)) = input.generics.params.first() {
+    if let Some(t) = input.generics.type_params().find(|t| t.ident == *elem) {
         if !t.bounds.is_empty() {
             let bounds = t.bounds.iter().map(|b| at_dual(b, elem));
             preds.push(syn::parse_quote!(#dual_elem: #(#bounds)+*));
@@ -161,10 +163,32 @@ pub(crate) fn emit(info: &StructInfo<'_>, elem: &syn::Ident) -> TokenStream {
             Field::Cloned => preds.push(syn::parse_quote!(for<'__ad> #ty: ::core::clone::Clone)),
         }
     }
+    let (_, plain_g, _) = input.generics.split_for_impl();
     let self_dual: syn::Type = {
-        let t: syn::Type = syn::parse_quote!(#name<#elem>);
+        let t: syn::Type = syn::parse_quote!(#name #plain_g);
         at_dual(&t, elem)
     };
+    // the alias's parameters: the struct's, without bounds (not enforced on aliases)
+    let mut alias_g = input.generics.clone();
+    alias_g.where_clause = None;
+    for p in alias_g.params.iter_mut() {
+        match p {
+            GenericParam::Type(t) => {
+                t.bounds.clear();
+                t.colon_token = None;
+                t.eq_token = None;
+                t.default = None;
+            }
+            GenericParam::Lifetime(l) => {
+                l.bounds.clear();
+                l.colon_token = None;
+            }
+            GenericParam::Const(c) => {
+                c.eq_token = None;
+                c.default = None;
+            }
+        }
+    }
     preds.push(syn::parse_quote!(#self_dual: ::core::clone::Clone));
     generics.make_where_clause().predicates.extend(preds);
     let (impl_g, ty_g, where_c) = generics.split_for_impl();
@@ -196,7 +220,7 @@ pub(crate) fn emit(info: &StructInfo<'_>, elem: &syn::Ident) -> TokenStream {
         #[doc = #doc]
         #[doc(hidden)]
         #[allow(dead_code)]
-        #vis type #twin<__AdE> = #name<__AdE>;
+        #vis type #twin #alias_g = #name #plain_g;
         #[doc(hidden)]
         #[allow(dead_code, non_snake_case)]
         #[inline(always)]

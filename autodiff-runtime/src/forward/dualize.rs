@@ -304,7 +304,7 @@ pub fn split_dual_gradient<T: Dualize>(
 /// its element `T` require of a struct, container or tuple argument holding `T`
 /// (`Params<T>: DualizeAs<Params<Dual<T>>>`), which the function runs on at `T = Dual<T>`. True
 /// of numbers, tensors, containers and tuples of them, and structs generic over their element
-/// alone whose differentiated fields all hold it (`#[derive(Differentiable)]` gives those
+/// (one type parameter bounded by `Float` or `Element`) whose differentiated fields all hold it (`#[derive(Differentiable)]` gives those
 /// `Dualize<Dual = Params<Dual<T>>>` and this trait); other structs (a twin at dual numbers)
 /// are refused with this trait's message.
 ///
@@ -317,8 +317,8 @@ pub fn split_dual_gradient<T: Dualize>(
 #[diagnostic::on_unimplemented(
     message = "forward mode cannot rebuild `{Self}` at dual numbers as `{D}`",
     label = "an argument or result of a function generic over its element, whose `jvp`/`hvp` runs it at `T = Dual<T>`",
-    note = "a generic function's struct arguments and results are rebuilt at `Dual<T>` (`Params<T>` as `Params<Dual<T>>`): that takes a struct generic over its element alone (one type parameter) whose differentiated fields all hold it, deriving `Differentiable`",
-    note = "make the struct generic over its element alone (mark fields of other types `#[differentiable(skip)]`), or write the function for `f64`"
+    note = "a generic function's struct arguments and results are rebuilt at `Dual<T>` (`Params<T>` as `Params<Dual<T>>`): that takes a struct deriving `Differentiable` with one type parameter bounded by `Float` or `Element` (the element), held by every differentiated field",
+    note = "mark the fields of other types `#[differentiable(skip)]`, or write the function for `f64`"
 )]
 pub trait DualizeAs<D>: Dualize<Dual = D> {}
 
