@@ -497,9 +497,9 @@ pub fn forward_mode_needs_generic(span: Span) -> Error {
          `&self` methods, functions generic over one `T: Float` or `T: Element`) with a number, \
          tensor, struct or tuple result (`hvp`: a scalar result): they run the function at dual \
          numbers\n\
-         note: functions generic over more than their element type, generic functions with \
-         struct or container arguments holding the element type (`&Params<T>`: forward mode \
-         would rebuild them at `Dual<T>`) or such results, and `&[Tensor]` slices as \
+         note: functions generic over more than their element type, generic methods, \
+         differentiated struct arguments of generic functions that do not hold the element type \
+         (forward mode rebuilds a `&Params<T>` at `Dual<T>`), and `&[Tensor]` slices as \
          differentiated arguments are not supported\n\
          help: write the function in one of those forms (a `&Vec<Tensor<f64>>` for a slice), or \
          use `autodiff::calculus::jacobian` (reverse mode) for its Jacobian",
@@ -557,13 +557,14 @@ pub fn impl_attr_on_generic_impl(span: Span) -> Error {
     )
 }
 
-pub fn hvp_needs_scalar_output(span: Span) -> Error {
+pub fn hvp_generic_needs_scalar_output(span: Span) -> Error {
     err(
         span,
         "`hvp` is generated for functions with a scalar result (a number or a one-element \
          tensor): the Hessian-vector product is that of a scalar function\n\
-         help: use `jvp` for a struct or tuple result, or write the scalar the `hvp` is of \
-         (a loss) as the result",
+         help: a generic function with a struct or tuple result needs only `#[differentiable]` \
+         for the `hvp` of the functions that call it (it runs at dual numbers as written); use \
+         `jvp` for its own directional derivative",
     )
 }
 

@@ -54,8 +54,16 @@ fn scalar_param(f: &ItemFn, sig: &Signature) -> Option<syn::Ident> {
     }
     let t = sig.float_params[0].clone();
     let is_t = |ty: &Type| matches!(ty, Type::Path(p) if p.path.is_ident(&t));
+    // (data of the element type, `&[T]`, `Vec<T>`, `[T; N]`, enters as constants here; a struct
+    // holding `T` that is not differentiated is rebuilt at `Dual<T>`: `forward_generic.rs`)
     let ok = sig.output.as_ref().is_some_and(is_t)
         && sig.wrt_params().all(|(_, p)| is_t(&p.ty))
+        && sig.params.iter().all(|p| {
+            p.wrt
+                || is_t(&p.ty)
+                || holds_elements(&p.ty, &t).is_some()
+                || !crate::forward_tensor::mentions_ident(&p.ty, &t)
+        })
         && f.sig.receiver().is_none();
     ok.then_some(t)
 }
@@ -147,12 +155,12 @@ fn hvp(f: &ItemFn, sig: &Signature, t: &syn::Ident) -> TokenStream {
     let (args, tangents) = dual_args(sig, t, "v_");
     let (vis, generics) = (&f.vis, &f.sig.generics);
     // `NAME_grad` wants `Dual<T>: Differentiable`, whose tangent (`Dual<T>`) is `Debug` when
-    // `T` is
+    // `T` is, and `'static` when the function calls others
     let mut where_c = f.sig.generics.where_clause.clone();
     where_c
         .get_or_insert_with(|| syn::parse_quote!(where))
         .predicates
-        .push(syn::parse_quote!(#t: ::core::fmt::Debug));
+        .push(syn::parse_quote!(#t: ::core::fmt::Debug + 'static));
     let inputs = f.sig.inputs.iter();
     let n = sig.wrt_params().count();
     let dual = quote!(::autodiff::forward::Dual);

@@ -366,11 +366,22 @@ impl Rewrite<'_> {
         if !last.arguments.is_none() {
             return;
         }
-        last.ident = format_ident!(
-            "__Ad{}Dual",
-            syn::ext::IdentExt::unraw(&last.ident),
-            span = last.ident.span()
-        );
+        let name = syn::ext::IdentExt::unraw(&last.ident);
+        let span = last.ident.span();
+        last.ident = format_ident!("__Ad{}Dual", name, span = span);
+        // a number written in the literal goes through the derive's `__AdNAMELit`: a constant
+        // at dual numbers for a struct generic over its element (whose fields are `Dual<T>`
+        // there, `derive/dual_elem.rs`), unchanged for a twin
+        let mut lit = st.path.clone();
+        if let Some(last) = lit.segments.last_mut() {
+            last.ident = format_ident!("__Ad{}Lit", name, span = span);
+        }
+        for f in st.fields.iter_mut() {
+            if is_float_literal(&f.expr) {
+                let e = &f.expr;
+                f.expr = syn::parse_quote_spanned!(e.span()=> #lit(#e));
+            }
+        }
     }
 
     /// `self.m(..)` in a method, `p.m(..)` on a parameter of a named type: the copy of `m`.
@@ -406,6 +417,17 @@ impl Rewrite<'_> {
         } else {
             quote!(&#recv)
         };
+        // a generic struct's arguments are left to inference (`Scale::f`, not `<Scale<f64>>::f`):
+        // its value at dual numbers is `Scale<Dual<f64>>`
+        if let Type::Path(tp) = ty {
+            if tp.qself.is_none() {
+                let mut path = tp.path.clone();
+                path.segments
+                    .iter_mut()
+                    .for_each(|s| s.arguments = syn::PathArguments::None);
+                return syn::parse2(quote_spanned!(span=> #path::#f(#recv, #(#args),*))).ok();
+            }
+        }
         syn::parse2(quote_spanned!(span=> <#ty>::#f(#recv, #(#args),*))).ok()
     }
 }
@@ -446,7 +468,7 @@ impl VisitMut for Rewrite<'_> {
                     Type::Reference(r) if r.mutability.is_none() => (&*r.elem, true),
                     other => (other, false),
                 };
-                let named = matches!(inner, Type::Path(tp) if tp.path.get_ident().is_some());
+                let named = crate::forward_dual::is_named(inner);
                 if named && is_dualizable(&pt.ty) {
                     self.typed
                         .push((pi.ident.to_string(), inner.clone(), by_ref));
@@ -457,6 +479,22 @@ impl VisitMut for Rewrite<'_> {
         syn::visit_mut::visit_local_mut(self, l);
     }
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
+
+/// `2.0`, `-1.5`, `0.5f32`.
+fn is_float_literal(e: &Expr) -> bool {
+    match e {
+        Expr::Lit(l) => matches!(l.lit, syn::Lit::Float(_)),
+        Expr::Unary(u) if matches!(u.op, syn::UnOp::Neg(_)) => is_float_literal(&u.expr),
+        Expr::Paren(p) => is_float_literal(&p.expr),
+        _ => false,
+    }
+}
+
+/// A type named by one path segment (`Lin`, `Scale<f64>`): its methods' copies are its
+/// associated functions.
+pub fn is_named(ty: &Type) -> bool {
+    matches!(ty, Type::Path(tp) if tp.qself.is_none() && tp.path.segments.len() == 1)
 }
 
 /// Methods of containers and iterators, called on dual values as on any other.
@@ -570,20 +608,23 @@ pub fn callee_items(f: &ItemFn, sig: &Signature) -> TokenStream {
     let name = &f.sig.ident;
     let copy = copy_name(name);
     let vis = &f.vis;
-    let generic = !f.sig.generics.params.is_empty();
-    if generic && f.sig.receiver().is_none() && !sig.in_impl {
+    // (a method of a generic `impl<T: Float>` block is generic too: `self` at dual numbers is
+    // the struct at `Dual<T>`, `derive/dual_elem.rs`)
+    let generic = !f.sig.generics.params.is_empty() || !sig.float_params.is_empty();
+    if generic && (f.sig.receiver().is_none() || !sig.impl_floats.is_empty()) {
         let Some(args) = f
             .sig
             .inputs
             .iter()
             .map(|a| match a {
                 syn::FnArg::Typed(pt) => crate::parse::plain_ident(&pt.pat),
-                syn::FnArg::Receiver(_) => None,
+                syn::FnArg::Receiver(r) => Some(syn::Ident::new("self", r.self_token.span)),
             })
             .collect::<Option<Vec<_>>>()
         else {
             return TokenStream::new();
         };
+        let this = sig.in_impl.then(|| quote!(Self::));
         let mut s = f.sig.clone();
         s.ident = copy;
         for a in s.inputs.iter_mut() {
@@ -597,7 +638,7 @@ pub fn callee_items(f: &ItemFn, sig: &Signature) -> TokenStream {
             #[doc(hidden)]
             #[inline(always)]
             #[allow(dead_code, clippy::all)]
-            #vis #s { #name(#(#args),*) }
+            #vis #s { #this #name(#(#args),*) }
         };
     }
     if generic {

@@ -81,15 +81,13 @@ pub fn hvp(
     span: Span,
 ) -> Option<TokenStream> {
     let name = &f.sig.ident;
-    if sig
+    // a struct or tuple result: only the copy and its `_vjp`, which callers' `hvp` copies call
+    // (`NAME_hvp` is of scalar functions)
+    let structured = sig
         .output
         .as_ref()
-        .is_some_and(crate::forward_tensor::structured_output)
-    {
-        cx.push(diag::hvp_needs_scalar_output(span));
-        return None;
-    }
-    let Some(alias) = single_elem(sig).as_ref().and_then(dual_alias) else {
+        .is_some_and(crate::forward_tensor::structured_output);
+    let Some(alias) = hvp_elem(sig).as_ref().and_then(dual_alias) else {
         let mixed = crate::forward_scan::hvp_mixed_elements(sig, span);
         cx.push(mixed.unwrap_or_else(|| diag::forward_mode_needs_generic(span)));
         return None;
@@ -109,6 +107,16 @@ pub fn hvp(
     stub.block = syn::parse_quote!({
         ::core::unreachable!("the dual copy is only differentiated, never called")
     });
+    if structured {
+        let refused = hvp_of_structured_result(f, sig);
+        return Some(quote! {
+            #[doc(hidden)]
+            #[allow(dead_code, unused_mut, unused_variables, unused_parens, clippy::all)]
+            #stub
+            #derivatives
+            #refused
+        });
+    }
     let grad = names::grad_fn(&copy_name);
     let grad = if sig.in_impl {
         quote!(Self::#grad)
@@ -142,10 +150,49 @@ pub fn hvp(
     })
 }
 
+/// `NAME_hvp` of a function with a struct or tuple result: a stand-in with the function's
+/// parameters, any directions and any result, whose bound fails at a call with "a
+/// Hessian-vector product is that of a scalar function" (its copy at dual numbers, for other
+/// functions' `hvp`, is all that `hvp` makes).
+fn hvp_of_structured_result(f: &ItemFn, sig: &Signature) -> TokenStream {
+    let fwd = quote!(::autodiff::forward);
+    let bound = if sig.in_impl {
+        quote!(for<'__ad> &'__ad Self: #fwd::MethodHvpNeedsScalarResult<Self>)
+    } else {
+        let marker = crate::forward_dual::marker_path(&f.sig.ident);
+        quote!(for<'__ad> &'__ad (): #fwd::HvpNeedsScalarResult<#marker>)
+    };
+    let dirs: Vec<syn::Ident> = (0..sig.wrt_params().count())
+        .map(|i| format_ident!("__AdV{}", i))
+        .collect();
+    let name = format_ident!("{}_hvp", f.sig.ident);
+    let (vis, inputs) = (&f.vis, f.sig.inputs.iter());
+    quote! {
+        #[doc(hidden)]
+        #[allow(dead_code, unused_variables, clippy::all)]
+        #vis fn #name<#(#dirs,)* __AdO>(#(#inputs,)* #(_: #dirs),*) -> __AdO
+        where #bound
+        {
+            ::core::unreachable!()
+        }
+    }
+}
+
+/// The element type of the copy: that of the function's tensors and numbers, `f64` for a
+/// function of structs alone (`fn grown(p: &Lin) -> Lin`).
+fn hvp_elem(sig: &Signature) -> Option<Type> {
+    let numbers = sig.params.iter().map(|p| &p.ty).chain(sig.output.as_ref());
+    let none = numbers.clone().all(|t| {
+        let inner = crate::forward_tensor::strip_ref(t).0;
+        crate::forward_tensor::tensor_elem(inner).is_none() && !crate::syntax::is_float_type(inner)
+    });
+    single_elem(sig).or_else(|| none.then(|| syn::parse_quote!(f64)))
+}
+
 /// `let (__ad_g, __ad_hv) = ..`: the gradients at dual numbers (`__ad_g`) taken apart into the
 /// gradients and the Hessian-vector products, a struct's or container's through
 /// `Dualize::split_tangent`.
-fn split_gradients(sig: &Signature, convs: &[Conv]) -> TokenStream {
+pub(crate) fn split_gradients(sig: &Signature, convs: &[Conv]) -> TokenStream {
     let fwd = quote!(::autodiff::forward);
     let wrt: Vec<(&Param, &Conv)> = sig
         .params
@@ -188,23 +235,19 @@ pub fn callee_items(f: &ItemFn, opts: &Options, sig: &Signature) -> TokenStream 
     if f.sig.inputs.is_empty() || f.sig.asyncness.is_some() {
         return TokenStream::new();
     }
-    if !f.sig.generics.params.is_empty() {
-        if sig.in_impl || f.sig.receiver().is_some() {
-            return refusal(f, sig);
+    // a generic function, associated function, or method of a generic `impl<T: Float>` block
+    // runs at dual numbers as written (`self` is the struct at `Dual<T>`, `derive/dual_elem.rs`);
+    // a generic method of a non-generic type would take the type's twin as `self`: refused
+    if !f.sig.generics.params.is_empty() || !sig.float_params.is_empty() {
+        if f.sig.receiver().is_some() && sig.impl_floats.is_empty() {
+            let fwd = quote!(::autodiff::forward);
+            return refusal(f, quote!(#fwd::NoHvpThroughGenericMethod<Self>));
         }
         return hidden(crate::generate::forwarders(
             f,
             sig,
             &hvp_copy_name(&f.sig.ident),
         ));
-    }
-    // (a method of a generic `impl<T: Float>` block is generic like a generic method)
-    if !sig.float_params.is_empty() {
-        return if sig.in_impl {
-            refusal(f, sig)
-        } else {
-            TokenStream::new()
-        };
     }
     if opts.hvp {
         return TokenStream::new();
@@ -214,7 +257,16 @@ pub fn callee_items(f: &ItemFn, opts: &Options, sig: &Signature) -> TokenStream 
         .as_ref()
         .is_some_and(crate::forward_tensor::structured_output)
     {
-        return refusal(f, sig);
+        // (its copy's result type, `<Out as Dualize>::Dual`, is not written: a stand-in with
+        // any result, refused at the call with "add `hvp`")
+        let fwd = quote!(::autodiff::forward);
+        let bound = if sig.in_impl {
+            quote!(#fwd::MethodNeedsHvp<Self>)
+        } else {
+            let marker = crate::forward_dual::marker_path(&f.sig.ident);
+            quote!(#fwd::NeedsHvp<#marker>)
+        };
+        return refusal(f, bound);
     }
     stand_in(f, sig).unwrap_or_default()
 }
@@ -223,20 +275,11 @@ pub fn callee_items(f: &ItemFn, opts: &Options, sig: &Signature) -> TokenStream 
 /// not make (a generic method, a method of a generic `impl` block, a non-generic function with
 /// a struct or tuple result): any arguments, an `unreachable!()` body, and a bound on the first
 /// argument that no type implements, which fails at the caller's call with what is refused.
-fn refusal(f: &ItemFn, sig: &Signature) -> TokenStream {
+fn refusal(f: &ItemFn, bound: TokenStream) -> TokenStream {
     let n = f.sig.inputs.len();
     let params: Vec<syn::Ident> = (0..n).map(|i| format_ident!("__AdA{}", i)).collect();
     let first = &params[0];
-    let fwd = quote!(::autodiff::forward);
-    let generic = !f.sig.generics.params.is_empty() || !sig.float_params.is_empty();
-    let bound = if sig.in_impl && generic {
-        quote!(#first: #fwd::NoHvpThroughGenericMethod<Self>)
-    } else if sig.in_impl {
-        quote!(#first: #fwd::MethodNoHvpThroughStructResult<Self>)
-    } else {
-        let marker = crate::forward_dual::marker_path(&f.sig.ident);
-        quote!(#first: #fwd::NoHvpThroughStructResult<#marker>)
-    };
+    let bound = quote!(#first: #bound);
     let name = names::vjp_fn(&hvp_copy_name(&f.sig.ident));
     let vis = &f.vis;
     quote! {

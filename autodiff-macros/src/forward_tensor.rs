@@ -16,7 +16,6 @@
 //! function in an `impl`), so that other functions' copies can call it.
 
 use crate::ctxt::Ctxt;
-use crate::names;
 use crate::parse::{Options, Signature};
 use crate::syntax::is_float_type;
 use proc_macro2::{Span, TokenStream};
@@ -48,7 +47,7 @@ impl Conv {
 
 /// The element type a tensor type names (`f32`, `f64`, a type parameter; `Tensor` alone is
 /// `f32`).
-fn tensor_elem(ty: &Type) -> Option<Type> {
+pub(crate) fn tensor_elem(ty: &Type) -> Option<Type> {
     let Type::Path(p) = ty else { return None };
     let seg = p.path.segments.last()?;
     if seg.ident != "Tensor" {
@@ -133,8 +132,9 @@ pub(crate) fn conversions(f: &ItemFn, sig: &Signature) -> Option<Vec<Conv>> {
         return None;
     }
     let is_t = |t: &Type| generic.is_some_and(|g| matches!(t, Type::Path(p) if p.path.is_ident(g)));
-    // a struct or tuple result (`jvp` only) in a non-generic function
-    let structured_out = |t: &Type| generic.is_none() && structured_output(t);
+    // a struct or tuple result (`jvp` only); in a generic function, one holding the element
+    let structured_out =
+        |t: &Type| structured_output(t) && !is_t(t) && generic.is_none_or(|g| mentions_ident(t, g));
     let out_ok = sig.output.as_ref().is_some_and(|t| {
         tensor_elem(t).is_some() || is_float_type(t) || is_t(t) || structured_out(t)
     });
@@ -172,27 +172,29 @@ pub(crate) fn conversions(f: &ItemFn, sig: &Signature) -> Option<Vec<Conv>> {
         })
         .collect::<Vec<Conv>>();
     // a generic function runs at `T = Dual<T>` as written: a struct or container that does not
-    // hold `T` values is data, passed unchanged; one that does would have to be rebuilt at
-    // `Dual<T>`, which forward mode does not do (the caller reports it)
+    // hold `T` values is data, passed unchanged; one that does is rebuilt at `Dual<T>`
+    // (`Params<T>: Dualize<Dual = Params<Dual<T>>>`, see `derive/dual_elem.rs`); a
+    // differentiated one that does not hold `T` has no such form (the caller reports it)
     let convs = match generic {
         Some(g) => convs
             .into_iter()
             .zip(&sig.params)
             .map(|(c, p)| match c {
-                Conv::ConstantStruct if !mentions_ident(&p.ty, g) && p.ident != "self" => {
-                    Some(Conv::Unchanged)
-                }
-                Conv::SeededStruct | Conv::ConstantStruct => None,
+                _ if p.ident == "self" => None,
+                Conv::ConstantStruct if !mentions_ident(&p.ty, g) => Some(Conv::Unchanged),
+                Conv::SeededStruct if !mentions_ident(&p.ty, g) => None,
                 c => Some(c),
             })
             .collect::<Option<Vec<Conv>>>()?,
         None => convs,
     };
+    // (a generic function of numbers and such structs has no tensor)
+    any_tensor |= generic.is_some() && convs.iter().any(Conv::structured);
     any_tensor.then_some(convs)
 }
 
 /// Does the type name `id` anywhere (`Params<T>`, `&[T; 3]`)?
-fn mentions_ident(ty: &Type, id: &syn::Ident) -> bool {
+pub(crate) fn mentions_ident(ty: &Type, id: &syn::Ident) -> bool {
     ty.to_token_stream()
         .into_iter()
         .any(|t| contains_ident(t, id))
@@ -223,7 +225,7 @@ pub(crate) fn copy_output_type(ty: &Type, alias: Option<&Type>) -> Type {
 }
 
 /// The one type parameter of a function generic over its element type (`fn f<T: Element>`).
-fn generic_elem(sig: &Signature) -> Option<&syn::Ident> {
+pub(crate) fn generic_elem(sig: &Signature) -> Option<&syn::Ident> {
     match (sig.type_params.as_slice(), sig.float_params.as_slice()) {
         ([t], [e]) if t == e => Some(t),
         _ => None,
@@ -289,7 +291,7 @@ pub(crate) fn dual_copy(
             .filter(|(p, c)| c.structured() && p.ident != "self")
             .filter_map(|(p, _)| {
                 let (inner, by_ref) = strip_ref(&p.ty);
-                let named = matches!(inner, Type::Path(tp) if tp.path.get_ident().is_some());
+                let named = crate::forward_dual::is_named(inner);
                 named.then(|| (p.ident.to_string(), inner.clone(), by_ref.is_some()))
             })
             .collect();
@@ -398,7 +400,9 @@ pub fn generate(
     let convs = conversions(f, sig)?;
     if let Some(t) = generic_elem(sig) {
         let mut out = crate::forward_dual::callee_items(f, sig);
-        out.extend(instantiated(f, opts, sig, &convs, t));
+        out.extend(crate::forward_generic::instantiated(
+            f, opts, sig, &convs, t, cx, span,
+        )?);
         return Some(out);
     }
     let name = &f.sig.ident;
@@ -451,75 +455,7 @@ pub fn generate(
     Some(out)
 }
 
-/// `NAME_jvp` / `NAME_hvp` of a tensor function generic over its element `T`: the function
-/// itself (for `jvp`) and its generated `NAME_grad` (for `hvp`, forward over reverse) at
-/// `T = Dual<T>`, as for generic scalar functions. No copy and no rewrite: generic code writes
-/// its constants as `T` already.
-fn instantiated(
-    f: &ItemFn,
-    opts: &Options,
-    sig: &Signature,
-    convs: &[Conv],
-    t: &syn::Ident,
-) -> TokenStream {
-    let name = &f.sig.ident;
-    let (vis, generics) = (&f.vis, &f.sig.generics);
-    let inputs = f.sig.inputs.iter().collect::<Vec<_>>();
-    let out_ty = &sig.output;
-    let fwd = quote!(::autodiff::forward);
-    let dual = quote!(#fwd::Dual<#t>);
-    let mut where_clause = generics
-        .where_clause
-        .clone()
-        .unwrap_or_else(|| syn::parse_quote!(where));
-    where_clause
-        .predicates
-        .push(syn::parse_quote!(#dual: ::autodiff::Element));
-    let mut out = TokenStream::new();
-    if opts.jvp {
-        let (prelude, args, tangents) = call_args(sig, convs, "d_");
-        let jvp_name = format_ident!("{}_jvp", name);
-        let doc = jvp_doc(name);
-        out.extend(quote! {
-            #[doc = #doc]
-            #[allow(clippy::too_many_arguments, clippy::type_complexity)]
-            #[track_caller]
-            #vis fn #jvp_name #generics (#(#inputs,)* #(#tangents),*) -> (#out_ty, #out_ty)
-            #where_clause
-            {
-                #fwd::with_tangents(|| {
-                    #prelude
-                    #fwd::SplitDual::split_dual(#name::<#dual>(#(#args),*))
-                })
-            }
-        });
-    }
-    if opts.hvp {
-        let (prelude, args, tangents) = call_args(sig, convs, "v_");
-        let (hvp_name, grad) = (format_ident!("{}_hvp", name), names::grad_fn(name));
-        let grads_ty = sig.grads_type();
-        let doc = hvp_doc(name);
-        out.extend(quote! {
-            #[doc = #doc]
-            #[allow(clippy::too_many_arguments, clippy::type_complexity)]
-            #[track_caller]
-            #vis fn #hvp_name #generics (#(#inputs,)* #(#tangents),*)
-                -> (#out_ty, #grads_ty, #grads_ty)
-            #where_clause
-            {
-                #fwd::with_tangents(|| {
-                    #prelude
-                    let (__ad_y, __ad_g) = #grad::<#dual>(#(#args),*);
-                    let (__ad_g, __ad_hv) = #fwd::SplitDual::split_dual(__ad_g);
-                    (#fwd::SplitDual::split_dual(__ad_y).0, __ad_g, __ad_hv)
-                })
-            }
-        });
-    }
-    out
-}
-
-fn jvp_doc(name: &syn::Ident) -> String {
+pub(crate) fn jvp_doc(name: &syn::Ident) -> String {
     format!(
         "Value and directional derivative of [`{name}`] (forward mode, generated by \
          `#[differentiable(jvp)]`): one tangent per differentiated argument, in order, of the \

@@ -521,7 +521,8 @@ pub fn fallback(f: &ItemFn, sig: &Signature, errors: TokenStream) -> TokenStream
 
 /// `NAME_vjp` and `NAME_grad` of a generic function again under the name `renamed`
 /// (`renamed_vjp`, `renamed_grad`), forwarding to them: what other functions' `hvp` copies call
-/// (`forward_hvp.rs`). Nothing for a function whose parameters are not plain names.
+/// (`forward_hvp.rs`); in an `impl` block, associated functions calling `Self::NAME_vjp`.
+/// Nothing for a function whose parameters are not plain names.
 pub fn forwarders(f: &ItemFn, sig: &Signature, renamed: &syn::Ident) -> TokenStream {
     let Some(args) = f
         .sig
@@ -529,23 +530,29 @@ pub fn forwarders(f: &ItemFn, sig: &Signature, renamed: &syn::Ident) -> TokenStr
         .iter()
         .map(|a| match a {
             FnArg::Typed(pt) => crate::parse::plain_ident(&pt.pat),
-            FnArg::Receiver(_) => None,
+            FnArg::Receiver(r) => Some(syn::Ident::new("self", r.self_token.span)),
         })
         .collect::<Option<Vec<_>>>()
     else {
         return TokenStream::new();
     };
+    let this = sig.in_impl.then(|| quote!(Self::));
     let mut g = f.clone();
     g.sig.ident = renamed.clone();
     g.attrs.clear();
     let mut h = Header::new(&g, sig);
-    // `NAME_vjp` of a function that boxes its pullback requires `'static` type parameters
-    h.extra_bounds
-        .extend(sig.type_params.iter().map(|t| quote!(#t: 'static)));
+    // `NAME_vjp` of a function that boxes its pullback requires `'static` type parameters (of
+    // the `impl` block too)
+    h.extra_bounds.extend(
+        sig.type_params
+            .iter()
+            .chain(&sig.impl_floats)
+            .map(|t| quote!(#t: 'static)),
+    );
     let (vjp, grad) = (names::vjp_fn(&f.sig.ident), names::grad_fn(&f.sig.ident));
     let tf = &h.turbofish;
-    let vjp_body = quote!({ #vjp #tf (#(#args),*) });
-    let grad_body = quote!({ #grad #tf (#(#args),*) });
+    let vjp_body = quote!({ #this #vjp #tf (#(#args),*) });
+    let grad_body = quote!({ #this #grad #tf (#(#args),*) });
     h.functions(vjp_body, grad_body)
 }
 

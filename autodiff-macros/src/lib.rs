@@ -24,6 +24,7 @@ mod enclosing;
 mod expand;
 mod forward;
 mod forward_dual;
+mod forward_generic;
 mod forward_hvp;
 mod forward_literals;
 mod forward_methods;

@@ -11,8 +11,8 @@ impl Lin {
         x.matmul(&self.w).tanh() * k.into()
     }
 
-    // `hvp` would differentiate `scaled` at dual numbers in reverse mode: a generic method is
-    // not taken there
+    // `hvp` would differentiate `scaled` at dual numbers in reverse mode: a generic method of a
+    // non-generic type would take the type's twin as `self`
     #[differentiable(wrt(self), hvp)]
     fn loss(&self, x: &Tensor<f64>) -> Tensor<f64> {
         self.scaled(x, 2.0).sum()

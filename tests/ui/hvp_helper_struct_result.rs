@@ -10,8 +10,8 @@ fn grown(p: &Lin) -> Lin {
     Lin { w: p.w.exp() }
 }
 
-// `hvp` would differentiate `grown` at dual numbers in reverse mode: a struct result is not
-// taken there
+// `hvp` differentiates `grown` at dual numbers in reverse mode: a helper with a struct result
+// needs `hvp` too (which makes that copy; `grown` has `jvp` only)
 #[differentiable(wrt(p), hvp)]
 fn loss(p: &Lin) -> Tensor<f64> {
     let q = grown(p);

@@ -11,8 +11,8 @@ impl Lin {
         Lin { w: self.w.exp() }
     }
 
-    // `hvp` would differentiate `grown` at dual numbers in reverse mode: a struct result is
-    // not taken there
+    // `hvp` differentiates `grown` at dual numbers in reverse mode: a method with a struct
+    // result needs `hvp` too
     #[differentiable(wrt(self), hvp)]
     fn loss(&self, x: &Tensor<f64>) -> Tensor<f64> {
         let q = self.grown();

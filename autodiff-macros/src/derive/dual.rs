@@ -87,7 +87,15 @@ pub(crate) fn emit(info: &StructInfo<'_>) -> TokenStream {
     let split = split_body(info, &twin);
     let split_tangent = split_tangent_body(info, &twin);
     let twin_derive = twin_differentiable(info, &twin, &params);
+    // a number in a struct literal of a copy at dual numbers stays as written (`forward_dual.rs`)
+    let lit = format_ident!("__Ad{}Lit", name);
     quote! {
+        #[doc(hidden)]
+        #[allow(dead_code, non_snake_case)]
+        #[inline(always)]
+        #vis fn #lit<__AdL>(x: __AdL) -> __AdL {
+            x
+        }
         #[doc = #doc]
         #[doc(hidden)]
         #[derive(Clone, Debug)]

@@ -14,6 +14,7 @@
 //! generic parameters and bounds the tangent struct keeps, and `emit` writes the code.
 
 mod dual;
+pub(crate) mod dual_elem;
 mod emit;
 mod generics;
 
@@ -44,7 +45,10 @@ pub(crate) fn expand(input: TokenStream) -> TokenStream {
     let parsed = syn::parse2::<DeriveInput>(input).and_then(|input| {
         let info = parse(&input)?;
         let mut out = emit::emit(&info);
-        out.extend(dual::emit(&info));
+        out.extend(match dual_elem::element(&info) {
+            Some(elem) => dual_elem::emit(&info, &elem),
+            None => dual::emit(&info),
+        });
         Ok(out)
     });
     parsed.unwrap_or_else(|e| e.to_compile_error())

@@ -300,6 +300,58 @@ pub fn split_dual_gradient<T: Dualize>(
     T::split_tangent(t)
 }
 
+/// `Self`'s form at dual numbers is `D`: what `NAME_jvp` / `NAME_hvp` of a function generic over
+/// its element `T` require of a struct, container or tuple argument holding `T`
+/// (`Params<T>: DualizeAs<Params<Dual<T>>>`), which the function runs on at `T = Dual<T>`. True
+/// of numbers, tensors, containers and tuples of them, and structs generic over their element
+/// (one type parameter bounded by `Float` or `Element`) whose differentiated fields all hold it (`#[derive(Differentiable)]` gives those
+/// `Dualize<Dual = Params<Dual<T>>>` and this trait); other structs (a twin at dual numbers)
+/// are refused with this trait's message.
+///
+/// ```
+/// use autodiff_runtime::forward::{Dual, DualizeAs};
+/// fn same<P: DualizeAs<D>, D>() {}
+/// same::<Vec<f64>, Vec<Dual<f64>>>();
+/// same::<(f64, [f32; 2]), (Dual<f64>, [Dual<f32>; 2])>();
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "forward mode cannot rebuild `{Self}` at dual numbers as `{D}`",
+    label = "an argument or result of a function generic over its element, whose `jvp`/`hvp` runs it at `T = Dual<T>`",
+    note = "a generic function's struct arguments and results are rebuilt at `Dual<T>` (`Params<T>` as `Params<Dual<T>>`): that takes a struct deriving `Differentiable` with one type parameter bounded by `Float` or `Element` (the element), held by every differentiated field",
+    note = "mark the fields of other types `#[differentiable(skip)]`, or write the function for `f64`"
+)]
+pub trait DualizeAs<D>: Dualize<Dual = D> {}
+
+impl DualizeAs<Dual<f32>> for f32 {}
+impl DualizeAs<Dual<f64>> for f64 {}
+impl<E> DualizeAs<Tensor<Dual<E>>> for Tensor<E>
+where
+    E: Float + Element,
+    Dual<E>: Element,
+{
+}
+impl<T: DualizeAs<D>, D: Clone + Differentiable> DualizeAs<Vec<D>> for Vec<T> {}
+impl<T: DualizeAs<D>, D: Clone + Differentiable, const N: usize> DualizeAs<[D; N]> for [T; N] {}
+impl<T: DualizeAs<D>, D: Clone + Differentiable> DualizeAs<Box<D>> for Box<T> {}
+impl<T: DualizeAs<D>, D: Clone + Differentiable> DualizeAs<Option<D>> for Option<T> {}
+
+macro_rules! tuple_dualize_as {
+    ($(($($T:ident $D:ident),*))*) => {$(
+        impl<$($T: DualizeAs<$D>, $D: Clone + Differentiable),*> DualizeAs<($($D,)*)> for ($($T,)*) {}
+    )*};
+}
+
+tuple_dualize_as! {
+    (A DA)
+    (A DA, B DB)
+    (A DA, B DB, C DC)
+    (A DA, B DB, C DC, E DE)
+    (A DA, B DB, C DC, E DE, G DG)
+    (A DA, B DB, C DC, E DE, G DG, H DH)
+    (A DA, B DB, C DC, E DE, G DG, H DH, I DI)
+    (A DA, B DB, C DC, E DE, G DG, H DH, I DI, J DJ)
+}
+
 /// Never implemented: the bound of the stand-in `__ad_NAME_dual` that `#[differentiable]`
 /// writes for a function without `jvp`, so that a function with `jvp` calling it at dual
 /// numbers is refused at the call, naming the function (`F` is a marker type named after it).
@@ -341,37 +393,39 @@ pub trait NeedsHvp<F> {}
 )]
 pub trait MethodNeedsHvp<O: ?Sized> {}
 
-/// Never implemented: the bound of the stand-in `__ad_NAME_hvp_dual_vjp` of a non-generic
-/// function with a struct or tuple result, whose copy at dual numbers `hvp` does not make, so
-/// that a function with `hvp` calling it is refused at the call (`F` is a marker type named
-/// after the function).
+/// Never implemented: the bound of the stand-in `NAME_hvp` of a function with `hvp` and a struct
+/// or tuple result, for which `#[differentiable(hvp)]` makes only the copy at dual numbers that
+/// other functions' `hvp` differentiate through, so that a call of `NAME_hvp` is refused there
+/// (`F` is a marker type named after the function).
 #[doc(hidden)]
 #[diagnostic::on_unimplemented(
-    message = "`hvp` cannot differentiate through `{F}`: it returns a struct or a tuple",
-    label = "called here with differentiated values, from the `hvp` of another function",
-    note = "`hvp` differentiates the functions it calls at dual numbers, in reverse mode, and takes only non-generic helpers with a number or tensor result (with `hvp` themselves)",
-    note = "build the struct inside the function with `hvp`, or make the helper generic (`fn f<T: Float>`): generic functions need only `#[differentiable]`"
+    message = "`{F}` has no `hvp` of its own: it returns a struct or a tuple, and a Hessian-vector product is that of a scalar function",
+    label = "the `hvp` of a function with a struct or tuple result",
+    note = "`hvp` on a function with a struct or tuple result lets the `hvp` of other functions differentiate through it (forward over reverse), and generates no `NAME_hvp` of its own",
+    note = "call the `hvp` of a scalar function (a loss) that uses it, or `jvp` for the directional derivative of the struct"
 )]
-pub trait NoHvpThroughStructResult<F> {}
+pub trait HvpNeedsScalarResult<F> {}
 
-/// Never implemented: as [`NoHvpThroughStructResult`], for a method (`O` is the type whose
-/// method is called).
+/// Never implemented: as [`HvpNeedsScalarResult`], for a method (`O` is the type whose method
+/// is called).
 #[doc(hidden)]
 #[diagnostic::on_unimplemented(
-    message = "`hvp` cannot differentiate through this method of `{O}`: it returns a struct or a tuple",
-    label = "called here with differentiated values, from the `hvp` of another function",
-    note = "`hvp` differentiates the methods it calls at dual numbers, in reverse mode, and takes only methods with a number or tensor result (with `hvp` themselves)",
-    note = "build the struct inside the method with `hvp`"
+    message = "this method of `{O}` has no `hvp` of its own: it returns a struct or a tuple, and a Hessian-vector product is that of a scalar function",
+    label = "the `hvp` of a method with a struct or tuple result",
+    note = "`hvp` on a method with a struct or tuple result lets the `hvp` of other functions differentiate through it (forward over reverse), and generates no `NAME_hvp` of its own",
+    note = "call the `hvp` of a scalar function (a loss) that uses it, or `jvp` for the directional derivative of the struct"
 )]
-pub trait MethodNoHvpThroughStructResult<O: ?Sized> {}
+pub trait MethodHvpNeedsScalarResult<O: ?Sized> {}
 
-/// Never implemented: as [`NoHvpThroughStructResult`], for a generic method or a method of a
-/// generic `impl` block (`O` is the type whose method is called).
+/// Never implemented: the bound of the stand-in `__ad_NAME_hvp_dual_vjp` of a generic method
+/// of a non-generic type (whose `self` at dual numbers is the type's twin, which the method does
+/// not take), so that a function with `hvp` calling it is refused at the call (`O` is the type
+/// whose method is called).
 #[doc(hidden)]
 #[diagnostic::on_unimplemented(
-    message = "`hvp` cannot differentiate through this method of `{O}`: it is generic, or in a generic `impl` block",
+    message = "`hvp` cannot differentiate through this method of `{O}`: it is generic, and `{O}` is not",
     label = "called here with differentiated values, from the `hvp` of another function",
-    note = "`hvp` differentiates the methods it calls at dual numbers, in reverse mode, and takes only non-generic methods of non-generic `impl` blocks (with `hvp` themselves)",
-    note = "write the computation inside the method with `hvp`, or as a free generic function (`fn f<T: Float>`): generic free functions need only `#[differentiable]`"
+    note = "`hvp` differentiates the methods it calls at dual numbers, in reverse mode: a generic method runs there as written, on `self` at dual numbers, which only a struct generic over its element has (`Params<Dual<T>>`, for methods of `impl<T: Float> Params<T>`)",
+    note = "write the method without type parameters (with `hvp` itself), as an associated function, or as a free generic function (`fn f<T: Float>`): generic functions need only `#[differentiable]`"
 )]
 pub trait NoHvpThroughGenericMethod<O: ?Sized> {}

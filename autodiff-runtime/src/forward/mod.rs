@@ -67,9 +67,9 @@ mod tensor;
 pub use cut::with_tangents;
 pub(crate) use cut::{cut_tangents, tangents_cut};
 pub use dualize::{
-    dualize_constant, dualize_seed, split_dual_gradient, Dualize, MethodNeedsHvp, MethodNeedsJvp,
-    MethodNoHvpThroughStructResult, NeedsHvp, NeedsJvp, NoHvpThroughGenericMethod,
-    NoHvpThroughStructResult,
+    dualize_constant, dualize_seed, split_dual_gradient, Dualize, DualizeAs, HvpNeedsScalarResult,
+    MethodHvpNeedsScalarResult, MethodNeedsHvp, MethodNeedsJvp, NeedsHvp, NeedsJvp,
+    NoHvpThroughGenericMethod,
 };
 pub use method::{DualMethod, DualMethodCall, DualMethodHvp, MethodId, MAX_HVP_METHOD_ARGS};
 
