@@ -18,8 +18,8 @@
 //!   `Lin::__ad_forward_dual`; a user's method on another field, element or local is called
 //!   through `autodiff::forward::DualMethod`, which `#[differentiable]` on the method's `impl`
 //!   block implements (`forward_methods.rs`).
-//! - A struct literal with a field at dual numbers (`Lin { w, b }`) builds the derive's twin
-//!   (`__AdLinDual { w, b }`), for struct results.
+//! - A struct literal with a field at dual numbers (`Lin { w, b }`) builds the struct's form at
+//!   dual numbers through its own path (`LiteralOf::<Lin> { w, b }`, `forward_struct_lit.rs`).
 
 use crate::parse::Signature;
 use proc_macro2::TokenStream;
@@ -262,6 +262,8 @@ pub struct CallContext {
     /// The copy is `NAME_hvp`'s (differentiated in reverse mode): calls go to the callees'
     /// [`hvp_copy_name`] copies.
     pub hvp: bool,
+    /// The generic arguments the function writes for type names (for struct literals).
+    pub written: crate::forward_struct_lit::Written,
 }
 
 impl CallContext {
@@ -345,45 +347,6 @@ impl Rewrite<'_> {
         }
     }
 
-    /// `Lin { w, b }` with a field at dual numbers: the derive's twin, `__AdLinDual { w, b }`
-    /// (the same field names; its type parameters are inferred); `Self { .. }` the twin of
-    /// `Self`, `DualOf::<Self> { .. }`. A literal with `..rest` stays as written.
-    fn struct_literal(&self, st: &mut syn::ExprStruct) {
-        if st.qself.is_some() || st.rest.is_some() || st.dot2_token.is_some() {
-            return;
-        }
-        if !st.fields.iter().any(|f| mentions(&f.expr, self.dual)) {
-            return;
-        }
-        if st.path.is_ident("Self") {
-            let span = st.path.segments[0].ident.span();
-            st.path = syn::parse_quote_spanned!(span=> ::autodiff::forward::DualOf::<Self>);
-            return;
-        }
-        let Some(last) = st.path.segments.last_mut() else {
-            return;
-        };
-        if !last.arguments.is_none() {
-            return;
-        }
-        let name = syn::ext::IdentExt::unraw(&last.ident);
-        let span = last.ident.span();
-        last.ident = format_ident!("__Ad{}Dual", name, span = span);
-        // a number written in the literal goes through the derive's `__AdNAMELit`: a constant
-        // at dual numbers for a struct generic over its element (whose fields are `Dual<T>`
-        // there, `derive/dual_elem.rs`), unchanged for a twin
-        let mut lit = st.path.clone();
-        if let Some(last) = lit.segments.last_mut() {
-            last.ident = format_ident!("__Ad{}Lit", name, span = span);
-        }
-        for f in st.fields.iter_mut() {
-            if is_float_literal(&f.expr) {
-                let e = &f.expr;
-                f.expr = syn::parse_quote_spanned!(e.span()=> #lit(#e));
-            }
-        }
-    }
-
     /// `self.m(..)` in a method, `p.m(..)` on a parameter of a named type: the copy of `m`.
     fn method(&self, m: &syn::ExprMethodCall) -> Option<Expr> {
         let Expr::Path(recv) = &*m.receiver else {
@@ -453,7 +416,9 @@ impl VisitMut for Rewrite<'_> {
                     }
                 }
             }
-            Expr::Struct(st) => self.struct_literal(st),
+            Expr::Struct(st) => {
+                crate::forward_struct_lit::rewrite(st, self.dual, &self.cx.written, self.cx.hvp)
+            }
             _ => {}
         }
     }
@@ -479,16 +444,6 @@ impl VisitMut for Rewrite<'_> {
         syn::visit_mut::visit_local_mut(self, l);
     }
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
-}
-
-/// `2.0`, `-1.5`, `0.5f32`.
-fn is_float_literal(e: &Expr) -> bool {
-    match e {
-        Expr::Lit(l) => matches!(l.lit, syn::Lit::Float(_)),
-        Expr::Unary(u) if matches!(u.op, syn::UnOp::Neg(_)) => is_float_literal(&u.expr),
-        Expr::Paren(p) => is_float_literal(&p.expr),
-        _ => false,
-    }
 }
 
 /// A type named by one path segment (`Lin`, `Scale<f64>`): its methods' copies are its

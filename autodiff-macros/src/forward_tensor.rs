@@ -300,6 +300,7 @@ pub(crate) fn dual_copy(
             in_impl: sig.in_impl,
             named_params,
             hvp: alias.is_some(),
+            written: crate::forward_struct_lit::Written::of(f),
         };
         crate::forward_dual::rewrite_calls(&mut copy.block, &seeds, &cx)
     };

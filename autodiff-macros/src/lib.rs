@@ -30,6 +30,7 @@ mod forward_literals;
 mod forward_methods;
 mod forward_rewrite;
 mod forward_scan;
+mod forward_struct_lit;
 mod forward_tensor;
 #[cfg(test)]
 mod fuzz_tests;

@@ -11,6 +11,10 @@
 //! through it is refused, at the use, with `Dualize`'s own message. A body that reads `p.w`
 //! type-checks unchanged on the twin.
 //!
+//! The twin is named only here: a struct literal in a copy at dual numbers reaches it through
+//! the struct's own path and `impl autodiff::forward::DualLiteral` (`LiteralOf::<Lin> { .. }`),
+//! so it works wherever the struct is imported or named by a path.
+//!
 //! The twin derives `Differentiable` itself (the same expansion as the user's struct, at its
 //! type parameters, skipped fields skipped), so that the reverse-mode code generated for a
 //! function's copy at dual numbers (forward over reverse, `NAME_hvp`) can take gradients of it;
@@ -62,14 +66,18 @@ pub(crate) fn emit(info: &StructInfo<'_>) -> TokenStream {
         preds.push(p);
     }
     let (impl_g, ty_g, where_c) = generics.split_for_impl();
-    let args = info.fields.iter().map(|f| {
-        let ty = &f.ty;
-        if f.skip {
-            quote!(#ty)
-        } else {
-            quote!(<#ty as #dualize>::Dual)
-        }
-    });
+    let args: Vec<TokenStream> = info
+        .fields
+        .iter()
+        .map(|f| {
+            let ty = &f.ty;
+            if f.skip {
+                quote!(#ty)
+            } else {
+                quote!(<#ty as #dualize>::Dual)
+            }
+        })
+        .collect();
     let seed = build(info, &twin, |f, m| {
         if f.skip {
             quote!(::core::clone::Clone::clone(&self.#m))
@@ -87,15 +95,7 @@ pub(crate) fn emit(info: &StructInfo<'_>) -> TokenStream {
     let split = split_body(info, &twin);
     let split_tangent = split_tangent_body(info, &twin);
     let twin_derive = twin_differentiable(info, &twin, &params);
-    // a number in a struct literal of a copy at dual numbers stays as written (`forward_dual.rs`)
-    let lit = format_ident!("__Ad{}Lit", name);
     quote! {
-        #[doc(hidden)]
-        #[allow(dead_code, non_snake_case)]
-        #[inline(always)]
-        #vis fn #lit<__AdL>(x: __AdL) -> __AdL {
-            x
-        }
         #[doc = #doc]
         #[doc(hidden)]
         #[derive(Clone, Debug)]
@@ -119,6 +119,12 @@ pub(crate) fn emit(info: &StructInfo<'_>) -> TokenStream {
             ) -> (Self::Tangent, Self::Tangent) {
                 #split_tangent
             }
+        }
+        // a struct literal `Name { .. }` in a copy at dual numbers builds the twin through the
+        // struct's own path, `LiteralOf::<Name> { .. }` (`forward_struct_lit.rs`)
+        #[automatically_derived]
+        impl #impl_g ::autodiff::forward::DualLiteral for #name #ty_g #where_c {
+            type Dual = #twin<#(#args),*>;
         }
         #twin_derive
     }

@@ -56,6 +56,7 @@
 
 mod cut;
 mod dualize;
+mod field;
 mod float;
 mod literal;
 mod method;
@@ -87,6 +88,7 @@ pub type __AdDualF32 = Dual<f32>;
 /// name: the copies at dual numbers write `Self { .. }` as `DualOf::<Self> { .. }`.
 #[doc(hidden)]
 pub type DualOf<T> = <T as Dualize>::Dual;
+pub use field::{into_field, DualLiteral, IntoField, LiteralOf};
 pub use literal::{
     lit_like, mixed_add, mixed_div, mixed_mul, mixed_ops, mixed_sub, primal, value_like,
     IntoScalar, MixedOp, Primal, WithLiteral,
