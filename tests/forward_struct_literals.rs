@@ -117,6 +117,29 @@ fn from_base(a: f64, b: f64) -> f64 {
     q.x * q.x * q.y + b
 }
 
+/// A generic struct defined in this file.
+#[derive(Clone, Debug, Differentiable)]
+struct Loc<T: Float> {
+    k: T,
+    c: T,
+}
+
+/// `Loc` never written with its arguments in the function: the literal is built as written, at
+/// `Loc<Dual<f64>>`.
+#[differentiable(wrt(a, b), jvp, hvp)]
+fn local_generic(a: f64, b: f64) -> f64 {
+    let q = Loc { k: a * b, c: 0.5 };
+    q.k * q.k * q.c + b * q.k
+}
+
+/// `Gen` written at two element types: the literal with dual fields is built as written.
+#[differentiable(wrt(g, x), jvp)]
+fn two_instances(g: &Gen<f64>, x: f64) -> f64 {
+    let h: Gen<f32> = Gen { k: 1.5, c: 2.0 };
+    let q = Gen { k: g.k * x, c: 2.0 };
+    q.k * q.c + (h.k as f64) * x
+}
+
 fn pt_flat(p: &Pt) -> Vec<f64> {
     vec![p.x, p.y]
 }
@@ -263,6 +286,16 @@ fn check_scalars(a: f64, b: f64, va: f64, vb: f64) {
         },
         (a, b, va, vb),
     );
+    check_scalar(
+        local_generic_jvp,
+        local_generic_hvp,
+        local_generic_grad,
+        (a, b, va, vb),
+    );
+    let (y, jv) = two_instances_jvp(&g(a, b), x, &t(va, vb), vb);
+    let (y_r, (gg, gx)) = two_instances_grad(&g(a, b), x);
+    assert_close(y, y_r, 1e-14);
+    assert_close(jv, gg.k * va + gg.c * vb + gx * vb, 1e-12);
     // and x moving
     let (y, jv) = gen_energy_jvp(&g(a, b), x, &t(0.0, 0.0), va);
     let (y_r, (_, gx)) = gen_energy_grad(&g(a, b), x);

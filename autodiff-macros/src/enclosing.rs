@@ -6,6 +6,10 @@
 //! the source file (`proc_macro::Span::local_file`, stable since Rust 1.88) and, for a trait
 //! impl, reports one error saying to put `#[differentiable]` on the block (`trait_impls.rs`).
 //! Only ever used to choose that error: when the file cannot be read, nothing changes.
+//!
+//! A struct literal in a copy at dual numbers needs to know whether the struct is generic when
+//! the function never writes its arguments (`forward_struct_lit.rs`): the file is read for its
+//! definition, when the struct is defined there.
 
 /// The header (`impl Layer for Dense`) of the trait impl around the given 1-based line, if the
 /// innermost block enclosing that line is one.
@@ -47,6 +51,28 @@ pub fn trait_impl_header(text: &str, line: usize) -> Option<String> {
         .match_indices("for")
         .any(|(i, _)| is_word_at(&header, i, 3) && !header[i + 3..].trim_start().starts_with('<'));
     (is_impl && has_for).then_some(header)
+}
+
+/// Whether `text` defines a struct named `name` with generic parameters (`struct Gen<T: Float>
+/// {`); `None` when it defines no struct of that name.
+pub fn struct_is_generic(text: &str, name: &str) -> Option<bool> {
+    let code = blank_comments_and_strings(text);
+    let mut found = None;
+    for (i, _) in code.match_indices("struct") {
+        if !is_word_at(&code, i, 6) {
+            continue;
+        }
+        let rest = code[i + 6..].trim_start();
+        let Some(after) = rest.strip_prefix(name) else {
+            continue;
+        };
+        if after.starts_with(|c: char| c.is_alphanumeric() || c == '_') {
+            continue;
+        }
+        let generic = after.trim_start().starts_with('<');
+        found = Some(found.unwrap_or(false) || generic);
+    }
+    found
 }
 
 fn is_word_at(s: &str, i: usize, len: usize) -> bool {
@@ -133,7 +159,15 @@ fn blank_comments_and_strings(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::trait_impl_header;
+    use super::{struct_is_generic, trait_impl_header};
+
+    #[test]
+    fn finds_generic_struct_definitions() {
+        let src = "// struct Pt<T>\nstruct Pt { x: f64 }\npub struct Gen<T: Float> { k: T }\nstruct Genx;";
+        assert_eq!(struct_is_generic(src, "Pt"), Some(false));
+        assert_eq!(struct_is_generic(src, "Gen"), Some(true));
+        assert_eq!(struct_is_generic(src, "Other"), None);
+    }
 
     const SRC: &str = r#"
 struct S;

@@ -8,8 +8,9 @@
 //! A type alias in a struct literal's path must be complete: a generic struct needs its
 //! arguments. `Pt::<f64> { .. }` gives them; otherwise the arguments the function writes for
 //! that name (`-> Params<f64>`, `p: &Params<f64>`, `let q: Params<f64>`) are used when they are
-//! one type; when it writes several, the literal keeps its own path, which builds a struct
-//! generic over its element at `Dual<T>` (`derive/dual_elem.rs`) from its dual fields.
+//! one type. When it writes several, or none and the source file defines the struct as generic
+//! (`enclosing.rs`), the literal keeps its own path, which builds a struct generic over its
+//! element at `Dual<T>` (`derive/dual_elem.rs`) from its dual fields.
 //!
 //! Plain values in the literal (`2.0`, a number argument that is not differentiated, arithmetic
 //! of them) go through `autodiff::forward::into_field`, a constant where the field holds dual
@@ -24,9 +25,13 @@ use syn::visit::Visit;
 use syn::{Expr, ExprStruct, PathArguments};
 
 /// The generic arguments a function writes for each type name (`Params<f64>` -> `Params`,
-/// `<f64>`), in its signature and body.
+/// `<f64>`), in its signature and body; and the names of its struct literals written without
+/// them that the source file defines as generic structs.
 #[derive(Default)]
-pub struct Written(Vec<(String, syn::AngleBracketedGenericArguments)>);
+pub struct Written {
+    args: Vec<(String, syn::AngleBracketedGenericArguments)>,
+    generic_here: HashSet<String>,
+}
 
 impl Written {
     /// Collects them from `f`.
@@ -53,13 +58,38 @@ impl Written {
         }
         let mut w = W(Vec::new());
         w.visit_item_fn(f);
-        Written(w.0)
+        struct L(HashSet<String>);
+        impl<'ast> Visit<'ast> for L {
+            fn visit_expr_struct(&mut self, st: &'ast ExprStruct) {
+                if let Some(last) = st.path.segments.last() {
+                    if last.arguments.is_none() && last.ident != "Self" {
+                        self.0
+                            .insert(syn::ext::IdentExt::unraw(&last.ident).to_string());
+                    }
+                }
+                syn::visit::visit_expr_struct(self, st);
+            }
+            fn visit_item(&mut self, _: &'ast syn::Item) {}
+        }
+        let mut lits = L(HashSet::new());
+        lits.visit_block(&f.block);
+        // only literals whose arguments the function does not write need the file
+        let generic_here = lits
+            .0
+            .into_iter()
+            .filter(|n| !w.0.iter().any(|(m, _)| m == n))
+            .filter(|n| crate::struct_is_generic_here(n) == Some(true))
+            .collect();
+        Written {
+            args: w.0,
+            generic_here,
+        }
     }
 
     /// The arguments written for `name`, when they are one list.
     fn only(&self, name: &syn::Ident) -> Result<Option<&syn::AngleBracketedGenericArguments>, ()> {
         let name = syn::ext::IdentExt::unraw(name).to_string();
-        let mut found = self.0.iter().filter(|(n, _)| *n == name).map(|(_, a)| a);
+        let mut found = self.args.iter().filter(|(n, _)| *n == name).map(|(_, a)| a);
         match (found.next(), found.next()) {
             (None, _) => Ok(None),
             (Some(a), None) => Ok(Some(a)),
@@ -100,7 +130,10 @@ pub fn rewrite(st: &mut ExprStruct, dual: &HashSet<String>, written: &Written, r
                     }
                     false
                 }
-                Ok(None) => false,
+                // a generic struct defined in this file: as written
+                Ok(None) => written
+                    .generic_here
+                    .contains(&syn::ext::IdentExt::unraw(&last.ident).to_string()),
                 // several instances written: the struct generic over its element, as written
                 Err(()) => true,
             },

@@ -98,6 +98,12 @@ fn source_around_call_site() -> Option<(String, usize)> {
     None
 }
 
+/// Whether the file the attribute is in defines a generic struct `name` (`None`: no struct of
+/// that name there, or the file cannot be read): see `enclosing.rs`.
+fn struct_is_generic_here(name: &str) -> Option<bool> {
+    source_around_call_site().and_then(|(text, _)| enclosing::struct_is_generic(&text, name))
+}
+
 /// Calls every VJP form that the macro's table of known operations promises (for the
 /// `autodiff` crate's own test of that table; not a public API).
 #[doc(hidden)]
