@@ -27,6 +27,13 @@ mod models {
         pub label: usize,
     }
 
+    /// A `Vec` of numbers beside a number.
+    #[derive(Clone, Debug, Differentiable)]
+    pub struct Poly {
+        pub c: Vec<f64>,
+        pub s: f64,
+    }
+
     /// Generic over its element: at dual numbers, `Gen<Dual<f64>>`.
     #[derive(Clone, Debug, Differentiable)]
     pub struct Gen<T: Float> {
@@ -117,6 +124,30 @@ fn from_base(a: f64, b: f64) -> f64 {
     q.x * q.x * q.y + b
 }
 
+/// Plain parts in a literal with dual fields: a struct and a `Vec` of numbers (constants).
+#[differentiable(jvp)]
+fn with_plain_part(a: f64, b: f64) -> models::Seg {
+    let base = Pt { x: 1.0, y: -0.5 };
+    models::Seg {
+        a: base,
+        b: Pt { x: a * b, y: a },
+        label: 2,
+    }
+}
+
+#[differentiable(wrt(a, b), jvp, hvp)]
+fn plain_parts(a: f64, b: f64) -> f64 {
+    let base = Pt { x: 1.0, y: -0.5 };
+    let coef = vec![1.5, -2.0];
+    let s = models::Seg {
+        a: base,
+        b: Pt { x: a * b, y: a },
+        label: 2,
+    };
+    let p = models::Poly { c: coef, s: s.b.x };
+    p.c[0] * p.s * p.s + p.c[1] * a * s.b.y + s.a.y * b
+}
+
 /// A generic struct defined in this file.
 #[derive(Clone, Debug, Differentiable)]
 struct Loc<T: Float> {
@@ -191,6 +222,19 @@ fn check_results(a: f64, b: f64, va: f64, vb: f64) {
         b: models::PtTangent { x: -0.4, y: 1.3 },
     };
     let (_, pb) = segment_vjp(a, b);
+    let (ga, gb) = pb(u.clone());
+    let lhs = flat_dot(&flat_tangent::<models::Seg>(&u), &jv);
+    assert_close(lhs, ga * va + gb * vb, 1e-12);
+
+    // plain parts
+    let (s, ds) = with_plain_part_jvp(a, b, va, vb);
+    assert_eq!(seg_flat(&s), seg_flat(&with_plain_part(a, b)));
+    let jv = flat_tangent::<models::Seg>(&ds);
+    let fd = fd2(|a, b| seg_flat(&with_plain_part(a, b)), a, b, va, vb);
+    for (x, y) in jv.iter().zip(fd) {
+        assert_close(*x, y, 1e-7);
+    }
+    let (_, pb) = with_plain_part_vjp(a, b);
     let (ga, gb) = pb(u.clone());
     let lhs = flat_dot(&flat_tangent::<models::Seg>(&u), &jv);
     assert_close(lhs, ga * va + gb * vb, 1e-12);
@@ -284,6 +328,12 @@ fn check_scalars(a: f64, b: f64, va: f64, vb: f64) {
             let (y, (gg, _)) = gen_energy_grad(&g(a, b), x);
             (y, (gg.k, gg.c))
         },
+        (a, b, va, vb),
+    );
+    check_scalar(
+        plain_parts_jvp,
+        plain_parts_hvp,
+        plain_parts_grad,
         (a, b, va, vb),
     );
     check_scalar(

@@ -126,6 +126,13 @@ pub(crate) fn emit(info: &StructInfo<'_>) -> TokenStream {
         impl #impl_g ::autodiff::forward::DualLiteral for #name #ty_g #where_c {
             type Dual = #twin<#(#args),*>;
         }
+        // a plain value of the struct in a field of such a literal: a constant
+        #[automatically_derived]
+        impl #impl_g ::autodiff::forward::IntoField<#twin<#(#args),*>> for #name #ty_g #where_c {
+            fn into_field(self) -> #twin<#(#args),*> {
+                #dualize::constant(&self)
+            }
+        }
         #twin_derive
     }
 }

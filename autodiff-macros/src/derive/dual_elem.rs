@@ -193,6 +193,13 @@ pub(crate) fn emit(info: &StructInfo<'_>, elem: &syn::Ident) -> TokenStream {
         impl #impl_g ::autodiff::forward::DualLiteral for #name #ty_g #where_c {
             type Dual = #self_dual;
         }
+        // a plain value of the struct in a field of such a literal: a constant
+        #[automatically_derived]
+        impl #impl_g ::autodiff::forward::IntoField<#self_dual> for #name #ty_g #where_c {
+            fn into_field(self) -> #self_dual {
+                #dualize::constant(&self)
+            }
+        }
         #[automatically_derived]
         impl #impl_g ::autodiff::forward::DualizeAs<#self_dual> for #name #ty_g #where_c {}
         #[automatically_derived]

@@ -2,8 +2,8 @@
 //! `#[differentiable(hvp)]` generate. A literal `Pt { x: a * b, y: 2.0 }` there builds `Pt`'s
 //! form at dual numbers, named through the struct's own path as `LiteralOf::<Pt> { .. }` (so it
 //! resolves wherever `Pt` does: an import, a module path, another crate); its plain numbers
-//! (`2.0`, a number argument that is not differentiated) go through [`into_field`], which makes
-//! them constants where the field is at dual numbers.
+//! (`2.0`, a number argument that is not differentiated, a plain struct) go through
+//! [`into_field`], which makes them constants where the field is at dual numbers.
 //!
 //! ```
 //! use autodiff_runtime::forward::{into_field, Dual};
@@ -35,9 +35,9 @@ pub trait DualLiteral {
 #[doc(hidden)]
 pub type LiteralOf<T> = <T as DualLiteral>::Dual;
 
-/// A plain value in a field of a struct literal at dual numbers: numbers become constants
-/// where the field holds dual numbers (and plain tensors constant dual tensors); anything else
-/// passes through.
+/// A plain value in a field of a struct literal at dual numbers: numbers, `Vec`s of numbers
+/// and tensors become constants where the field holds dual numbers, and so do structs deriving
+/// `Differentiable` (the derive implements this for them); anything else passes through.
 pub trait IntoField<To> {
     /// The value as the field's type.
     fn into_field(self) -> To;
@@ -56,6 +56,11 @@ macro_rules! number_field {
             #[inline(always)]
             fn into_field(self) -> Dual<$f> {
                 Dual::constant(self)
+            }
+        }
+        impl IntoField<Vec<Dual<$f>>> for Vec<$f> {
+            fn into_field(self) -> Vec<Dual<$f>> {
+                self.into_iter().map(Dual::constant).collect()
             }
         }
     )*};
