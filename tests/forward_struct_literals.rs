@@ -44,13 +44,20 @@ mod models {
 
 use models::{Gen, Pt};
 
-/// An imported struct as the result.
-#[differentiable(jvp)]
+/// An imported struct as the result (`hvp`: its copy at dual numbers for callers' `hvp`).
+#[differentiable(jvp, hvp)]
 fn make(a: f64, b: f64) -> Pt {
     Pt {
         x: a * b,
         y: a + b.sin(),
     }
+}
+
+/// A struct result of a literal, through a helper.
+#[differentiable(wrt(a, b), jvp, hvp)]
+fn through_make(a: f64, b: f64) -> f64 {
+    let p = make(a, b * a);
+    p.x * p.y + p.y.exp()
 }
 
 /// A path literal, nested literals, a skipped field, numbers written in the literals.
