@@ -20,6 +20,21 @@ use num_traits::Float;
 /// A struct's form at dual numbers for a struct literal in a copy at dual numbers:
 /// `#[derive(Differentiable)]` implements it (with `Dual = <Self as Dualize>::Dual`).
 ///
+/// ```
+/// use autodiff_runtime::forward::{Dual, DualLiteral, LiteralOf};
+/// struct Pt {
+///     x: f64,
+/// }
+/// struct PtDual {
+///     x: Dual<f64>,
+/// }
+/// impl DualLiteral for Pt {
+///     type Dual = PtDual;
+/// }
+/// let d = LiteralOf::<Pt> { x: Dual::new(1.0, 0.5) };
+/// assert_eq!(d.x.tangent, 0.5);
+/// ```
+///
 #[diagnostic::on_unimplemented(
     message = "a struct literal of `{Self}` in a function with `jvp`/`hvp` needs `{Self}` to derive `Differentiable`",
     label = "forward mode builds this literal at dual numbers",
@@ -78,6 +93,12 @@ where
 }
 
 /// `v` as the field's type (see [`IntoField`]).
+///
+/// ```
+/// use autodiff_runtime::forward::{into_field, Dual};
+/// let c: Vec<Dual<f64>> = into_field(vec![1.0, 2.0]);
+/// assert_eq!(c[1], Dual::constant(2.0));
+/// ```
 #[inline(always)]
 pub fn into_field<To, V: IntoField<To>>(v: V) -> To {
     v.into_field()
