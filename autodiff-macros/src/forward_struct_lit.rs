@@ -74,12 +74,23 @@ impl Written {
         let mut lits = L(HashSet::new());
         lits.visit_block(&f.block);
         // only literals whose arguments the function does not write need the file
-        let generic_here = lits
+        let unwritten: Vec<String> = lits
             .0
             .into_iter()
             .filter(|n| !w.0.iter().any(|(m, _)| m == n))
-            .filter(|n| crate::struct_is_generic_here(n) == Some(true))
             .collect();
+        let text = if unwritten.is_empty() {
+            None
+        } else {
+            crate::source_here()
+        };
+        let generic_here = match text {
+            Some(text) => unwritten
+                .into_iter()
+                .filter(|n| crate::enclosing::struct_is_generic(&text, n) == Some(true))
+                .collect(),
+            None => HashSet::new(),
+        };
         Written {
             args: w.0,
             generic_here,

@@ -98,10 +98,9 @@ fn source_around_call_site() -> Option<(String, usize)> {
     None
 }
 
-/// Whether the file the attribute is in defines a generic struct `name` (`None`: no struct of
-/// that name there, or the file cannot be read): see `enclosing.rs`.
-fn struct_is_generic_here(name: &str) -> Option<bool> {
-    source_around_call_site().and_then(|(text, _)| enclosing::struct_is_generic(&text, name))
+/// The text of the file the attribute is in (for `enclosing::struct_is_generic`).
+fn source_here() -> Option<String> {
+    source_around_call_site().map(|(text, _)| text)
 }
 
 /// Calls every VJP form that the macro's table of known operations promises (for the
