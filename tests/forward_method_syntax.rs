@@ -6,7 +6,8 @@
 
 mod common;
 use autodiff::prelude::*;
-use common::{assert_close, flat_dot, flat_tangent, shifted_along};
+use common::model_modes::{check_modes, Modes};
+use common::{assert_close, flat_dot};
 
 #[derive(Clone, Debug, Differentiable)]
 struct Lin {
@@ -96,41 +97,24 @@ fn jvp_and_hvp_through_methods_called_by_method_syntax() {
             Tensor::randn(&[2, 3], seed + 20),
             Tensor::randn(&[2, 3], seed + 21),
         );
-        let dir = flat_tangent::<Mlp>(&v);
-        let h = 1e-6;
-
         let (y, jv) = m.loss_jvp(&x, &v, &vx);
-        let (y_r, (g, gx)) = m.loss_grad(&x);
-        assert_close(y.item(), y_r.item(), 1e-14);
-        let both = flat_dot(&flat_tangent::<Mlp>(&g), &dir) + flat_dot(&gx.to_vec(), &vx.to_vec());
-        assert_close(jv.item(), both, 1e-12);
-        let fd = (shifted_along(&m, &dir, h).loss(&(&x + &(&vx * h))).item()
-            - shifted_along(&m, &dir, -h).loss(&(&x - &(&vx * h))).item())
-            / (2.0 * h);
-        assert_close(jv.item(), fd, 1e-7);
-
-        // Hessian-vector product against central differences of the gradient
-        let (y_h, (gm_h, gx_h), (hm, hx)) = m.loss_hvp(&x, &v, &vx);
-        assert_close(y_h.item(), y_r.item(), 1e-14);
-        let mut g_h = flat_tangent::<Mlp>(&gm_h);
-        g_h.extend(gx_h.to_vec());
-        let mut g_r = flat_tangent::<Mlp>(&g);
-        g_r.extend(gx.to_vec());
-        for (a, b) in g_h.iter().zip(&g_r) {
-            assert_close(*a, *b, 1e-14);
-        }
-        let flat_grad = |s: f64| {
-            let (_, (g, gx)) = shifted_along(&m, &dir, s).loss_grad(&(&x + &(&vx * s)));
-            let mut f = flat_tangent::<Mlp>(&g);
-            f.extend(gx.to_vec());
-            f
+        let (y_h, (gm_h, gx_h), hv) = m.loss_hvp(&x, &v, &vx);
+        let modes = Modes {
+            jvp: (y.item(), jv.item()),
+            hvp: (y_h.item(), gm_h, gx_h),
+            hv,
         };
-        let (gp, gm) = (flat_grad(1e-5), flat_grad(-1e-5));
-        let mut hv = flat_tangent::<Mlp>(&hm);
-        hv.extend(hx.to_vec());
-        for (k, got) in hv.iter().enumerate() {
-            assert_close(*got, (gp[k] - gm[k]) / 2e-5, 1e-6);
-        }
+        check_modes(
+            &m,
+            (&v, &vx),
+            &x,
+            modes,
+            |m, x| m.loss(x).item(),
+            |m, x| {
+                let (y, (g, gx)) = m.loss_grad(x);
+                (y.item(), g, gx)
+            },
+        );
     }
 }
 

@@ -303,16 +303,20 @@ pub(crate) struct CopyTypes {
     pub mask: Option<proc_macro2::Literal>,
 }
 
-/// The [`CopyTypes`] of a function with `hvp` (`None` when it has no `hvp` copy).
-pub(crate) fn copy_types(f: &ItemFn, sig: &Signature, convs: &[Conv]) -> Option<CopyTypes> {
+/// The dual alias of the element of a function with a scalar result (`None` for struct and
+/// tuple results, or without one element type).
+fn scalar_result_alias(sig: &Signature) -> Option<Type> {
     let alias = dual_alias(&single_elem(sig)?)?;
-    if sig
+    let structured = sig
         .output
         .as_ref()
-        .is_some_and(crate::forward_tensor::structured_output)
-    {
-        return None;
-    }
+        .is_some_and(crate::forward_tensor::structured_output);
+    (!structured).then_some(alias)
+}
+
+/// The [`CopyTypes`] of a function with `hvp` (`None` when it has no `hvp` copy).
+pub(crate) fn copy_types(f: &ItemFn, sig: &Signature, convs: &[Conv]) -> Option<CopyTypes> {
+    let alias = scalar_result_alias(sig)?;
     let (copy, copy_sig, errors) = hvp_copy(f, sig, convs, &alias);
     if !errors.is_empty() {
         return None;
@@ -332,14 +336,7 @@ pub(crate) fn copy_types(f: &ItemFn, sig: &Signature, convs: &[Conv]) -> Option<
 /// call (and only there: no opaque type repeats it).
 fn stand_in(f: &ItemFn, sig: &Signature) -> Option<TokenStream> {
     let convs = conversions(f, sig)?;
-    let alias = dual_alias(&single_elem(sig)?)?;
-    if sig
-        .output
-        .as_ref()
-        .is_some_and(crate::forward_tensor::structured_output)
-    {
-        return None;
-    }
+    let alias = scalar_result_alias(sig)?;
     // only the signature is needed: the body is not copied
     let mut header = f.clone();
     header.block = syn::parse_quote!({});

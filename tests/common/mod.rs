@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod counting;
+pub mod model_modes;
 
 use autodiff::{Element, Tensor};
 

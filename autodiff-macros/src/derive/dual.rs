@@ -93,7 +93,7 @@ pub(crate) fn emit(info: &StructInfo<'_>) -> TokenStream {
         }
     });
     let split = split_body(info, &twin);
-    let split_tangent = split_tangent_body(info, &twin);
+    let split_tangent = split_tangent_body(info, &format_ident!("{}Tangent", twin));
     let twin_derive = twin_differentiable(info, &twin, &params);
     quote! {
         #[doc = #doc]
@@ -177,11 +177,11 @@ fn twin_differentiable(
     }
 }
 
-/// Takes a gradient at dual numbers (the twin's tangent) apart, field by field, into two
-/// tangents of the struct.
-fn split_tangent_body(info: &StructInfo<'_>, twin: &syn::Ident) -> TokenStream {
+/// Takes a gradient at dual numbers apart, field by field, into two tangents of the struct;
+/// `dual_tangent` names the gradient's struct (the twin's tangent, or the struct's own tangent
+/// at `Dual<T>` for a struct generic over its element).
+pub(super) fn split_tangent_body(info: &StructInfo<'_>, dual_tangent: &syn::Ident) -> TokenStream {
     let tangent = format_ident!("{}Tangent", info.input.ident);
-    let twin_tangent = format_ident!("{}Tangent", twin);
     let dualize = quote!(::autodiff::forward::Dualize);
     let mut pats = Vec::new();
     let mut splits = Vec::new();
@@ -204,7 +204,7 @@ fn split_tangent_body(info: &StructInfo<'_>, twin: &syn::Ident) -> TokenStream {
         tangents.push(quote!(#m: #t));
     }
     quote! {
-        let #twin_tangent { #(#pats,)* .. } = t;
+        let #dual_tangent { #(#pats,)* .. } = t;
         #(#splits)*
         (#tangent { #(#values),* }, #tangent { #(#tangents),* })
     }

@@ -186,7 +186,8 @@ pub(crate) fn emit(info: &StructInfo<'_>, elem: &syn::Ident) -> TokenStream {
         Field::Cloned => quote!(::core::clone::Clone::clone(&self.#m)),
     });
     let split = split_body(info, &kinds);
-    let split_tangent = split_tangent_body(info);
+    let split_tangent =
+        super::dual::split_tangent_body(info, &format_ident!("{}Tangent", info.input.ident));
     quote! {
         // a struct literal `Name { .. }` in a copy at dual numbers (`forward_struct_lit.rs`)
         #[automatically_derived]
@@ -257,36 +258,5 @@ fn split_body(info: &StructInfo<'_>, kinds: &[Field]) -> TokenStream {
         let #name { #(#pats),* } = d;
         #(#splits)*
         (#name { #(#values),* }, #tangent { #(#tangents),* })
-    }
-}
-
-/// A gradient at dual numbers (the tangent struct at `Dual<T>`) taken apart, field by field,
-/// into two tangents of the struct.
-fn split_tangent_body(info: &StructInfo<'_>) -> TokenStream {
-    let tangent = format_ident!("{}Tangent", info.input.ident);
-    let dualize = quote!(::autodiff::forward::Dualize);
-    let (mut pats, mut splits, mut values, mut tangents) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for (i, f) in info.fields.iter().enumerate() {
-        let m = &f.member;
-        if f.skip {
-            if info.tuple {
-                values.push(quote!(#m: ()));
-                tangents.push(quote!(#m: ()));
-            }
-            continue;
-        }
-        let ty = &f.ty;
-        let l = format_ident!("__ad_f{}", i);
-        let (v, t) = (format_ident!("{}_v", l), format_ident!("{}_t", l));
-        pats.push(quote!(#m: #l));
-        splits.push(quote!(let (#v, #t) = <#ty as #dualize>::split_tangent(#l);));
-        values.push(quote!(#m: #v));
-        tangents.push(quote!(#m: #t));
-    }
-    quote! {
-        let #tangent { #(#pats,)* .. } = t;
-        #(#splits)*
-        (#tangent { #(#values),* }, #tangent { #(#tangents),* })
     }
 }
