@@ -187,9 +187,12 @@ pub(crate) fn pat_names(p: &syn::Pat, out: &mut HashSet<String>) {
     B(out).visit_pat(p);
 }
 
-/// The names bound in `block` (locals, closures, loop variables) and, of them, those that hold
-/// dual values: bound from an expression that reads a dual name (to a fixpoint; scopes are not
-/// told apart, which can only add names).
+/// The names bound in `block` (locals, closures, loop variables, `if let` / `while let` /
+/// `match` arm patterns, parameters of closures passed to adapters) and, of them, those that
+/// hold dual values: bound from an expression that reads a dual name (to a fixpoint; scopes
+/// are not told apart, which can only add names). A name missed here would be taken as plain
+/// in the copy `hvp` differentiates, where a plain operand is detached (`no_grad`): a dual
+/// value missed would silently lose its derivative.
 pub(crate) fn locals(
     block: &syn::Block,
     seeds: &HashSet<String>,
@@ -226,6 +229,34 @@ pub(crate) fn locals(
                 }
             }
             syn::visit::visit_expr_assign(self, a);
+        }
+        // `if let Some(v) = o`, `while let`: `v` is dual when `o` is
+        fn visit_expr_let(&mut self, l: &'ast syn::ExprLet) {
+            self.bind(&l.pat, Some(&l.expr));
+            syn::visit::visit_expr_let(self, l);
+        }
+        fn visit_expr_match(&mut self, m: &'ast syn::ExprMatch) {
+            for arm in &m.arms {
+                self.bind(&arm.pat, Some(&m.expr));
+            }
+            syn::visit::visit_expr_match(self, m);
+        }
+        // the parameters of closures passed to adapters of dual items (`a.iter().map(|v|
+        // ..)`, `o.map(|v| ..)`), and `fold`'s accumulator when it starts from a dual value
+        fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+            let items = mentions(&m.receiver, self.dual);
+            let acc = m.method == "fold" && m.args.len() == 2 && mentions(&m.args[0], self.dual);
+            for (k, a) in m.args.iter().enumerate() {
+                let Expr::Closure(c) = a else { continue };
+                for (j, p) in c.inputs.iter().enumerate() {
+                    if items {
+                        self.bind(p, Some(&m.receiver));
+                    } else if acc && k == 1 && j == 0 {
+                        self.bind(p, Some(&m.args[0]));
+                    }
+                }
+            }
+            syn::visit::visit_expr_method_call(self, m);
         }
         fn visit_expr_closure(&mut self, c: &'ast syn::ExprClosure) {
             for p in &c.inputs {
