@@ -121,3 +121,191 @@ fn capture(x: f64, y: f64) -> f64 {
 fn closures_capturing() {
     check_xy!(capture, capture_jvp, capture_vjp, capture_grad, capture_hvp; (); 0.8, 1.3);
 }
+
+/// As `check_xy!` for `f(x, extra..)` of one differentiated number.
+macro_rules! check_x {
+    ($f:ident, $jvp:ident, $vjp:ident, $grad:ident, $hvp:ident; ($($e:expr),*); $x:expr) => {{
+        let x: f64 = $x;
+        let vx = 0.7;
+        let (val, jv) = $jvp(x, $($e,)* vx);
+        assert_eq!(val, $f(x, $($e),*), "value of {}", stringify!($f));
+        let along = |s: f64| $f(x + s * vx, $($e),*);
+        assert_close(jv, (along(H) - along(-H)) / (2.0 * H), 1e-6);
+        let u = 1.3;
+        let (_, pb) = $vjp(x, $($e),*);
+        let gx = pb(u);
+        assert_close(u * jv, gx * vx, 1e-12);
+        let (v2, g, hv) = $hvp(x, $($e,)* vx);
+        assert_eq!(v2, val);
+        assert_close(g, gx / u, 1e-12);
+        let grad_along = |s: f64| $grad(x + s * vx, $($e),*).1;
+        assert_close(hv, (grad_along(H) - grad_along(-H)) / (2.0 * H), 1e-6);
+    }};
+}
+
+// ---- casts and conversions of derived values ----
+
+#[differentiable(jvp, hvp)]
+fn own_type_casts(x: f64, y: f64) -> f64 {
+    let a = (x * y) as f64;
+    let b = f64::from(a) * y;
+    let c: f64 = (b as f64).sin();
+    a + b * c + f64::from(2.0f32) * (x as f64)
+}
+
+/// Through `f32` and back (jvp only: `hvp` runs at one element type).
+#[differentiable(jvp)]
+fn f32_round_trip(x: f64, y: f64) -> f64 {
+    let a = (x * y) as f32;
+    let b = f64::from(a * 2.0f32);
+    b * y + f64::from(a.sin())
+}
+
+#[test]
+fn casts() {
+    check_xy!(own_type_casts, own_type_casts_jvp, own_type_casts_vjp, own_type_casts_grad,
+        own_type_casts_hvp; (); 0.8, 1.3);
+    // the f32 round trip: jvp against the vjp (both through f32) and, loosely, differences
+    let (x, y, vx, vy) = (0.8, 1.3, 0.7, -0.4);
+    let (val, jv) = f32_round_trip_jvp(x, y, vx, vy);
+    assert_eq!(val, f32_round_trip(x, y));
+    let (_, pb) = f32_round_trip_vjp(x, y);
+    let (gx, gy) = pb(1.0);
+    assert_close(jv, gx * vx + gy * vy, 1e-6);
+    let (a, b) = (x * y, 2.0 * x * y);
+    let exact = y * 2.0 * (vx * y + x * vy) + b * vy + a.cos() * (vx * y + x * vy);
+    assert_close(jv, exact, 1e-5);
+}
+
+// ---- non-smooth `Float` methods: the tangent the vjp's gradient gives ----
+
+#[differentiable(jvp, hvp)]
+fn non_smooth(x: f64, y: f64) -> f64 {
+    let a = x * y;
+    a.floor() * y
+        + a.ceil()
+        + a.round() * x
+        + a.trunc()
+        + a.fract() * y
+        + a.abs() * x
+        + (a - 2.0).abs() * y
+        + a.signum() * x
+        + (-a).signum() * y
+        + a.clamp(0.5, 1.0) * y
+        + x.max(y) * a
+        + x.min(y) * a
+        + f64::max(a, y)
+        + f64::min(a, 0.9)
+}
+
+#[test]
+fn non_smooth_methods() {
+    // away from the kinks
+    check_xy!(non_smooth, non_smooth_jvp, non_smooth_vjp, non_smooth_grad, non_smooth_hvp; ();
+        0.8, 1.3);
+    check_xy!(non_smooth, non_smooth_jvp, non_smooth_vjp, non_smooth_grad, non_smooth_hvp; ();
+        1.7, 1.3);
+    check_xy!(non_smooth, non_smooth_jvp, non_smooth_vjp, non_smooth_grad, non_smooth_hvp; ();
+        -0.6, 0.4);
+}
+
+/// At a kink the jvp must agree with the vjp's (sub)gradient, whatever the convention.
+#[test]
+fn non_smooth_at_kinks_agrees_with_vjp() {
+    for (x, y) in [(1.0, 1.0), (0.5, 1.0), (1.0, 2.0), (0.0, 1.3), (1.3, 0.0)] {
+        let (vx, vy) = (0.7, -0.4);
+        let (_, jv) = non_smooth_jvp(x, y, vx, vy);
+        let (gx, gy) = non_smooth_vjp(x, y).1(1.0);
+        assert_close(jv, gx * vx + gy * vy, 1e-12);
+        let (_, g, _) = non_smooth_hvp(x, y, vx, vy);
+        assert_close(g.0, gx, 1e-12);
+        assert_close(g.1, gy, 1e-12);
+    }
+}
+
+// ---- comparisons and matches that read values ----
+
+#[differentiable(jvp, hvp)]
+fn compares(x: f64, y: f64) -> f64 {
+    let a = x * y;
+    let b = if a > 1.0 { a * a } else { a + y };
+    let c = if x < y { x.sin() } else { y.cos() };
+    let d = if a == 1.0 || y >= 10.0 { a * 0.0 } else { a.exp() };
+    let e = match a.partial_cmp(&0.5) {
+        Some(std::cmp::Ordering::Greater) => a * 3.0,
+        _ => a,
+    };
+    let f = match a {
+        v if v < 0.0 => -v,
+        0.0..=1.0 => a * x,
+        v => v * v * y,
+    };
+    b + c + d + e + f
+}
+
+#[test]
+fn comparisons_and_matches() {
+    for (x, y) in [(0.8, 1.3), (0.4, 1.1), (2.0, 1.5), (-0.5, 1.0)] {
+        check_xy!(compares, compares_jvp, compares_vjp, compares_grad, compares_hvp; (); x, y);
+    }
+}
+
+// ---- integer conversions of active values: constant, as in the vjp ----
+
+#[differentiable(jvp, hvp)]
+fn int_of_active(x: f64, n: usize) -> f64 {
+    let k = (x * 3.0).floor() as usize;
+    let mut s = x;
+    for i in 0..(k + n) {
+        s = s * x + (i as f64);
+    }
+    s
+}
+
+#[test]
+fn integer_conversions() {
+    check_x!(int_of_active, int_of_active_jvp, int_of_active_vjp, int_of_active_grad,
+        int_of_active_hvp; (2); 0.8);
+}
+
+// ---- fold / sum chains, recursion, generic `T: Float` ----
+
+#[differentiable(jvp, hvp)]
+fn chains(x: f64, y: f64) -> f64 {
+    let a = [x, y, x * y, x * 0.0 + 0.5];
+    let s = a.iter().fold(1.0, |acc, v| acc * v + 0.1);
+    let m = a.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let t: f64 = a.iter().map(|v| v * x).sum();
+    let p = a.iter().map(|v| v.sin()).product::<f64>();
+    let q = a
+        .iter()
+        .filter(|v| **v > 0.6)
+        .fold(0.0, |acc: f64, v: &f64| acc + v * v);
+    s + m + t + p + q
+}
+
+#[differentiable(jvp, hvp)]
+fn rec(x: f64, n: u32) -> f64 {
+    if n == 0 {
+        x
+    } else {
+        (rec(x, n - 1) * x).sin() + f64::max(x, 0.1)
+    }
+}
+
+#[differentiable(jvp, hvp)]
+fn generic<T: Float>(x: T, y: T) -> T {
+    let two = T::from(2.0).unwrap();
+    let a = x * y;
+    let b = if a > two { a.ln() } else { a.floor() + a.abs() };
+    x.max(y) * two + b + a.signum() * x + a.clamp(T::zero(), T::one())
+}
+
+#[test]
+fn chains_recursion_generic() {
+    check_xy!(chains, chains_jvp, chains_vjp, chains_grad, chains_hvp; (); 0.8, 1.3);
+    check_xy!(chains, chains_jvp, chains_vjp, chains_grad, chains_hvp; (); 1.4, 0.3);
+    check_x!(rec, rec_jvp, rec_vjp, rec_grad, rec_hvp; (3); 0.8);
+    check_xy!(generic, generic_jvp, generic_vjp, generic_grad, generic_hvp; (); 0.8, 1.3);
+    check_xy!(generic, generic_jvp, generic_vjp, generic_grad, generic_hvp; (); 1.8, 1.3);
+}

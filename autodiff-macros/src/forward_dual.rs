@@ -154,7 +154,8 @@ const NOT_USER_MODULES: &[&str] = &[
     "str",
 ];
 
-/// Does `e` read one of `names` (other than through a size method)?
+/// Does `e` read one of `names` (other than through a size method or a cast to an integer
+/// type)?
 pub(crate) fn mentions(e: &Expr, names: &HashSet<String>) -> bool {
     struct M<'a>(&'a HashSet<String>, bool);
     impl<'ast> Visit<'ast> for M<'_> {
@@ -166,6 +167,12 @@ pub(crate) fn mentions(e: &Expr, names: &HashSet<String>) -> bool {
         fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
             if !SIZE_METHODS.iter().any(|s| m.method == s) {
                 syn::visit::visit_expr_method_call(self, m);
+            }
+        }
+        // `(x * 3.0).floor() as usize` is a plain integer
+        fn visit_expr_cast(&mut self, c: &'ast syn::ExprCast) {
+            if !crate::forward_scan::is_int_type(&c.ty) {
+                syn::visit::visit_expr_cast(self, c);
             }
         }
         fn visit_item(&mut self, _: &'ast syn::Item) {}

@@ -22,6 +22,9 @@
 //!   `<f64 as Float>::exp(x)` as `<_ as Float>::exp(x)`, `f64::max` passed to `fold` as
 //!   `Float::max`; in the `hvp` copy (whose generator takes the call as written) the plain
 //!   operands as constants.
+//! - An integer cast of a dual value (`(x * 3.0).floor() as usize`) casts its primal value
+//!   (`no_grad` around it in the `hvp` copy): an integer carries no derivative, as in reverse
+//!   mode, and `forward_dual::mentions` does not count names read under such a cast.
 //! - Conversions: in the forward copy `f64::from(x)` as `forward::float_from::<f64, _>(x)` and
 //!   `x as f64` as `forward::cast_as::<f64, _>(x)` (dual values of either float type); in the
 //!   `hvp` copy (one element type) a dual value converted to its own element type is itself.
@@ -29,7 +32,7 @@
 use crate::forward_dual::mentions;
 use crate::forward_scan::{
     collect_idents, dual_called_closures, float_pattern, has_float_literal, is_float_const,
-    is_float_literal, names_float, with_filled_containers,
+    is_float_literal, is_int_type, names_float, with_filled_containers,
 };
 use crate::syntax::is_float_type;
 use proc_macro2::TokenStream;
@@ -418,6 +421,16 @@ impl VisitMut for Rewrite<'_> {
                 } else {
                     None
                 }
+            }
+            // an integer cast of a dual value: of its primal value, as in reverse mode
+            Expr::Cast(c) if is_int_type(&c.ty) && mentions(&c.expr, self.dual) => {
+                let (to, x) = (&c.ty, &c.expr);
+                let primal = quote!(::autodiff::forward::primal(&(#x)));
+                let primal = match self.reverse {
+                    true => quote!(::autodiff::no_grad(|| #primal)),
+                    false => primal,
+                };
+                syn::parse2(quote!((#primal as #to))).ok()
             }
             Expr::MethodCall(m) => self.method(m),
             Expr::Match(m) => self.float_match(m),
