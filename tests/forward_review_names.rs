@@ -36,6 +36,14 @@ impl Seg {
         self.a + (self.b - self.a) * t.sin()
     }
 
+    /// `self`'s fields passed to a closure also called with `t`, and beside `t` in
+    /// `f64::max`.
+    #[differentiable(wrt(self, t), jvp, hvp)]
+    fn self_fields(&self, t: f64) -> f64 {
+        let sq = |v: f64| v * v * t;
+        sq(self.a) + sq(t) + f64::max(self.b, t) * f64::powf(self.a, t)
+    }
+
     /// `Self { .. }` and a struct literal of dual values, then their methods by path.
     #[differentiable(wrt(self, t), jvp, hvp)]
     fn remade(&self, t: f64) -> f64 {
@@ -73,6 +81,47 @@ fn track_total(k: &Track, x: f64) -> f64 {
 
 fn seg(a: f64, b: f64) -> Seg {
     Seg { a, b }
+}
+
+/// Checks `f_jvp` / `f_hvp` of `f(s, x)` (wrt both) against the vjp and central differences.
+macro_rules! check_seg {
+    ($f:expr, $jvp:expr, $grad:expr, $hvp:expr) => {{
+        let (s, vs) = (seg(0.4, 1.7), SegTangent { a: 0.3, b: -0.8 });
+        let (x, vx) = (0.9, 0.6);
+        let shifted = |h: f64| (seg(s.a + h * vs.a, s.b + h * vs.b), x + h * vx);
+        let (y, jv) = $jvp(&s, x, &vs, vx);
+        assert_eq!(y, $f(&s, x));
+        let f = |h: f64| {
+            let (q, x) = shifted(h);
+            $f(&q, x)
+        };
+        assert_close(jv, (f(H) - f(-H)) / (2.0 * H), 1e-6);
+        let (_, (gs, gx)) = $grad(&s, x);
+        assert_close(jv, gs.a * vs.a + gs.b * vs.b + gx * vx, 1e-12);
+        let (_, (hs_g, hx_g), (hs, hx)) = $hvp(&s, x, &vs, vx);
+        assert_close(hs_g.a, gs.a, 1e-12);
+        assert_close(hs_g.b, gs.b, 1e-12);
+        assert_close(hx_g, gx, 1e-12);
+        let g = |h: f64| {
+            let (q, x) = shifted(h);
+            let (_, (gs, gx)) = $grad(&q, x);
+            [gs.a, gs.b, gx]
+        };
+        let (gp, gm) = (g(H), g(-H));
+        for (k, hv) in [hs.a, hs.b, hx].into_iter().enumerate() {
+            assert_close(hv, (gp[k] - gm[k]) / (2.0 * H), 1e-6);
+        }
+    }};
+}
+
+#[test]
+fn self_fields_beside_a_parameter() {
+    check_seg!(
+        |s: &Seg, x| s.self_fields(x),
+        |s: &Seg, x, vs: &SegTangent, vx| s.self_fields_jvp(x, vs, vx),
+        |s: &Seg, x| s.self_fields_grad(x),
+        |s: &Seg, x, vs: &SegTangent, vx| s.self_fields_hvp(x, vs, vx)
+    );
 }
 
 #[test]
