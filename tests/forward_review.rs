@@ -72,8 +72,39 @@ fn adapter_param_mixed(x: f64, y: f64) -> f64 {
     a.iter().map(|v| f64::max(*v, x) + f64::powf(*v, x)).sum::<f64>()
 }
 
+/// `let .. else` of a dual value beside a dual parameter.
+#[differentiable(jvp, hvp)]
+fn let_else(x: f64, y: f64) -> f64 {
+    let o = if y > 0.0 { Some(x * y) } else { None };
+    let Some(v) = o else {
+        return y;
+    };
+    f64::max(v, x) * y
+}
+
+/// Closure parameters of a `zip` of plain data and dual items, and of `enumerate`: the plain
+/// ones stay plain (`f64::max(*w, 0.5)` of plain numbers), the dual ones carry tangents.
+#[differentiable(jvp, hvp)]
+fn zipped(x: f64, y: f64, ws: &[f64]) -> f64 {
+    let a = [x * y, y, x];
+    let s: f64 = ws
+        .iter()
+        .zip(a.iter())
+        .map(|(w, v)| f64::max(*w, 0.5) * f64::max(*v, x))
+        .sum();
+    let t: f64 = a
+        .iter()
+        .enumerate()
+        .map(|(i, v)| f64::min(*v, y) * (i as f64))
+        .sum();
+    s + t
+}
+
 #[test]
 fn pattern_bindings() {
+    check_xy!(let_else, let_else_jvp, let_else_vjp, let_else_grad, let_else_hvp; (); 0.8, 1.3);
+    check_xy!(zipped, zipped_jvp, zipped_vjp, zipped_grad, zipped_hvp; (&[0.3, 1.5, -2.0]);
+        0.8, 1.3);
     check_xy!(adapter_param_mixed, adapter_param_mixed_jvp, adapter_param_mixed_vjp,
         adapter_param_mixed_grad, adapter_param_mixed_hvp; (); 0.8, 1.3);
     check_xy!(if_let_mixed, if_let_mixed_jvp, if_let_mixed_vjp, if_let_mixed_grad,
@@ -268,6 +299,39 @@ fn integer_conversions() {
         int_of_active_hvp; (2); 0.8);
 }
 
+// ---- a plain parameter shadowed by a dual local ----
+
+/// jvp only: the `hvp` copy refuses the plain `p` before the shadowing (see the report).
+#[differentiable(wrt(x), jvp)]
+fn shadow_param(x: f64, p: f64) -> f64 {
+    let q = x.powf(p) + f64::max(x, p);
+    let p = x * p;
+    let r = if p > 1.0 { p * p } else { p };
+    q + x.powf(p) + f64::max(p, 0.3) * p.max(x) + r
+}
+
+/// The same after the shadowing only, with `hvp`.
+#[differentiable(wrt(x), jvp, hvp)]
+fn shadow_param_after(x: f64, p: f64) -> f64 {
+    let p = x * p;
+    let r = if p > 1.0 { p * p } else { p };
+    x.powf(p) + f64::max(p, 0.3) * p.max(x) + r
+}
+
+#[test]
+fn shadowed_parameter() {
+    for (x, p) in [(0.8, 1.5), (1.1, 0.5)] {
+        let vx = 0.7;
+        let (val, jv) = shadow_param_jvp(x, p, vx);
+        assert_eq!(val, shadow_param(x, p));
+        let along = |s: f64| shadow_param(x + s * vx, p);
+        assert_close(jv, (along(H) - along(-H)) / (2.0 * H), 1e-6);
+        assert_close(jv, shadow_param_vjp(x, p).1(1.0) * vx, 1e-12);
+        check_x!(shadow_param_after, shadow_param_after_jvp, shadow_param_after_vjp,
+            shadow_param_after_grad, shadow_param_after_hvp; (p); x);
+    }
+}
+
 // ---- fold / sum chains, recursion, generic `T: Float` ----
 
 #[differentiable(jvp, hvp)]
@@ -281,7 +345,11 @@ fn chains(x: f64, y: f64) -> f64 {
         .iter()
         .filter(|v| **v > 0.6)
         .fold(0.0, |acc: f64, v: &f64| acc + v * v);
-    s + m + t + p + q
+    let r = a.iter().fold(0.0, |acc, v| f64::max(acc, *v) + f64::min(acc, y));
+    let w = [0.5, 2.0]
+        .iter()
+        .fold(x, |acc, c| f64::max(acc * c, y) + f64::min(*c, 1.0));
+    s + m + t + p + q + r + w
 }
 
 #[differentiable(jvp, hvp)]

@@ -217,6 +217,54 @@ pub(crate) fn locals(
             }
             self.bound.extend(names);
         }
+
+        /// A closure parameter taking the items of `it`: of `a.zip(b)` a pair `(p, q)` of
+        /// `a`'s and `b`'s items, of `a.enumerate()` a pair `(i, v)` of an index and `a`'s
+        /// item (through the adapters that keep items).
+        fn bind_item(&mut self, pat: &syn::Pat, it: &Expr) {
+            let pat = match pat {
+                syn::Pat::Reference(r) => &*r.pat,
+                syn::Pat::Type(t) => &*t.pat,
+                p => p,
+            };
+            let mut src = it;
+            while let Expr::MethodCall(m) = src {
+                let keeps = [
+                    "iter",
+                    "into_iter",
+                    "copied",
+                    "cloned",
+                    "filter",
+                    "rev",
+                    "skip",
+                    "take",
+                ];
+                if keeps.iter().any(|k| m.method == k) {
+                    src = &m.receiver;
+                    continue;
+                }
+                if let (syn::Pat::Tuple(t), true) = (pat, t_len(pat) == 2) {
+                    if m.method == "zip" && m.args.len() == 1 {
+                        self.bind_item(&t.elems[0], &m.receiver);
+                        self.bind_item(&t.elems[1], &m.args[0]);
+                        return;
+                    }
+                    if m.method == "enumerate" {
+                        self.bind(&t.elems[0], None);
+                        self.bind_item(&t.elems[1], &m.receiver);
+                        return;
+                    }
+                }
+                break;
+            }
+            self.bind(pat, Some(it));
+        }
+    }
+    fn t_len(p: &syn::Pat) -> usize {
+        match p {
+            syn::Pat::Tuple(t) => t.elems.len(),
+            _ => 0,
+        }
     }
     impl<'ast> Visit<'ast> for L<'_> {
         fn visit_local(&mut self, l: &'ast syn::Local) {
@@ -250,16 +298,22 @@ pub(crate) fn locals(
         }
         // the parameters of closures passed to adapters of dual items (`a.iter().map(|v|
         // ..)`, `o.map(|v| ..)`), and `fold`'s accumulator when it starts from a dual value
+        // or folds dual items
         fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
             let items = mentions(&m.receiver, self.dual);
             let acc = m.method == "fold" && m.args.len() == 2 && mentions(&m.args[0], self.dual);
             for (k, a) in m.args.iter().enumerate() {
                 let Expr::Closure(c) = a else { continue };
+                let n = c.inputs.len();
                 for (j, p) in c.inputs.iter().enumerate() {
-                    if items {
-                        self.bind(p, Some(&m.receiver));
-                    } else if acc && k == 1 && j == 0 {
+                    let fold_acc = m.method == "fold" && k == 1 && j == 0 && n == 2;
+                    if fold_acc && acc {
                         self.bind(p, Some(&m.args[0]));
+                    } else if fold_acc && items {
+                        // an accumulator of dual items
+                        self.bind(p, Some(&m.receiver));
+                    } else if items {
+                        self.bind_item(p, &m.receiver);
                     }
                 }
             }
