@@ -212,9 +212,11 @@ impl Rewrite<'_> {
                 let alias = self.alias?;
                 for a in c.args.iter_mut() {
                     if is_float_literal(a) || !mentions(a, self.dual) {
-                        *a = syn::parse_quote!(
-                            ::autodiff::no_grad(|| #fwd::IntoScalar::<#alias>::into_scalar(#a))
-                        );
+                        // only plain numbers convert: a dual value missed by the analysis
+                        // is a compile error, not detached
+                        *a = syn::parse_quote!(::autodiff::no_grad(
+                            || #fwd::ConstantScalar::<#alias>::constant_scalar(#a)
+                        ));
                     }
                 }
             }
@@ -249,9 +251,9 @@ impl Rewrite<'_> {
                 continue;
             }
             *a = match self.alias {
-                Some(t) => syn::parse_quote!(
-                    ::autodiff::no_grad(|| #fwd::IntoScalar::<#t>::into_scalar(#a))
-                ),
+                Some(t) => syn::parse_quote!(::autodiff::no_grad(
+                    || #fwd::ConstantScalar::<#t>::constant_scalar(#a)
+                )),
                 None => syn::parse_quote!(#fwd::IntoScalar::<#fwd::Dual<_>>::into_scalar(#a)),
             };
         }
