@@ -230,3 +230,79 @@ fn methods_on_fields_and_loop_locals() {
         assert_close(hv, (gp[k] - gm[k]) / (2.0 * H), 1e-6);
     }
 }
+
+// ---- a trait impl of a scalar struct, called by method syntax ----
+
+trait Energy {
+    fn energy(&self, x: f64) -> f64;
+}
+
+#[differentiable]
+impl Energy for Seg {
+    #[differentiable(wrt(self, x), jvp, hvp)]
+    fn energy(&self, x: f64) -> f64 {
+        let d = x - self.a;
+        let k = if d > 0.0 { self.b } else { self.b * 0.5 };
+        k * d * d + f64::max(d, self.a) + x.powf(self.b)
+    }
+}
+
+/// The trait method on a parameter, on a field and on loop locals.
+#[differentiable(wrt(k, x), jvp, hvp)]
+fn track_energy(k: &Track, x: f64) -> f64 {
+    let mut e = k.first.energy(x);
+    for g in &k.segs {
+        e = e + g.energy(x * 0.5);
+    }
+    e
+}
+
+#[test]
+fn trait_method_by_method_syntax() {
+    check_seg!(
+        |s: &Seg, x| s.energy(x),
+        |s: &Seg, x, vs: &SegTangent, vx| s.energy_jvp(x, vs, vx),
+        |s: &Seg, x| s.energy_grad(x),
+        |s: &Seg, x, vs: &SegTangent, vx| s.energy_hvp(x, vs, vx)
+    );
+    let k = Track {
+        segs: vec![seg(0.4, 1.7), seg(-0.3, 0.9)],
+        first: seg(1.1, 0.2),
+    };
+    let vk = TrackTangent {
+        segs: vec![
+            SegTangent { a: 0.3, b: -0.8 },
+            SegTangent { a: 0.5, b: 0.1 },
+        ],
+        first: SegTangent { a: -0.2, b: 0.4 },
+    };
+    let (x, vx) = (0.9, 0.6);
+    let (y, jv) = track_energy_jvp(&k, x, &vk, vx);
+    assert_eq!(y, track_energy(&k, x));
+    let (_, (gk, gx)) = track_energy_grad(&k, x);
+    let flat = |t: &TrackTangent| {
+        let mut v: Vec<f64> = t.segs.iter().flat_map(|s| [s.a, s.b]).collect();
+        v.extend([t.first.a, t.first.b]);
+        v
+    };
+    let dot: f64 = flat(&gk).iter().zip(flat(&vk)).map(|(a, b)| a * b).sum();
+    assert_close(jv, dot + gx * vx, 1e-12);
+    let (_, _, (hk, hx)) = track_energy_hvp(&k, x, &vk, vx);
+    let g = |h: f64| {
+        let mv = |s: &Seg, v: &SegTangent| seg(s.a + h * v.a, s.b + h * v.b);
+        let q = Track {
+            segs: vec![mv(&k.segs[0], &vk.segs[0]), mv(&k.segs[1], &vk.segs[1])],
+            first: mv(&k.first, &vk.first),
+        };
+        let (_, (gk, gx)) = track_energy_grad(&q, x + h * vx);
+        let mut v = flat(&gk);
+        v.push(gx);
+        v
+    };
+    let (gp, gm) = (g(H), g(-H));
+    let mut hv = flat(&hk);
+    hv.push(hx);
+    for (i, hv) in hv.into_iter().enumerate() {
+        assert_close(hv, (gp[i] - gm[i]) / (2.0 * H), 1e-6);
+    }
+}
