@@ -27,7 +27,8 @@
 //!   mode, and `forward_dual::mentions` does not count names read under such a cast.
 //! - Conversions: in the forward copy `f64::from(x)` as `forward::float_from::<f64, _>(x)` and
 //!   `x as f64` as `forward::cast_as::<f64, _>(x)` (dual values of either float type); in the
-//!   `hvp` copy (one element type) a dual value converted to its own element type is itself.
+//!   `hvp` copy (one element type) a dual value converted to its own element type is itself,
+//!   and cast to the other float type is refused (the returned errors).
 
 use crate::forward_dual::mentions;
 use crate::forward_scan::{
@@ -421,6 +422,13 @@ impl VisitMut for Rewrite<'_> {
                     // a dual value cast to its own element type: itself
                     syn::parse2(quote!((#x))).ok()
                 } else {
+                    self.errors.push(syn::Error::new_spanned(
+                        &*c,
+                        "`hvp` runs the function at one dual element type, and this casts a \
+                         value derived from a differentiated argument to the other float type\n\
+                         help: compute at one float type, or use `jvp`, which takes \
+                         conversions between `f32` and `f64`",
+                    ));
                     None
                 }
             }
