@@ -369,8 +369,40 @@ fn generic<T: Float>(x: T, y: T) -> T {
     x.max(y) * two + b + a.signum() * x + a.clamp(T::zero(), T::one())
 }
 
+/// Folds with `max` and a pattern parameter at `Dual<T>`.
+#[differentiable(jvp, hvp)]
+fn generic_fold<T: Float>(x: T, y: T) -> T {
+    let a = [x, y, x * y];
+    let m = a.iter().fold(T::zero(), |acc, &v| acc.max(v) + v * y);
+    let p = a.iter().map(|v| v.abs()).fold(T::one(), |p, v| p * v);
+    m + p
+}
+
+const K: f64 = 1.5;
+
+/// A plain local captured by a `move` closure, its name later bound to a dual value; constants;
+/// clamps between plain parameters; a `collect` annotated `Vec<f64>`.
+#[differentiable(wrt(x, y), jvp, hvp)]
+fn rebind_consts(x: f64, y: f64, lo: f64, hi: f64) -> f64 {
+    let k = 2.0;
+    let g = move |t: f64| t * k;
+    let before = g(x) + g(y);
+    let k = x * y;
+    let v: Vec<f64> = (0..3).map(|i| x * (i as f64) + k).collect();
+    let s = v.iter().sum::<f64>();
+    before + k * K + std::f64::consts::PI * x + x.clamp(lo, hi) * y + s
+}
+
 #[test]
 fn chains_recursion_generic() {
+    check_xy!(generic_fold, generic_fold_jvp, generic_fold_vjp, generic_fold_grad,
+        generic_fold_hvp; (); 0.8, 1.3);
+    check_xy!(generic_fold, generic_fold_jvp, generic_fold_vjp, generic_fold_grad,
+        generic_fold_hvp; (); -0.8, 1.3);
+    check_xy!(rebind_consts, rebind_consts_jvp, rebind_consts_vjp, rebind_consts_grad,
+        rebind_consts_hvp; (0.0, 1.0); 0.8, 1.3);
+    check_xy!(rebind_consts, rebind_consts_jvp, rebind_consts_vjp, rebind_consts_grad,
+        rebind_consts_hvp; (0.0, 1.0); 1.4, 1.3);
     check_xy!(chains, chains_jvp, chains_vjp, chains_grad, chains_hvp; (); 0.8, 1.3);
     check_xy!(chains, chains_jvp, chains_vjp, chains_grad, chains_hvp; (); 1.4, 0.3);
     check_x!(rec, rec_jvp, rec_vjp, rec_grad, rec_hvp; (3); 0.8);
