@@ -15,6 +15,7 @@
 mod common;
 use autodiff::prelude::*;
 use common::{assert_close, H};
+use proptest::prelude::*;
 
 /// Checks `NAME_jvp` and `NAME_hvp` of `f(x, y, extra..)` at `(x, y)` along `(vx, vy)`.
 macro_rules! check_xy {
@@ -111,6 +112,23 @@ fn pattern_bindings() {
         if_let_mixed_hvp; (); 0.8, 1.3);
     check_xy!(match_arm_closure, match_arm_closure_jvp, match_arm_closure_vjp,
         match_arm_closure_grad, match_arm_closure_hvp; (); 0.8, 1.3);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+    /// The forms of the findings at random points (away from the kinks of `max` / `min`).
+    #[test]
+    fn pattern_bindings_at_random_points(x in 0.5f64..1.5, y in 1.1f64..2.0) {
+        check_xy!(if_let_mixed, if_let_mixed_jvp, if_let_mixed_vjp, if_let_mixed_grad,
+            if_let_mixed_hvp; (); x, y);
+        check_xy!(match_arm_closure, match_arm_closure_jvp, match_arm_closure_vjp,
+            match_arm_closure_grad, match_arm_closure_hvp; (); x, y);
+        check_xy!(adapter_param_mixed, adapter_param_mixed_jvp, adapter_param_mixed_vjp,
+            adapter_param_mixed_grad, adapter_param_mixed_hvp; (); x, y);
+        check_xy!(let_else, let_else_jvp, let_else_vjp, let_else_grad, let_else_hvp; (); x, y);
+        check_xy!(zipped, zipped_jvp, zipped_vjp, zipped_grad, zipped_hvp;
+            (&[0.3, 1.5, -2.0]); x, y);
+    }
 }
 
 // ---- shadowing: a plain and a dual local of one name in different scopes ----
