@@ -70,7 +70,25 @@ fn match_arm_closure(x: f64, y: f64) -> f64 {
 #[differentiable(jvp, hvp)]
 fn adapter_param_mixed(x: f64, y: f64) -> f64 {
     let a = [x * y, y];
-    a.iter().map(|v| f64::max(*v, x) + f64::powf(*v, x)).sum::<f64>()
+    a.iter()
+        .map(|v| f64::max(*v, x) + f64::powf(*v, x))
+        .sum::<f64>()
+}
+
+/// `if let` / `match` arm bindings alone in `f64::max(v, 0.1)` (were type errors).
+#[differentiable(jvp, hvp)]
+fn bound_alone(x: f64, y: f64) -> f64 {
+    let o = Some(x * y);
+    let a = if let Some(v) = o {
+        f64::max(v, 0.1) + f64::powf(v, 2.0)
+    } else {
+        y
+    };
+    let b = match o {
+        Some(v) => f64::min(2.0, v) * f64::hypot(v, 1.0),
+        None => y,
+    };
+    a + b
 }
 
 /// `let .. else` of a dual value beside a dual parameter.
@@ -104,6 +122,8 @@ fn zipped(x: f64, y: f64, ws: &[f64]) -> f64 {
 #[test]
 fn pattern_bindings() {
     check_xy!(let_else, let_else_jvp, let_else_vjp, let_else_grad, let_else_hvp; (); 0.8, 1.3);
+    check_xy!(bound_alone, bound_alone_jvp, bound_alone_vjp, bound_alone_grad, bound_alone_hvp;
+        (); 0.8, 1.3);
     check_xy!(zipped, zipped_jvp, zipped_vjp, zipped_grad, zipped_hvp; (&[0.3, 1.5, -2.0]);
         0.8, 1.3);
     check_xy!(adapter_param_mixed, adapter_param_mixed_jvp, adapter_param_mixed_vjp,
@@ -279,7 +299,11 @@ fn compares(x: f64, y: f64) -> f64 {
     let a = x * y;
     let b = if a > 1.0 { a * a } else { a + y };
     let c = if x < y { x.sin() } else { y.cos() };
-    let d = if a == 1.0 || y >= 10.0 { a * 0.0 } else { a.exp() };
+    let d = if a == 1.0 || y >= 10.0 {
+        a * 0.0
+    } else {
+        a.exp()
+    };
     let e = match a.partial_cmp(&0.5) {
         Some(std::cmp::Ordering::Greater) => a * 3.0,
         _ => a,
@@ -363,7 +387,9 @@ fn chains(x: f64, y: f64) -> f64 {
         .iter()
         .filter(|v| **v > 0.6)
         .fold(0.0, |acc: f64, v: &f64| acc + v * v);
-    let r = a.iter().fold(0.0, |acc, v| f64::max(acc, *v) + f64::min(acc, y));
+    let r = a
+        .iter()
+        .fold(0.0, |acc, v| f64::max(acc, *v) + f64::min(acc, y));
     let w = [0.5, 2.0]
         .iter()
         .fold(x, |acc, c| f64::max(acc * c, y) + f64::min(*c, 1.0));

@@ -9,7 +9,6 @@ mod common;
 use autodiff::prelude::*;
 use common::{assert_close, H};
 
-
 /// A segment of the line: its methods are called by method syntax on parameters, fields and
 /// loop locals; `span` returns a dual number.
 #[derive(Clone, Debug, Differentiable)]
