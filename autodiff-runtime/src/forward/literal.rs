@@ -114,7 +114,7 @@ into_scalar!(f32, f64);
 /// compile error instead.
 ///
 /// ```
-/// use autodiff::forward::{ConstantScalar, Dual};
+/// use autodiff_runtime::forward::{ConstantScalar, Dual};
 /// let c: Dual<f64> = 2.5f64.constant_scalar();
 /// assert_eq!((c.value, c.tangent), (2.5, 0.0));
 /// ```
