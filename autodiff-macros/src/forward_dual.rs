@@ -154,7 +154,8 @@ const NOT_USER_MODULES: &[&str] = &[
     "str",
 ];
 
-/// Does `e` read one of `names` (other than through a size method)?
+/// Does `e` read one of `names` (other than through a size method or a cast to an integer
+/// type)?
 pub(crate) fn mentions(e: &Expr, names: &HashSet<String>) -> bool {
     struct M<'a>(&'a HashSet<String>, bool);
     impl<'ast> Visit<'ast> for M<'_> {
@@ -166,6 +167,12 @@ pub(crate) fn mentions(e: &Expr, names: &HashSet<String>) -> bool {
         fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
             if !SIZE_METHODS.iter().any(|s| m.method == s) {
                 syn::visit::visit_expr_method_call(self, m);
+            }
+        }
+        // `(x * 3.0).floor() as usize` is a plain integer
+        fn visit_expr_cast(&mut self, c: &'ast syn::ExprCast) {
+            if !crate::forward_scan::is_int_type(&c.ty) {
+                syn::visit::visit_expr_cast(self, c);
             }
         }
         fn visit_item(&mut self, _: &'ast syn::Item) {}
@@ -187,68 +194,7 @@ pub(crate) fn pat_names(p: &syn::Pat, out: &mut HashSet<String>) {
     B(out).visit_pat(p);
 }
 
-/// The names bound in `block` (locals, closures, loop variables) and, of them, those that hold
-/// dual values: bound from an expression that reads a dual name (to a fixpoint; scopes are not
-/// told apart, which can only add names).
-pub(crate) fn locals(
-    block: &syn::Block,
-    seeds: &HashSet<String>,
-) -> (HashSet<String>, HashSet<String>) {
-    struct L<'a> {
-        dual: &'a mut HashSet<String>,
-        bound: &'a mut HashSet<String>,
-    }
-    impl L<'_> {
-        fn bind(&mut self, pat: &syn::Pat, from: Option<&Expr>) {
-            let mut names = HashSet::new();
-            pat_names(pat, &mut names);
-            if from.is_some_and(|e| mentions(e, self.dual)) {
-                self.dual.extend(names.iter().cloned());
-            }
-            self.bound.extend(names);
-        }
-    }
-    impl<'ast> Visit<'ast> for L<'_> {
-        fn visit_local(&mut self, l: &'ast syn::Local) {
-            self.bind(&l.pat, l.init.as_ref().map(|i| &*i.expr));
-            syn::visit::visit_local(self, l);
-        }
-        fn visit_expr_for_loop(&mut self, f: &'ast syn::ExprForLoop) {
-            self.bind(&f.pat, Some(&f.expr));
-            syn::visit::visit_expr_for_loop(self, f);
-        }
-        fn visit_expr_assign(&mut self, a: &'ast syn::ExprAssign) {
-            if let Expr::Path(p) = &*a.left {
-                if let Some(id) = p.path.get_ident() {
-                    if mentions(&a.right, self.dual) {
-                        self.dual.insert(id.to_string());
-                    }
-                }
-            }
-            syn::visit::visit_expr_assign(self, a);
-        }
-        fn visit_expr_closure(&mut self, c: &'ast syn::ExprClosure) {
-            for p in &c.inputs {
-                self.bind(p, None);
-            }
-            syn::visit::visit_expr_closure(self, c);
-        }
-        fn visit_item(&mut self, _: &'ast syn::Item) {}
-    }
-    let mut dual = seeds.clone();
-    let mut bound = HashSet::new();
-    loop {
-        let before = dual.len();
-        L {
-            dual: &mut dual,
-            bound: &mut bound,
-        }
-        .visit_block(block);
-        if dual.len() == before {
-            return (bound, dual);
-        }
-    }
-}
+pub(crate) use crate::forward_locals::locals;
 
 /// Where the copy is: for a method, how its receiver is passed on (`__ad_this` by reference or
 /// by value); for every function, the named types of its parameters (for `p.apply(..)`).

@@ -22,14 +22,18 @@
 //!   `<f64 as Float>::exp(x)` as `<_ as Float>::exp(x)`, `f64::max` passed to `fold` as
 //!   `Float::max`; in the `hvp` copy (whose generator takes the call as written) the plain
 //!   operands as constants.
+//! - An integer cast of a dual value (`(x * 3.0).floor() as usize`) casts its primal value
+//!   (`no_grad` around it in the `hvp` copy): an integer carries no derivative, as in reverse
+//!   mode, and `forward_dual::mentions` does not count names read under such a cast.
 //! - Conversions: in the forward copy `f64::from(x)` as `forward::float_from::<f64, _>(x)` and
 //!   `x as f64` as `forward::cast_as::<f64, _>(x)` (dual values of either float type); in the
-//!   `hvp` copy (one element type) a dual value converted to its own element type is itself.
+//!   `hvp` copy (one element type) a dual value converted to its own element type is itself,
+//!   and cast to the other float type is refused (the returned errors).
 
 use crate::forward_dual::mentions;
 use crate::forward_scan::{
     collect_idents, dual_called_closures, float_pattern, has_float_literal, is_float_const,
-    is_float_literal, names_float, with_filled_containers,
+    is_float_literal, is_int_type, names_float, with_filled_containers,
 };
 use crate::syntax::is_float_type;
 use proc_macro2::TokenStream;
@@ -209,9 +213,11 @@ impl Rewrite<'_> {
                 let alias = self.alias?;
                 for a in c.args.iter_mut() {
                     if is_float_literal(a) || !mentions(a, self.dual) {
-                        *a = syn::parse_quote!(
-                            ::autodiff::no_grad(|| #fwd::IntoScalar::<#alias>::into_scalar(#a))
-                        );
+                        // only plain numbers convert: a dual value missed by the analysis
+                        // is a compile error, not detached
+                        *a = syn::parse_quote!(::autodiff::no_grad(
+                            || #fwd::ConstantScalar::<#alias>::constant_scalar(#a)
+                        ));
                     }
                 }
             }
@@ -246,9 +252,9 @@ impl Rewrite<'_> {
                 continue;
             }
             *a = match self.alias {
-                Some(t) => syn::parse_quote!(
-                    ::autodiff::no_grad(|| #fwd::IntoScalar::<#t>::into_scalar(#a))
-                ),
+                Some(t) => syn::parse_quote!(::autodiff::no_grad(
+                    || #fwd::ConstantScalar::<#t>::constant_scalar(#a)
+                )),
                 None => syn::parse_quote!(#fwd::IntoScalar::<#fwd::Dual<_>>::into_scalar(#a)),
             };
         }
@@ -416,8 +422,25 @@ impl VisitMut for Rewrite<'_> {
                     // a dual value cast to its own element type: itself
                     syn::parse2(quote!((#x))).ok()
                 } else {
+                    self.errors.push(syn::Error::new_spanned(
+                        &*c,
+                        "`hvp` runs the function at one dual element type, and this casts a \
+                         value derived from a differentiated argument to the other float type\n\
+                         help: compute at one float type, or use `jvp`, which takes \
+                         conversions between `f32` and `f64`",
+                    ));
                     None
                 }
+            }
+            // an integer cast of a dual value: of its primal value, as in reverse mode
+            Expr::Cast(c) if is_int_type(&c.ty) && mentions(&c.expr, self.dual) => {
+                let (to, x) = (&c.ty, &c.expr);
+                let primal = quote!(::autodiff::forward::primal(&(#x)));
+                let primal = match self.reverse {
+                    true => quote!(::autodiff::no_grad(|| #primal)),
+                    false => primal,
+                };
+                syn::parse2(quote!((#primal as #to))).ok()
             }
             Expr::MethodCall(m) => self.method(m),
             Expr::Match(m) => self.float_match(m),

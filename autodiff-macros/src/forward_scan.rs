@@ -169,6 +169,14 @@ pub(crate) fn is_float_const(e: &Expr) -> bool {
             .is_some_and(|s| s.ident.to_string().chars().all(|c| !c.is_lowercase()))
 }
 
+/// An integer type (`usize`, `i64`, ..): a value cast to it carries no derivative.
+pub(crate) fn is_int_type(ty: &Type) -> bool {
+    const INTS: &[&str] = &[
+        "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize",
+    ];
+    matches!(ty, Type::Path(p) if p.path.get_ident().is_some_and(|i| INTS.iter().any(|t| i == t)))
+}
+
 /// Does the type name `f32` or `f64`?
 pub(crate) fn names_float(ty: &Type) -> bool {
     let mut w = Vec::new();

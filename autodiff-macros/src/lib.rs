@@ -27,6 +27,7 @@ mod forward_dual;
 mod forward_generic;
 mod forward_hvp;
 mod forward_literals;
+mod forward_locals;
 mod forward_methods;
 mod forward_rewrite;
 mod forward_scan;

@@ -107,6 +107,42 @@ macro_rules! into_scalar {
 
 into_scalar!(f32, f64);
 
+/// In the copy that `hvp` differentiates in reverse mode: a plain number (a literal, a
+/// parameter that is not differentiated, a local computed from them) as a constant dual
+/// number, inside `no_grad(|| ..)`. Not implemented for dual numbers: a dual value that the
+/// macro took for a plain one would be detached there and lose its derivative, so it is a
+/// compile error instead.
+///
+/// ```
+/// use autodiff_runtime::forward::{ConstantScalar, Dual};
+/// let c: Dual<f64> = 2.5f64.constant_scalar();
+/// assert_eq!((c.value, c.tangent), (2.5, 0.0));
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`hvp` would take this value for a constant and drop its derivative: it is \
+               derived from a differentiated argument in a form the macro does not follow",
+    label = "a dual number where `hvp` expects a plain one",
+    note = "bind the value with `let` from the differentiated values (`let v = x * y;`), or \
+            use `jvp`"
+)]
+pub trait ConstantScalar<S> {
+    /// The plain number as a constant `S`.
+    fn constant_scalar(self) -> S;
+}
+
+macro_rules! constant_scalar {
+    ($($f:ty),*) => {$(
+        impl ConstantScalar<Dual<$f>> for $f {
+            #[inline(always)]
+            fn constant_scalar(self) -> Dual<$f> {
+                Dual::constant(self)
+            }
+        }
+    )*};
+}
+
+constant_scalar!(f32, f64);
+
 /// A number argument (a plain parameter, or a dual value of the same name) as the scalar type
 /// that goes with `like` (`x.clamp(value_like(&x, lo), ..)` for `lo: f64`).
 ///

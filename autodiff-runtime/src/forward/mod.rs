@@ -91,7 +91,7 @@ pub type DualOf<T> = <T as Dualize>::Dual;
 pub use field::{into_field, DualLiteral, IntoField, LiteralOf};
 pub use literal::{
     lit_like, mixed_add, mixed_div, mixed_mul, mixed_ops, mixed_sub, primal, value_like,
-    IntoScalar, MixedOp, Primal, WithLiteral,
+    ConstantScalar, IntoScalar, MixedOp, Primal, WithLiteral,
 };
 pub use mixed::{
     cast_as, constant_duals, float_from, product_items, sum_items, unify, CastAs, ConstantDuals,
