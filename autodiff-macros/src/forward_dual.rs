@@ -392,10 +392,17 @@ impl VisitMut for Rewrite<'_> {
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 }
 
-/// A type named by one path segment (`Lin`, `Scale<f64>`): its methods' copies are its
-/// associated functions.
+/// A user's type named by one path segment (`Lin`, `Scale<f64>`): its methods' copies are its
+/// associated functions. The standard containers, `Tensor` and the primitive floats are not
+/// (`let v: Vec<f64> = ..; v.iter()` calls `Vec`'s own methods on dual values).
 pub fn is_named(ty: &Type) -> bool {
-    matches!(ty, Type::Path(tp) if tp.qself.is_none() && tp.path.segments.len() == 1)
+    const NOT_USER: &[&str] = &[
+        "Vec", "Option", "Box", "Rc", "Arc", "Tensor", "String", "HashMap", "BTreeMap", "VecDeque",
+        "Cow", "RefCell", "Cell", "f32", "f64",
+    ];
+    matches!(ty, Type::Path(tp) if tp.qself.is_none()
+        && tp.path.segments.len() == 1
+        && !NOT_USER.iter().any(|n| tp.path.segments[0].ident == n))
 }
 
 /// Methods of containers and iterators, called on dual values as on any other.
