@@ -239,6 +239,9 @@ impl<E: Element> Seed for Tensor<E> {
                 self.shape()
             );
         }
+        if self.shape().is_empty() {
+            return Tensor::scalar(E::one());
+        }
         Tensor::ones(self.shape())
     }
 }
