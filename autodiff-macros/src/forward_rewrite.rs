@@ -106,6 +106,7 @@ pub fn rewrite(
         dual = with_filled_containers(block, &crate::forward_dual::locals(block, &seeds).1);
     };
     let dual = &dual;
+    crate::forward_branches::rewrite(block, dual, reverse);
     let mut r = Rewrite {
         dual,
         closures: &closures,
