@@ -1,7 +1,8 @@
 //! Adversarial review of forward mode, round 5: float literals beside dual values in the
 //! copies at dual numbers (`NAME_jvp`, `NAME_hvp`): a literal branch of an `if` / `match`
 //! whose other branches are dual, a literal element of an array or `vec![..]` of dual
-//! elements. Per form: the jvp against central differences, `<u, J v>` against the vjp to
+//! elements, a literal argument to the copy of a function or method (`Self::at(&r, 0.5)`).
+//! Per form: the jvp against central differences, `<u, J v>` against the vjp to
 //! 1e-12, and the hvp against central differences of the gradient.
 #![allow(clippy::useless_vec)]
 
@@ -101,5 +102,81 @@ proptest! {
         check_xy!(lit_if, lit_if_jvp, lit_if_vjp, lit_if_grad, lit_if_hvp; x, y);
         check_xy!(lit_match, lit_match_jvp, lit_match_vjp, lit_match_grad, lit_match_hvp; x, y);
         check_xy!(lit_array, lit_array_jvp, lit_array_vjp, lit_array_grad, lit_array_hvp; x, y);
+    }
+}
+
+// ---- literal arguments to the copies of functions and methods ----
+
+/// Called with literal arguments where its parameters are dual.
+#[differentiable(jvp, hvp)]
+fn helper(a: f64, b: f64) -> f64 {
+    a * b.sin() + b * b
+}
+
+#[differentiable(jvp, hvp)]
+fn calls_helper(x: f64, y: f64) -> f64 {
+    helper(x * y, 0.5) + helper(2.0, x) + helper(y, -1.5) * helper(x, 2.0 * 1.5)
+}
+
+#[derive(Clone, Debug, Differentiable)]
+struct Seg {
+    a: f64,
+    b: f64,
+}
+
+#[differentiable]
+impl Seg {
+    #[differentiable(wrt(self, t), jvp, hvp)]
+    fn at(&self, t: f64) -> f64 {
+        self.a + (self.b - self.a) * t.sin()
+    }
+
+    /// `Self::at(&r, 0.5)` and `self.at(-1.5)`: literal arguments to a method's copy.
+    #[differentiable(wrt(self, t), jvp, hvp)]
+    fn lit_arg(&self, t: f64) -> f64 {
+        let r = Self {
+            a: self.a * t,
+            b: self.b,
+        };
+        Self::at(&r, 0.5) * t + self.at(-1.5) * Self::at(self, t)
+    }
+}
+
+#[test]
+fn literal_arguments() {
+    for (x, y) in [(1.0, 1.4), (0.6, 0.9), (1.3, 0.4)] {
+        check_xy!(calls_helper, calls_helper_jvp, calls_helper_vjp, calls_helper_grad,
+            calls_helper_hvp; x, y);
+    }
+    let (s, vs) = (Seg { a: 0.4, b: 1.7 }, SegTangent { a: 0.3, b: -0.8 });
+    let (x, vx) = (0.9, 0.6);
+    let shifted = |h: f64| {
+        let q = Seg {
+            a: s.a + h * vs.a,
+            b: s.b + h * vs.b,
+        };
+        (q, x + h * vx)
+    };
+    let (val, jv) = s.lit_arg_jvp(x, &vs, vx);
+    assert_eq!(val, s.lit_arg(x));
+    let f = |h: f64| {
+        let (q, x) = shifted(h);
+        q.lit_arg(x)
+    };
+    assert_close(jv, (f(H) - f(-H)) / (2.0 * H), 1e-6);
+    let (_, (gs, gx)) = s.lit_arg_grad(x);
+    assert_close(jv, gs.a * vs.a + gs.b * vs.b + gx * vx, 1e-12);
+    let (_, (hgs, hgx), (hs, hx)) = s.lit_arg_hvp(x, &vs, vx);
+    assert_close(hgs.a, gs.a, 1e-12);
+    assert_close(hgs.b, gs.b, 1e-12);
+    assert_close(hgx, gx, 1e-12);
+    let g = |h: f64| {
+        let (q, x) = shifted(h);
+        let (_, (gs, gx)) = q.lit_arg_grad(x);
+        [gs.a, gs.b, gx]
+    };
+    let (gp, gm) = (g(H), g(-H));
+    for (k, hv) in [hs.a, hs.b, hx].into_iter().enumerate() {
+        assert_close(hv, (gp[k] - gm[k]) / (2.0 * H), 1e-6);
     }
 }

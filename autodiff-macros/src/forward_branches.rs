@@ -105,7 +105,10 @@ impl Branches<'_> {
 
     /// Makes the plain numbers of `values` constants when another one is dual.
     fn unify(&self, values: Vec<&mut Expr>) {
-        if !values.iter().any(|v| !self.plain(v) && mentions(v, self.dual)) {
+        if !values
+            .iter()
+            .any(|v| !self.plain(v) && mentions(v, self.dual))
+        {
             return;
         }
         for v in values {
@@ -153,4 +156,52 @@ impl VisitMut for Branches<'_> {
         self.vec_macro(&mut m.mac);
     }
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
+
+/// A number argument whose type the call decides: float literals and plain names, negated,
+/// parenthesised or combined by arithmetic (`0.5`, `-t`, `2.0 * k`), none of them dual.
+fn plain_arg(e: &Expr, dual: &HashSet<String>) -> bool {
+    match e {
+        Expr::Lit(l) => matches!(l.lit, Lit::Float(_)),
+        Expr::Path(p) => p.path.get_ident().is_some_and(|i| {
+            let s = i.to_string();
+            s.starts_with(|c: char| c.is_ascii_lowercase() || c == '_') && !dual.contains(&s)
+        }),
+        Expr::Paren(p) => plain_arg(&p.expr, dual),
+        Expr::Unary(u) if matches!(u.op, UnOp::Neg(_)) => plain_arg(&u.expr, dual),
+        Expr::Binary(b) => {
+            crate::forward_literals::arith(&b.op).is_some()
+                && plain_arg(&b.left, dual)
+                && plain_arg(&b.right, dual)
+                && (is_float_literal(&b.left) || is_float_literal(&b.right))
+        }
+        // the jvp copy's arithmetic of them (`forward_literals.rs`)
+        Expr::Call(c) => mixed(c) && c.args.iter().all(|a| plain_arg(a, dual)),
+        _ => false,
+    }
+}
+
+/// The float arguments of a call of a function's copy at dual numbers (`Self::at(&r, 0.5)`,
+/// `helper(x * y, 2.0)`) through `into_field`: constants where the copy's parameter is dual,
+/// unchanged where it is plain. `reverse`: the call is in the copy `hvp` differentiates.
+pub(crate) fn plain_arguments(
+    args: &mut Punctuated<Expr, syn::Token![,]>,
+    dual: &HashSet<String>,
+    reverse: bool,
+) {
+    let b = Branches { dual, reverse };
+    for a in args.iter_mut() {
+        let float = is_float_literal(a)
+            || matches!(a, Expr::Binary(_))
+            || matches!(a, Expr::Call(c) if mixed(c));
+        if float && plain_arg(a, dual) {
+            *a = b.constant(a);
+        }
+    }
+}
+
+/// `::autodiff::forward::mixed_mul(a, b)` and the like.
+fn mixed(c: &syn::ExprCall) -> bool {
+    matches!(&*c.func, Expr::Path(p) if p.path.segments.iter().any(|s| s.ident == "forward")
+        && p.path.segments.last().is_some_and(|s| s.ident.to_string().starts_with("mixed_")))
 }
