@@ -280,6 +280,8 @@ pub(crate) fn dual_copy(
         .filter(|(_, c)| !matches!(c, Conv::Unchanged))
         .map(|(p, _)| p.ident.to_string())
         .collect();
+    let names: Vec<String> = sig.params.iter().map(|p| p.ident.to_string()).collect();
+    crate::forward_closure_names::rename(&mut copy.block, &names);
     let (_, dual) = crate::forward_dual::locals(&copy.block, &seeds);
     let refused = crate::forward_rewrite::rewrite(&mut copy.block, &dual, alias.is_some(), alias);
     crate::forward_literals::rewrite(&mut copy.block, alias.is_some(), &plain);
