@@ -10,8 +10,11 @@
 //! the closure's `t` would be taken for the dual local. Before that analysis, the copy renames
 //! each closure parameter whose name something else in the function binds (another pattern,
 //! or a parameter of the function) to a name of its own (`__ad_c1_t`), in the closure's body
-//! too: its patterns, paths, shorthand fields and the identifiers in its macros' tokens. The
-//! user's function is untouched.
+//! too: its patterns, paths, shorthand fields and the identifiers in its macros' tokens.
+//!
+//! Likewise a `let` that shadows a parameter (`x.powf(p); let p = x * p; ..`): the local is
+//! renamed (`__ad_s1_p`) in the statements after it, so the plain parameter before it stays
+//! plain. The user's function is untouched.
 
 use proc_macro2::{Group, TokenStream, TokenTree};
 use std::collections::HashMap;
@@ -31,6 +34,47 @@ pub fn rename(block: &mut syn::Block, params: &[String]) {
         n: 0,
     };
     r.visit_block_mut(block);
+    Shadows { params, n: 0 }.visit_block_mut(block);
+}
+
+/// Renames the `let` bindings that shadow a parameter, in the rest of their block.
+struct Shadows<'a> {
+    params: &'a [String],
+    n: usize,
+}
+
+impl VisitMut for Shadows<'_> {
+    fn visit_block_mut(&mut self, b: &mut syn::Block) {
+        syn::visit_mut::visit_block_mut(self, b);
+        for k in 0..b.stmts.len() {
+            let syn::Stmt::Local(l) = &mut b.stmts[k] else {
+                continue;
+            };
+            let pi = match &mut l.pat {
+                syn::Pat::Ident(pi) => pi,
+                syn::Pat::Type(pt) => match &mut *pt.pat {
+                    syn::Pat::Ident(pi) => pi,
+                    _ => continue,
+                },
+                _ => continue,
+            };
+            if pi.subpat.is_some() || !self.params.iter().any(|p| pi.ident == p) {
+                continue;
+            }
+            self.n += 1;
+            let from = pi.ident.clone();
+            let to = syn::Ident::new(&format!("__ad_s{}_{}", self.n, from), from.span());
+            pi.ident = to.clone();
+            let mut r = Rename {
+                from: &from,
+                to: &to,
+            };
+            for st in &mut b.stmts[k + 1..] {
+                r.visit_stmt_mut(st);
+            }
+        }
+    }
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 }
 
 /// How many patterns bind each name.
