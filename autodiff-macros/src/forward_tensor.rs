@@ -307,6 +307,16 @@ pub(crate) fn dual_copy(
         crate::forward_dual::rewrite_calls(&mut copy.block, &seeds, &cx)
     };
     rename_self_calls(&mut copy.block, &f.sig.ident, name);
+    // users' methods named `len`, `size`, .. on structs at dual numbers (`forward/size.rs`):
+    // called in the jvp copy, refused in the hvp copy
+    let sizes = match alias {
+        None => quote!(::autodiff::forward::UserSizeMethods),
+        Some(_) => quote!(::autodiff::forward::UserSizeMethodsHvp),
+    };
+    copy.block.stmts.insert(
+        0,
+        syn::parse_quote!(#[allow(unused_imports)] use #sizes as _;),
+    );
     errors.extend(refused);
     (copy, errors)
 }
