@@ -386,7 +386,8 @@ fn size_named_user_methods() {
         d(&g.p, &vk.p) + g.q.iter().zip(&vk.q).map(|(a, b)| d(a, b)).sum::<f64>() + gx * vx
     };
     type Jvp = fn(&Book, f64, &BookTangent, f64) -> (f64, f64);
-    let pairs: [(fn(&Book, f64) -> f64, Jvp); 2] = [
+    type F = fn(&Book, f64) -> f64;
+    let pairs: [(F, Jvp); 2] = [
         (book_sizes, book_sizes_jvp),
         (book_sizes_by_path, book_sizes_by_path_jvp),
     ];
