@@ -180,3 +180,79 @@ fn literal_arguments() {
         assert_close(hv, (gp[k] - gm[k]) / (2.0 * H), 1e-6);
     }
 }
+
+#[derive(Clone, Debug, Differentiable)]
+struct Track {
+    segs: Vec<Seg>,
+    first: Seg,
+}
+
+/// Literal arguments to a method called by method syntax on a field and a loop local
+/// (through `forward::DualMethod`).
+#[differentiable(wrt(k, x), jvp, hvp)]
+fn lit_dispatch(k: &Track, x: f64) -> f64 {
+    let mut s = k.first.at(0.5) * x;
+    for g in &k.segs {
+        s = s + g.at(-1.5) * x * x + g.at(x);
+    }
+    s
+}
+
+#[test]
+fn literal_arguments_through_method_syntax() {
+    let seg = |a: f64, b: f64| Seg { a, b };
+    let tan = |a: f64, b: f64| SegTangent { a, b };
+    let k = Track {
+        segs: vec![seg(0.3, 1.2), seg(-0.4, 0.9)],
+        first: seg(0.7, -0.2),
+    };
+    let vk = TrackTangent {
+        segs: vec![tan(0.5, -0.1), tan(0.2, 0.6)],
+        first: tan(-0.3, 0.4),
+    };
+    let (x, vx) = (0.8, 0.5);
+    let add = |s: &Seg, t: &SegTangent, h: f64| seg(s.a + h * t.a, s.b + h * t.b);
+    let shifted = |h: f64| {
+        let segs = k
+            .segs
+            .iter()
+            .zip(&vk.segs)
+            .map(|(s, t)| add(s, t, h))
+            .collect();
+        let first = add(&k.first, &vk.first, h);
+        (Track { segs, first }, x + h * vx)
+    };
+    let flat = |g: &TrackTangent, gx: f64| {
+        let mut v = vec![g.first.a, g.first.b];
+        for s in &g.segs {
+            v.extend([s.a, s.b]);
+        }
+        v.push(gx);
+        v
+    };
+    let vflat = flat(&vk, vx);
+    let dot = |a: &[f64]| -> f64 { a.iter().zip(&vflat).map(|(p, q)| p * q).sum() };
+    let (y, jv) = lit_dispatch_jvp(&k, x, &vk, vx);
+    assert_eq!(y, lit_dispatch(&k, x));
+    let at = |h: f64| {
+        let (b, x) = shifted(h);
+        lit_dispatch(&b, x)
+    };
+    assert_close(jv, (at(H) - at(-H)) / (2.0 * H), 1e-6);
+    let (_, (gk, gx)) = lit_dispatch_grad(&k, x);
+    let g0 = flat(&gk, gx);
+    assert_close(jv, dot(&g0), 1e-12);
+    let (_, (hgk, hgx), (hk, hx)) = lit_dispatch_hvp(&k, x, &vk, vx);
+    for (p, q) in flat(&hgk, hgx).iter().zip(&g0) {
+        assert_close(*p, *q, 1e-12);
+    }
+    let g = |h: f64| {
+        let (b, x) = shifted(h);
+        let (_, (gk, gx)) = lit_dispatch_grad(&b, x);
+        flat(&gk, gx)
+    };
+    let (gp, gm) = (g(H), g(-H));
+    for (i, hv) in flat(&hk, hx).into_iter().enumerate() {
+        assert_close(hv, (gp[i] - gm[i]) / (2.0 * H), 1e-6);
+    }
+}

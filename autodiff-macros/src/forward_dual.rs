@@ -353,7 +353,9 @@ impl VisitMut for Rewrite<'_> {
                 if let Some(new) = self.method(m) {
                     *e = new;
                 } else if let Some(recv) = self.unknown_receiver(m) {
-                    match crate::forward_methods::dispatch(m, &recv, self.cx.hvp) {
+                    let mut m = m.clone();
+                    crate::forward_branches::plain_arguments(&mut m.args, self.dual, self.cx.hvp);
+                    match crate::forward_methods::dispatch(&m, &recv, self.cx.hvp) {
                         Some(new) => *e = new,
                         None => self
                             .errors
