@@ -4,7 +4,9 @@
 //! whose other elements are dual (`[x, y, 0.5]`). Such a literal goes through
 //! `autodiff::forward::into_field`, which makes it a constant of the other branches' type
 //! (`Dual<f64>`) and leaves it a plain number where they are plain; in the copy that reverse
-//! mode differentiates (`hvp`) inside `no_grad`, so the generator sees the constant it is.
+//! mode differentiates (`hvp`) inside `no_grad`, so the generator sees the constant it is (a
+//! value that is not a literal through `forward::ConstantScalar` there, which dual numbers do
+//! not implement: a dual value the analysis missed is a compile error, not a lost derivative).
 //!
 //! The same for a plain number computed there from plain values (`{ let t = 0.5; t * 2.0 }`).
 //! A branch's value is its block's tail, through nested `if` / `match` / blocks: in
@@ -82,11 +84,14 @@ impl Branches<'_> {
     fn constant(&self, lit: &Expr) -> Expr {
         let span = lit.span();
         let fwd = quote_spanned!(span=> ::autodiff::forward);
-        let conv = quote_spanned!(span=> #fwd::into_field(#lit));
-        let ts = if self.reverse {
-            quote_spanned!(span=> ::autodiff::no_grad(|| #conv))
+        let ts = if !self.reverse {
+            quote_spanned!(span=> #fwd::into_field(#lit))
+        } else if literals_only(lit) {
+            quote_spanned!(span=> ::autodiff::no_grad(|| #fwd::into_field(#lit)))
         } else {
-            conv
+            // a value the analysis takes for plain: a dual one would be a compile error
+            // (`ConstantScalar`), not a derivative dropped by `no_grad`
+            quote_spanned!(span=> ::autodiff::no_grad(|| #fwd::ConstantScalar::constant_scalar(#lit)))
         };
         syn::parse2(ts).expect("a call parses")
     }
@@ -194,7 +199,8 @@ pub(crate) fn plain_arguments(
         let float = is_float_literal(a)
             || matches!(a, Expr::Binary(_))
             || matches!(a, Expr::Call(c) if mixed(c));
-        if float && plain_arg(a, dual) {
+        // (in the reverse copy only literals: a name may be a plain parameter of the callee)
+        if float && plain_arg(a, dual) && (!reverse || literals_only(a)) {
             *a = b.constant(a);
         }
     }
@@ -204,4 +210,17 @@ pub(crate) fn plain_arguments(
 fn mixed(c: &syn::ExprCall) -> bool {
     matches!(&*c.func, Expr::Path(p) if p.path.segments.iter().any(|s| s.ident == "forward")
         && p.path.segments.last().is_some_and(|s| s.ident.to_string().starts_with("mixed_")))
+}
+
+/// Literals only (`0.5`, `-2.0 * 1.5`), which carry no derivative whatever the analysis says.
+fn literals_only(e: &Expr) -> bool {
+    match e {
+        Expr::Lit(l) => matches!(l.lit, Lit::Float(_) | Lit::Int(_)),
+        Expr::Paren(p) => literals_only(&p.expr),
+        Expr::Group(g) => literals_only(&g.expr),
+        Expr::Unary(u) if matches!(u.op, UnOp::Neg(_)) => literals_only(&u.expr),
+        Expr::Binary(b) => literals_only(&b.left) && literals_only(&b.right),
+        Expr::Call(c) => mixed(c) && c.args.iter().all(literals_only),
+        _ => false,
+    }
 }
