@@ -343,8 +343,8 @@ fn integer_conversions() {
 
 // ---- a plain parameter shadowed by a dual local ----
 
-/// jvp only: the `hvp` copy refuses the plain `p` before the shadowing (see the report).
-#[differentiable(wrt(x), jvp)]
+/// The plain `p` before the shadowing, the dual `p` after it (the copy renames the local).
+#[differentiable(wrt(x), jvp, hvp)]
 fn shadow_param(x: f64, p: f64) -> f64 {
     let q = x.powf(p) + f64::max(x, p);
     let p = x * p;
@@ -369,6 +369,8 @@ fn shadowed_parameter() {
         let along = |s: f64| shadow_param(x + s * vx, p);
         assert_close(jv, (along(H) - along(-H)) / (2.0 * H), 1e-6);
         assert_close(jv, shadow_param_vjp(x, p).1(1.0) * vx, 1e-12);
+        check_x!(shadow_param, shadow_param_jvp, shadow_param_vjp, shadow_param_grad,
+            shadow_param_hvp; (p); x);
         check_x!(shadow_param_after, shadow_param_after_jvp, shadow_param_after_vjp,
             shadow_param_after_grad, shadow_param_after_hvp; (p); x);
     }

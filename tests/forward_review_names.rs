@@ -305,3 +305,124 @@ fn trait_method_by_method_syntax() {
         assert_close(hv, (gp[i] - gm[i]) / (2.0 * H), 1e-6);
     }
 }
+
+// ---- a user's method named `len` / `size` on a struct's field and loop local ----
+
+/// A polynomial's weights: its own `len` (a dual number) and `size` beside `Vec::len`.
+#[derive(Clone, Debug, Differentiable)]
+struct Poly {
+    c: Vec<f64>,
+}
+
+#[derive(Clone, Debug, Differentiable)]
+struct Book {
+    p: Poly,
+    q: Vec<Poly>,
+}
+
+#[differentiable]
+impl Poly {
+    #[differentiable(wrt(self), jvp, hvp)]
+    fn len(&self) -> f64 {
+        self.c.iter().map(|v| v * v).sum::<f64>()
+    }
+
+    #[differentiable(wrt(self), jvp, hvp)]
+    fn size(&self) -> f64 {
+        self.c[0] * self.c[1] + self.c.len() as f64
+    }
+}
+
+/// jvp: method syntax on a field and a loop local, beside `Vec::len` of fields.
+#[differentiable(wrt(k, x), jvp)]
+fn book_sizes(k: &Book, x: f64) -> f64 {
+    let mut s = k.p.len() * x + k.p.c.len() as f64 + k.q.len() as f64;
+    for p in &k.q {
+        s = s + p.size() * x * x;
+    }
+    s
+}
+
+/// hvp: the same by the type's path (method syntax is refused, ui `hvp_size_named_method`).
+#[differentiable(wrt(k, x), jvp, hvp)]
+fn book_sizes_by_path(k: &Book, x: f64) -> f64 {
+    let mut s = Poly::len(&k.p) * x + k.p.c.len() as f64;
+    for p in &k.q {
+        s = s + Poly::size(p) * x * x;
+    }
+    s
+}
+
+#[test]
+fn size_named_user_methods() {
+    let poly = |c: &[f64]| Poly { c: c.to_vec() };
+    let k = Book {
+        p: poly(&[0.5, -1.2, 0.8]),
+        q: vec![poly(&[0.3, 1.1]), poly(&[-0.7, 0.4, 2.0])],
+    };
+    let tan = |c: &[f64]| PolyTangent { c: c.to_vec() };
+    let vk = BookTangent {
+        p: tan(&[0.2, 0.1, -0.3]),
+        q: vec![tan(&[-0.5, 0.6]), tan(&[0.4, 0.0, 0.9])],
+    };
+    let (x, vx) = (0.8, -0.6);
+    let shifted = |h: f64| {
+        let add = |p: &Poly, t: &PolyTangent| Poly {
+            c: p.c.iter().zip(&t.c).map(|(a, b)| a + h * b).collect(),
+        };
+        let q = k.q.iter().zip(&vk.q).map(|(p, t)| add(p, t)).collect();
+        (
+            Book {
+                p: add(&k.p, &vk.p),
+                q,
+            },
+            x + h * vx,
+        )
+    };
+    let dot = |g: &BookTangent, gx: f64| {
+        let d = |a: &PolyTangent, b: &PolyTangent| -> f64 {
+            a.c.iter().zip(&b.c).map(|(u, v)| u * v).sum()
+        };
+        d(&g.p, &vk.p) + g.q.iter().zip(&vk.q).map(|(a, b)| d(a, b)).sum::<f64>() + gx * vx
+    };
+    type Jvp = fn(&Book, f64, &BookTangent, f64) -> (f64, f64);
+    type F = fn(&Book, f64) -> f64;
+    let pairs: [(F, Jvp); 2] = [
+        (book_sizes, book_sizes_jvp),
+        (book_sizes_by_path, book_sizes_by_path_jvp),
+    ];
+    for (f, jvp) in pairs {
+        let (y, jv) = jvp(&k, x, &vk, vx);
+        assert_eq!(y, f(&k, x));
+        let at = |h: f64| {
+            let (b, x) = shifted(h);
+            f(&b, x)
+        };
+        assert_close(jv, (at(H) - at(-H)) / (2.0 * H), 1e-6);
+    }
+    // (`book_sizes`' jvp is checked against differences only: reverse mode reads `.len()` /
+    // `.size()` by method syntax as sizes, so its `_grad` misses those terms)
+    let (_, (gk, gx)) = book_sizes_by_path_grad(&k, x);
+    assert_close(
+        book_sizes_by_path_jvp(&k, x, &vk, vx).1,
+        dot(&gk, gx),
+        1e-12,
+    );
+    // hvp against central differences of the gradient
+    let (_, (hgk, hgx), (hk, hx)) = book_sizes_by_path_hvp(&k, x, &vk, vx);
+    assert_close(dot(&hgk, hgx), dot(&gk, gx), 1e-12);
+    let g = |h: f64| {
+        let (b, x) = shifted(h);
+        book_sizes_by_path_grad(&b, x).1
+    };
+    let ((gkp, gxp), (gkm, gxm)) = (g(H), g(-H));
+    assert_close(hx, (gxp - gxm) / (2.0 * H), 1e-6);
+    for (i, v) in hk.p.c.iter().enumerate() {
+        assert_close(*v, (gkp.p.c[i] - gkm.p.c[i]) / (2.0 * H), 1e-6);
+    }
+    for (j, q) in hk.q.iter().enumerate() {
+        for (i, v) in q.c.iter().enumerate() {
+            assert_close(*v, (gkp.q[j].c[i] - gkm.q[j].c[i]) / (2.0 * H), 1e-6);
+        }
+    }
+}

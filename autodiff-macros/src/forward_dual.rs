@@ -290,6 +290,7 @@ impl Rewrite<'_> {
         if ok {
             let last = &mut segs[n - 1];
             last.ident = self.cx.callee(&last.ident);
+            crate::forward_branches::plain_arguments(&mut c.args, self.dual, self.cx.hvp);
         }
     }
 
@@ -303,7 +304,9 @@ impl Rewrite<'_> {
             return None;
         }
         let f = self.cx.callee(&m.method);
-        let (args, span) = (m.args.iter(), m.method.span());
+        let mut args = m.args.clone();
+        crate::forward_branches::plain_arguments(&mut args, self.dual, self.cx.hvp);
+        let (args, span) = (args.iter(), m.method.span());
         if id == "self" {
             let by_ref = self.cx.receiver?;
             let this = syn::Ident::new("__ad_this", m.receiver.span());
@@ -350,7 +353,9 @@ impl VisitMut for Rewrite<'_> {
                 if let Some(new) = self.method(m) {
                     *e = new;
                 } else if let Some(recv) = self.unknown_receiver(m) {
-                    match crate::forward_methods::dispatch(m, &recv, self.cx.hvp) {
+                    let mut m = m.clone();
+                    crate::forward_branches::plain_arguments(&mut m.args, self.dual, self.cx.hvp);
+                    match crate::forward_methods::dispatch(&m, &recv, self.cx.hvp) {
                         Some(new) => *e = new,
                         None => self
                             .errors

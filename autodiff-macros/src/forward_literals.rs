@@ -84,7 +84,7 @@ fn float_literal(e: &Expr) -> Option<TokenStream> {
     }
 }
 
-fn arith(op: &BinOp) -> Option<&'static str> {
+pub(crate) fn arith(op: &BinOp) -> Option<&'static str> {
     Some(match op {
         BinOp::Add(_) | BinOp::AddAssign(_) => "add",
         BinOp::Sub(_) | BinOp::SubAssign(_) => "sub",

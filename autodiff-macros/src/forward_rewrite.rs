@@ -106,6 +106,7 @@ pub fn rewrite(
         dual = with_filled_containers(block, &crate::forward_dual::locals(block, &seeds).1);
     };
     let dual = &dual;
+    crate::forward_branches::rewrite(block, dual, reverse);
     let mut r = Rewrite {
         dual,
         closures: &closures,
@@ -166,12 +167,25 @@ impl Rewrite<'_> {
                 if let Some(t) = self.dual_ty(&pt.ty) {
                     *pt.ty = t;
                 }
+            } else if let (false, syn::Pat::Ident(pi)) = (self.reverse, &*p) {
+                // `|t| f64::max(t, x)` called with a dual value: `t` is a float in the
+                // function, a dual number in the copy (whose body does not fix its type)
+                let dual = self.dual.contains(&pi.ident.to_string());
+                if dual && crate::forward_scan::float_fn_arg(&c.body, &pi.ident) {
+                    let pi = pi.clone();
+                    *p = syn::parse_quote!(#pi: ::autodiff::forward::Dual<_>);
+                }
             }
         }
         if let syn::ReturnType::Type(_, t) = &mut c.output {
             if let Some(d) = self.dual_ty(t) {
                 **t = d;
             }
+        }
+        if self.reverse {
+            // reverse mode keeps the closure's definition beside its inlined calls: there
+            // `f64::max(t, x)` would take the dual values as `f64`s, `Float::max` takes them
+            crate::forward_scan::float_paths_to_float_trait(&mut c.body, self.dual);
         }
     }
 

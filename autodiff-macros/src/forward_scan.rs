@@ -88,37 +88,25 @@ pub(crate) fn with_filled_containers(
 }
 
 /// The locals bound to a closure (`let sq = |v: f64| ..;`) that some call passes a dual
-/// argument to, with which of its parameters are annotated `f32` / `f64`; and the names
-/// those parameters bind.
+/// argument to, with which of its parameters are annotated `f32` / `f64` or unannotated and
+/// passed a dual argument (`|t| ..`); and the names those parameters bind.
 pub(crate) fn dual_called_closures(
     block: &syn::Block,
     dual: &HashSet<String>,
 ) -> (HashMap<String, Vec<bool>>, HashSet<String>) {
     struct C<'a> {
         dual: &'a HashSet<String>,
-        closures: HashMap<String, Vec<bool>>,
-        params: HashMap<String, HashSet<String>>,
-        called: HashSet<String>,
+        /// The closures bound to locals: their parameters.
+        closures: HashMap<String, Vec<syn::Pat>>,
+        /// For each name called, the positions of its dual arguments.
+        called: HashMap<String, HashSet<usize>>,
     }
     impl<'ast> syn::visit::Visit<'ast> for C<'_> {
         fn visit_local(&mut self, l: &'ast syn::Local) {
             if let (syn::Pat::Ident(pi), Some(init)) = (&l.pat, &l.init) {
                 if let Expr::Closure(c) = &*init.expr {
-                    let floats = c
-                        .inputs
-                        .iter()
-                        .map(|p| matches!(p, syn::Pat::Type(pt) if is_float_type(&pt.ty)))
-                        .collect();
-                    let mut names = HashSet::new();
-                    for p in &c.inputs {
-                        if let syn::Pat::Type(pt) = p {
-                            if names_float(&pt.ty) {
-                                crate::forward_dual::pat_names(&pt.pat, &mut names);
-                            }
-                        }
-                    }
-                    self.closures.insert(pi.ident.to_string(), floats);
-                    self.params.insert(pi.ident.to_string(), names);
+                    let inputs = c.inputs.iter().cloned().collect();
+                    self.closures.insert(pi.ident.to_string(), inputs);
                 }
             }
             syn::visit::visit_local(self, l);
@@ -126,8 +114,11 @@ pub(crate) fn dual_called_closures(
         fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
             if let Expr::Path(p) = &*c.func {
                 if let Some(id) = p.path.get_ident() {
-                    if c.args.iter().any(|a| mentions(a, self.dual)) {
-                        self.called.insert(id.to_string());
+                    let at = self.called.entry(id.to_string()).or_default();
+                    for (k, a) in c.args.iter().enumerate() {
+                        if mentions(a, self.dual) {
+                            at.insert(k);
+                        }
                     }
                 }
             }
@@ -138,22 +129,36 @@ pub(crate) fn dual_called_closures(
     let mut c = C {
         dual,
         closures: HashMap::new(),
-        params: HashMap::new(),
-        called: HashSet::new(),
+        called: HashMap::new(),
     };
     syn::visit::Visit::visit_block(&mut c, block);
-    let called = &c.called;
-    let params = c
-        .params
-        .into_iter()
-        .filter(|(name, _)| called.contains(name))
-        .flat_map(|(_, names)| names)
-        .collect();
-    let closures = c
-        .closures
-        .into_iter()
-        .filter(|(name, _)| called.contains(name))
-        .collect();
+    let (mut closures, mut params) = (HashMap::new(), HashSet::new());
+    for (name, inputs) in c.closures {
+        let Some(at) = c.called.get(&name).filter(|at| !at.is_empty()) else {
+            continue;
+        };
+        // a parameter annotated `f32` / `f64`, or an unannotated one (`|t| ..`) that a call
+        // passes a dual argument to
+        let unannotated = |k: usize, p: &syn::Pat| matches!(p, syn::Pat::Ident(pi) if pi.subpat.is_none() && at.contains(&k));
+        let floats = inputs
+            .iter()
+            .enumerate()
+            .map(|(k, p)| match p {
+                syn::Pat::Type(pt) => is_float_type(&pt.ty),
+                p => unannotated(k, p),
+            })
+            .collect();
+        for (k, p) in inputs.iter().enumerate() {
+            match p {
+                syn::Pat::Type(pt) if names_float(&pt.ty) => {
+                    crate::forward_dual::pat_names(&pt.pat, &mut params)
+                }
+                p if unannotated(k, p) => crate::forward_dual::pat_names(p, &mut params),
+                _ => {}
+            }
+        }
+        closures.insert(name, floats);
+    }
     (closures, params)
 }
 
@@ -248,4 +253,48 @@ pub(crate) fn collect_idents(ts: TokenStream, out: &mut Vec<String>) {
             _ => {}
         }
     }
+}
+
+/// Is `name` an argument of an `f64::` / `f32::` function in `body` (`f64::max(t, x)`)?
+pub(crate) fn float_fn_arg(body: &Expr, name: &syn::Ident) -> bool {
+    struct F<'a>(&'a syn::Ident, bool);
+    impl<'ast> syn::visit::Visit<'ast> for F<'_> {
+        fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+            if let Expr::Path(p) = &*c.func {
+                let segs = &p.path.segments;
+                let float = segs.len() == 2 && (segs[0].ident == "f64" || segs[0].ident == "f32");
+                let arg = |a: &Expr| matches!(a, Expr::Path(q) if q.path.is_ident(self.0));
+                self.1 |= float && c.args.iter().any(arg);
+            }
+            syn::visit::visit_expr_call(self, c);
+        }
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+    }
+    let mut f = F(name, false);
+    syn::visit::Visit::visit_expr(&mut f, body);
+    f.1
+}
+
+/// `f64::max(t, x)` / `f32::exp(t)` with a dual argument in `body` as
+/// `::autodiff::num_traits::Float::max(t, x)` (not `from`, a conversion).
+pub(crate) fn float_paths_to_float_trait(body: &mut Expr, dual: &HashSet<String>) {
+    struct R<'a>(&'a HashSet<String>);
+    impl syn::visit_mut::VisitMut for R<'_> {
+        fn visit_expr_call_mut(&mut self, c: &mut syn::ExprCall) {
+            syn::visit_mut::visit_expr_call_mut(self, c);
+            let Expr::Path(p) = &mut *c.func else { return };
+            let segs = &p.path.segments;
+            let float = p.qself.is_none()
+                && p.path.leading_colon.is_none()
+                && segs.len() == 2
+                && (segs[0].ident == "f64" || segs[0].ident == "f32")
+                && segs[1].ident != "from";
+            if float && c.args.iter().any(|a| mentions(a, self.0)) {
+                let name = &segs[1].ident;
+                p.path = syn::parse_quote!(::autodiff::num_traits::Float::#name);
+            }
+        }
+        fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+    }
+    syn::visit_mut::VisitMut::visit_expr_mut(&mut R(dual), body);
 }

@@ -184,7 +184,7 @@ pub fn rewrite(st: &mut ExprStruct, dual: &HashSet<String>, written: &Written, r
 
 /// A number written in the literal or computed there from plain values (literals, variables,
 /// fields, arithmetic, casts, methods of numbers), whose type does not depend on the field's.
-fn plain_number(e: &Expr) -> bool {
+pub(crate) fn plain_number(e: &Expr) -> bool {
     match e {
         Expr::Lit(l) => matches!(l.lit, syn::Lit::Float(_) | syn::Lit::Int(_)),
         Expr::Path(p) => p.qself.is_none(),

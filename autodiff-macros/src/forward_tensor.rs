@@ -280,6 +280,8 @@ pub(crate) fn dual_copy(
         .filter(|(_, c)| !matches!(c, Conv::Unchanged))
         .map(|(p, _)| p.ident.to_string())
         .collect();
+    let names: Vec<String> = sig.params.iter().map(|p| p.ident.to_string()).collect();
+    crate::forward_closure_names::rename(&mut copy.block, &names);
     let (_, dual) = crate::forward_dual::locals(&copy.block, &seeds);
     let refused = crate::forward_rewrite::rewrite(&mut copy.block, &dual, alias.is_some(), alias);
     crate::forward_literals::rewrite(&mut copy.block, alias.is_some(), &plain);
@@ -305,6 +307,16 @@ pub(crate) fn dual_copy(
         crate::forward_dual::rewrite_calls(&mut copy.block, &seeds, &cx)
     };
     rename_self_calls(&mut copy.block, &f.sig.ident, name);
+    // users' methods named `len`, `size`, .. on structs at dual numbers (`forward/size.rs`):
+    // called in the jvp copy, refused in the hvp copy
+    let sizes = match alias {
+        None => quote!(::autodiff::forward::UserSizeMethods),
+        Some(_) => quote!(::autodiff::forward::UserSizeMethodsHvp),
+    };
+    copy.block.stmts.insert(
+        0,
+        syn::parse_quote!(#[allow(unused_imports)] use #sizes as _;),
+    );
     errors.extend(refused);
     (copy, errors)
 }

@@ -23,6 +23,8 @@ mod diagnostics;
 mod enclosing;
 mod expand;
 mod forward;
+mod forward_branches;
+mod forward_closure_names;
 mod forward_dual;
 mod forward_generic;
 mod forward_hvp;

@@ -120,6 +120,9 @@ pub(crate) fn emit(info: &StructInfo<'_>) -> TokenStream {
                 #split_tangent
             }
         }
+        // its users' methods named `len`, `size`, .. (`forward::UserSizeMethods`)
+        #[automatically_derived]
+        impl<#(#params),*> ::autodiff::forward::DualTwin for #twin<#(#params),*> {}
         // a struct literal `Name { .. }` in a copy at dual numbers builds the twin through the
         // struct's own path, `LiteralOf::<Name> { .. }` (`forward_struct_lit.rs`)
         #[automatically_derived]

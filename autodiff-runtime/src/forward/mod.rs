@@ -63,6 +63,7 @@ mod method;
 mod mixed;
 mod ops;
 mod reverse;
+mod size;
 mod structure;
 mod tensor;
 pub use cut::with_tangents;
@@ -97,6 +98,7 @@ pub use mixed::{
     cast_as, constant_duals, float_from, product_items, sum_items, unify, CastAs, ConstantDuals,
     FloatFrom, SumItem, Unify,
 };
+pub use size::{DualTwin, NoHvpThroughSizeMethod, UserSizeMethods, UserSizeMethodsHvp};
 pub use tensor::{dual_constant, dual_tensor, SplitDual};
 
 use num_traits::Float;
