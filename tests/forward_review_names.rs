@@ -333,10 +333,12 @@ impl Poly {
     }
 }
 
-/// jvp: method syntax on a field and a loop local, beside `Vec::len` of fields.
+/// jvp: method syntax on a loop local (`size`), beside `Vec::len` of fields. (`k.p.len()` by
+/// method syntax is refused: `len` is read as a size there, and this one returns an `f64`; ui
+/// `size_named_user_method`.)
 #[differentiable(wrt(k, x), jvp)]
 fn book_sizes(k: &Book, x: f64) -> f64 {
-    let mut s = k.p.len() * x + k.p.c.len() as f64 + k.q.len() as f64;
+    let mut s = Poly::len(&k.p) * x + k.p.c.len() as f64 + k.q.len() as f64;
     for p in &k.q {
         s = s + p.size() * x * x;
     }
@@ -400,8 +402,10 @@ fn size_named_user_methods() {
         };
         assert_close(jv, (at(H) - at(-H)) / (2.0 * H), 1e-6);
     }
-    // (`book_sizes`' jvp is checked against differences only: reverse mode reads `.len()` /
-    // `.size()` by method syntax as sizes, so its `_grad` misses those terms)
+    // both gradients carry every term (a size-named method returning a float is refused, not
+    // read as a size): <u, J v> against the vjp
+    let (_, (gk, gx)) = book_sizes_grad(&k, x);
+    assert_close(book_sizes_jvp(&k, x, &vk, vx).1, dot(&gk, gx), 1e-12);
     let (_, (gk, gx)) = book_sizes_by_path_grad(&k, x);
     assert_close(
         book_sizes_by_path_jvp(&k, x, &vk, vx).1,

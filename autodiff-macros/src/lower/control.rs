@@ -235,7 +235,7 @@ impl Lowerer {
                     }
                     self.check_verbatim(e);
                     let op = Operand {
-                        tokens: e.to_token_stream(),
+                        tokens: self.verbatim_tokens(e),
                         adj: None,
                     };
                     self.alias(dest, &op);

@@ -39,6 +39,7 @@ pub use fuse::scalar_signature;
 mod hoist;
 mod ops;
 mod places;
+mod sizes;
 mod tape;
 
 pub use tape::{checkpointed_segments, Segment};

@@ -36,7 +36,7 @@ impl Lowerer {
             }
             self.check_verbatim(e);
             return Operand {
-                tokens: e.to_token_stream(),
+                tokens: self.verbatim_tokens(e),
                 adj: None,
             };
         }
@@ -232,9 +232,10 @@ impl Lowerer {
                 self.cx.push(diag::unknown_method(span, &name));
                 self.poisoned(&Expr::MethodCall(m.clone()))
             }
-            Some(MethodKind::Inactive | MethodKind::RawRead) => {
-                self.poisoned(&Expr::MethodCall(m.clone()))
-            }
+            Some(MethodKind::Inactive | MethodKind::RawRead) => Operand {
+                tokens: self.verbatim_tokens(&Expr::MethodCall(m.clone())),
+                adj: None,
+            },
             Some(MethodKind::Identity) => {
                 let recv = self.lower_leaf(&m.receiver);
                 let out = self.temp();

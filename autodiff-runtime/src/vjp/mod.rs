@@ -41,6 +41,7 @@ mod narrowed;
 mod reduce_ext;
 mod scalar;
 mod select;
+mod sizes;
 mod tensor_methods;
 mod tensor_powf;
 mod trace;
@@ -70,6 +71,7 @@ pub use narrowed::{
 pub use reduce_ext::{LanePb, ReduceExtVjp};
 pub use scalar::*;
 pub use select::{GatherPb, GetPb, IndexAlongPb, MaskedFillPb, SelectVjp, WhereCondPb};
+pub use sizes::{size_value, SizeValue};
 pub use tensor_methods::*;
 pub use tensor_powf::{PowfExpOnlyPb, PowfExpPb, TensorPowfVjp};
 pub use trace::{NoTrace, Trace, TraceIter};
