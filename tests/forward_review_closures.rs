@@ -7,32 +7,7 @@
 
 mod common;
 use autodiff::prelude::*;
-use common::{assert_close, H};
 use proptest::prelude::*;
-
-/// Checks `NAME_jvp` and `NAME_hvp` of `f(x, y, extra..)` at `(x, y)` along `(vx, vy)`.
-macro_rules! check_xy {
-    ($f:ident, $jvp:ident, $vjp:ident, $grad:ident, $hvp:ident; ($($e:expr),*); $x:expr, $y:expr) => {{
-        let (x, y): (f64, f64) = ($x, $y);
-        let (vx, vy) = (0.7, -0.4);
-        let (val, jv) = $jvp(x, y, $($e,)* vx, vy);
-        assert_eq!(val, $f(x, y, $($e),*), "value of {}", stringify!($f));
-        let along = |s: f64| $f(x + s * vx, y + s * vy, $($e),*);
-        assert_close(jv, (along(H) - along(-H)) / (2.0 * H), 1e-6);
-        let u = 1.3;
-        let (_, pb) = $vjp(x, y, $($e),*);
-        let (gx, gy) = pb(u);
-        assert_close(u * jv, gx * vx + gy * vy, 1e-12);
-        let (v2, g, hv) = $hvp(x, y, $($e,)* vx, vy);
-        assert_eq!(v2, val);
-        assert_close(g.0, gx / u, 1e-12);
-        assert_close(g.1, gy / u, 1e-12);
-        let grad_along = |s: f64| $grad(x + s * vx, y + s * vy, $($e),*).1;
-        let (gp, gm) = (grad_along(H), grad_along(-H));
-        assert_close(hv.0, (gp.0 - gm.0) / (2.0 * H), 1e-6);
-        assert_close(hv.1, (gp.1 - gm.1) / (2.0 * H), 1e-6);
-    }};
-}
 
 /// Unannotated and annotated closure parameters called with dual values, in `f64::` calls.
 #[differentiable(jvp, hvp)]

@@ -3,6 +3,7 @@
 //! summed.
 #![allow(dead_code)]
 
+pub mod check_fns;
 pub mod counting;
 pub mod model_modes;
 
