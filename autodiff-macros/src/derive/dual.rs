@@ -95,31 +95,18 @@ pub(crate) fn emit(info: &StructInfo<'_>) -> TokenStream {
     let split = split_body(info, &twin);
     let split_tangent = split_tangent_body(info, &format_ident!("{}Tangent", twin));
     let twin_derive = twin_differentiable(info, &twin, &params);
+    let dualize_impl = dualize_impl(
+        name,
+        &generics,
+        &quote!(#twin<#(#args),*>),
+        [seed, constant, split, split_tangent],
+    );
     quote! {
         #[doc = #doc]
         #[doc(hidden)]
         #[derive(Clone, Debug)]
         #definition
-        #[automatically_derived]
-        #[allow(unused_variables, clippy::unit_arg)]
-        impl #impl_g #dualize for #name #ty_g #where_c {
-            type Dual = #twin<#(#args),*>;
-            #[track_caller]
-            fn seed(&self, t: &Self::Tangent) -> Self::Dual {
-                #seed
-            }
-            fn constant(&self) -> Self::Dual {
-                #constant
-            }
-            fn split(d: Self::Dual) -> (Self, Self::Tangent) {
-                #split
-            }
-            fn split_tangent(
-                t: <Self::Dual as ::autodiff::Differentiable>::Tangent,
-            ) -> (Self::Tangent, Self::Tangent) {
-                #split_tangent
-            }
-        }
+        #dualize_impl
         // its users' methods named `len`, `size`, .. (`forward::UserSizeMethods`)
         #[automatically_derived]
         impl<#(#params),*> ::autodiff::forward::DualTwin for #twin<#(#params),*> {}
@@ -257,5 +244,39 @@ fn split_body(info: &StructInfo<'_>, twin: &syn::Ident) -> TokenStream {
         let #twin { #(#members: #locals),* } = d;
         #(#splits)*
         (#name { #(#values),* }, #tangent { #(#tangents),* })
+    }
+}
+
+/// A struct's `Dualize` impl: its form at dual numbers `dual`, and the bodies of `seed`,
+/// `constant`, `split` and `split_tangent` (the twin's, or the struct's own at `Dual<T>`:
+/// `dual_elem.rs`).
+pub(super) fn dualize_impl(
+    name: &syn::Ident,
+    generics: &syn::Generics,
+    dual: &TokenStream,
+    [seed, constant, split, split_tangent]: [TokenStream; 4],
+) -> TokenStream {
+    let (impl_g, ty_g, where_c) = generics.split_for_impl();
+    quote! {
+        #[automatically_derived]
+        #[allow(unused_variables, clippy::unit_arg)]
+        impl #impl_g ::autodiff::forward::Dualize for #name #ty_g #where_c {
+            type Dual = #dual;
+            #[track_caller]
+            fn seed(&self, t: &Self::Tangent) -> Self::Dual {
+                #seed
+            }
+            fn constant(&self) -> Self::Dual {
+                #constant
+            }
+            fn split(d: Self::Dual) -> (Self, Self::Tangent) {
+                #split
+            }
+            fn split_tangent(
+                t: <Self::Dual as ::autodiff::Differentiable>::Tangent,
+            ) -> (Self::Tangent, Self::Tangent) {
+                #split_tangent
+            }
+        }
     }
 }

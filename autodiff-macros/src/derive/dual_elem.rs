@@ -188,6 +188,12 @@ pub(crate) fn emit(info: &StructInfo<'_>, elem: &syn::Ident) -> TokenStream {
     let split = split_body(info, &kinds);
     let split_tangent =
         super::dual::split_tangent_body(info, &format_ident!("{}Tangent", info.input.ident));
+    let dualize_impl = super::dual::dualize_impl(
+        name,
+        &generics,
+        &self_dual.to_token_stream(),
+        [seed, constant, split, split_tangent],
+    );
     quote! {
         // a struct literal `Name { .. }` in a copy at dual numbers (`forward_struct_lit.rs`)
         #[automatically_derived]
@@ -203,26 +209,8 @@ pub(crate) fn emit(info: &StructInfo<'_>, elem: &syn::Ident) -> TokenStream {
         }
         #[automatically_derived]
         impl #impl_g ::autodiff::forward::DualizeAs<#self_dual> for #name #ty_g #where_c {}
-        #[automatically_derived]
-        #[allow(unused_variables, clippy::unit_arg)]
-        impl #impl_g #dualize for #name #ty_g #where_c {
-            type Dual = #self_dual;
-            #[track_caller]
-            fn seed(&self, t: &Self::Tangent) -> Self::Dual {
-                #seed
-            }
-            fn constant(&self) -> Self::Dual {
-                #constant
-            }
-            fn split(d: Self::Dual) -> (Self, Self::Tangent) {
-                #split
-            }
-            fn split_tangent(
-                t: <Self::Dual as ::autodiff::Differentiable>::Tangent,
-            ) -> (Self::Tangent, Self::Tangent) {
-                #split_tangent
-            }
-        }
+        #dualize_impl
+
     }
 }
 
