@@ -4,20 +4,11 @@
 //! method copy the macro can name. Checked against the reverse mode and central differences.
 
 mod common;
+#[path = "common/layers.rs"]
+mod layers;
 use autodiff::prelude::*;
 use common::model_modes::{check_modes, Modes};
-
-#[derive(Clone, Debug, Differentiable)]
-struct Lin {
-    w: Tensor<f64>,
-    b: Tensor<f64>,
-}
-
-#[derive(Clone, Debug, Differentiable)]
-struct Mlp {
-    layers: Vec<Lin>,
-    head: Lin,
-}
+use layers::{mlp, tangent_of, Lin, Mlp};
 
 impl Lin {
     #[differentiable(wrt(self, x), jvp, hvp)]
@@ -37,31 +28,6 @@ impl Mlp {
         }
         let h = Lin::forward(&self.layers[0], &h) + Lin::forward(&self.head, &h);
         (&h * &h).sum()
-    }
-}
-
-fn lin(seed: u64, n: usize) -> Lin {
-    Lin {
-        w: Tensor::randn_scaled(&[n, n], seed, 0.5),
-        b: Tensor::randn_scaled(&[n], seed + 1, 0.5),
-    }
-}
-
-fn mlp(seed: u64) -> Mlp {
-    Mlp {
-        layers: vec![lin(seed, 3), lin(seed + 2, 3)],
-        head: lin(seed + 4, 3),
-    }
-}
-
-fn tangent_of(m: &Mlp) -> MlpTangent {
-    let t = |l: &Lin| LinTangent {
-        w: l.w.clone(),
-        b: l.b.clone(),
-    };
-    MlpTangent {
-        layers: m.layers.iter().map(t).collect(),
-        head: t(&m.head),
     }
 }
 
