@@ -87,22 +87,47 @@ fn trait_impl_around(item: &proc_macro2::TokenStream) -> Option<String> {
     source_around_call_site().and_then(|(text, line)| enclosing::trait_impl_header(&text, line))
 }
 
-/// The text of the file the attribute is in, and the attribute's line.
+/// The text of the file the attribute is in, and the attribute's line. Each file is read once
+/// per version (the macro's process serves every expansion of a crate, and an IDE's serves
+/// them across edits: the cache is keyed by the file's modification time and length), not once
+/// per function.
 #[cfg(ad_span_file)]
 #[allow(clippy::incompatible_msrv)] // only built by compilers that have them (build.rs)
-fn source_around_call_site() -> Option<(String, usize)> {
+fn source_around_call_site() -> Option<(std::rc::Rc<str>, usize)> {
+    use std::collections::HashMap;
+    use std::rc::Rc;
+    thread_local! {
+        static SOURCES: std::cell::RefCell<HashMap<SourceKey, Rc<str>>> =
+            std::cell::RefCell::default();
+    }
+    type SourceKey = (std::path::PathBuf, Option<std::time::SystemTime>, u64);
     let span = proc_macro::Span::call_site();
-    let text = std::fs::read_to_string(span.local_file()?).ok()?;
+    let path = span.local_file()?;
+    let meta = std::fs::metadata(&path).ok()?;
+    let key: SourceKey = (path, meta.modified().ok(), meta.len());
+    let cached = SOURCES.with(|s| s.borrow().get(&key).cloned());
+    let text = match cached {
+        Some(text) => text,
+        None => {
+            let text: Rc<str> = std::fs::read_to_string(&key.0).ok()?.into();
+            SOURCES.with(|s| {
+                let mut s = s.borrow_mut();
+                s.retain(|k, _| k.0 != key.0); // an older version of the same file
+                s.insert(key, Rc::clone(&text));
+            });
+            text
+        }
+    };
     Some((text, span.line()))
 }
 
 #[cfg(not(ad_span_file))]
-fn source_around_call_site() -> Option<(String, usize)> {
+fn source_around_call_site() -> Option<(std::rc::Rc<str>, usize)> {
     None
 }
 
 /// The text of the file the attribute is in (for `enclosing::struct_is_generic`).
-fn source_here() -> Option<String> {
+fn source_here() -> Option<std::rc::Rc<str>> {
     source_around_call_site().map(|(text, _)| text)
 }
 
