@@ -5,7 +5,7 @@
 
 mod common;
 use autodiff::prelude::*;
-use common::{assert_close, flat_tangent, shifted_along};
+use common::{assert_close, fd_hvp, flat_tangent};
 use proptest::prelude::*;
 
 #[derive(Clone, Debug, Differentiable)]
@@ -27,19 +27,6 @@ fn grown(p: &Lin) -> Lin {
 fn grown_loss(p: &Lin, x: &Tensor<f64>) -> Tensor<f64> {
     let q = grown(p);
     (x.matmul(&q.w) + &q.b).tanh().sum()
-}
-
-/// Central differences of the flat gradient `grad` at `m` along `v`.
-fn fd_hvp<M: Differentiable + Clone>(grad: impl Fn(&M) -> Vec<f64>, m: &M, v: &[f64]) -> Vec<f64> {
-    let h = 1e-5;
-    let (gp, gm) = (
-        grad(&shifted_along(m, v, h)),
-        grad(&shifted_along(m, v, -h)),
-    );
-    gp.iter()
-        .zip(&gm)
-        .map(|(a, b)| (a - b) / (2.0 * h))
-        .collect()
 }
 
 fn lin(seed: u64) -> Lin {

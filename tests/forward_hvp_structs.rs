@@ -4,7 +4,7 @@
 
 mod common;
 use autodiff::prelude::*;
-use common::{assert_close, flat_tangent, shifted_along};
+use common::{assert_close, fd_hvp, flat_tangent};
 use proptest::prelude::*;
 
 #[derive(Clone, Debug, Differentiable)]
@@ -25,20 +25,6 @@ fn tangent(l: &Lin) -> LinTangent {
         w: l.w.clone(),
         b: l.b.clone(),
     }
-}
-
-/// Central differences, along the flat direction `v`, of the flat gradient `grad` at `m`: the
-/// Hessian-vector product `H·v`, to compare with `NAME_hvp`'s.
-fn fd_hvp<M: Differentiable + Clone>(grad: impl Fn(&M) -> Vec<f64>, m: &M, v: &[f64]) -> Vec<f64> {
-    let h = 1e-5;
-    let (gp, gm) = (
-        grad(&shifted_along(m, v, h)),
-        grad(&shifted_along(m, v, -h)),
-    );
-    gp.iter()
-        .zip(&gm)
-        .map(|(a, b)| (a - b) / (2.0 * h))
-        .collect()
 }
 
 fn assert_all_close(a: &[f64], b: &[f64], tol: f64) {

@@ -232,3 +232,21 @@ pub fn shifted_along<M: autodiff::Differentiable + Clone>(m: &M, v: &[f64], h: f
     });
     c
 }
+
+/// Central differences, along the flat direction `v`, of the flat gradient `grad` at `m`: the
+/// Hessian-vector product `H·v`, to compare with `NAME_hvp`'s.
+pub fn fd_hvp<M: autodiff::Differentiable + Clone>(
+    grad: impl Fn(&M) -> Vec<f64>,
+    m: &M,
+    v: &[f64],
+) -> Vec<f64> {
+    let h = 1e-5;
+    let (gp, gm) = (
+        grad(&shifted_along(m, v, h)),
+        grad(&shifted_along(m, v, -h)),
+    );
+    gp.iter()
+        .zip(&gm)
+        .map(|(a, b)| (a - b) / (2.0 * h))
+        .collect()
+}
