@@ -25,6 +25,11 @@ fn pairwise<T: Float>(start: usize, len: usize, block: &impl Fn(usize, usize) ->
 /// Sums `f(x)` over a short slice with independent lanes.
 #[inline(always)]
 fn lanes_map_sum<T: Float>(x: &[T], f: impl Fn(T) -> T) -> T {
+    if x.len() < LANES {
+        // The same result as below, bit for bit: the lanes would stay `+0.0`, and adding `+0.0`
+        // changes nothing in a sum that starts at `+0.0` (it is never `-0.0`).
+        return x.iter().fold(T::zero(), |s, &v| s + f(v));
+    }
     let mut acc = [T::zero(); LANES];
     let chunks = x.chunks_exact(LANES);
     let rest = chunks.remainder();

@@ -34,8 +34,8 @@ pub(crate) fn binary<T: Element>(
 ) -> Tensor<T> {
     let Some(shape) = result_shape(op, a, b) else {
         let it = a.as_slice().iter().zip(b.as_slice());
-        let data = super::pool::collect(a.numel(), it.map(|(&x, &y)| f(x, y)));
-        return a.with_same_shape(data);
+        let it = it.map(|(&x, &y)| f(x, y));
+        return Tensor::collect_shaped(a.numel(), it, a.dims.clone());
     };
     binary_broadcast(&shape, a, b, f)
 }

@@ -57,9 +57,8 @@ impl<T: Element> Tensor<T> {
         let x = self.as_slice();
         if n <= SMALL {
             // one block, and no buffer but the derivative's
-            let mut ds = pool::with_capacity(n);
-            ds.extend(x.iter().map(|&v| scale * f(v).1));
-            let ds = self.with_same_shape(ds);
+            let ds = x.iter().map(|&v| scale * f(v).1);
+            let ds = Tensor::collect_shaped(n, ds, self.dims.clone());
             let mut yb = [T::zero(); SMALL];
             for (y, &v) in yb[..n].iter_mut().zip(x) {
                 *y = f(v).0;

@@ -60,7 +60,7 @@ impl<T: Element> Tensor<T> {
     /// assert_eq!((s.ndim(), s.item()), (0, 3.0));
     /// ```
     pub fn scalar(v: T) -> Self {
-        Tensor::from_parts(vec![v], Dims::new(&[]))
+        Tensor::scalar_in_line(v)
     }
 
     /// A tensor of shape `shape` with every element equal to `value`.
@@ -70,10 +70,8 @@ impl<T: Element> Tensor<T> {
     /// assert_eq!(Tensor::full(&[2], 4.5f32).to_vec(), vec![4.5, 4.5]);
     /// ```
     pub fn full(shape: &[usize], value: T) -> Self {
-        Tensor::from_parts(
-            super::pool::filled(numel_of(shape), value),
-            Dims::new(shape),
-        )
+        let n = numel_of(shape);
+        Tensor::collect_shaped(n, std::iter::repeat_n(value, n), Dims::new(shape))
     }
 
     /// A tensor of zeros.
@@ -104,12 +102,12 @@ impl<T: Element> Tensor<T> {
     /// assert_eq!(x.zeros_like().shape(), &[2, 3]);
     /// ```
     pub fn zeros_like(&self) -> Self {
-        self.with_same_shape(vec![T::zero(); self.numel()])
+        Tensor::full(self.shape(), T::zero())
     }
 
     /// Ones with the shape of `self`.
     pub fn ones_like(&self) -> Self {
-        self.with_same_shape(vec![T::one(); self.numel()])
+        Tensor::full(self.shape(), T::one())
     }
 
     /// The 1-D tensor `[0, 1, .., end - 1]` as floats, like `torch.arange(4.0)`.

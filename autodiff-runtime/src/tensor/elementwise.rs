@@ -14,8 +14,8 @@ impl<T: Element> Tensor<T> {
     /// ```
     #[inline]
     pub fn map(&self, f: impl Fn(T) -> T) -> Tensor<T> {
-        let data = super::pool::collect(self.numel(), self.as_slice().iter().map(|&v| f(v)));
-        self.with_same_shape(data)
+        let it = self.as_slice().iter().map(|&v| f(v));
+        Tensor::collect_shaped(self.numel(), it, self.dims.clone())
     }
 
     /// Applies `f` to every element, consuming `self`: the buffer is reused when no other tensor
@@ -55,8 +55,8 @@ impl<T: Element> Tensor<T> {
     pub fn zip_map(&self, other: &Tensor<T>, f: impl Fn(T, T) -> T) -> Tensor<T> {
         self.expect_same_shape("zip_map", other);
         let it = self.as_slice().iter().zip(other.as_slice());
-        let data = super::pool::collect(self.numel(), it.map(|(&a, &b)| f(a, b)));
-        self.with_same_shape(data)
+        let it = it.map(|(&a, &b)| f(a, b));
+        Tensor::collect_shaped(self.numel(), it, self.dims.clone())
     }
 
     /// Combines three tensors of the same shape element by element, allocating only the output.
@@ -76,8 +76,8 @@ impl<T: Element> Tensor<T> {
         self.expect_same_shape("zip3_map", b);
         self.expect_same_shape("zip3_map", c);
         let it = self.as_slice().iter().zip(b.as_slice()).zip(c.as_slice());
-        let data = super::pool::collect(self.numel(), it.map(|((&x, &y), &z)| f(x, y, z)));
-        self.with_same_shape(data)
+        let it = it.map(|((&x, &y), &z)| f(x, y, z));
+        Tensor::collect_shaped(self.numel(), it, self.dims.clone())
     }
 
     #[track_caller]

@@ -129,8 +129,28 @@ impl<T: Element> Tensor<T> {
     pub(crate) fn from_parts(data: Vec<T>, dims: Dims) -> Self {
         debug_assert_eq!(data.len(), storage::numel_of(dims.as_slice()));
         Tensor {
-            data: Arc::new(pool::Buffer(data)),
+            data: Arc::new(pool::Buffer::from_vec(data)),
             dims,
+        }
+    }
+
+    /// A tensor of shape `dims` from an iterator of exactly `n` elements (one allocation when
+    /// they are few: see `pool::Buffer`).
+    #[inline]
+    pub(crate) fn collect_shaped(n: usize, it: impl Iterator<Item = T>, dims: Dims) -> Self {
+        debug_assert_eq!(n, storage::numel_of(dims.as_slice()));
+        Tensor {
+            data: Arc::new(pool::Buffer::collect(n, it)),
+            dims,
+        }
+    }
+
+    /// The 0-d tensor holding `v` (one allocation).
+    #[inline]
+    pub(crate) fn scalar_in_line(v: T) -> Self {
+        Tensor {
+            data: Arc::new(pool::Buffer::one(v)),
+            dims: Dims::new(&[]),
         }
     }
 
@@ -198,14 +218,14 @@ impl<T: Element> Tensor<T> {
 
     /// The elements in row-major order, as a new `Vec`.
     pub fn to_vec(&self) -> Vec<T> {
-        self.data.0.clone()
+        self.as_slice().to_vec()
     }
 
     /// The elements in row-major order, without copying when the buffer is not shared.
     pub fn into_vec(self) -> Vec<T> {
         match Arc::try_unwrap(self.data) {
-            Ok(mut buffer) => std::mem::take(&mut buffer.0),
-            Err(shared) => shared.0.clone(),
+            Ok(buffer) => buffer.into_vec(),
+            Err(shared) => shared.to_vec(),
         }
     }
 
@@ -233,13 +253,13 @@ impl<T: Element> Tensor<T> {
     /// assert_eq!(b.to_vec(), vec![1.0, 0.0]);
     /// ```
     pub fn as_mut_slice(&mut self) -> &mut [T] {
-        Arc::make_mut(&mut self.data).0.as_mut_slice()
+        &mut **Arc::make_mut(&mut self.data)
     }
 
     /// The elements for writing if no other tensor shares the buffer.
     #[inline]
     pub(crate) fn unique_slice_mut(&mut self) -> Option<&mut [T]> {
-        Arc::get_mut(&mut self.data).map(|b| b.0.as_mut_slice())
+        Arc::get_mut(&mut self.data).map(|b| &mut **b)
     }
 
     /// Whether this tensor is the only owner of its buffer (so in-place updates do not copy).

@@ -11,6 +11,7 @@ pub(crate) enum Dims {
 }
 
 impl Dims {
+    #[inline]
     pub(crate) fn new(shape: &[usize]) -> Self {
         match *shape {
             [] => Dims::Inline {
@@ -25,8 +26,14 @@ impl Dims {
                 len: 2,
                 dims: [a, b],
             },
-            _ => Dims::Shared(shape.into()),
+            _ => Self::shared(shape),
         }
+    }
+
+    /// More than two dimensions: shared (kept out of line, so `new` inlines to a few moves).
+    #[inline(never)]
+    fn shared(shape: &[usize]) -> Self {
+        Dims::Shared(shape.into())
     }
 
     #[inline]
