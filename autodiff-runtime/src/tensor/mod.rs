@@ -253,7 +253,7 @@ impl<T: Element> Tensor<T> {
     /// assert_eq!(b.to_vec(), vec![1.0, 0.0]);
     /// ```
     pub fn as_mut_slice(&mut self) -> &mut [T] {
-        &mut **Arc::make_mut(&mut self.data)
+        &mut Arc::make_mut(&mut self.data)[..]
     }
 
     /// The elements for writing if no other tensor shares the buffer.
