@@ -86,9 +86,8 @@ pub(crate) use select::gather_offsets;
 pub(crate) use special::erf;
 pub(crate) use storage::{contiguous_strides, same_shape};
 
-use std::sync::Arc;
-use storage::Dims;
 pub use storage::Shape;
+use storage::{Dims, Elements};
 
 /// An n-dimensional array of `f32` (the default) or `f64`, contiguous and row-major, with
 /// storage shared by `Arc`.
@@ -108,16 +107,17 @@ pub use storage::Shape;
 /// assert_eq!(format!("{}", x.sum()), "tensor(10.)");
 /// ```
 pub struct Tensor<T: 'static = f32> {
-    data: Arc<pool::Buffer<T>>,
+    data: Elements<T>,
     dims: Dims,
 }
 
-impl<T: 'static> Clone for Tensor<T> {
-    /// O(1): shares the element buffer (and the shape when it has more than two dimensions).
+impl<T: Copy + 'static> Clone for Tensor<T> {
+    /// O(1): shares the element buffer (and the shape when it has more than two dimensions);
+    /// a one-element tensor copies its element instead (it is stored in line).
     #[inline]
     fn clone(&self) -> Self {
         Tensor {
-            data: Arc::clone(&self.data),
+            data: self.data.clone(),
             dims: self.dims.clone(),
         }
     }
@@ -129,7 +129,7 @@ impl<T: Element> Tensor<T> {
     pub(crate) fn from_parts(data: Vec<T>, dims: Dims) -> Self {
         debug_assert_eq!(data.len(), storage::numel_of(dims.as_slice()));
         Tensor {
-            data: Arc::new(pool::Buffer::from_vec(data)),
+            data: Elements::from_vec(data),
             dims,
         }
     }
@@ -140,7 +140,7 @@ impl<T: Element> Tensor<T> {
     pub(crate) fn collect_shaped(n: usize, it: impl Iterator<Item = T>, dims: Dims) -> Self {
         debug_assert_eq!(n, storage::numel_of(dims.as_slice()));
         Tensor {
-            data: Arc::new(pool::Buffer::collect(n, it)),
+            data: Elements::collect(n, it),
             dims,
         }
     }
@@ -149,7 +149,7 @@ impl<T: Element> Tensor<T> {
     #[inline]
     pub(crate) fn scalar_in_line(v: T) -> Self {
         Tensor {
-            data: Arc::new(pool::Buffer::one(v)),
+            data: Elements::One(v),
             dims: Dims::new(&[]),
         }
     }
@@ -187,7 +187,7 @@ impl<T: Element> Tensor<T> {
     /// The number of elements (the product of the shape; 1 for a 0-d tensor).
     #[inline]
     pub fn numel(&self) -> usize {
-        self.data.len()
+        self.data.as_slice().len()
     }
 
     /// The dtype name: `"float32"` or `"float64"`.
@@ -223,10 +223,7 @@ impl<T: Element> Tensor<T> {
 
     /// The elements in row-major order, without copying when the buffer is not shared.
     pub fn into_vec(self) -> Vec<T> {
-        match Arc::try_unwrap(self.data) {
-            Ok(buffer) => buffer.into_vec(),
-            Err(shared) => shared.to_vec(),
-        }
+        self.data.into_vec()
     }
 
     /// The elements in row-major order.
@@ -238,7 +235,7 @@ impl<T: Element> Tensor<T> {
     /// ```
     #[inline]
     pub fn as_slice(&self) -> &[T] {
-        &self.data
+        self.data.as_slice()
     }
 
     /// The elements for writing, copying the buffer first if another tensor shares it
@@ -253,23 +250,23 @@ impl<T: Element> Tensor<T> {
     /// assert_eq!(b.to_vec(), vec![1.0, 0.0]);
     /// ```
     pub fn as_mut_slice(&mut self) -> &mut [T] {
-        &mut Arc::make_mut(&mut self.data)[..]
+        self.data.make_mut()
     }
 
     /// The elements for writing if no other tensor shares the buffer.
     #[inline]
     pub(crate) fn unique_slice_mut(&mut self) -> Option<&mut [T]> {
-        Arc::get_mut(&mut self.data).map(|b| &mut **b)
+        self.data.get_mut()
     }
 
     /// Whether this tensor is the only owner of its buffer (so in-place updates do not copy).
     pub fn is_unique(&self) -> bool {
-        Arc::strong_count(&self.data) == 1 && Arc::weak_count(&self.data) == 0
+        self.data.is_unique()
     }
 
     /// Whether two tensors share the same element buffer.
     pub fn shares_storage_with(&self, other: &Tensor<T>) -> bool {
-        Arc::ptr_eq(&self.data, &other.data)
+        self.data.shares_with(&other.data)
     }
 
     /// A tensor with the same value that no gradient flows through.

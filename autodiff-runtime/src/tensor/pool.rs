@@ -141,14 +141,6 @@ impl<T: Copy + Default + 'static> Buffer<T> {
         }
     }
 
-    /// One element, in line.
-    #[inline]
-    pub(crate) fn one(v: T) -> Self {
-        let mut buf = [T::default(); SMALL];
-        buf[0] = v;
-        Buffer::Small { len: 1, buf }
-    }
-
     /// The `n` elements of `it` (an iterator of exactly `n` items): in line when they are few,
     /// else in a (possibly recycled) `Vec`.
     #[inline]

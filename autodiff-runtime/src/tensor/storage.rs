@@ -1,6 +1,102 @@
 //! Storage: the shared element buffer and the shape, both cheap to clone.
 
+use super::pool::Buffer;
 use std::sync::Arc;
+
+/// A tensor's elements: one element in line (0-d tensors and the other one-element tensors
+/// cost no allocation, and a clone copies the element), or a buffer shared by `Arc` (a clone
+/// shares it, a write copies it first when it is shared).
+pub(crate) enum Elements<T: 'static> {
+    One(T),
+    Shared(Arc<Buffer<T>>),
+}
+
+impl<T: Copy + Default + 'static> Elements<T> {
+    /// Takes `data` as the elements.
+    #[inline]
+    pub(crate) fn from_vec(data: Vec<T>) -> Self {
+        match *data {
+            [v] => Elements::One(v),
+            _ => Elements::Shared(Arc::new(Buffer::from_vec(data))),
+        }
+    }
+
+    /// The `n` elements of `it` (an iterator of exactly `n` items).
+    #[inline]
+    pub(crate) fn collect(n: usize, mut it: impl Iterator<Item = T>) -> Self {
+        if n == 1 {
+            if let Some(v) = it.next() {
+                return Elements::One(v);
+            }
+        }
+        Elements::Shared(Arc::new(Buffer::collect(n, it)))
+    }
+
+    /// The elements as a `Vec`, without copying a `Vec` that holds them and is not shared.
+    pub(crate) fn into_vec(self) -> Vec<T> {
+        match self {
+            Elements::One(v) => vec![v],
+            Elements::Shared(b) => match Arc::try_unwrap(b) {
+                Ok(buffer) => buffer.into_vec(),
+                Err(shared) => shared.to_vec(),
+            },
+        }
+    }
+
+    /// The elements for writing, copying a shared buffer first.
+    #[inline]
+    pub(crate) fn make_mut(&mut self) -> &mut [T] {
+        match self {
+            Elements::One(v) => std::slice::from_mut(v),
+            Elements::Shared(b) => &mut Arc::make_mut(b)[..],
+        }
+    }
+}
+
+impl<T: 'static> Elements<T> {
+    #[inline(always)]
+    pub(crate) fn as_slice(&self) -> &[T] {
+        match self {
+            Elements::One(v) => std::slice::from_ref(v),
+            Elements::Shared(b) => b,
+        }
+    }
+
+    /// The elements for writing, if no other tensor shares them.
+    #[inline]
+    pub(crate) fn get_mut(&mut self) -> Option<&mut [T]> {
+        match self {
+            Elements::One(v) => Some(std::slice::from_mut(v)),
+            Elements::Shared(b) => Arc::get_mut(b).map(|b| &mut b[..]),
+        }
+    }
+
+    /// Whether no other tensor shares the elements (always, for one element in line).
+    pub(crate) fn is_unique(&self) -> bool {
+        match self {
+            Elements::One(_) => true,
+            Elements::Shared(b) => Arc::strong_count(b) == 1 && Arc::weak_count(b) == 0,
+        }
+    }
+
+    /// Whether both share one buffer (never for elements in line, which are copied).
+    pub(crate) fn shares_with(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Elements::Shared(a), Elements::Shared(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}
+
+impl<T: Copy + 'static> Clone for Elements<T> {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Elements::One(v) => Elements::One(*v),
+            Elements::Shared(b) => Elements::Shared(Arc::clone(b)),
+        }
+    }
+}
 
 /// A shape that lives inline for up to two dimensions (no allocation for scalars, vectors and
 /// matrices) and behind an `Arc` beyond, so cloning never allocates.
@@ -99,8 +195,10 @@ mod tests {
 
     #[test]
     fn tensor_is_small_and_shapes_round_trip() {
-        assert!(std::mem::size_of::<Tensor<f32>>() <= 32);
-        assert!(std::mem::size_of::<Tensor<f64>>() <= 32);
+        // the elements (an `Arc` or one element in line, with the tag) and the shape (two
+        // dimensions in line): five words
+        assert!(std::mem::size_of::<Tensor<f32>>() <= 40);
+        assert!(std::mem::size_of::<Tensor<f64>>() <= 40);
         for shape in [&[][..], &[3], &[2, 3], &[2, 3, 4], &[1, 1, 1, 1, 5]] {
             assert_eq!(Dims::new(shape).as_slice(), shape);
         }
