@@ -33,9 +33,12 @@ pub(crate) fn binary<T: Element>(
     f: impl Fn(T, T) -> T,
 ) -> Tensor<T> {
     let Some(shape) = result_shape(op, a, b) else {
+        if let ([x], [y]) = (a.as_slice(), b.as_slice()) {
+            return a.one_like(f(*x, *y));
+        }
         let it = a.as_slice().iter().zip(b.as_slice());
-        let it = it.map(|(&x, &y)| f(x, y));
-        return Tensor::collect_shaped(a.numel(), it, a.dims.clone());
+        let data = super::pool::collect(a.numel(), it.map(|(&x, &y)| f(x, y)));
+        return a.with_same_shape(data);
     };
     binary_broadcast(&shape, a, b, f)
 }

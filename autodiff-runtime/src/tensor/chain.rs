@@ -57,8 +57,7 @@ impl<T: Element> Tensor<T> {
         let x = self.as_slice();
         if n <= SMALL {
             // one block, and no buffer but the derivative's
-            let ds = x.iter().map(|&v| scale * f(v).1);
-            let ds = Tensor::collect_shaped(n, ds, self.dims.clone());
+            let ds = self.map(|v| scale * f(v).1);
             let mut yb = [T::zero(); SMALL];
             for (y, &v) in yb[..n].iter_mut().zip(x) {
                 *y = f(v).0;

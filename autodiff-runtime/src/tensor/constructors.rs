@@ -60,7 +60,7 @@ impl<T: Element> Tensor<T> {
     /// assert_eq!((s.ndim(), s.item()), (0, 3.0));
     /// ```
     pub fn scalar(v: T) -> Self {
-        Tensor::scalar_in_line(v)
+        Tensor::one_shaped(v, Dims::new(&[]))
     }
 
     /// A tensor of shape `shape` with every element equal to `value`.
@@ -70,8 +70,10 @@ impl<T: Element> Tensor<T> {
     /// assert_eq!(Tensor::full(&[2], 4.5f32).to_vec(), vec![4.5, 4.5]);
     /// ```
     pub fn full(shape: &[usize], value: T) -> Self {
-        let n = numel_of(shape);
-        Tensor::collect_shaped(n, std::iter::repeat_n(value, n), Dims::new(shape))
+        match numel_of(shape) {
+            1 => Tensor::one_shaped(value, Dims::new(shape)),
+            n => Tensor::from_parts(super::pool::filled(n, value), Dims::new(shape)),
+        }
     }
 
     /// A tensor of zeros.

@@ -14,8 +14,11 @@ impl<T: Element> Tensor<T> {
     /// ```
     #[inline]
     pub fn map(&self, f: impl Fn(T) -> T) -> Tensor<T> {
-        let it = self.as_slice().iter().map(|&v| f(v));
-        Tensor::collect_shaped(self.numel(), it, self.dims.clone())
+        if let [v] = self.as_slice() {
+            return self.one_like(f(*v));
+        }
+        let data = super::pool::collect(self.numel(), self.as_slice().iter().map(|&v| f(v)));
+        self.with_same_shape(data)
     }
 
     /// Applies `f` to every element, consuming `self`: the buffer is reused when no other tensor
@@ -54,9 +57,12 @@ impl<T: Element> Tensor<T> {
     #[track_caller]
     pub fn zip_map(&self, other: &Tensor<T>, f: impl Fn(T, T) -> T) -> Tensor<T> {
         self.expect_same_shape("zip_map", other);
+        if let ([a], [b]) = (self.as_slice(), other.as_slice()) {
+            return self.one_like(f(*a, *b));
+        }
         let it = self.as_slice().iter().zip(other.as_slice());
-        let it = it.map(|(&a, &b)| f(a, b));
-        Tensor::collect_shaped(self.numel(), it, self.dims.clone())
+        let data = super::pool::collect(self.numel(), it.map(|(&a, &b)| f(a, b)));
+        self.with_same_shape(data)
     }
 
     /// Combines three tensors of the same shape element by element, allocating only the output.
@@ -76,8 +82,8 @@ impl<T: Element> Tensor<T> {
         self.expect_same_shape("zip3_map", b);
         self.expect_same_shape("zip3_map", c);
         let it = self.as_slice().iter().zip(b.as_slice()).zip(c.as_slice());
-        let it = it.map(|((&x, &y), &z)| f(x, y, z));
-        Tensor::collect_shaped(self.numel(), it, self.dims.clone())
+        let data = super::pool::collect(self.numel(), it.map(|((&x, &y), &z)| f(x, y, z)));
+        self.with_same_shape(data)
     }
 
     #[track_caller]

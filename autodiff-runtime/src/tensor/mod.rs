@@ -125,7 +125,9 @@ impl<T: Copy + 'static> Clone for Tensor<T> {
 
 impl<T: Element> Tensor<T> {
     /// Builds a tensor from a buffer whose length has already been checked against `dims`.
-    #[inline]
+    /// (Not inlined, like the other constructors here: they are called from the element-wise
+    /// maps that every operation instantiates, and one shared copy keeps those small.)
+    #[inline(never)]
     pub(crate) fn from_parts(data: Vec<T>, dims: Dims) -> Self {
         debug_assert_eq!(data.len(), storage::numel_of(dims.as_slice()));
         Tensor {
@@ -134,28 +136,24 @@ impl<T: Element> Tensor<T> {
         }
     }
 
-    /// A tensor of shape `dims` from an iterator of exactly `n` elements (one allocation when
-    /// they are few: see `pool::Buffer`).
+    /// The tensor of shape `dims` (of one element) holding `v`, in line: no allocation.
     #[inline]
-    pub(crate) fn collect_shaped(n: usize, it: impl Iterator<Item = T>, dims: Dims) -> Self {
-        debug_assert_eq!(n, storage::numel_of(dims.as_slice()));
+    pub(crate) fn one_shaped(v: T, dims: Dims) -> Self {
+        debug_assert_eq!(storage::numel_of(dims.as_slice()), 1);
         Tensor {
-            data: Elements::collect(n, it),
+            data: Elements::One(v),
             dims,
         }
     }
 
-    /// The 0-d tensor holding `v` (one allocation).
-    #[inline]
-    pub(crate) fn scalar_in_line(v: T) -> Self {
-        Tensor {
-            data: Elements::One(v),
-            dims: Dims::new(&[]),
-        }
+    /// The one-element tensor of `self`'s shape holding `v` (no allocation).
+    #[inline(never)]
+    pub(crate) fn one_like(&self, v: T) -> Self {
+        Self::one_shaped(v, self.dims.clone())
     }
 
     /// A tensor with `data` laid out in the shape of `self` (lengths must agree).
-    #[inline]
+    #[inline(never)]
     pub(crate) fn with_same_shape(&self, data: Vec<T>) -> Self {
         Self::from_parts(data, self.dims.clone())
     }

@@ -113,102 +113,37 @@ pub(crate) fn recycle<T: 'static>(mut v: Vec<T>) {
     });
 }
 
-/// The storage of a tensor, behind the tensor's `Arc`: up to [`SMALL`] elements in line (so a
-/// scalar or tiny tensor costs one allocation, the `Arc`'s, not two), else a `Vec` that goes back
-/// to the pool when the last tensor sharing it is dropped.
+/// The storage of a tensor: a `Vec` that goes back to the pool when the last tensor sharing it
+/// is dropped.
 #[derive(Debug)]
-pub(crate) enum Buffer<T: 'static> {
-    Small { len: u8, buf: [T; SMALL] },
-    Heap(Vec<T>),
-}
-
-/// Buffers of at most this many elements are stored in line in the tensor's `Arc` allocation.
-pub(crate) const SMALL: usize = 4;
-
-impl<T: Copy + Default + 'static> Buffer<T> {
-    /// Takes `data` as the buffer (a short one is copied in line and its `Vec` freed).
-    #[inline]
-    pub(crate) fn from_vec(data: Vec<T>) -> Self {
-        if data.len() <= SMALL {
-            let mut buf = [T::default(); SMALL];
-            buf[..data.len()].copy_from_slice(&data);
-            Buffer::Small {
-                len: data.len() as u8,
-                buf,
-            }
-        } else {
-            Buffer::Heap(data)
-        }
-    }
-
-    /// The `n` elements of `it` (an iterator of exactly `n` items): in line when they are few,
-    /// else in a (possibly recycled) `Vec`.
-    #[inline]
-    pub(crate) fn collect(n: usize, it: impl Iterator<Item = T>) -> Self {
-        if n <= SMALL {
-            let mut buf = [T::default(); SMALL];
-            let mut len = 0u8;
-            for (slot, v) in buf.iter_mut().zip(it) {
-                *slot = v;
-                len += 1;
-            }
-            Buffer::Small { len, buf }
-        } else {
-            Buffer::Heap(collect(n, it))
-        }
-    }
-
-    /// The elements as a `Vec`, without copying a `Vec` that holds them.
-    pub(crate) fn into_vec(mut self) -> Vec<T> {
-        match &mut self {
-            Buffer::Small { len, buf } => buf[..*len as usize].to_vec(),
-            Buffer::Heap(v) => std::mem::take(v),
-        }
-    }
-}
+pub(crate) struct Buffer<T: 'static>(pub(crate) Vec<T>);
 
 impl<T: 'static> Drop for Buffer<T> {
     fn drop(&mut self) {
-        if let Buffer::Heap(v) = self {
-            recycle(std::mem::take(v));
-        }
+        recycle(std::mem::take(&mut self.0));
     }
 }
 
 impl<T: Copy + 'static> Clone for Buffer<T> {
     fn clone(&self) -> Self {
-        match self {
-            Buffer::Small { len, buf } => Buffer::Small {
-                len: *len,
-                buf: *buf,
-            },
-            Buffer::Heap(data) => {
-                let mut v = with_capacity(data.len());
-                v.extend_from_slice(data);
-                Buffer::Heap(v)
-            }
-        }
+        let mut v = with_capacity(self.0.len());
+        v.extend_from_slice(&self.0);
+        Buffer(v)
     }
 }
 
 impl<T: 'static> std::ops::Deref for Buffer<T> {
-    type Target = [T];
-    #[inline(always)]
-    fn deref(&self) -> &[T] {
-        match self {
-            Buffer::Small { len, buf } => &buf[..*len as usize],
-            Buffer::Heap(v) => v,
-        }
+    type Target = Vec<T>;
+    #[inline]
+    fn deref(&self) -> &Vec<T> {
+        &self.0
     }
 }
 
 impl<T: 'static> std::ops::DerefMut for Buffer<T> {
-    #[inline(always)]
-    fn deref_mut(&mut self) -> &mut [T] {
-        match self {
-            Buffer::Small { len, buf } => &mut buf[..*len as usize],
-            Buffer::Heap(v) => v,
-        }
+    #[inline]
+    fn deref_mut(&mut self) -> &mut Vec<T> {
+        &mut self.0
     }
 }
 
@@ -231,30 +166,6 @@ mod tests {
         // element types have separate pools
         let d: Vec<f64> = with_capacity(1 << 19);
         assert_ne!(d.as_ptr() as *const f32, ptr);
-    }
-
-    #[test]
-    fn small_buffers_are_in_line_and_behave_like_vecs() {
-        for n in 0..=SMALL + 2 {
-            let data: Vec<f64> = (0..n).map(|i| i as f64 + 0.5).collect();
-            let b = Buffer::from_vec(data.clone());
-            assert_eq!(matches!(b, Buffer::Small { .. }), n <= SMALL);
-            assert_eq!(&*b, &data[..]);
-            assert_eq!(&*b.clone(), &data[..]);
-            let c = Buffer::collect(n, data.iter().copied());
-            assert_eq!(matches!(c, Buffer::Small { .. }), n <= SMALL);
-            assert_eq!(c.into_vec(), data);
-        }
-        // copy-on-write and uniqueness are the Arc's, whatever the buffer's variant
-        let a = crate::Tensor::from_vec(vec![1.0f32, 2.0], &[2]);
-        let mut b = a.clone();
-        assert!(b.shares_storage_with(&a) && !b.is_unique());
-        b.as_mut_slice()[0] = 7.0;
-        assert_eq!((a.to_vec(), b.to_vec()), (vec![1.0, 2.0], vec![7.0, 2.0]));
-        assert!(b.is_unique());
-        assert_eq!(b.into_vec(), vec![7.0, 2.0]);
-        let s = crate::Tensor::scalar(3.0f32);
-        assert_eq!((s.item(), s.shape()), (3.0, &[] as &[usize]));
     }
 
     #[test]

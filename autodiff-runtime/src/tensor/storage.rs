@@ -17,19 +17,8 @@ impl<T: Copy + Default + 'static> Elements<T> {
     pub(crate) fn from_vec(data: Vec<T>) -> Self {
         match *data {
             [v] => Elements::One(v),
-            _ => Elements::Shared(Arc::new(Buffer::from_vec(data))),
+            _ => Elements::Shared(Arc::new(Buffer(data))),
         }
-    }
-
-    /// The `n` elements of `it` (an iterator of exactly `n` items).
-    #[inline]
-    pub(crate) fn collect(n: usize, mut it: impl Iterator<Item = T>) -> Self {
-        if n == 1 {
-            if let Some(v) = it.next() {
-                return Elements::One(v);
-            }
-        }
-        Elements::Shared(Arc::new(Buffer::collect(n, it)))
     }
 
     /// The elements as a `Vec`, without copying a `Vec` that holds them and is not shared.
@@ -37,8 +26,8 @@ impl<T: Copy + Default + 'static> Elements<T> {
         match self {
             Elements::One(v) => vec![v],
             Elements::Shared(b) => match Arc::try_unwrap(b) {
-                Ok(buffer) => buffer.into_vec(),
-                Err(shared) => shared.to_vec(),
+                Ok(mut buffer) => std::mem::take(&mut buffer.0),
+                Err(shared) => shared.0.clone(),
             },
         }
     }
@@ -48,7 +37,7 @@ impl<T: Copy + Default + 'static> Elements<T> {
     pub(crate) fn make_mut(&mut self) -> &mut [T] {
         match self {
             Elements::One(v) => std::slice::from_mut(v),
-            Elements::Shared(b) => &mut Arc::make_mut(b)[..],
+            Elements::Shared(b) => Arc::make_mut(b).0.as_mut_slice(),
         }
     }
 }
@@ -67,7 +56,7 @@ impl<T: 'static> Elements<T> {
     pub(crate) fn get_mut(&mut self) -> Option<&mut [T]> {
         match self {
             Elements::One(v) => Some(std::slice::from_mut(v)),
-            Elements::Shared(b) => Arc::get_mut(b).map(|b| &mut b[..]),
+            Elements::Shared(b) => Arc::get_mut(b).map(|b| b.0.as_mut_slice()),
         }
     }
 
@@ -202,6 +191,35 @@ mod tests {
         for shape in [&[][..], &[3], &[2, 3], &[2, 3, 4], &[1, 1, 1, 1, 5]] {
             assert_eq!(Dims::new(shape).as_slice(), shape);
         }
+    }
+
+    #[test]
+    fn one_element_tensors_are_in_line_and_behave_like_others() {
+        for n in 0..4 {
+            let data: Vec<f64> = (0..n).map(|i| i as f64 + 0.5).collect();
+            let t = Tensor::from_vec(data.clone(), &[n]);
+            assert_eq!(matches!(t.data, Elements::One(_)), n == 1);
+            assert_eq!(
+                (t.as_slice(), t.clone().into_vec()),
+                (&data[..], data.clone())
+            );
+            assert_eq!(
+                t.map(|v| 2.0 * v).to_vec(),
+                data.iter().map(|v| 2.0 * v).collect::<Vec<_>>()
+            );
+        }
+        // copy-on-write and uniqueness, whatever the storage
+        let a = Tensor::from_vec(vec![1.0f32, 2.0], &[2]);
+        let mut b = a.clone();
+        assert!(b.shares_storage_with(&a) && !b.is_unique());
+        b.as_mut_slice()[0] = 7.0;
+        assert_eq!((a.to_vec(), b.to_vec()), (vec![1.0, 2.0], vec![7.0, 2.0]));
+        assert!(b.is_unique());
+        assert_eq!(b.into_vec(), vec![7.0, 2.0]);
+        let s = Tensor::scalar(3.0f32);
+        let mut c = s.clone();
+        c.as_mut_slice()[0] = 4.0;
+        assert_eq!((s.item(), c.item(), s.shape()), (3.0, 4.0, &[] as &[usize]));
     }
 
     #[test]
