@@ -1,11 +1,17 @@
-//! Recycling of large element buffers.
+//! Recycling of element buffers: large ones, and tiny ones.
 //!
 //! A gradient computation keeps its forward values alive until the pullback has run and then
 //! frees them all at once; glibc answers by returning that memory to the kernel, and the next
 //! call pays a page fault for every 4 KiB it touches again (measured: ~2/3 of the time of
 //! `mean(3(x+2)^2)`'s value+gradient at 10^6 elements). Like PyTorch's caching allocator, this
 //! pool keeps a few recently freed large buffers per thread and hands them to the next tensor of
-//! a similar size. Small buffers go straight to the allocator, which handles them well.
+//! a similar size.
+//!
+//! Tiny buffers (at most [`TINY`] elements: the gradients and intermediates of small vectors and
+//! matrices) are kept in a short per-thread list as well: taking one from it costs a few
+//! instructions where `malloc` and `free` cost about a hundred, which is most of the time of an
+//! operation on a tensor of four elements. (One-element tensors need no buffer at all.) Buffers
+//! in between go straight to the allocator.
 
 use std::any::Any;
 use std::cell::RefCell;
@@ -17,6 +23,12 @@ const MAX_CACHED_BYTES: usize = 512 << 20;
 /// At most this many buffers are kept per thread and element type.
 const MAX_BUFFERS: usize = 32;
 
+/// Requests for at most this many elements get a buffer of exactly this capacity, kept in the
+/// per-thread list of tiny buffers when it is freed.
+const TINY: usize = 8;
+/// At most this many tiny buffers are kept per thread and element type.
+const MAX_TINY: usize = 64;
+
 #[derive(Default)]
 struct Pools {
     f32: Vec<Vec<f32>>,
@@ -24,17 +36,62 @@ struct Pools {
     bytes: usize,
 }
 
+struct Tiny {
+    f32: Vec<Vec<f32>>,
+    f64: Vec<Vec<f64>>,
+}
+
 thread_local! {
     static POOLS: RefCell<Pools> = RefCell::new(Pools::default());
+    static TINY_BUFFERS: RefCell<Tiny> = const {
+        RefCell::new(Tiny {
+            f32: Vec::new(),
+            f64: Vec::new(),
+        })
+    };
+}
+
+/// The list of `T`'s buffers among a list of `f32` and one of `f64` buffers.
+#[allow(clippy::ptr_arg)] // the lists are pushed to and popped from, not only read
+fn list_of<'a, T: 'static>(
+    f32: &'a mut Vec<Vec<f32>>,
+    f64: &'a mut Vec<Vec<f64>>,
+) -> Option<&'a mut Vec<Vec<T>>> {
+    let any: &mut dyn Any = f32;
+    if let Some(list) = any.downcast_mut::<Vec<Vec<T>>>() {
+        return Some(list);
+    }
+    let any: &mut dyn Any = f64;
+    any.downcast_mut::<Vec<Vec<T>>>()
 }
 
 fn with_list<T: 'static, R>(pools: &mut Pools, f: impl FnOnce(&mut Vec<Vec<T>>) -> R) -> Option<R> {
-    let any: &mut dyn Any = &mut pools.f32;
-    if let Some(list) = any.downcast_mut::<Vec<Vec<T>>>() {
-        return Some(f(list));
-    }
-    let any: &mut dyn Any = &mut pools.f64;
-    any.downcast_mut::<Vec<Vec<T>>>().map(f)
+    list_of::<T>(&mut pools.f32, &mut pools.f64).map(f)
+}
+
+/// A tiny buffer (capacity [`TINY`]) from the per-thread list, or a new one.
+fn tiny<T: 'static>() -> Vec<T> {
+    TINY_BUFFERS
+        .try_with(|t| {
+            let t = &mut *t.borrow_mut();
+            list_of::<T>(&mut t.f32, &mut t.f64)?.pop()
+        })
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| Vec::with_capacity(TINY))
+}
+
+/// Keeps a tiny buffer for reuse (or frees it, if the list is full).
+fn recycle_tiny<T: 'static>(mut v: Vec<T>) {
+    v.clear();
+    let _ = TINY_BUFFERS.try_with(|t| {
+        let t = &mut *t.borrow_mut();
+        if let Some(list) = list_of::<T>(&mut t.f32, &mut t.f64) {
+            if list.len() < MAX_TINY {
+                list.push(v);
+            }
+        }
+    });
 }
 
 fn pooled<T>(len: usize) -> bool {
@@ -43,6 +100,9 @@ fn pooled<T>(len: usize) -> bool {
 
 /// An empty `Vec` with room for `len` elements, reusing a recycled buffer when one fits.
 pub(crate) fn with_capacity<T: 'static>(len: usize) -> Vec<T> {
+    if len <= TINY {
+        return tiny();
+    }
     if pooled::<T>(len) {
         let reused = POOLS
             .try_with(|p| {
@@ -89,6 +149,9 @@ pub(crate) fn collect<T: 'static>(len: usize, it: impl Iterator<Item = T>) -> Ve
 
 /// Takes a buffer back for reuse (or frees it, if it is small or the pool is full).
 pub(crate) fn recycle<T: 'static>(mut v: Vec<T>) {
+    if v.capacity() == TINY {
+        return recycle_tiny(v);
+    }
     if !pooled::<T>(v.capacity()) {
         return;
     }
@@ -166,6 +229,22 @@ mod tests {
         // element types have separate pools
         let d: Vec<f64> = with_capacity(1 << 19);
         assert_ne!(d.as_ptr() as *const f32, ptr);
+    }
+
+    #[test]
+    fn tiny_buffers_are_reused() {
+        let v: Vec<f64> = collect(3, [1.0, 2.0, 3.0].into_iter());
+        assert_eq!(v.capacity(), TINY);
+        let ptr = v.as_ptr();
+        recycle(v);
+        let w: Vec<f64> = with_capacity(TINY);
+        assert_eq!((w.as_ptr(), w.len()), (ptr, 0));
+        // through tensors: the gradient of a tiny tensor reuses the buffer of the last one freed
+        let t = crate::Tensor::<f32>::ones(&[2, 2]);
+        let ptr = t.as_slice().as_ptr();
+        drop(t);
+        let u = crate::Tensor::<f32>::full(&[4], 2.5);
+        assert_eq!((u.as_slice().as_ptr(), u.to_vec()), (ptr, vec![2.5; 4]));
     }
 
     #[test]
