@@ -90,7 +90,8 @@ pub use storage::Shape;
 use storage::{Dims, Elements};
 
 /// An n-dimensional array of `f32` (the default) or `f64`, contiguous and row-major, with
-/// storage shared by `Arc`.
+/// storage shared by `Arc` (a one-element tensor, such as the 0-d result of `sum`, holds its
+/// element in line instead, so it costs no allocation).
 ///
 /// `clone()` is O(1) and allocation-free, which is what lets a pullback save its inputs by
 /// cloning them. See the [module documentation](self) for an overview; the methods are grouped
@@ -257,12 +258,22 @@ impl<T: Element> Tensor<T> {
         self.data.get_mut()
     }
 
-    /// Whether this tensor is the only owner of its buffer (so in-place updates do not copy).
+    /// Whether this tensor is the only owner of its buffer (so in-place updates do not copy);
+    /// always true for a one-element tensor, whose element is stored in line.
     pub fn is_unique(&self) -> bool {
         self.data.is_unique()
     }
 
-    /// Whether two tensors share the same element buffer.
+    /// Whether two tensors share the same element buffer (never for one-element tensors, whose
+    /// element is stored in line and copied by `clone`).
+    ///
+    /// ```
+    /// use autodiff_runtime::Tensor;
+    /// let x = Tensor::<f32>::ones(&[3]);
+    /// assert!(x.clone().shares_storage_with(&x));
+    /// let s = Tensor::scalar(1.0f32);
+    /// assert!(!s.clone().shares_storage_with(&s));
+    /// ```
     pub fn shares_storage_with(&self, other: &Tensor<T>) -> bool {
         self.data.shares_with(&other.data)
     }
