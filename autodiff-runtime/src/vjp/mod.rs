@@ -253,17 +253,24 @@ impl<E: Element> Seed for Tensor<E> {
     #[track_caller]
     fn seed_one_for(&self, name: &str) -> Tensor<E> {
         if self.numel() != 1 {
-            panic!(
-                "grad can be implicitly created only for scalar outputs (output of `{name}` has shape {:?}); \
-                 call {name}_vjp and pass a cotangent of that shape to the pullback instead",
-                self.shape()
-            );
+            not_a_scalar_output(name, self.shape());
         }
         if self.shape().is_empty() {
             return Tensor::scalar(E::one());
         }
         Tensor::ones(self.shape())
     }
+}
+
+/// The panic of [`Seed::seed_one_for`] on a tensor (compiled once, like
+/// [`cotangent_shape_mismatch`]).
+#[cold]
+#[track_caller]
+fn not_a_scalar_output(name: &str, shape: &[usize]) -> ! {
+    panic!(
+        "grad can be implicitly created only for scalar outputs (output of `{name}` has shape {shape:?}); \
+         call {name}_vjp and pass a cotangent of that shape to the pullback instead"
+    )
 }
 
 /// The gradients a called function's pullback returns, split over the call's differentiable
@@ -380,11 +387,15 @@ impl<E: Element> CotangentCheck for Tensor<E> {
     #[track_caller]
     fn check_cotangent(meta: &Shape, cot: &Tensor<E>, name: &str) {
         if !crate::tensor::same_shape(cot.shape(), meta) {
-            panic!(
-                "pullback of `{name}`: cotangent has shape {:?}, expected {:?}",
-                cot.shape(),
-                meta
-            );
+            cotangent_shape_mismatch(name, cot.shape(), meta);
         }
     }
+}
+
+/// The panic of [`CotangentCheck::check_cotangent`], apart so that it is compiled once rather
+/// than in every crate with a `#[differentiable]` tensor function.
+#[cold]
+#[track_caller]
+fn cotangent_shape_mismatch(name: &str, got: &[usize], expected: &[usize]) -> ! {
+    panic!("pullback of `{name}`: cotangent has shape {got:?}, expected {expected:?}")
 }
