@@ -5,18 +5,31 @@
 //! crate that uses it. For a crate of `#[differentiable]` tensor functions that was most of
 //! its LLVM IR, and so most of what the attribute costs at compile time.
 //!
-//! So the bodies of the common tensor pullbacks are generic functions reached through a
+//! So the work of the tensor pullbacks is done by generic functions reached through a
 //! [`PullbackTable`] of function pointers that the element type hands out
 //! ([`Tangent::pullback_table`](super::Tangent::pullback_table)): `f32` and `f64` return a `static`
 //! table instantiated here, so a user's crate only calls into this crate; any other element
 //! type (a dual number) gets the same functions instantiated where they are used, as before.
 //! One indirect call per pullback is all it costs at run time.
+//!
+//! Not in the table: the pullbacks of the fused chains (generic over the user's closure, so
+//! necessarily compiled with it), `SplitPb` (its panics name the caller's line, which a call
+//! through a function pointer would lose), the constructors' one-line pullbacks, and those of
+//! plain numbers, which are inlined.
 
+use super::activation::{pick_grads, ActivationPb};
+use super::batched::{matmul_grad_a, matmul_grad_b};
 use super::binary::{left_grad, right_grad, tensor_scalar_pull, BinOp, Saved, TensorScalarPb};
+use super::join::{CatPb, ExpandPb, PermutePb, RepeatPb};
+use super::loss::{pair_loss_grads, CrossEntropyPb, LayerNormPb, PairLoss, SoftmaxPb};
+use super::reduce_ext::LanePb;
+use super::select::{GatherPb, GetPb, IndexAlongPb, MaskedFillPb, WhereCondPb};
 use super::tensor_methods::{
     fused_map_pull, fused_reduce_pull, matmul_pull, norm_pull, reduce_pull, shape_pull, unary_pull,
     FusedMapPb, FusedReducePb, MatmulOperands, NormPb, ReducePb, ShapePb, UnaryPb,
 };
+use super::tensor_methods::{DotSelfPb, SquarePb};
+use super::tensor_powf::PowfExpPb;
 use crate::tensor::{Element, Tensor};
 
 /// The tensor pullbacks of one element type, as function pointers (see the module
@@ -37,6 +50,29 @@ pub struct PullbackTable<E: Element> {
     pub(crate) sum_to: fn(Tensor<E>, &[usize]) -> Tensor<E>,
     pub(crate) neg: fn(Tensor<E>) -> Tensor<E>,
     pub(crate) accumulate: fn(&mut Tensor<E>, Tensor<E>),
+    pub(crate) square: fn(&SquarePb<E>, Tensor<E>) -> Tensor<E>,
+    pub(crate) dot_self: fn(&DotSelfPb<E>, Tensor<E>) -> Tensor<E>,
+    pub(crate) batched_grad_a: fn(&[usize], &Tensor<E>, &Tensor<E>) -> Tensor<E>,
+    pub(crate) batched_grad_b: fn(&Tensor<E>, &[usize], &Tensor<E>) -> Tensor<E>,
+    pub(crate) activation: fn(&ActivationPb<E>, Tensor<E>) -> Tensor<E>,
+    pub(crate) pick: fn(&Tensor<E>, &Tensor<E>, bool, &Tensor<E>) -> (Tensor<E>, Tensor<E>),
+    pub(crate) softmax: fn(&SoftmaxPb<E>, Tensor<E>) -> Tensor<E>,
+    pub(crate) layer_norm:
+        fn(&LayerNormPb<E>, Tensor<E>) -> (Tensor<E>, Option<Tensor<E>>, Option<Tensor<E>>),
+    pub(crate) cross_entropy: fn(&CrossEntropyPb<E>, Tensor<E>) -> Tensor<E>,
+    pub(crate) pair_loss: fn(&Tensor<E>, &Tensor<E>, PairLoss, Tensor<E>) -> (Tensor<E>, Tensor<E>),
+    pub(crate) lane: fn(&LanePb<E>, Tensor<E>) -> Tensor<E>,
+    pub(crate) powf_exponent: fn(&PowfExpPb<E>, &Tensor<E>) -> E,
+    pub(crate) powf_base: fn(&PowfExpPb<E>, Tensor<E>) -> Tensor<E>,
+    pub(crate) get: fn(&GetPb<E>, E) -> Tensor<E>,
+    pub(crate) index_along: fn(&IndexAlongPb<E>, Tensor<E>) -> Tensor<E>,
+    pub(crate) gather: fn(&GatherPb<E>, Tensor<E>) -> Tensor<E>,
+    pub(crate) masked_fill: fn(&MaskedFillPb<E>, Tensor<E>) -> Tensor<E>,
+    pub(crate) where_cond: fn(&WhereCondPb<E>, Tensor<E>) -> (Tensor<E>, Tensor<E>),
+    pub(crate) cat: fn(&CatPb<E>, Tensor<E>) -> Vec<Tensor<E>>,
+    pub(crate) permute: fn(&PermutePb<E>, Tensor<E>) -> Tensor<E>,
+    pub(crate) repeat: fn(&RepeatPb<E>, Tensor<E>) -> Tensor<E>,
+    pub(crate) expand: fn(&ExpandPb<E>, Tensor<E>) -> Tensor<E>,
 }
 
 impl<E: Element> PullbackTable<E> {
@@ -55,6 +91,28 @@ impl<E: Element> PullbackTable<E> {
         sum_to,
         neg,
         accumulate: super::tensor_methods::add_tangent,
+        square: SquarePb::pull_impl,
+        dot_self: DotSelfPb::pull_impl,
+        batched_grad_a: matmul_grad_a,
+        batched_grad_b: matmul_grad_b,
+        activation: ActivationPb::pull_impl,
+        pick: pick_grads,
+        softmax: SoftmaxPb::pull_impl,
+        layer_norm: LayerNormPb::pull_impl,
+        cross_entropy: CrossEntropyPb::pull_impl,
+        pair_loss: pair_loss_grads,
+        lane: LanePb::pull_impl,
+        powf_exponent: PowfExpPb::grad_p_impl,
+        powf_base: PowfExpPb::grad_x_impl,
+        get: GetPb::pull_impl,
+        index_along: IndexAlongPb::pull_impl,
+        gather: GatherPb::pull_impl,
+        masked_fill: MaskedFillPb::pull_impl,
+        where_cond: WhereCondPb::pull_impl,
+        cat: CatPb::pull_impl,
+        permute: PermutePb::pull_impl,
+        repeat: RepeatPb::pull_impl,
+        expand: ExpandPb::pull_impl,
     };
 }
 
