@@ -65,17 +65,25 @@ pub struct UnaryPb<E: Element> {
 /// `f(g, s)` element-wise, written into `g`'s buffer when nothing else shares it (the usual case
 /// for a cotangent), so a chain of element-wise pullbacks allocates nothing.
 pub(crate) fn zip_into<E: Element>(
-    mut g: Tensor<E>,
+    g: Tensor<E>,
     s: &Tensor<E>,
     f: impl Fn(E, E) -> E,
 ) -> Tensor<E> {
+    let mut g = own_buffer(g, s);
+    for (gv, &sv) in g.as_mut_slice().iter_mut().zip(s.as_slice()) {
+        *gv = f(*gv, sv);
+    }
+    g
+}
+
+/// `g` in a buffer of its own: itself when unique (the usual case for a cotangent), else a
+/// copy. Apart from [`zip_into`], which is instantiated for every function it applies, so that
+/// the copy is not. Panics like `zip_map` when the shapes differ.
+fn own_buffer<E: Element>(g: Tensor<E>, s: &Tensor<E>) -> Tensor<E> {
     if g.is_unique() && g.shape() == s.shape() {
-        for (gv, &sv) in g.as_mut_slice().iter_mut().zip(s.as_slice()) {
-            *gv = f(*gv, sv);
-        }
         g
     } else {
-        g.zip_map(s, f)
+        g.zip_map(s, |g, _| g)
     }
 }
 
