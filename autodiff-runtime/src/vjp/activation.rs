@@ -121,6 +121,14 @@ impl<E: Element> Pullback for ActivationPb<E> {
     type Cot = Tensor<E>;
     type Grads = Tensor<E>;
     fn pull(&self, g: Tensor<E>) -> Tensor<E> {
+        (crate::vjp::table::of::<E>().activation)(self, g)
+    }
+}
+
+impl<E: Element> ActivationPb<E> {
+    /// The work of [`Pullback::pull`], done by the instantiation of
+    /// [`PullbackTable`](crate::vjp::PullbackTable) of `E`.
+    pub(crate) fn pull_impl(&self, g: Tensor<E>) -> Tensor<E> {
         let kind = self.kind;
         zip_into(g, &self.x, move |g, x| g * kind.derivative(x))
     }
@@ -138,24 +146,35 @@ pub struct PickPb<E: Element, const L: bool, const R: bool> {
 impl<E: Element, const L: bool, const R: bool> PickPb<E, L, R> {
     /// The gradients of both operands (only the active ones are used).
     fn grads(&self, g: &Tensor<E>) -> (Tensor<E>, Tensor<E>) {
-        let shape = g.shape();
-        let (a, b) = (self.a.broadcast_to(shape), self.b.broadcast_to(shape));
-        let half = E::of_f64(0.5);
-        let weight_a = |x: E, y: E| {
-            let picked = if self.largest { x > y } else { x < y };
-            if x == y {
-                half
-            } else if picked || x.is_nan() {
-                E::one()
-            } else {
-                E::zero()
-            }
-        };
-        let wa = a.zip_map(&b, weight_a);
-        let ga = g.zip_map(&wa, |g, w| g * w);
-        let gb = g.zip_map(&wa, |g, w| g * (E::one() - w));
-        (ga.sum_to(self.a.shape()), gb.sum_to(self.b.shape()))
+        (crate::vjp::table::of::<E>().pick)(&self.a, &self.b, self.largest, g)
     }
+}
+
+/// The gradients of both operands of a [`PickPb`] (through
+/// [`PullbackTable`](crate::vjp::PullbackTable)).
+pub(crate) fn pick_grads<E: Element>(
+    a0: &Tensor<E>,
+    b0: &Tensor<E>,
+    largest: bool,
+    g: &Tensor<E>,
+) -> (Tensor<E>, Tensor<E>) {
+    let shape = g.shape();
+    let (a, b) = (a0.broadcast_to(shape), b0.broadcast_to(shape));
+    let half = E::of_f64(0.5);
+    let weight_a = |x: E, y: E| {
+        let picked = if largest { x > y } else { x < y };
+        if x == y {
+            half
+        } else if picked || x.is_nan() {
+            E::one()
+        } else {
+            E::zero()
+        }
+    };
+    let wa = a.zip_map(&b, weight_a);
+    let ga = g.zip_map(&wa, |g, w| g * w);
+    let gb = g.zip_map(&wa, |g, w| g * (E::one() - w));
+    (ga.sum_to(a0.shape()), gb.sum_to(b0.shape()))
 }
 
 impl<E: Element> Pullback for PickPb<E, true, false> {

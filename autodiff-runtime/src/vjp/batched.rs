@@ -95,7 +95,7 @@ impl<E: Element> Pullback for BatchedMatmulPb<E, true, false> {
     type Cot = Tensor<E>;
     type Grads = Tensor<E>;
     fn pull(&self, g: Tensor<E>) -> Tensor<E> {
-        matmul_grad_a(self.a.shape(), &self.b, &g)
+        (crate::vjp::table::of::<E>().batched_grad_a)(self.a.shape(), &self.b, &g)
     }
 }
 
@@ -103,7 +103,7 @@ impl<E: Element> Pullback for BatchedMatmulPb<E, false, true> {
     type Cot = Tensor<E>;
     type Grads = Tensor<E>;
     fn pull(&self, g: Tensor<E>) -> Tensor<E> {
-        matmul_grad_b(&self.a, self.b.shape(), &g)
+        (crate::vjp::table::of::<E>().batched_grad_b)(&self.a, self.b.shape(), &g)
     }
 }
 
@@ -112,8 +112,8 @@ impl<E: Element> Pullback for BatchedMatmulPb<E, true, true> {
     type Grads = (Tensor<E>, Tensor<E>);
     fn pull(&self, g: Tensor<E>) -> (Tensor<E>, Tensor<E>) {
         (
-            matmul_grad_a(self.a.shape(), &self.b, &g),
-            matmul_grad_b(&self.a, self.b.shape(), &g),
+            (crate::vjp::table::of::<E>().batched_grad_a)(self.a.shape(), &self.b, &g),
+            (crate::vjp::table::of::<E>().batched_grad_b)(&self.a, self.b.shape(), &g),
         )
     }
 
@@ -121,12 +121,12 @@ impl<E: Element> Pullback for BatchedMatmulPb<E, true, true> {
     fn pull_part(&self, g: Tensor<E>, need: [bool; 2]) -> (Tensor<E>, Tensor<E>) {
         match need {
             [true, false] => (
-                matmul_grad_a(self.a.shape(), &self.b, &g),
+                (crate::vjp::table::of::<E>().batched_grad_a)(self.a.shape(), &self.b, &g),
                 super::unneeded_gradient(),
             ),
             [false, true] => (
                 super::unneeded_gradient(),
-                matmul_grad_b(&self.a, self.b.shape(), &g),
+                (crate::vjp::table::of::<E>().batched_grad_b)(&self.a, self.b.shape(), &g),
             ),
             _ => self.pull(g),
         }

@@ -21,6 +21,14 @@ impl<E: Element> Pullback for CatPb<E> {
     type Cot = Tensor<E>;
     type Grads = Vec<Tensor<E>>;
     fn pull(&self, g: Tensor<E>) -> Vec<Tensor<E>> {
+        (crate::vjp::table::of::<E>().cat)(self, g)
+    }
+}
+
+impl<E: Element> CatPb<E> {
+    /// The work of [`Pullback::pull`], done by the instantiation of
+    /// [`PullbackTable`](crate::vjp::PullbackTable) of `E`.
+    pub(crate) fn pull_impl(&self, g: Tensor<E>) -> Vec<Tensor<E>> {
         let mut start = 0;
         self.sizes
             .iter()
@@ -86,6 +94,14 @@ impl<E: Element> Pullback for PermutePb<E> {
     type Cot = Tensor<E>;
     type Grads = Tensor<E>;
     fn pull(&self, g: Tensor<E>) -> Tensor<E> {
+        (crate::vjp::table::of::<E>().permute)(self, g)
+    }
+}
+
+impl<E: Element> PermutePb<E> {
+    /// The work of [`Pullback::pull`], done by the instantiation of
+    /// [`PullbackTable`](crate::vjp::PullbackTable) of `E`.
+    pub(crate) fn pull_impl(&self, g: Tensor<E>) -> Tensor<E> {
         g.permute(&self.inverse)
     }
 }
@@ -102,6 +118,14 @@ impl<E: Element> Pullback for RepeatPb<E> {
     type Cot = Tensor<E>;
     type Grads = Tensor<E>;
     fn pull(&self, g: Tensor<E>) -> Tensor<E> {
+        (crate::vjp::table::of::<E>().repeat)(self, g)
+    }
+}
+
+impl<E: Element> RepeatPb<E> {
+    /// The work of [`Pullback::pull`], done by the instantiation of
+    /// [`PullbackTable`](crate::vjp::PullbackTable) of `E`.
+    pub(crate) fn pull_impl(&self, g: Tensor<E>) -> Tensor<E> {
         let mut out = Tensor::zeros(&self.padded);
         let strides = crate::tensor::contiguous_strides(&self.padded);
         let dst = out.as_mut_slice();
@@ -129,6 +153,14 @@ impl<E: Element> Pullback for ExpandPb<E> {
     type Cot = Tensor<E>;
     type Grads = Tensor<E>;
     fn pull(&self, g: Tensor<E>) -> Tensor<E> {
+        (crate::vjp::table::of::<E>().expand)(self, g)
+    }
+}
+
+impl<E: Element> ExpandPb<E> {
+    /// The work of [`Pullback::pull`], done by the instantiation of
+    /// [`PullbackTable`](crate::vjp::PullbackTable) of `E`.
+    pub(crate) fn pull_impl(&self, g: Tensor<E>) -> Tensor<E> {
         g.sum_to(&self.shape)
     }
 }

@@ -25,6 +25,14 @@ impl<E: Element> Pullback for SoftmaxPb<E> {
     type Cot = Tensor<E>;
     type Grads = Tensor<E>;
     fn pull(&self, g: Tensor<E>) -> Tensor<E> {
+        (crate::vjp::table::of::<E>().softmax)(self, g)
+    }
+}
+
+impl<E: Element> SoftmaxPb<E> {
+    /// The work of [`Pullback::pull`], done by the instantiation of
+    /// [`PullbackTable`](crate::vjp::PullbackTable) of `E`.
+    pub(crate) fn pull_impl(&self, g: Tensor<E>) -> Tensor<E> {
         let lanes = Lanes::along("softmax", self.y.shape(), self.dim);
         let (y, gs) = (self.y.as_slice(), g.as_slice());
         let mut out = vec![E::zero(); y.len()];
@@ -62,6 +70,17 @@ impl<E: Element> Pullback for LayerNormPb<E> {
     type Cot = Tensor<E>;
     type Grads = (Tensor<E>, Option<Tensor<E>>, Option<Tensor<E>>);
     fn pull(&self, g: Tensor<E>) -> Self::Grads {
+        (crate::vjp::table::of::<E>().layer_norm)(self, g)
+    }
+}
+
+impl<E: Element> LayerNormPb<E> {
+    /// The work of [`Pullback::pull`], done by the instantiation of
+    /// [`PullbackTable`](crate::vjp::PullbackTable) of `E`.
+    pub(crate) fn pull_impl(
+        &self,
+        g: Tensor<E>,
+    ) -> (Tensor<E>, Option<Tensor<E>>, Option<Tensor<E>>) {
         let m = self.group.max(1);
         let mf = E::of_f64(m as f64);
         let (xhat, gs) = (self.xhat.as_slice(), g.as_slice());
@@ -187,6 +206,14 @@ impl<E: Element> Pullback for CrossEntropyPb<E> {
     type Cot = Tensor<E>;
     type Grads = Tensor<E>;
     fn pull(&self, g: Tensor<E>) -> Tensor<E> {
+        (crate::vjp::table::of::<E>().cross_entropy)(self, g)
+    }
+}
+
+impl<E: Element> CrossEntropyPb<E> {
+    /// The work of [`Pullback::pull`], done by the instantiation of
+    /// [`PullbackTable`](crate::vjp::PullbackTable) of `E`.
+    pub(crate) fn pull_impl(&self, g: Tensor<E>) -> Tensor<E> {
         let classes = *self.logits.shape().last().expect("logits are 1-D or 2-D");
         let rows = self.targets.len();
         let scale = g.item() / E::of_f64(rows as f64);
@@ -229,7 +256,7 @@ pub fn cross_entropy_vjp<E: Element>(
 
 /// Which element-wise loss a [`PairLossPb`] differentiates.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum PairLoss {
+pub(crate) enum PairLoss {
     Mse,
     BceWithLogits,
 }
@@ -245,18 +272,26 @@ pub struct PairLossPb<E: Element, const L: bool, const R: bool> {
 
 impl<E: Element, const L: bool, const R: bool> PairLossPb<E, L, R> {
     fn grads(&self, g: Tensor<E>) -> (Tensor<E>, Tensor<E>) {
-        let s = g.item() / E::of_f64(self.input.numel() as f64);
-        let (a, b) = (&self.input, &self.target);
-        match self.loss {
-            PairLoss::Mse => {
-                let ga = a.zip_map(b, |x, y| (s + s) * (x - y));
-                let gb = ga.map(|v| -v);
-                (ga, gb)
-            }
-            PairLoss::BceWithLogits => {
-                (a.zip_map(b, |x, y| s * (sigmoid(x) - y)), a.map(|x| -s * x))
-            }
+        (crate::vjp::table::of::<E>().pair_loss)(&self.input, &self.target, self.loss, g)
+    }
+}
+
+/// The gradients of both operands of a [`PairLossPb`] (through
+/// [`PullbackTable`](crate::vjp::PullbackTable)).
+pub(crate) fn pair_loss_grads<E: Element>(
+    a: &Tensor<E>,
+    b: &Tensor<E>,
+    loss: PairLoss,
+    g: Tensor<E>,
+) -> (Tensor<E>, Tensor<E>) {
+    let s = g.item() / E::of_f64(a.numel() as f64);
+    match loss {
+        PairLoss::Mse => {
+            let ga = a.zip_map(b, |x, y| (s + s) * (x - y));
+            let gb = ga.map(|v| -v);
+            (ga, gb)
         }
+        PairLoss::BceWithLogits => (a.zip_map(b, |x, y| s * (sigmoid(x) - y)), a.map(|x| -s * x)),
     }
 }
 

@@ -42,6 +42,7 @@ mod reduce_ext;
 mod scalar;
 mod select;
 mod sizes;
+mod table;
 mod tensor_methods;
 mod tensor_powf;
 mod trace;
@@ -72,6 +73,7 @@ pub use reduce_ext::{LanePb, ReduceExtVjp};
 pub use scalar::*;
 pub use select::{GatherPb, GetPb, IndexAlongPb, MaskedFillPb, SelectVjp, WhereCondPb};
 pub use sizes::{size_value, SizeValue};
+pub use table::PullbackTable;
 pub use tensor_methods::*;
 pub use tensor_powf::{PowfExpOnlyPb, PowfExpPb, TensorPowfVjp};
 pub use trace::{NoTrace, Trace, TraceIter};
@@ -113,14 +115,30 @@ pub(crate) fn unneeded_gradient<E: Element>() -> Tensor<E> {
 pub trait Tangent: Sized {
     /// Adds `g` into `self`. Tensors add in place when their buffer is not shared.
     fn accumulate(&mut self, g: Self);
+
+    /// The tensor pullbacks of this element type (see [`PullbackTable`]): `f32` and `f64`
+    /// return tables compiled in this crate; the default instantiates them where used. Not
+    /// meant to be overridden elsewhere.
+    #[doc(hidden)]
+    #[inline(always)]
+    fn pullback_table() -> &'static PullbackTable<Self>
+    where
+        Self: Element,
+    {
+        &PullbackTable::GENERIC
+    }
 }
 
 macro_rules! float_tangent {
-    ($($t:ty),*) => {$(
+    ($($t:ty => $table:ident),*) => {$(
         impl Tangent for $t {
             #[inline(always)]
             fn accumulate(&mut self, g: Self) {
                 *self += g;
+            }
+            #[inline(always)]
+            fn pullback_table() -> &'static PullbackTable<$t> {
+                &table::$table
             }
         }
     )*};
@@ -129,13 +147,13 @@ macro_rules! float_tangent {
 // Concrete, not a blanket impl over `Float`: containers and tuples of tangents are tangents too
 // (`differentiable::adjoint`), which a blanket impl over a foreign trait would rule out.
 // Generic `T: Float` code gets `T: Tangent` from the bound `#[differentiable]` adds.
-float_tangent!(f32, f64);
+float_tangent!(f32 => F32, f64 => F64);
 
 impl<E: Element> Tangent for Tensor<E> {
     #[inline]
     fn accumulate(&mut self, g: Self) {
         if self.shape() == g.shape() {
-            tensor_methods::add_tangent(self, g);
+            (table::of::<E>().accumulate)(self, g);
         } else {
             // Gradients of one value always share its shape; a mismatch is a broadcasting bug
             // upstream, so name both shapes rather than silently broadcasting.
@@ -235,17 +253,24 @@ impl<E: Element> Seed for Tensor<E> {
     #[track_caller]
     fn seed_one_for(&self, name: &str) -> Tensor<E> {
         if self.numel() != 1 {
-            panic!(
-                "grad can be implicitly created only for scalar outputs (output of `{name}` has shape {:?}); \
-                 call {name}_vjp and pass a cotangent of that shape to the pullback instead",
-                self.shape()
-            );
+            not_a_scalar_output(name, self.shape());
         }
         if self.shape().is_empty() {
             return Tensor::scalar(E::one());
         }
         Tensor::ones(self.shape())
     }
+}
+
+/// The panic of [`Seed::seed_one_for`] on a tensor (compiled once, like
+/// [`cotangent_shape_mismatch`]).
+#[cold]
+#[track_caller]
+fn not_a_scalar_output(name: &str, shape: &[usize]) -> ! {
+    panic!(
+        "grad can be implicitly created only for scalar outputs (output of `{name}` has shape {shape:?}); \
+         call {name}_vjp and pass a cotangent of that shape to the pullback instead"
+    )
 }
 
 /// The gradients a called function's pullback returns, split over the call's differentiable
@@ -362,11 +387,15 @@ impl<E: Element> CotangentCheck for Tensor<E> {
     #[track_caller]
     fn check_cotangent(meta: &Shape, cot: &Tensor<E>, name: &str) {
         if !crate::tensor::same_shape(cot.shape(), meta) {
-            panic!(
-                "pullback of `{name}`: cotangent has shape {:?}, expected {:?}",
-                cot.shape(),
-                meta
-            );
+            cotangent_shape_mismatch(name, cot.shape(), meta);
         }
     }
+}
+
+/// The panic of [`CotangentCheck::check_cotangent`], apart so that it is compiled once rather
+/// than in every crate with a `#[differentiable]` tensor function.
+#[cold]
+#[track_caller]
+fn cotangent_shape_mismatch(name: &str, got: &[usize], expected: &[usize]) -> ! {
+    panic!("pullback of `{name}`: cotangent has shape {got:?}, expected {expected:?}")
 }

@@ -93,6 +93,14 @@ impl<E: Element> Pullback for LanePb<E> {
     type Cot = Tensor<E>;
     type Grads = Tensor<E>;
     fn pull(&self, g: Tensor<E>) -> Tensor<E> {
+        (crate::vjp::table::of::<E>().lane)(self, g)
+    }
+}
+
+impl<E: Element> LanePb<E> {
+    /// The work of [`Pullback::pull`], done by the instantiation of
+    /// [`PullbackTable`](crate::vjp::PullbackTable) of `E`.
+    pub(crate) fn pull_impl(&self, g: Tensor<E>) -> Tensor<E> {
         let lanes = self.lanes();
         let mut out = Tensor::zeros(self.x.shape());
         let dst = out.as_mut_slice();

@@ -19,6 +19,14 @@ impl<E: Element> Pullback for GetPb<E> {
     type Cot = E;
     type Grads = Tensor<E>;
     fn pull(&self, g: E) -> Tensor<E> {
+        (crate::vjp::table::of::<E>().get)(self, g)
+    }
+}
+
+impl<E: Element> GetPb<E> {
+    /// The work of [`Pullback::pull`], done by the instantiation of
+    /// [`PullbackTable`](crate::vjp::PullbackTable) of `E`.
+    pub(crate) fn pull_impl(&self, g: E) -> Tensor<E> {
         let mut out = Tensor::zeros(&self.shape);
         out.as_mut_slice()[self.offset] = g;
         out
@@ -40,6 +48,14 @@ impl<E: Element> Pullback for IndexAlongPb<E> {
     type Cot = Tensor<E>;
     type Grads = Tensor<E>;
     fn pull(&self, g: Tensor<E>) -> Tensor<E> {
+        (crate::vjp::table::of::<E>().index_along)(self, g)
+    }
+}
+
+impl<E: Element> IndexAlongPb<E> {
+    /// The work of [`Pullback::pull`], done by the instantiation of
+    /// [`PullbackTable`](crate::vjp::PullbackTable) of `E`.
+    pub(crate) fn pull_impl(&self, g: Tensor<E>) -> Tensor<E> {
         let lanes = Lanes::along("index_select", &self.shape, self.dim);
         let mut out = Tensor::zeros(&self.shape);
         let dst = out.as_mut_slice();
@@ -73,6 +89,14 @@ impl<E: Element> Pullback for GatherPb<E> {
     type Cot = Tensor<E>;
     type Grads = Tensor<E>;
     fn pull(&self, g: Tensor<E>) -> Tensor<E> {
+        (crate::vjp::table::of::<E>().gather)(self, g)
+    }
+}
+
+impl<E: Element> GatherPb<E> {
+    /// The work of [`Pullback::pull`], done by the instantiation of
+    /// [`PullbackTable`](crate::vjp::PullbackTable) of `E`.
+    pub(crate) fn pull_impl(&self, g: Tensor<E>) -> Tensor<E> {
         let mut out = Tensor::zeros(&self.shape);
         let dst = out.as_mut_slice();
         for (&o, &v) in self.offsets.iter().zip(g.as_slice()) {
@@ -94,6 +118,14 @@ impl<E: Element> Pullback for MaskedFillPb<E> {
     type Cot = Tensor<E>;
     type Grads = Tensor<E>;
     fn pull(&self, g: Tensor<E>) -> Tensor<E> {
+        (crate::vjp::table::of::<E>().masked_fill)(self, g)
+    }
+}
+
+impl<E: Element> MaskedFillPb<E> {
+    /// The work of [`Pullback::pull`], done by the instantiation of
+    /// [`PullbackTable`](crate::vjp::PullbackTable) of `E`.
+    pub(crate) fn pull_impl(&self, g: Tensor<E>) -> Tensor<E> {
         let mut g = g;
         for (v, &f) in g.as_mut_slice().iter_mut().zip(&self.filled) {
             if f {
@@ -118,6 +150,14 @@ impl<E: Element> Pullback for WhereCondPb<E> {
     type Cot = Tensor<E>;
     type Grads = (Tensor<E>, Tensor<E>);
     fn pull(&self, g: Tensor<E>) -> (Tensor<E>, Tensor<E>) {
+        (crate::vjp::table::of::<E>().where_cond)(self, g)
+    }
+}
+
+impl<E: Element> WhereCondPb<E> {
+    /// The work of [`Pullback::pull`], done by the instantiation of
+    /// [`PullbackTable`](crate::vjp::PullbackTable) of `E`.
+    pub(crate) fn pull_impl(&self, g: Tensor<E>) -> (Tensor<E>, Tensor<E>) {
         let pick = |want: bool| {
             let data = g
                 .as_slice()

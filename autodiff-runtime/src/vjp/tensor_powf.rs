@@ -18,6 +18,15 @@ impl<E: Element> PowfExpPb<E> {
     /// `d/dp = sum(g * y * ln x)`, taking `x^p ln x = 0` at `x = 0` for `p >= 0` (its limit,
     /// and PyTorch's convention).
     fn grad_p(&self, g: &Tensor<E>) -> E {
+        (crate::vjp::table::of::<E>().powf_exponent)(self, g)
+    }
+
+    fn grad_x(&self, g: Tensor<E>) -> Tensor<E> {
+        (crate::vjp::table::of::<E>().powf_base)(self, g)
+    }
+
+    /// [`PowfExpPb::grad_p`]'s work (through [`PullbackTable`](crate::vjp::PullbackTable)).
+    pub(crate) fn grad_p_impl(&self, g: &Tensor<E>) -> E {
         let p = self.p;
         g.as_slice()
             .iter()
@@ -32,7 +41,8 @@ impl<E: Element> PowfExpPb<E> {
             .fold(E::zero(), |a, b| a + b)
     }
 
-    fn grad_x(&self, g: Tensor<E>) -> Tensor<E> {
+    /// [`PowfExpPb::grad_x`]'s work (through [`PullbackTable`](crate::vjp::PullbackTable)).
+    pub(crate) fn grad_x_impl(&self, g: Tensor<E>) -> Tensor<E> {
         let p = self.p;
         if p == E::zero() {
             return g.map_inplace(|_| E::zero());

@@ -10,7 +10,6 @@ use super::tensor::{
 use crate::tensor::{Element, Tensor};
 use crate::vjp::Pullback;
 use core::borrow::Borrow;
-use core::ops::{Add, Div, Mul, Sub};
 use num_traits::Float;
 
 /// Binary operators in VJP form, for operator `O` ([`AddOp`], [`SubOp`], [`MulOp`], [`DivOp`]).
@@ -32,20 +31,6 @@ pub trait BinaryVjp<Rhs, O>: Sized {
     fn bin_r(self, rhs: Rhs) -> (Self::Out, Self::R);
     /// `self op rhs` with a pullback for both operands.
     fn bin_lr(self, rhs: Rhs) -> (Self::Out, Self::LR);
-}
-
-#[inline(always)]
-#[track_caller]
-fn apply<A, B, O>(op: BinOp, a: A, b: B) -> O
-where
-    A: Add<B, Output = O> + Sub<B, Output = O> + Mul<B, Output = O> + Div<B, Output = O>,
-{
-    match op {
-        BinOp::Add => a + b,
-        BinOp::Sub => a - b,
-        BinOp::Mul => a * b,
-        BinOp::Div => a / b,
-    }
 }
 
 impl<T: Float, O: ScalarRule<T>> BinaryVjp<T, O> for T {
@@ -117,21 +102,21 @@ macro_rules! tensor_binary_vjp {
             #[track_caller]
             fn bin_l(self, b: $rhs) -> (Tensor<$e>, Self::L) {
                 let (sa, sb) = (self.clone(), b.clone());
-                let out = apply(Op::OP, self, b);
+                let out = Op::apply(self, b);
                 let pb = tensor_l(Op::OP, &sa, &sb, &out);
                 (out, pb)
             }
             #[track_caller]
             fn bin_r(self, b: $rhs) -> (Tensor<$e>, Self::R) {
                 let (sa, sb) = (self.clone(), b.clone());
-                let out = apply(Op::OP, self, b);
+                let out = Op::apply(self, b);
                 let pb = tensor_r(Op::OP, &sa, &sb, &out);
                 (out, pb)
             }
             #[track_caller]
             fn bin_lr(self, b: $rhs) -> (Tensor<$e>, Self::LR) {
                 let (sa, sb) = (self.clone(), b.clone());
-                let out = apply(Op::OP, self, b);
+                let out = Op::apply(self, b);
                 let pb = tensor_lr(Op::OP, &sa, &sb, &out);
                 (out, pb)
             }
@@ -157,20 +142,20 @@ macro_rules! tensor_scalar_vjp {
             type LR = TensorBinLR<$e, Tensor<$e>, $e>;
             #[track_caller]
             fn bin_l(self, c: $e) -> (Tensor<$e>, Self::L) {
-                let out = apply(Op::OP, self, c);
+                let out = Op::apply(self, c);
                 (out, tensor_scalar(Op::OP, c, || unreachable!(), false))
             }
             #[track_caller]
             fn bin_r(self, c: $e) -> (Tensor<$e>, Self::R) {
                 let sa = self.clone();
-                let out = apply(Op::OP, self, c);
+                let out = Op::apply(self, c);
                 let pb = tensor_r(Op::OP, &sa, &c, &out);
                 (out, pb)
             }
             #[track_caller]
             fn bin_lr(self, c: $e) -> (Tensor<$e>, Self::LR) {
                 let sa = self.clone();
-                let out = apply(Op::OP, self, c);
+                let out = Op::apply(self, c);
                 let pb = tensor_lr(Op::OP, &sa, &c, &out);
                 (out, pb)
             }
@@ -185,21 +170,21 @@ macro_rules! tensor_scalar_vjp {
             #[track_caller]
             fn bin_l(self, t: $rhs) -> (Tensor<$e>, Self::L) {
                 let st = t.clone();
-                let out = apply(Op::OP, self, t);
+                let out = Op::apply(self, t);
                 let pb = tensor_l(Op::OP, &self, &st, &out);
                 (out, pb)
             }
             #[track_caller]
             fn bin_r(self, t: $rhs) -> (Tensor<$e>, Self::R) {
                 let keep = (Op::OP == BinOp::Div).then(|| t.clone());
-                let out = apply(Op::OP, self, t);
+                let out = Op::apply(self, t);
                 let pb = tensor_scalar(Op::OP, self, || keep.expect("kept for `c / t`"), true);
                 (out, pb)
             }
             #[track_caller]
             fn bin_lr(self, t: $rhs) -> (Tensor<$e>, Self::LR) {
                 let st = t.clone();
-                let out = apply(Op::OP, self, t);
+                let out = Op::apply(self, t);
                 let pb = tensor_lr(Op::OP, &self, &st, &out);
                 (out, pb)
             }

@@ -18,4 +18,5 @@ pub use dispatch::*;
 pub use neg::*;
 pub use operand::*;
 pub use scalar::*;
+pub(crate) use tensor::{left_grad, right_grad, tensor_scalar_pull};
 pub use tensor::{BinOp, TensorBinL, TensorBinLR, TensorBinR, TensorScalarPb};

@@ -42,7 +42,7 @@ impl<E: Element> Pullback for NegPb<Tensor<E>> {
     type Cot = Tensor<E>;
     type Grads = Tensor<E>;
     fn pull(&self, g: Tensor<E>) -> Tensor<E> {
-        g.map_inplace(|v| -v)
+        (crate::vjp::table::of::<E>().neg)(g)
     }
 }
 

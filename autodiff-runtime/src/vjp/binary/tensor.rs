@@ -3,7 +3,7 @@
 
 use super::operand::{Note, Reduce, Saved, TensorOperand};
 use crate::tensor::{Element, Tensor};
-use crate::vjp::Pullback;
+use crate::vjp::{table, Pullback};
 use core::marker::PhantomData;
 
 /// The four arithmetic operators of a tensor operation, as data for one generic pullback.
@@ -49,7 +49,9 @@ pub struct TensorBinLR<E: Element, GA, GB> {
     _g: PhantomData<fn() -> (GA, GB)>,
 }
 
-fn left_grad<E: Element>(op: BinOp, g: Tensor<E>, b: &Option<Saved<E>>) -> Tensor<E> {
+/// The left operand's gradient before any reduction (through
+/// [`PullbackTable`](crate::vjp::PullbackTable)).
+pub(crate) fn left_grad<E: Element>(op: BinOp, g: Tensor<E>, b: &Option<Saved<E>>) -> Tensor<E> {
     match (op, b) {
         (BinOp::Add | BinOp::Sub, _) => g,
         (BinOp::Mul, Some(b)) => b.mul_into(g),
@@ -58,7 +60,9 @@ fn left_grad<E: Element>(op: BinOp, g: Tensor<E>, b: &Option<Saved<E>>) -> Tenso
     }
 }
 
-fn right_grad<E: Element>(
+/// The right operand's gradient before any reduction (through
+/// [`PullbackTable`](crate::vjp::PullbackTable)).
+pub(crate) fn right_grad<E: Element>(
     op: BinOp,
     g: Tensor<E>,
     a: &Option<Saved<E>>,
@@ -82,7 +86,7 @@ impl<E: Element, GA: Reduce<E>> Pullback for TensorBinL<E, GA> {
     type Cot = Tensor<E>;
     type Grads = GA;
     fn pull(&self, g: Tensor<E>) -> GA {
-        GA::reduce(left_grad(self.op, g, &self.b), &self.na)
+        GA::reduce((table::of::<E>().bin_left)(self.op, g, &self.b), &self.na)
     }
 }
 
@@ -90,7 +94,10 @@ impl<E: Element, GB: Reduce<E>> Pullback for TensorBinR<E, GB> {
     type Cot = Tensor<E>;
     type Grads = GB;
     fn pull(&self, g: Tensor<E>) -> GB {
-        GB::reduce(right_grad(self.op, g, &self.a, &self.b), &self.nb)
+        GB::reduce(
+            (table::of::<E>().bin_right)(self.op, g, &self.a, &self.b),
+            &self.nb,
+        )
     }
 }
 
@@ -98,18 +105,22 @@ impl<E: Element, GA: Reduce<E>, GB: Reduce<E>> Pullback for TensorBinLR<E, GA, G
     type Cot = Tensor<E>;
     type Grads = (GA, GB);
     fn pull(&self, g: Tensor<E>) -> (GA, GB) {
-        if let (BinOp::Mul, Some(sa @ Saved::Tensor(a)), Some(Saved::Tensor(b)), None, None) =
+        if let (BinOp::Mul, Some(Saved::Tensor(a)), Some(Saved::Tensor(b)), None, None) =
             (self.op, &self.a, &self.b, &self.na, &self.nb)
         {
             if a.shares_storage_with(b) {
                 // `x * x`: one gradient `g·x` (in g's buffer when unique) serves both operands;
                 // accumulating the second into the first doubles it in place.
-                let t = sa.mul_into(g);
+                let t = (table::of::<E>().bin_left)(BinOp::Mul, g, &self.a);
                 return (GA::reduce(t.clone(), &None), GB::reduce(t, &None));
             }
         }
-        let gb = GB::reduce(right_grad(self.op, g.clone(), &self.a, &self.b), &self.nb);
-        let ga = GA::reduce(left_grad(self.op, g, &self.b), &self.na);
+        let t = table::of::<E>();
+        let gb = GB::reduce(
+            (t.bin_right)(self.op, g.clone(), &self.a, &self.b),
+            &self.nb,
+        );
+        let ga = GA::reduce((t.bin_left)(self.op, g, &self.b), &self.na);
         (ga, gb)
     }
 }
@@ -201,18 +212,23 @@ impl<E: Element> Pullback for TensorScalarPb<E> {
     type Grads = Tensor<E>;
     #[inline]
     fn pull(&self, g: Tensor<E>) -> Tensor<E> {
-        let c = self.c;
-        match (self.op, self.right, &self.t) {
-            (BinOp::Add, _, _) | (BinOp::Sub, false, _) => g,
-            (BinOp::Sub, true, _) => g.map_inplace(|v| -v),
-            (BinOp::Mul, _, _) => g.map_inplace(move |v| v * c),
-            (BinOp::Div, false, _) => g.map_inplace(move |v| v / c),
-            (BinOp::Div, true, Some(t)) => {
-                let r = g.map_inplace(move |v| v * c) / t;
-                (r / t).map_inplace(|v| -v)
-            }
-            (BinOp::Div, true, None) => unreachable!("`c / t` keeps `t`"),
+        (table::of::<E>().tensor_scalar)(self, g)
+    }
+}
+
+/// [`TensorScalarPb`]'s pullback (through [`PullbackTable`](crate::vjp::PullbackTable)).
+pub(crate) fn tensor_scalar_pull<E: Element>(pb: &TensorScalarPb<E>, g: Tensor<E>) -> Tensor<E> {
+    let c = pb.c;
+    match (pb.op, pb.right, &pb.t) {
+        (BinOp::Add, _, _) | (BinOp::Sub, false, _) => g,
+        (BinOp::Sub, true, _) => g.map_inplace(|v| -v),
+        (BinOp::Mul, _, _) => g.map_inplace(move |v| v * c),
+        (BinOp::Div, false, _) => g.map_inplace(move |v| v / c),
+        (BinOp::Div, true, Some(t)) => {
+            let r = g.map_inplace(move |v| v * c) / t;
+            (r / t).map_inplace(|v| -v)
         }
+        (BinOp::Div, true, None) => unreachable!("`c / t` keeps `t`"),
     }
 }
 

@@ -31,7 +31,7 @@
 use super::zip_into;
 use crate::tensor::{Element, Tensor};
 use crate::vjp::scalar::ScalarUnaryPb;
-use crate::vjp::Pullback;
+use crate::vjp::{table, Pullback};
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
 /// The element-wise rules both dual numbers ([`Dual`], one derivative, and `DualN`, several)
@@ -296,8 +296,13 @@ impl<E: Element> Pullback for FusedMapPb<E> {
     type Cot = Tensor<E>;
     type Grads = Tensor<E>;
     fn pull(&self, g: Tensor<E>) -> Tensor<E> {
-        zip_into(g, &self.d, |g, d| g * d)
+        (table::of::<E>().fused_map)(self, g)
     }
+}
+
+/// [`FusedMapPb`]'s pullback (through [`PullbackTable`](crate::vjp::PullbackTable)).
+pub(crate) fn fused_map_pull<E: Element>(pb: &FusedMapPb<E>, g: Tensor<E>) -> Tensor<E> {
+    zip_into(g, &pb.d, |g, d| g * d)
 }
 
 /// Pullback of [`fused_sum`] / [`fused_mean`]: the saved derivative (already divided by `n`
@@ -312,12 +317,17 @@ impl<E: Element> Pullback for FusedReducePb<E> {
     type Cot = Tensor<E>;
     type Grads = Tensor<E>;
     fn pull(&self, g: Tensor<E>) -> Tensor<E> {
-        let s = g.item();
-        if s == E::one() {
-            self.d.clone()
-        } else {
-            self.d.map(|d| s * d)
-        }
+        (table::of::<E>().fused_reduce)(self, g)
+    }
+}
+
+/// [`FusedReducePb`]'s pullback (through [`PullbackTable`](crate::vjp::PullbackTable)).
+pub(crate) fn fused_reduce_pull<E: Element>(pb: &FusedReducePb<E>, g: Tensor<E>) -> Tensor<E> {
+    let s = g.item();
+    if s == E::one() {
+        pb.d.clone()
+    } else {
+        pb.d.map(|d| s * d)
     }
 }
 

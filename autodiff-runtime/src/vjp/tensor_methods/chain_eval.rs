@@ -143,15 +143,28 @@ impl<E: Element, const K: usize> ResultKind<E, K> for ScalarKind {
         leaves: [LeafValue<'_, E>; K],
         f: F,
     ) -> (E, [E; K]) {
-        let r = f(from_fn(|k| {
-            let v = match &leaves[k] {
-                LeafValue::Scalar(v) => *v,
-                LeafValue::Tensor(t) => t.item(),
-            };
-            DualN::input(v, k)
-        }));
+        let r = f(scalar_inputs(&leaves));
         (r.v, r.d)
     }
+}
+
+/// The dual inputs of a chain of scalars (input `k` seeded in direction `k`); apart from
+/// [`ScalarKind::eval`], which is instantiated for every chain, so that this is not.
+#[inline(always)]
+fn scalar_inputs<E: Element, const K: usize>(leaves: &[LeafValue<'_, E>; K]) -> [DualN<E, K>; K] {
+    let zero = DualN {
+        v: E::zero(),
+        d: [E::zero(); K],
+    };
+    let mut out = [zero; K];
+    for (k, (o, leaf)) in out.iter_mut().zip(leaves).enumerate() {
+        let v = match leaf {
+            LeafValue::Scalar(v) => *v,
+            LeafValue::Tensor(t) => t.item(),
+        };
+        *o = DualN::input(v, k);
+    }
+    out
 }
 
 impl<E: Element, const K: usize> ResultKind<E, K> for TensorKind {

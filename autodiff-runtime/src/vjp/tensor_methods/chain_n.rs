@@ -53,16 +53,29 @@ impl<E: Element, const K: usize> DualN<E, K> {
     fn chain(self, v: E, dv: E) -> Self {
         DualN {
             v,
-            d: self.d.map(|d| d * dv),
+            d: map(self.d, |d| d * dv),
         }
     }
 
     super::chain::elementwise_rules!();
 }
 
+// Plain loops rather than `array::map`/`array::from_fn`: the same code once optimised, but far
+// less LLVM IR to get there, and every operation of every chain instantiates these.
 #[inline(always)]
-fn zip<E: Copy, const K: usize>(a: [E; K], b: [E; K], f: impl Fn(E, E) -> E) -> [E; K] {
-    std::array::from_fn(|k| f(a[k], b[k]))
+fn zip<E: Copy, const K: usize>(mut a: [E; K], b: [E; K], f: impl Fn(E, E) -> E) -> [E; K] {
+    for (x, &y) in a.iter_mut().zip(&b) {
+        *x = f(*x, y);
+    }
+    a
+}
+
+#[inline(always)]
+fn map<E: Copy, const K: usize>(mut a: [E; K], f: impl Fn(E) -> E) -> [E; K] {
+    for x in &mut a {
+        *x = f(*x);
+    }
+    a
 }
 
 impl<E: Element, const K: usize> Add for DualN<E, K> {
@@ -117,7 +130,7 @@ impl<E: Element, const K: usize> Neg for DualN<E, K> {
     fn neg(self) -> Self {
         DualN {
             v: -self.v,
-            d: self.d.map(|d| -d),
+            d: map(self.d, |d| -d),
         }
     }
 }
@@ -150,7 +163,7 @@ impl<E: Element, const K: usize> Mul<E> for DualN<E, K> {
     fn mul(self, c: E) -> Self {
         DualN {
             v: self.v * c,
-            d: self.d.map(|d| d * c),
+            d: map(self.d, |d| d * c),
         }
     }
 }
@@ -161,7 +174,7 @@ impl<E: Element, const K: usize> Div<E> for DualN<E, K> {
     fn div(self, c: E) -> Self {
         DualN {
             v: self.v / c,
-            d: self.d.map(|d| d / c),
+            d: map(self.d, |d| d / c),
         }
     }
 }
@@ -179,14 +192,14 @@ macro_rules! constant_on_the_left {
             type Output = DualN<$e, K>;
             #[inline(always)]
             fn sub(self, x: DualN<$e, K>) -> DualN<$e, K> {
-                DualN { v: self - x.v, d: x.d.map(|d| -d) }
+                DualN { v: self - x.v, d: map(x.d, |d| -d) }
             }
         }
         impl<const K: usize> Mul<DualN<$e, K>> for $e {
             type Output = DualN<$e, K>;
             #[inline(always)]
             fn mul(self, x: DualN<$e, K>) -> DualN<$e, K> {
-                DualN { v: self * x.v, d: x.d.map(|d| self * d) }
+                DualN { v: self * x.v, d: map(x.d, |d| self * d) }
             }
         }
         impl<const K: usize> Div<DualN<$e, K>> for $e {
@@ -194,7 +207,7 @@ macro_rules! constant_on_the_left {
             #[inline(always)]
             fn div(self, x: DualN<$e, K>) -> DualN<$e, K> {
                 let v = self / x.v;
-                DualN { v, d: x.d.map(|d| -(v * d) / x.v) }
+                DualN { v, d: map(x.d, |d| -(v * d) / x.v) }
             }
         }
     )*};

@@ -41,6 +41,14 @@ impl<E: Element> Pullback for SquarePb<E> {
     type Cot = Tensor<E>;
     type Grads = Tensor<E>;
     fn pull(&self, g: Tensor<E>) -> Tensor<E> {
+        (crate::vjp::table::of::<E>().square)(self, g)
+    }
+}
+
+impl<E: Element> SquarePb<E> {
+    /// The work of [`Pullback::pull`], done by the instantiation of
+    /// [`PullbackTable`](crate::vjp::PullbackTable) of `E`.
+    pub(crate) fn pull_impl(&self, g: Tensor<E>) -> Tensor<E> {
         // g·x + g·x, rounded exactly as the sum of the two unfused gradients.
         zip_into(g, &self.x, |g, x| {
             let t = g * x;
@@ -109,6 +117,14 @@ impl<E: Element> Pullback for DotSelfPb<E> {
     type Cot = Tensor<E>;
     type Grads = Tensor<E>;
     fn pull(&self, g: Tensor<E>) -> Tensor<E> {
+        (crate::vjp::table::of::<E>().dot_self)(self, g)
+    }
+}
+
+impl<E: Element> DotSelfPb<E> {
+    /// The work of [`Pullback::pull`], done by the instantiation of
+    /// [`PullbackTable`](crate::vjp::PullbackTable) of `E`.
+    pub(crate) fn pull_impl(&self, g: Tensor<E>) -> Tensor<E> {
         let s = g.item();
         self.x.map(move |v| {
             let t = v * s;

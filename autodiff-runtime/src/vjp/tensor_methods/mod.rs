@@ -10,6 +10,7 @@ mod products;
 pub use chain::{
     fused_map, fused_mean, fused_sum, Dual, FuseArg, FuseTensor, FusedMapPb, FusedReducePb,
 };
+pub(crate) use chain::{fused_map_pull, fused_reduce_pull};
 pub use chain_eval::{
     fused_map_n, FromGrads, FuseArgs, FusedNPb, FusedOut, FusedPbOf, Partials, ResultKind,
     TensorRecompute,
@@ -21,8 +22,9 @@ pub use chain_n::{
 pub(crate) use fused::add_tangent;
 pub use fused::{DotSelfPb, DotSelfVjp, SquarePb, SquareVjp};
 pub use products::MatmulPb;
+pub(crate) use products::{matmul_pull, MatmulOperands};
 
-use super::Pullback;
+use super::{table, Pullback};
 use crate::tensor::{Element, ReshapeDims, Tensor};
 use products::matmul_pb;
 
@@ -63,17 +65,25 @@ pub struct UnaryPb<E: Element> {
 /// `f(g, s)` element-wise, written into `g`'s buffer when nothing else shares it (the usual case
 /// for a cotangent), so a chain of element-wise pullbacks allocates nothing.
 pub(crate) fn zip_into<E: Element>(
-    mut g: Tensor<E>,
+    g: Tensor<E>,
     s: &Tensor<E>,
     f: impl Fn(E, E) -> E,
 ) -> Tensor<E> {
+    let mut g = own_buffer(g, s);
+    for (gv, &sv) in g.as_mut_slice().iter_mut().zip(s.as_slice()) {
+        *gv = f(*gv, sv);
+    }
+    g
+}
+
+/// `g` in a buffer of its own: itself when unique (the usual case for a cotangent), else a
+/// copy. Apart from [`zip_into`], which is instantiated for every function it applies, so that
+/// the copy is not. Panics like `zip_map` when the shapes differ.
+fn own_buffer<E: Element>(g: Tensor<E>, s: &Tensor<E>) -> Tensor<E> {
     if g.is_unique() && g.shape() == s.shape() {
-        for (gv, &sv) in g.as_mut_slice().iter_mut().zip(s.as_slice()) {
-            *gv = f(*gv, sv);
-        }
         g
     } else {
-        g.zip_map(s, f)
+        g.zip_map(s, |g, _| g)
     }
 }
 
@@ -81,45 +91,50 @@ impl<E: Element> Pullback for UnaryPb<E> {
     type Cot = Tensor<E>;
     type Grads = Tensor<E>;
     fn pull(&self, g: Tensor<E>) -> Tensor<E> {
-        let one = E::one();
-        let two = one + one;
-        let s = &self.saved;
-        match self.kind {
-            UnaryKind::Exp => zip_into(g, s, |g, y| g * y),
-            UnaryKind::Ln => zip_into(g, s, |g, x| g / x),
-            UnaryKind::Sqrt => zip_into(g, s, move |g, y| g / (two * y)),
-            UnaryKind::Powi(n) => {
-                let nf = E::from(n).expect("exponent fits the element type");
-                match n {
-                    0 => g.map_inplace(|_| E::zero()),
-                    1 => g,
-                    2 => zip_into(g, s, move |g, x| g * two * x),
-                    3 => zip_into(g, s, move |g, x| g * nf * x * x),
-                    _ => zip_into(g, s, move |g, x| g * nf * x.powi(n - 1)),
-                }
+        (table::of::<E>().unary)(self, g)
+    }
+}
+
+/// [`UnaryPb`]'s pullback (through [`PullbackTable`](crate::vjp::PullbackTable)).
+pub(crate) fn unary_pull<E: Element>(pb: &UnaryPb<E>, g: Tensor<E>) -> Tensor<E> {
+    let one = E::one();
+    let two = one + one;
+    let s = &pb.saved;
+    match pb.kind {
+        UnaryKind::Exp => zip_into(g, s, |g, y| g * y),
+        UnaryKind::Ln => zip_into(g, s, |g, x| g / x),
+        UnaryKind::Sqrt => zip_into(g, s, move |g, y| g / (two * y)),
+        UnaryKind::Powi(n) => {
+            let nf = E::from(n).expect("exponent fits the element type");
+            match n {
+                0 => g.map_inplace(|_| E::zero()),
+                1 => g,
+                2 => zip_into(g, s, move |g, x| g * two * x),
+                3 => zip_into(g, s, move |g, x| g * nf * x * x),
+                _ => zip_into(g, s, move |g, x| g * nf * x.powi(n - 1)),
             }
-            UnaryKind::Powf(p) => {
-                if p == E::zero() {
-                    g.map_inplace(|_| E::zero())
-                } else {
-                    zip_into(g, s, move |g, x| g * p * x.powf(p - one))
-                }
-            }
-            UnaryKind::Sin => zip_into(g, s, |g, x| g * x.cos()),
-            UnaryKind::Cos => zip_into(g, s, |g, x| -(g * x.sin())),
-            UnaryKind::Tanh => zip_into(g, s, move |g, y| g * (one - y * y)),
-            UnaryKind::Sigmoid => zip_into(g, s, move |g, y| g * y * (one - y)),
-            UnaryKind::Relu => zip_into(g, s, |g, x| if x > E::zero() { g } else { E::zero() }),
-            UnaryKind::Abs => zip_into(g, s, |g, x| {
-                if x > E::zero() {
-                    g
-                } else if x < E::zero() {
-                    -g
-                } else {
-                    E::zero()
-                }
-            }),
         }
+        UnaryKind::Powf(p) => {
+            if p == E::zero() {
+                g.map_inplace(|_| E::zero())
+            } else {
+                zip_into(g, s, move |g, x| g * p * x.powf(p - one))
+            }
+        }
+        UnaryKind::Sin => zip_into(g, s, |g, x| g * x.cos()),
+        UnaryKind::Cos => zip_into(g, s, |g, x| -(g * x.sin())),
+        UnaryKind::Tanh => zip_into(g, s, move |g, y| g * (one - y * y)),
+        UnaryKind::Sigmoid => zip_into(g, s, move |g, y| g * y * (one - y)),
+        UnaryKind::Relu => zip_into(g, s, |g, x| if x > E::zero() { g } else { E::zero() }),
+        UnaryKind::Abs => zip_into(g, s, |g, x| {
+            if x > E::zero() {
+                g
+            } else if x < E::zero() {
+                -g
+            } else {
+                E::zero()
+            }
+        }),
     }
 }
 
@@ -148,28 +163,33 @@ impl<E: Element> Pullback for ReducePb<E> {
     type Cot = Tensor<E>;
     type Grads = Tensor<E>;
     fn pull(&self, g: Tensor<E>) -> Tensor<E> {
-        let numel: usize = self.shape.iter().product();
-        match self.how {
-            Reduction::All { scale_by_numel } => {
-                let mut v = g.item();
-                if scale_by_numel {
-                    v = v / E::from(numel).expect("size fits the element type");
-                }
-                Tensor::full(&self.shape, v)
+        (table::of::<E>().reduce)(self, g)
+    }
+}
+
+/// [`ReducePb`]'s pullback (through [`PullbackTable`](crate::vjp::PullbackTable)).
+pub(crate) fn reduce_pull<E: Element>(pb: &ReducePb<E>, g: Tensor<E>) -> Tensor<E> {
+    let numel: usize = pb.shape.iter().product();
+    match pb.how {
+        Reduction::All { scale_by_numel } => {
+            let mut v = g.item();
+            if scale_by_numel {
+                v = v / E::from(numel).expect("size fits the element type");
             }
-            Reduction::Axis {
-                axis,
-                keepdim,
-                mean,
-            } => {
-                let g = if keepdim { g } else { g.unsqueeze(axis) };
-                let out = g.broadcast_to(&self.shape);
-                if mean {
-                    let n = E::from(self.shape[axis]).expect("size fits the element type");
-                    out.map_inplace(move |v| v / n)
-                } else {
-                    out
-                }
+            Tensor::full(&pb.shape, v)
+        }
+        Reduction::Axis {
+            axis,
+            keepdim,
+            mean,
+        } => {
+            let g = if keepdim { g } else { g.unsqueeze(axis) };
+            let out = g.broadcast_to(&pb.shape);
+            if mean {
+                let n = E::from(pb.shape[axis]).expect("size fits the element type");
+                out.map_inplace(move |v| v / n)
+            } else {
+                out
             }
         }
     }
@@ -186,12 +206,17 @@ impl<E: Element> Pullback for NormPb<E> {
     type Cot = Tensor<E>;
     type Grads = Tensor<E>;
     fn pull(&self, g: Tensor<E>) -> Tensor<E> {
-        if self.norm == E::zero() {
-            return Tensor::zeros(self.x.shape());
-        }
-        let s = g.item() / self.norm;
-        self.x.map(move |v| v * s)
+        (table::of::<E>().norm)(self, g)
     }
+}
+
+/// [`NormPb`]'s pullback (through [`PullbackTable`](crate::vjp::PullbackTable)).
+pub(crate) fn norm_pull<E: Element>(pb: &NormPb<E>, g: Tensor<E>) -> Tensor<E> {
+    if pb.norm == E::zero() {
+        return Tensor::zeros(pb.x.shape());
+    }
+    let s = g.item() / pb.norm;
+    pb.x.map(move |v| v * s)
 }
 
 /// Pullback of operations that only move elements: `reshape`/`view`/`flatten`/`unsqueeze`/
@@ -213,12 +238,17 @@ impl<E: Element> Pullback for ShapePb<E> {
     type Cot = Tensor<E>;
     type Grads = Tensor<E>;
     fn pull(&self, g: Tensor<E>) -> Tensor<E> {
-        match self {
-            ShapePb::Reshape(shape, _) => g.reshape(shape.as_slice()),
-            ShapePb::Transpose => g.t(),
-            ShapePb::SumTo(shape) => g.sum_to(shape),
-            ShapePb::BroadcastTo(shape) => g.broadcast_to(shape),
-        }
+        (table::of::<E>().shape)(self, g)
+    }
+}
+
+/// [`ShapePb`]'s pullback (through [`PullbackTable`](crate::vjp::PullbackTable)).
+pub(crate) fn shape_pull<E: Element>(pb: &ShapePb<E>, g: Tensor<E>) -> Tensor<E> {
+    match pb {
+        ShapePb::Reshape(shape, _) => g.reshape(shape.as_slice()),
+        ShapePb::Transpose => g.t(),
+        ShapePb::SumTo(shape) => g.sum_to(shape),
+        ShapePb::BroadcastTo(shape) => g.broadcast_to(shape),
     }
 }
 

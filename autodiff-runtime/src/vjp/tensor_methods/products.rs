@@ -13,7 +13,7 @@
 use crate::kernels::pairwise_sum;
 use crate::tensor::{Element, Tensor};
 use crate::vjp::batched::{matmul_grad_a, matmul_grad_b};
-use crate::vjp::Pullback;
+use crate::vjp::{table, Pullback};
 
 /// Pullback of `dot`, `mm`, `mv` and `matmul`, for any of their operand shapes: 1-D operands
 /// are viewed as a row (left) or a column (right), so every case is `gA = G·Bᵀ`, `gB = Aᵀ·G`
@@ -37,6 +37,12 @@ use crate::vjp::Pullback;
 /// ```
 #[derive(Clone, Debug)]
 pub struct MatmulPb<E: Element, const L: bool, const R: bool> {
+    ops: MatmulOperands<E>,
+}
+
+/// What a [`MatmulPb`] keeps, whichever gradients it computes.
+#[derive(Clone, Debug)]
+pub(crate) struct MatmulOperands<E: Element> {
     a: Option<Tensor<E>>,
     b: Option<Tensor<E>>,
     a_shape: Vec<usize>,
@@ -76,7 +82,7 @@ fn repeat_cols<E: Element>(col: &[E], cols: usize) -> Tensor<E> {
     Tensor::from_vec(data, &[col.len(), cols])
 }
 
-impl<E: Element, const L: bool, const R: bool> MatmulPb<E, L, R> {
+impl<E: Element> MatmulOperands<E> {
     /// An operand has batch dimensions: the batched kernels compute both gradients.
     fn is_batched(&self) -> bool {
         self.a_shape.len() > 2 || self.b_shape.len() > 2
@@ -161,34 +167,45 @@ impl<E: Element, const L: bool, const R: bool> MatmulPb<E, L, R> {
     }
 }
 
-impl<E: Element> Pullback for MatmulPb<E, true, false> {
-    type Cot = Tensor<E>;
-    type Grads = Tensor<E>;
-    fn pull(&self, g: Tensor<E>) -> Tensor<E> {
-        if self.is_batched() {
-            return self.batched_grad_a(&g);
+/// Both gradients (`need == [true, true]`) or one of them, the other `None` (through
+/// [`PullbackTable`](crate::vjp::PullbackTable)).
+pub(crate) fn matmul_pull<E: Element>(
+    ops: &MatmulOperands<E>,
+    g: Tensor<E>,
+    need: [bool; 2],
+) -> [Option<Tensor<E>>; 2] {
+    let left = match need {
+        [true, false] => true,
+        [false, true] => false,
+        _ => {
+            let (ga, gb) = ops.both(g);
+            return [Some(ga), Some(gb)];
         }
-        let g2 = self.g_matrix(g);
-        self.grad_a(&g2, self.uniform(&g2))
+    };
+    let grad = if ops.is_batched() {
+        if left {
+            ops.batched_grad_a(&g)
+        } else {
+            ops.batched_grad_b(&g)
+        }
+    } else {
+        let g2 = ops.g_matrix(g);
+        let uniform = ops.uniform(&g2);
+        if left {
+            ops.grad_a(&g2, uniform)
+        } else {
+            ops.grad_b(&g2, uniform)
+        }
+    };
+    if left {
+        [Some(grad), None]
+    } else {
+        [None, Some(grad)]
     }
 }
 
-impl<E: Element> Pullback for MatmulPb<E, false, true> {
-    type Cot = Tensor<E>;
-    type Grads = Tensor<E>;
-    fn pull(&self, g: Tensor<E>) -> Tensor<E> {
-        if self.is_batched() {
-            return self.batched_grad_b(&g);
-        }
-        let g2 = self.g_matrix(g);
-        self.grad_b(&g2, self.uniform(&g2))
-    }
-}
-
-impl<E: Element> Pullback for MatmulPb<E, true, true> {
-    type Cot = Tensor<E>;
-    type Grads = (Tensor<E>, Tensor<E>);
-    fn pull(&self, g: Tensor<E>) -> (Tensor<E>, Tensor<E>) {
+impl<E: Element> MatmulOperands<E> {
+    fn both(&self, g: Tensor<E>) -> (Tensor<E>, Tensor<E>) {
         if self.is_batched() {
             return (self.batched_grad_a(&g), self.batched_grad_b(&g));
         }
@@ -206,35 +223,46 @@ impl<E: Element> Pullback for MatmulPb<E, true, true> {
         let uniform = self.uniform(&g2);
         (self.grad_a(&g2, uniform), self.grad_b(&g2, uniform))
     }
+}
+
+impl<E: Element, const L: bool, const R: bool> MatmulPb<E, L, R> {
+    fn pull_sides(&self, g: Tensor<E>, need: [bool; 2]) -> [Option<Tensor<E>>; 2] {
+        (table::of::<E>().matmul)(&self.ops, g, need)
+    }
+}
+
+impl<E: Element> Pullback for MatmulPb<E, true, false> {
+    type Cot = Tensor<E>;
+    type Grads = Tensor<E>;
+    fn pull(&self, g: Tensor<E>) -> Tensor<E> {
+        let [ga, _] = self.pull_sides(g, [true, false]);
+        ga.expect("the left gradient")
+    }
+}
+
+impl<E: Element> Pullback for MatmulPb<E, false, true> {
+    type Cot = Tensor<E>;
+    type Grads = Tensor<E>;
+    fn pull(&self, g: Tensor<E>) -> Tensor<E> {
+        let [_, gb] = self.pull_sides(g, [false, true]);
+        gb.expect("the right gradient")
+    }
+}
+
+impl<E: Element> Pullback for MatmulPb<E, true, true> {
+    type Cot = Tensor<E>;
+    type Grads = (Tensor<E>, Tensor<E>);
+    fn pull(&self, g: Tensor<E>) -> (Tensor<E>, Tensor<E>) {
+        self.pull_part(g, [true, true])
+    }
 
     /// One product instead of two when the call needs only one side's gradient.
     fn pull_part(&self, g: Tensor<E>, need: [bool; 2]) -> (Tensor<E>, Tensor<E>) {
-        let left = match need {
-            [true, false] => true,
-            [false, true] => false,
-            _ => return self.pull(g),
-        };
-        let grad = if self.is_batched() {
-            if left {
-                self.batched_grad_a(&g)
-            } else {
-                self.batched_grad_b(&g)
-            }
-        } else {
-            let g2 = self.g_matrix(g);
-            let uniform = self.uniform(&g2);
-            if left {
-                self.grad_a(&g2, uniform)
-            } else {
-                self.grad_b(&g2, uniform)
-            }
-        };
-        let unneeded = crate::vjp::unneeded_gradient();
-        if left {
-            (grad, unneeded)
-        } else {
-            (unneeded, grad)
-        }
+        let [ga, gb] = self.pull_sides(g, need);
+        (
+            ga.unwrap_or_else(crate::vjp::unneeded_gradient),
+            gb.unwrap_or_else(crate::vjp::unneeded_gradient),
+        )
     }
 }
 
@@ -243,10 +271,12 @@ pub(super) fn matmul_pb<E: Element, const L: bool, const R: bool>(
     b: &Tensor<E>,
 ) -> MatmulPb<E, L, R> {
     MatmulPb {
-        // gA needs B, gB needs A: save only what the active side needs.
-        a: R.then(|| a.clone()),
-        b: L.then(|| b.clone()),
-        a_shape: a.shape().to_vec(),
-        b_shape: b.shape().to_vec(),
+        ops: MatmulOperands {
+            // gA needs B, gB needs A: save only what the active side needs.
+            a: R.then(|| a.clone()),
+            b: L.then(|| b.clone()),
+            a_shape: a.shape().to_vec(),
+            b_shape: b.shape().to_vec(),
+        },
     }
 }
