@@ -5,9 +5,9 @@
 
 mod common;
 #[path = "common/layers.rs"]
+#[macro_use]
 mod layers;
 use autodiff::prelude::*;
-use common::model_modes::{check_modes, Modes};
 use layers::{mlp, tangent_of, Lin, Mlp};
 
 impl Lin {
@@ -35,22 +35,5 @@ impl Mlp {
 fn jvp_and_hvp_through_methods_on_fields_elements_and_loop_locals() {
     let (m, v) = (mlp(1), tangent_of(&mlp(11)));
     let (x, vx) = (Tensor::randn(&[2, 3], 21), Tensor::randn(&[2, 3], 22));
-    let (y, jv) = m.loss_jvp(&x, &v, &vx);
-    let (y_h, (gm_h, gx_h), hv) = m.loss_hvp(&x, &v, &vx);
-    let modes = Modes {
-        jvp: (y.item(), jv.item()),
-        hvp: (y_h.item(), gm_h, gx_h),
-        hv,
-    };
-    check_modes(
-        &m,
-        (&v, &vx),
-        &x,
-        modes,
-        |m, x| m.loss(x).item(),
-        |m, x| {
-            let (y, (g, gx)) = m.loss_grad(x);
-            (y.item(), g, gx)
-        },
-    );
+    check_loss_modes!(&m, &v, &x, &vx);
 }

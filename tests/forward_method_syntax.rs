@@ -6,9 +6,9 @@
 
 mod common;
 #[path = "common/layers.rs"]
+#[macro_use]
 mod layers;
 use autodiff::prelude::*;
-use common::model_modes::{check_modes, Modes};
 use common::{assert_close, flat_dot};
 use layers::{mlp, tangent_of, Lin, Mlp};
 
@@ -63,24 +63,7 @@ fn jvp_and_hvp_through_methods_called_by_method_syntax() {
             Tensor::randn(&[2, 3], seed + 20),
             Tensor::randn(&[2, 3], seed + 21),
         );
-        let (y, jv) = m.loss_jvp(&x, &v, &vx);
-        let (y_h, (gm_h, gx_h), hv) = m.loss_hvp(&x, &v, &vx);
-        let modes = Modes {
-            jvp: (y.item(), jv.item()),
-            hvp: (y_h.item(), gm_h, gx_h),
-            hv,
-        };
-        check_modes(
-            &m,
-            (&v, &vx),
-            &x,
-            modes,
-            |m, x| m.loss(x).item(),
-            |m, x| {
-                let (y, (g, gx)) = m.loss_grad(x);
-                (y.item(), g, gx)
-            },
-        );
+        check_loss_modes!(&m, &v, &x, &vx);
     }
 }
 

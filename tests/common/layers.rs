@@ -5,6 +5,33 @@
 
 use autodiff::prelude::*;
 
+/// `m.loss_jvp`, `m.loss_hvp` and `m.loss_grad` at `x` along `(v, vx)`, checked against each
+/// other and against central differences of `m.loss` (`common::model_modes::check_modes`). A
+/// macro because each includer gives `Mlp` its own `loss` method.
+macro_rules! check_loss_modes {
+    ($m:expr, $v:expr, $x:expr, $vx:expr) => {{
+        let (m, v, x, vx) = ($m, $v, $x, $vx);
+        let (y, jv) = m.loss_jvp(x, v, vx);
+        let (y_h, (gm_h, gx_h), hv) = m.loss_hvp(x, v, vx);
+        let modes = crate::common::model_modes::Modes {
+            jvp: (y.item(), jv.item()),
+            hvp: (y_h.item(), gm_h, gx_h),
+            hv,
+        };
+        crate::common::model_modes::check_modes(
+            m,
+            (v, vx),
+            x,
+            modes,
+            |m, x| m.loss(x).item(),
+            |m, x| {
+                let (y, (g, gx)) = m.loss_grad(x);
+                (y.item(), g, gx)
+            },
+        );
+    }};
+}
+
 #[derive(Clone, Debug, Differentiable)]
 pub struct Lin {
     pub w: Tensor<f64>,
