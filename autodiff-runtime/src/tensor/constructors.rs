@@ -104,12 +104,20 @@ impl<T: Element> Tensor<T> {
     /// assert_eq!(x.zeros_like().shape(), &[2, 3]);
     /// ```
     pub fn zeros_like(&self) -> Self {
-        Tensor::full(self.shape(), T::zero())
+        self.full_like(T::zero())
     }
 
     /// Ones with the shape of `self`.
     pub fn ones_like(&self) -> Self {
-        Tensor::full(self.shape(), T::one())
+        self.full_like(T::one())
+    }
+
+    /// `value` everywhere, in the shape of `self` (shared with it, not rebuilt).
+    fn full_like(&self, value: T) -> Self {
+        match self.numel() {
+            1 => self.one_like(value),
+            n => self.with_same_shape(super::pool::filled(n, value)),
+        }
     }
 
     /// The 1-D tensor `[0, 1, .., end - 1]` as floats, like `torch.arange(4.0)`.

@@ -29,53 +29,49 @@ const TINY: usize = 8;
 /// At most this many tiny buffers are kept per thread and element type.
 const MAX_TINY: usize = 64;
 
-#[derive(Default)]
-struct Pools {
+/// Buffers kept for reuse, one list per element type.
+struct Lists {
     f32: Vec<Vec<f32>>,
     f64: Vec<Vec<f64>>,
+}
+
+impl Lists {
+    const EMPTY: Self = Lists {
+        f32: Vec::new(),
+        f64: Vec::new(),
+    };
+
+    /// The list of `T`'s buffers (`None` for an element type that is not pooled).
+    fn of<T: 'static>(&mut self) -> Option<&mut Vec<Vec<T>>> {
+        let any: &mut dyn Any = &mut self.f32;
+        if let Some(list) = any.downcast_mut::<Vec<Vec<T>>>() {
+            return Some(list);
+        }
+        let any: &mut dyn Any = &mut self.f64;
+        any.downcast_mut::<Vec<Vec<T>>>()
+    }
+}
+
+/// The large buffers and their total size in bytes.
+struct Pools {
+    lists: Lists,
     bytes: usize,
 }
 
-struct Tiny {
-    f32: Vec<Vec<f32>>,
-    f64: Vec<Vec<f64>>,
-}
-
 thread_local! {
-    static POOLS: RefCell<Pools> = RefCell::new(Pools::default());
-    static TINY_BUFFERS: RefCell<Tiny> = const {
-        RefCell::new(Tiny {
-            f32: Vec::new(),
-            f64: Vec::new(),
+    static POOLS: RefCell<Pools> = const {
+        RefCell::new(Pools {
+            lists: Lists::EMPTY,
+            bytes: 0,
         })
     };
-}
-
-/// The list of `T`'s buffers among a list of `f32` and one of `f64` buffers.
-#[allow(clippy::ptr_arg)] // the lists are pushed to and popped from, not only read
-fn list_of<'a, T: 'static>(
-    f32: &'a mut Vec<Vec<f32>>,
-    f64: &'a mut Vec<Vec<f64>>,
-) -> Option<&'a mut Vec<Vec<T>>> {
-    let any: &mut dyn Any = f32;
-    if let Some(list) = any.downcast_mut::<Vec<Vec<T>>>() {
-        return Some(list);
-    }
-    let any: &mut dyn Any = f64;
-    any.downcast_mut::<Vec<Vec<T>>>()
-}
-
-fn with_list<T: 'static, R>(pools: &mut Pools, f: impl FnOnce(&mut Vec<Vec<T>>) -> R) -> Option<R> {
-    list_of::<T>(&mut pools.f32, &mut pools.f64).map(f)
+    static TINY_BUFFERS: RefCell<Lists> = const { RefCell::new(Lists::EMPTY) };
 }
 
 /// A tiny buffer (capacity [`TINY`]) from the per-thread list, or a new one.
 fn tiny<T: 'static>() -> Vec<T> {
     TINY_BUFFERS
-        .try_with(|t| {
-            let t = &mut *t.borrow_mut();
-            list_of::<T>(&mut t.f32, &mut t.f64)?.pop()
-        })
+        .try_with(|t| t.borrow_mut().of::<T>()?.pop())
         .ok()
         .flatten()
         .unwrap_or_else(|| Vec::with_capacity(TINY))
@@ -85,8 +81,7 @@ fn tiny<T: 'static>() -> Vec<T> {
 fn recycle_tiny<T: 'static>(mut v: Vec<T>) {
     v.clear();
     let _ = TINY_BUFFERS.try_with(|t| {
-        let t = &mut *t.borrow_mut();
-        if let Some(list) = list_of::<T>(&mut t.f32, &mut t.f64) {
+        if let Some(list) = t.borrow_mut().of::<T>() {
             if list.len() < MAX_TINY {
                 list.push(v);
             }
@@ -100,7 +95,7 @@ fn pooled<T>(len: usize) -> bool {
 
 /// An empty `Vec` with room for `len` elements, reusing a recycled buffer when one fits.
 pub(crate) fn with_capacity<T: 'static>(len: usize) -> Vec<T> {
-    if len <= TINY {
+    if (1..=TINY).contains(&len) {
         return tiny();
     }
     if pooled::<T>(len) {
@@ -108,7 +103,7 @@ pub(crate) fn with_capacity<T: 'static>(len: usize) -> Vec<T> {
             .try_with(|p| {
                 let mut p = p.borrow_mut();
                 let size = std::mem::size_of::<T>();
-                let found = with_list::<T, _>(&mut p, |list| {
+                let found = p.lists.of::<T>().and_then(|list| {
                     // the best fit among buffers at most twice as large
                     let i = list
                         .iter()
@@ -117,8 +112,7 @@ pub(crate) fn with_capacity<T: 'static>(len: usize) -> Vec<T> {
                         .min_by_key(|(_, v)| v.capacity())
                         .map(|(i, _)| i)?;
                     Some(list.swap_remove(i))
-                })
-                .flatten();
+                });
                 if let Some(v) = &found {
                     p.bytes -= v.capacity() * size;
                 }
@@ -162,7 +156,7 @@ pub(crate) fn recycle<T: 'static>(mut v: Vec<T>) {
         if p.bytes + bytes > MAX_CACHED_BYTES {
             return;
         }
-        let kept = with_list::<T, _>(&mut p, |list| {
+        let kept = p.lists.of::<T>().map(|list| {
             if list.len() >= MAX_BUFFERS {
                 false
             } else {
